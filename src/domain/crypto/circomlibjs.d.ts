@@ -1,0 +1,20 @@
+// circomlibjs ships no types; these cover the calls the ledger makes.
+declare module 'circomlibjs' {
+  type FieldElement = Uint8Array;
+  interface Field {
+    e(x: bigint | number | string): FieldElement;
+    toObject(x: FieldElement): bigint;
+  }
+  interface PoseidonFn {
+    (inputs: (bigint | FieldElement)[]): FieldElement;
+    F: Field;
+  }
+  interface Eddsa {
+    F: Field;
+    prv2pub(privateKey: Buffer): [FieldElement, FieldElement];
+    signPoseidon(privateKey: Buffer, message: FieldElement): { R8: [FieldElement, FieldElement]; S: bigint };
+    verifyPoseidon(message: FieldElement, sig: { R8: [FieldElement, FieldElement]; S: bigint }, key: [FieldElement, FieldElement]): boolean;
+  }
+  export function buildPoseidon(): Promise<PoseidonFn>;
+  export function buildEddsa(): Promise<Eddsa>;
+}

@@ -1,0 +1,84 @@
+/**
+ * The ledger's two hash-based primitives, shared by the domain, the oracle CLI, the auditor and the
+ * circuit's witness builder: Poseidon over the BN254 scalar field, and EdDSA on Baby Jubjub over
+ * Poseidon (circomlibjs). Both are deterministic computations; they live in the domain because
+ * commitments and signature checks are domain rules. circomlibjs builds its field arithmetic
+ * asynchronously once, so a process calls `loadCrypto()` at start and every function after it is
+ * synchronous.
+ */
+import { buildEddsa, buildPoseidon } from 'circomlibjs';
+
+/** Order of the BN254 scalar field: every circuit signal and Poseidon input lives below it. */
+export const FIELD_MODULUS = 21888242871839275222246405745257275088548364400416711303968947101153144008353n;
+
+type Poseidon = Awaited<ReturnType<typeof buildPoseidon>>;
+type Eddsa = Awaited<ReturnType<typeof buildEddsa>>;
+
+let loaded: { poseidon: Poseidon; eddsa: Eddsa } | undefined;
+let loading: Promise<void> | undefined;
+
+export function loadCrypto(): Promise<void> {
+  loading ??= Promise.all([buildPoseidon(), buildEddsa()]).then(([poseidon, eddsa]) => {
+    loaded = { poseidon, eddsa };
+  });
+  return loading;
+}
+
+function lib(): { poseidon: Poseidon; eddsa: Eddsa } {
+  if (!loaded) throw new Error('crypto not loaded: await loadCrypto() once at start');
+  return loaded;
+}
+
+export function isFieldElement(x: bigint): boolean {
+  return x >= 0n && x < FIELD_MODULUS;
+}
+
+export function poseidonHash(inputs: readonly bigint[]): bigint {
+  for (const x of inputs) if (!isFieldElement(x)) throw new RangeError(`Poseidon input outside the field: ${x}`);
+  const { poseidon } = lib();
+  return poseidon.F.toObject(poseidon(inputs.slice())) as bigint;
+}
+
+/** Oracle public key: a Baby Jubjub point, written as its two affine coordinates. */
+export interface OraclePublicKey {
+  x: bigint;
+  y: bigint;
+}
+
+/** EdDSA-Poseidon signature: the point R8 and the scalar S. */
+export interface EddsaSignature {
+  r8x: bigint;
+  r8y: bigint;
+  s: bigint;
+}
+
+/** Derives the public key of a 32-byte private key (as circomlibjs does: blake512, pruned, times Base8). */
+export function publicKeyOf(privateKey: Uint8Array): OraclePublicKey {
+  if (privateKey.length !== 32) throw new RangeError('an oracle private key is 32 bytes');
+  const { eddsa } = lib();
+  const [x, y] = eddsa.prv2pub(Buffer.from(privateKey));
+  return { x: eddsa.F.toObject(x) as bigint, y: eddsa.F.toObject(y) as bigint };
+}
+
+export function signMessage(privateKey: Uint8Array, message: bigint): EddsaSignature {
+  const { eddsa } = lib();
+  const sig = eddsa.signPoseidon(Buffer.from(privateKey), eddsa.F.e(message));
+  return { r8x: eddsa.F.toObject(sig.R8[0]) as bigint, r8y: eddsa.F.toObject(sig.R8[1]) as bigint, s: sig.S as bigint };
+}
+
+/** False for any malformed input (off-curve points, out-of-range scalars) rather than throwing. */
+export function verifySignature(message: bigint, signature: EddsaSignature, key: OraclePublicKey): boolean {
+  const { eddsa } = lib();
+  const values = [message, signature.r8x, signature.r8y, key.x, key.y];
+  if (!values.every(isFieldElement) || signature.s < 0n) return false;
+  try {
+    const F = eddsa.F;
+    return eddsa.verifyPoseidon(
+      F.e(message),
+      { R8: [F.e(signature.r8x), F.e(signature.r8y)], S: signature.s },
+      [F.e(key.x), F.e(key.y)],
+    );
+  } catch {
+    return false;
+  }
+}
