@@ -6,6 +6,7 @@
  * asynchronously once, so a process calls `loadCrypto()` at start and every function after it is
  * synchronous.
  */
+import { createHash } from 'node:crypto';
 import { buildEddsa, buildPoseidon } from 'circomlibjs';
 
 /** Order of the BN254 scalar field: every circuit signal and Poseidon input lives below it. */
@@ -81,4 +82,26 @@ export function verifySignature(message: bigint, signature: EddsaSignature, key:
   } catch {
     return false;
   }
+}
+
+/**
+ * A text identifier (feed name, position id, liquidator id) as a field element: SHA-256 cut to 253
+ * bits, so any length maps below the field order and the same text always gives the same element.
+ */
+export function idToField(id: string): bigint {
+  return BigInt('0x' + createHash('sha256').update(id, 'utf8').digest('hex')) >> 3n;
+}
+
+/** The message an oracle signs for a report: Poseidon(feed, round, price, timestamp). */
+export function reportMessage(feed: string, round: bigint, price: bigint, timestamp: bigint): bigint {
+  return poseidonHash([idToField(feed), round, price, timestamp]);
+}
+
+/**
+ * The only view of a position outside its own events: Poseidon(collateral, scaledDebt, salt), where
+ * scaledDebt is the debt divided by the pool's borrow index (see domain/risk), so interest accrual
+ * does not change it, and a fresh salt is drawn on every change.
+ */
+export function positionCommitment(collateral: bigint, scaledDebt: bigint, salt: bigint): bigint {
+  return poseidonHash([collateral, scaledDebt, salt]);
 }
