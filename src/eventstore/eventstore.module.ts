@@ -1,0 +1,54 @@
+/**
+ * The ledger's connection to its event store: a real EventStoreDB/KurrentDB when
+ * EVENTSTORE_CONNECTION_STRING is set, otherwise the embedded server started in this process.
+ * Either way the rest of the app sees one `EventStoreDBClient`.
+ */
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
+import { EmbeddedEventStore, startEmbeddedEventStore } from './embedded';
+import { CommandHandling } from './command-handling';
+
+@Injectable()
+export class EventStoreConnection implements OnApplicationShutdown {
+  private readonly logger = new Logger('eventstore');
+  private embedded?: EmbeddedEventStore;
+  client!: EventStoreDBClient;
+
+  constructor(@Inject(LEDGER_CONFIG) private readonly config: LedgerConfig) {}
+
+  async connect(): Promise<EventStoreDBClient> {
+    let connectionString = this.config.eventStoreConnectionString;
+    if (connectionString === undefined) {
+      this.embedded = await startEmbeddedEventStore({ dataDir: this.config.eventStoreDataDir, port: this.config.eventStorePort });
+      connectionString = this.embedded.connectionString;
+      this.logger.log(`embedded event store on ${connectionString}, data in ${this.config.eventStoreDataDir}`);
+    }
+    this.client = EventStoreDBClient.connectionString(connectionString as string);
+    return this.client;
+  }
+
+  get connectionString(): string | undefined {
+    return this.embedded?.connectionString ?? this.config.eventStoreConnectionString;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client?.dispose();
+    await this.embedded?.close();
+  }
+}
+
+@Global()
+@Module({
+  providers: [
+    EventStoreConnection,
+    {
+      provide: EventStoreDBClient,
+      inject: [EventStoreConnection],
+      useFactory: (connection: EventStoreConnection) => connection.connect(),
+    },
+    { provide: CommandHandling, inject: [EventStoreDBClient], useFactory: (client: EventStoreDBClient) => new CommandHandling(client) },
+  ],
+  exports: [EventStoreDBClient, CommandHandling, EventStoreConnection],
+})
+export class EventStoreModule {}
