@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { EventStoreModule } from './eventstore/eventstore.module';
+import { ObservabilityModule } from './observability/observability.module';
+import { ProjectionsModule } from './projections/projections.module';
+
+@Module({
+  imports: [ConfigModule, CqrsModule.forRoot(), EventStoreModule, DatabaseModule, ObservabilityModule, ProjectionsModule],
+})
+export class AppModule {}

@@ -1,0 +1,35 @@
+/** Builds the HTTP application; `main.ts` listens with it, and the end-to-end tests start it the same way. */
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { LEDGER_CONFIG, LedgerConfig } from './config/config';
+import { loadCrypto } from './domain/crypto/crypto';
+import { ErrorFilter, ValidationFailed } from './observability/errors';
+
+export async function createApp(): Promise<INestApplication> {
+  await loadCrypto();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  const config = app.get<LedgerConfig>(LEDGER_CONFIG);
+  app.useBodyParser('json', { limit: config.bodyLimit });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => new ValidationFailed(errors),
+    }),
+  );
+  app.useGlobalFilters(new ErrorFilter());
+  app.enableShutdownHooks();
+  const openApi = new DocumentBuilder()
+    .setTitle('Liquidation ledger')
+    .setDescription('Event-sourced lending pool ledger. Amounts and prices are decimal strings, never JSON numbers.')
+    .setVersion('0.1.0')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}

@@ -1,0 +1,46 @@
+/**
+ * Every setting the ledger reads from its environment, in one place; the README lists the same.
+ * Unset event store and database settings mean the embedded defaults.
+ */
+import * as path from 'node:path';
+
+export interface LedgerConfig {
+  /** HTTP port of the API. */
+  port: number;
+  host: string;
+  /** A real EventStoreDB/KurrentDB; unset starts the embedded server. */
+  eventStoreConnectionString?: string;
+  /** Data directory and gRPC port of the embedded event store. */
+  eventStoreDataDir: string;
+  eventStorePort: number;
+  /** A real PostgreSQL server; unset opens embedded PGlite. */
+  databaseUrl?: string;
+  pgliteDataDir: string;
+  logLevel: string;
+  /** Largest JSON request body the API accepts. */
+  bodyLimit: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
+  const dataDir = env.DATA_DIR ?? path.resolve('data');
+  return {
+    port: intFrom(env.PORT, 3000, 'PORT'),
+    host: env.HOST ?? '127.0.0.1',
+    eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || undefined,
+    eventStoreDataDir: env.EVENTSTORE_DATA_DIR ?? path.join(dataDir, 'eventstore'),
+    eventStorePort: intFrom(env.EVENTSTORE_PORT, 2113, 'EVENTSTORE_PORT'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    pgliteDataDir: env.PGLITE_DATA_DIR ?? path.join(dataDir, 'pglite'),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    bodyLimit: env.BODY_LIMIT ?? '64kb',
+  };
+}
+
+function intFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${value}"`);
+  return n;
+}
+
+export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');

@@ -1,0 +1,48 @@
+/**
+ * The API's shared field kinds, each one decorator that both validates (class-validator) and documents
+ * (OpenAPI), so a DTO reads as a list of what it takes.
+ */
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
+import { IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+/** Client-chosen ids: stream-safe characters only. */
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
+export function IdField(description: string, example = 'a1b2c3'): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({ description, example, pattern: ID_PATTERN.source, maxLength: 64 }),
+    IsString(),
+    Matches(ID_PATTERN, { message: '$property must be 1-64 of A-Z a-z 0-9 _ . : - and start with a letter or digit' }),
+  );
+}
+
+/** Money and prices travel as decimal strings, never JSON numbers, so no precision is lost on the way. */
+export function DecimalField(description: string, example = '1250.5', options: ApiPropertyOptions = {}): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({ description, example, type: String, pattern: '^[0-9]+(\\.[0-9]+)?$', ...options } as ApiPropertyOptions),
+    IsString(),
+    MaxLength(80),
+    Matches(/^[0-9]+(\.[0-9]+)?$/, { message: '$property must be a non-negative decimal string such as "12.5"' }),
+  );
+}
+
+/** Integers that may exceed 2^53 (rounds, field elements) travel as decimal strings too. */
+export function IntegerStringField(description: string, example = '42'): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({ description, example, type: String, pattern: '^[0-9]+$' }),
+    IsString(),
+    MaxLength(80),
+    Matches(/^[0-9]+$/, { message: '$property must be a non-negative integer string' }),
+  );
+}
+
+/** Small counts and ratios in basis points are plain JSON integers. */
+export function SmallIntField(description: string, min: number, max: number, example: number): PropertyDecorator {
+  return applyDecorators(ApiProperty({ description, example, minimum: min, maximum: max }), IsInt(), Min(min), Max(max));
+}
+
+export class CommandBody {
+  @IdField('Client-chosen command id: a retried command with the same id appends nothing twice.', 'cmd-7f3a')
+  commandId!: string;
+}

@@ -1,0 +1,70 @@
+/**
+ * Every refusal leaves the API as a 4xx with a machine-readable `code`: domain rule refusals (422, or
+ * 404 for a missing aggregate), validation failures (400), and concurrency conflicts that outlived the
+ * retries (409). Anything else is a 500 whose message is not passed on.
+ */
+import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger, ValidationError } from '@nestjs/common';
+import { WrongExpectedVersionError } from '@eventstore/db-client';
+import { Response } from 'express';
+import { DomainError } from '../domain/decider';
+
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+export class ValidationFailed extends BadRequestException {
+  constructor(readonly errors: ValidationError[]) {
+    super('request validation failed');
+  }
+}
+
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    const body = toErrorBody(err);
+    if (body.statusCode >= 500) this.logger.error(err instanceof Error ? err.stack : String(err));
+    host.switchToHttp().getResponse<Response>().status(body.statusCode).json(body);
+  }
+}
+
+export function toErrorBody(err: unknown): ErrorBody {
+  if (err instanceof DomainError) {
+    const statusCode = err.code.endsWith('NOT_FOUND') ? 404 : 422;
+    return { statusCode, code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
+  }
+  if (err instanceof ValidationFailed) {
+    const details = err.errors.flatMap((e) => flatten(e));
+    return { statusCode: 400, code: 'VALIDATION_FAILED', message: 'request validation failed', details };
+  }
+  if (err instanceof WrongExpectedVersionError) {
+    return { statusCode: 409, code: 'CONCURRENCY_CONFLICT', message: 'the aggregate kept changing; retry the command' };
+  }
+  if (err instanceof HttpException) {
+    const statusCode = err.getStatus();
+    const response = err.getResponse() as { code?: unknown; message?: unknown };
+    if (typeof response === 'object' && typeof response.code === 'string') {
+      return { statusCode, code: response.code, message: String(response.message ?? err.message) };
+    }
+    const code = statusCode === 404 ? 'ROUTE_NOT_FOUND' : statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : `HTTP_${statusCode}`;
+    return { statusCode, code, message: err.message };
+  }
+  // body-parser errors (malformed JSON, oversized bodies) carry their status without being HttpExceptions.
+  const status = (err as { status?: number; type?: string })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const type = (err as { type?: string }).type;
+    const code = type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : type === 'entity.parse.failed' ? 'MALFORMED_JSON' : `HTTP_${status}`;
+    return { statusCode: status, code, message: code === 'MALFORMED_JSON' ? 'request body is not valid JSON' : (err as Error).message };
+  }
+  return { statusCode: 500, code: 'INTERNAL', message: 'internal error' };
+}
+
+function flatten(e: ValidationError, parent = ''): { field: string; problems: string[] }[] {
+  const field = parent ? `${parent}.${e.property}` : e.property;
+  const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
+  return [...own, ...(e.children ?? []).flatMap((c) => flatten(c, field))];
+}

@@ -1,0 +1,41 @@
+/** The ledger's Prometheus metrics, one registry for the process, served at /metrics. */
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly commands = new Counter({
+    name: 'ledger_commands_total',
+    help: 'Commands handled, by command and outcome (accepted, duplicate, refused code).',
+    labelNames: ['command', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly commandSeconds = new Histogram({
+    name: 'ledger_command_duration_seconds',
+    help: 'Time from receiving a command to its events being appended.',
+    labelNames: ['command'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  readonly projectionEvents = new Gauge({
+    name: 'ledger_projection_events_applied',
+    help: 'Events a projection has applied to its read model.',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly projectionLagSeconds = new Gauge({
+    name: 'ledger_projection_lag_seconds',
+    help: 'Age of the last event a projection applied.',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,54 @@
+import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EventStoreDBClient, BACKWARDS, END } from '@eventstore/db-client';
+import { DATABASE } from '../database/database.module';
+import { Database } from '../database/database';
+import { Metrics } from './metrics';
+import { ProjectionsService } from '../projections/projections.service';
+
+@ApiTags('operations')
+@Controller()
+export class ObservabilityController {
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly client: EventStoreDBClient,
+    @Inject(DATABASE) private readonly db: Database,
+    private readonly projections: ProjectionsService,
+  ) {}
+
+  @Get('health/live')
+  @ApiOperation({ summary: 'Liveness: the process answers.' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('health/ready')
+  @ApiOperation({ summary: 'Readiness: the event store and the database answer, and every projection runs.' })
+  async ready(): Promise<{ status: 'ready'; projections: unknown[] }> {
+    const problems: string[] = [];
+    await this.probe(problems, 'eventstore', async () => {
+      for await (const _ of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) break;
+    });
+    await this.probe(problems, 'database', () => this.db.query('SELECT 1'));
+    const projections = this.projections.statuses();
+    for (const p of projections) if (p.state !== 'running') problems.push(`projection ${p.projection} is ${p.state}`);
+    if (problems.length) throw new ServiceUnavailableException({ code: 'NOT_READY', message: problems.join('; ') });
+    return { status: 'ready', projections };
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  @ApiOperation({ summary: 'Prometheus metrics.' })
+  async metricsText(): Promise<string> {
+    this.projections.exportMetrics(this.metrics);
+    return this.metrics.registry.metrics();
+  }
+
+  private async probe(problems: string[], name: string, check: () => Promise<unknown>): Promise<void> {
+    try {
+      await check();
+    } catch (err) {
+      problems.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}

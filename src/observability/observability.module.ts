@@ -1,0 +1,30 @@
+import { Global, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
+import { Metrics } from './metrics';
+import { ObservabilityController } from './observability.controller';
+
+@Global()
+@Module({
+  imports: [
+    // Structured JSON logs (pino), one line per request with its id, status and time.
+    LoggerModule.forRootAsync({
+      inject: [LEDGER_CONFIG],
+      useFactory: (config: LedgerConfig) => ({
+        pinoHttp: {
+          level: config.logLevel,
+          autoLogging: { ignore: (req) => req.url === '/metrics' || (req.url ?? '').startsWith('/health') },
+          // Request and response bodies are never logged: they may hold a position's amounts.
+          serializers: {
+            req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+          },
+        },
+      }),
+    }),
+  ],
+  providers: [Metrics],
+  controllers: [ObservabilityController],
+  exports: [Metrics],
+})
+export class ObservabilityModule {}

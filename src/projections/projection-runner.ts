@@ -1,0 +1,153 @@
+/**
+ * Runs one projection: a catch-up subscription to `$all` from the projection's checkpoint, applying
+ * events in batches, each batch in one transaction with the checkpoint that covers it. Events the
+ * server filters out still move the checkpoint forward (checkpointReached), in their own transaction.
+ */
+import { EventStoreDBClient, START, streamNameFilter, AllStreamSubscription, Position } from '@eventstore/db-client';
+import { Logger } from '@nestjs/common';
+import { Database, Queryable } from '../database/database';
+import { Projection, ProjectedEvent } from './projection';
+
+export interface ProjectionStatus {
+  projection: string;
+  state: 'starting' | 'running' | 'stopped' | 'faulted';
+  commitPosition: string | null;
+  eventsApplied: number;
+  /** Creation time of the last event applied, ISO-8601. */
+  lastEventAt: string | null;
+  error?: string;
+}
+
+const MAX_BATCH = 500;
+
+export class ProjectionRunner {
+  private readonly logger: Logger;
+  private subscription?: AllStreamSubscription;
+  private checkpoint?: Position;
+  private eventsApplied = 0;
+  private lastEventAt?: Date;
+  private state: ProjectionStatus['state'] = 'starting';
+  private error?: string;
+  private waiters: { position: bigint; resolve: () => void }[] = [];
+  private done?: Promise<void>;
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    private readonly db: Database,
+    readonly projection: Projection,
+  ) {
+    this.logger = new Logger(`projection:${projection.name}`);
+  }
+
+  async start(): Promise<void> {
+    const [row] = await this.db.query<{ commit_position: string; prepare_position: string; events_applied: string }>(
+      'SELECT commit_position, prepare_position, events_applied FROM projection_checkpoints WHERE projection = $1',
+      [this.projection.name],
+    );
+    if (row) {
+      this.checkpoint = { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) };
+      this.eventsApplied = Number(row.events_applied);
+    }
+    this.subscription = this.client.subscribeToAll({
+      fromPosition: this.checkpoint ?? START,
+      filter: streamNameFilter({
+        prefixes: this.projection.streamPrefixes,
+        checkpointReached: (_sub, position) => this.skipTo(position),
+      }),
+    });
+    this.state = 'running';
+    this.done = this.consume(this.subscription);
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'running') this.state = 'stopped';
+    await this.subscription?.unsubscribe();
+    await this.done;
+  }
+
+  status(): ProjectionStatus {
+    return {
+      projection: this.projection.name,
+      state: this.state,
+      commitPosition: this.checkpoint ? this.checkpoint.commit.toString() : null,
+      eventsApplied: this.eventsApplied,
+      lastEventAt: this.lastEventAt?.toISOString() ?? null,
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+
+  /** Resolves once every event up to this `$all` commit position is in the read model. */
+  waitFor(commitPosition: bigint, timeoutMs = 10_000): Promise<void> {
+    if (this.checkpoint && this.checkpoint.commit >= commitPosition) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`projection ${this.projection.name} did not reach ${commitPosition}`)), timeoutMs);
+      this.waiters.push({ position: commitPosition, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+
+  private async consume(subscription: AllStreamSubscription): Promise<void> {
+    let batch: ProjectedEvent[] = [];
+    try {
+      for await (const resolved of subscription) {
+        const e = resolved.event;
+        if (!e || !e.isJson || !e.position) continue;
+        batch.push({
+          stream: e.streamId,
+          revision: e.revision,
+          commit: e.position.commit,
+          prepare: e.position.prepare,
+          type: e.type,
+          data: e.data as Record<string, unknown>,
+          metadata: (e.metadata ?? {}) as Record<string, unknown>,
+          created: e.created,
+        });
+        // Flush when the batch is full or nothing more is buffered: big batches while catching up,
+        // one event at a time once live.
+        if (batch.length >= MAX_BATCH || subscription.readableLength === 0) {
+          await this.applyBatch(batch);
+          batch = [];
+        }
+      }
+      if (batch.length) await this.applyBatch(batch);
+    } catch (err) {
+      if (this.state === 'stopped') return;
+      this.state = 'faulted';
+      this.error = err instanceof Error ? err.message : String(err);
+      this.logger.error(`stopped on an error: ${this.error}`);
+    }
+  }
+
+  private async applyBatch(events: ProjectedEvent[]): Promise<void> {
+    const last = events[events.length - 1];
+    await this.db.transaction(async (tx) => {
+      await this.projection.apply(tx, events);
+      await this.saveCheckpoint(tx, { commit: last.commit, prepare: last.prepare }, events.length);
+    });
+    this.eventsApplied += events.length;
+    this.lastEventAt = last.created;
+    this.advance({ commit: last.commit, prepare: last.prepare });
+  }
+
+  private async skipTo(position: Position): Promise<void> {
+    if (this.checkpoint && position.commit <= this.checkpoint.commit) return;
+    await this.db.transaction((tx) => this.saveCheckpoint(tx, position, 0));
+    this.advance(position);
+  }
+
+  private async saveCheckpoint(tx: Queryable, position: Position, applied: number): Promise<void> {
+    await tx.query(
+      `INSERT INTO projection_checkpoints (projection, commit_position, prepare_position, events_applied, updated_at)
+       VALUES ($1, $2, $3, $4, now())
+       ON CONFLICT (projection) DO UPDATE SET commit_position = $2, prepare_position = $3,
+         events_applied = projection_checkpoints.events_applied + $4, updated_at = now()`,
+      [this.projection.name, position.commit.toString(), position.prepare.toString(), applied],
+    );
+  }
+
+  private advance(position: Position): void {
+    this.checkpoint = position;
+    const ready = this.waiters.filter((w) => w.position <= position.commit);
+    this.waiters = this.waiters.filter((w) => w.position > position.commit);
+    for (const w of ready) w.resolve();
+  }
+}

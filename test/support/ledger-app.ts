@@ -1,0 +1,78 @@
+/**
+ * Starts the ledger as `npm start` does (embedded event store, embedded PGlite) on fresh or given data
+ * directories and ephemeral ports, and talks to it over HTTP like any client.
+ */
+import { INestApplication } from '@nestjs/common';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createApp } from '../../src/app';
+
+export interface RunningLedger {
+  app: INestApplication;
+  url: string;
+  dataDir: string;
+  api: <T = any>(method: string, route: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiResponse<T>>;
+  stop(): Promise<void>;
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+  text: string;
+}
+
+export async function newDataDir(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'ledger-'));
+}
+
+export async function removeDataDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+export async function startLedger(dataDir?: string, env: Record<string, string> = {}): Promise<RunningLedger> {
+  const dir = dataDir ?? (await newDataDir());
+  const saved = { ...process.env };
+  Object.assign(process.env, { DATA_DIR: dir, PORT: '0', EVENTSTORE_PORT: '0', LOG_LEVEL: 'warn', ...env });
+  delete process.env.EVENTSTORE_CONNECTION_STRING;
+  delete process.env.DATABASE_URL;
+  Object.assign(process.env, env);
+  let app: INestApplication;
+  try {
+    app = await createApp();
+    await app.listen(0, '127.0.0.1');
+  } finally {
+    process.env = saved;
+  }
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    url,
+    dataDir: dir,
+    api: (method, route, body, headers) => call(url, method, route, body, headers),
+    stop: () => app.close(),
+  };
+}
+
+export async function call<T>(
+  url: string,
+  method: string,
+  route: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiResponse<T>> {
+  const res = await fetch(url + route, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON (metrics, HTML): keep the text
+  }
+  return { status: res.status, body: parsed as T, text };
+}
