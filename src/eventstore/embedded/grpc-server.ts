@@ -215,7 +215,8 @@ class StreamsHandlers {
 
   read(call: grpc.ServerWritableStream<ReadReq, ReadResp>): void {
     void this.serveRead(call).catch((err: grpc.ServiceError) => {
-      if (!call.cancelled) call.destroy(err.code !== undefined ? err : protocolError(grpc.status.INTERNAL, String(err)));
+      // Emitting 'error' is how a grpc-js server stream ends with a status of its own.
+      if (!call.cancelled) call.emit('error', err.code !== undefined ? err : protocolError(grpc.status.INTERNAL, String(err)));
     });
   }
 

@@ -100,7 +100,7 @@ export class EventStoreEngine {
       while (this.queue.length) {
         const group = this.queue;
         this.queue = [];
-        const staged: { write: PendingWrite; bytes: Buffer; at: number }[] = [];
+        const staged: { write: PendingWrite; record: LogRecord; bytes: Buffer; at: number }[] = [];
         const answered: [PendingWrite, AppendOutcome | DeleteOutcome][] = [];
         let at = this.log.end;
         for (const write of group) {
@@ -110,7 +110,7 @@ export class EventStoreEngine {
             continue;
           }
           const bytes = encodeRecord(decision.record);
-          staged.push({ write, bytes, at });
+          staged.push({ write, record: decision.record, bytes, at });
           this.index(at, stripBodies(decision.record));
           at += bytes.length;
         }
@@ -126,7 +126,7 @@ export class EventStoreEngine {
             throw err;
           }
         }
-        for (const s of staged) s.write.resolve(this.outcomeOf(s.write.record, s.at));
+        for (const s of staged) s.write.resolve(this.outcomeOf(s.record, s.at));
         for (const [write, outcome] of answered) write.resolve(outcome);
         if (staged.length) this.changes.emit('committed');
       }

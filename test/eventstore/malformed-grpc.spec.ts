@@ -1,0 +1,69 @@
+/**
+ * Requests no client library would send (garbage bytes, missing options, unknown enum cases) get a
+ * gRPC error status, and the store keeps serving well-formed clients.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { EmbeddedEventStore, startEmbeddedEventStore } from '../../src/eventstore/embedded';
+import { ReadReq } from '@eventstore/db-client/generated/streams_pb';
+
+let store: EmbeddedEventStore;
+let dataDir: string;
+let raw: grpc.Client;
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'es-malformed-'));
+  store = await startEmbeddedEventStore({ dataDir });
+  raw = new grpc.Client(`127.0.0.1:${store.port}`, grpc.credentials.createInsecure());
+});
+afterAll(async () => {
+  raw.close();
+  await store.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const identity = (b: Buffer) => b;
+
+function serverStream(method: string, body: Buffer): Promise<grpc.ServiceError> {
+  return new Promise((resolve, reject) => {
+    const call = raw.makeServerStreamRequest(`/event_store.client.streams.Streams/${method}`, identity, identity, body);
+    call.on('data', () => undefined);
+    call.on('error', resolve);
+    call.on('end', () => reject(new Error('the call ended without an error')));
+  });
+}
+
+function unary(method: string, body: Buffer): Promise<grpc.ServiceError> {
+  return new Promise((resolve, reject) =>
+    raw.makeUnaryRequest(`/event_store.client.streams.Streams/${method}`, identity, identity, body, (err) => (err ? resolve(err) : reject(new Error('no error')))),
+  );
+}
+
+it('answers bytes that are not a request with an error status', async () => {
+  const err = await serverStream('Read', Buffer.from([0xff, 0xff, 0xff, 0x01, 0x02]));
+  expect(err.code).toBe(grpc.status.INTERNAL);
+  const del = await unary('Delete', Buffer.from([0x0a, 0xff, 0xff]));
+  expect(del.code).toBe(grpc.status.INTERNAL);
+});
+
+it('answers a read without options as an invalid argument', async () => {
+  const err = await serverStream('Read', Buffer.from(new ReadReq().serializeBinary()));
+  expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+});
+
+it('answers an append with no options as an invalid argument', async () => {
+  const err = await new Promise<grpc.ServiceError>((resolve, reject) => {
+    const call = raw.makeClientStreamRequest('/event_store.client.streams.Streams/Append', identity, identity, (e) => (e ? resolve(e) : reject(new Error('no error'))));
+    call.end();
+  });
+  expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+});
+
+it('keeps serving well-formed clients afterwards', async () => {
+  const client = EventStoreDBClient.connectionString(store.connectionString);
+  const result = await client.appendToStream('after-bad-input', jsonEvent({ type: 'Fine', data: {} }));
+  expect(result.nextExpectedRevision).toBe(0n);
+  await client.dispose();
+});
