@@ -1,0 +1,66 @@
+/**
+ * The proof's public signals: their names and their order, in one place. The order is the order of the
+ * `public [...]` inputs of circuits/liquidation.circom (all public signals are inputs, none are outputs,
+ * so the array snarkjs returns follows the declaration order). Everything else converts through here.
+ */
+import { FIELD_MODULUS } from '../domain/crypto/crypto';
+
+export const PUBLIC_SIGNAL_NAMES = [
+  'commitment',
+  'oracleAx',
+  'oracleAy',
+  'feed',
+  'round',
+  'threshold',
+  'positionId',
+  'liquidator',
+  'nullifier',
+  'borrowIndex',
+  'collateralUnit',
+  'debtUnit',
+] as const;
+
+export type PublicSignalName = (typeof PUBLIC_SIGNAL_NAMES)[number];
+
+/** Named view of the public signals; every value a field element. */
+export type LiquidationPublicSignals = Record<PublicSignalName, bigint>;
+
+/** Where each named signal sits in the array. */
+export const PUBLIC_SIGNAL_INDEX: Readonly<Record<PublicSignalName, number>> = Object.freeze(
+  Object.fromEntries(PUBLIC_SIGNAL_NAMES.map((name, i) => [name, i])) as Record<PublicSignalName, number>,
+);
+
+export class PublicSignalsError extends Error {
+  override readonly name = 'PublicSignalsError';
+}
+
+/** Parses one signal as snarkjs writes it (a decimal string); refuses anything not a field element. */
+export function parseFieldElement(text: string, what = 'signal'): bigint {
+  if (typeof text !== 'string' || !/^(0|[1-9][0-9]*)$/.test(text)) {
+    throw new PublicSignalsError(`${what} is not a decimal field element: ${String(text)}`);
+  }
+  const value = BigInt(text);
+  if (value >= FIELD_MODULUS) throw new PublicSignalsError(`${what} is not below the field modulus`);
+  return value;
+}
+
+/** snarkjs array → named view. Throws PublicSignalsError on a wrong length or a non-field value. */
+export function parsePublicSignals(signals: readonly string[]): LiquidationPublicSignals {
+  if (!Array.isArray(signals) || signals.length !== PUBLIC_SIGNAL_NAMES.length) {
+    throw new PublicSignalsError(`expected ${PUBLIC_SIGNAL_NAMES.length} public signals`);
+  }
+  const out = {} as LiquidationPublicSignals;
+  PUBLIC_SIGNAL_NAMES.forEach((name, i) => {
+    out[name] = parseFieldElement(signals[i], name);
+  });
+  return out;
+}
+
+/** Named view → snarkjs array (decimal strings). */
+export function formatPublicSignals(signals: LiquidationPublicSignals): string[] {
+  return PUBLIC_SIGNAL_NAMES.map((name) => {
+    const v = signals[name];
+    if (v < 0n || v >= FIELD_MODULUS) throw new PublicSignalsError(`${name} is not a field element`);
+    return v.toString();
+  });
+}
