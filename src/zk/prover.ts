@@ -1,0 +1,40 @@
+/**
+ * Proving: the liquidator's side. Runs the committed circuit (wasm) and proving key (zkey) through
+ * snarkjs's Groth16 prover. Never runs a setup. Witness generation fails (the circuit's own checks)
+ * when the input does not satisfy the circuit; build inputs with buildWitnessInput to get a clear
+ * reason before reaching that point.
+ */
+import { artifactPaths } from './artifacts';
+import { Groth16Proof, snarkjs } from './snarkjs';
+import { LiquidationWitnessInput, toCircuitInput } from './witness';
+
+/** A proof and its public signals, exactly as they travel (JSON-safe, decimal strings). */
+export interface LiquidationProof {
+  proof: Groth16Proof;
+  publicSignals: string[];
+}
+
+export class ProofGenerationError extends Error {
+  override readonly name = 'ProofGenerationError';
+}
+
+export async function proveLiquidation(input: LiquidationWitnessInput): Promise<LiquidationProof> {
+  const { wasm, zkey } = artifactPaths();
+  try {
+    const { proof, publicSignals } = await snarkjs.groth16.fullProve(toCircuitInput(input), wasm, zkey);
+    return { proof, publicSignals };
+  } catch (err) {
+    // The witness calculator reports a failed `===` as "Assert Failed ... line: N"; keep its text.
+    throw new ProofGenerationError(`the circuit rejects this input: ${(err as Error).message}`);
+  }
+}
+
+/** Runs only the witness calculator (no proof): true if the circuit's constraints accept the input. */
+export async function circuitAccepts(input: LiquidationWitnessInput): Promise<boolean> {
+  try {
+    await snarkjs.wtns.calculate(toCircuitInput(input), artifactPaths().wasm, { type: 'mem' });
+    return true;
+  } catch {
+    return false;
+  }
+}
