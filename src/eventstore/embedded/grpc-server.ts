@@ -22,7 +22,8 @@ import {
 } from '@eventstore/db-client/generated/streams_pb';
 import { AllPosition, comparePosition, DeleteOutcome, EventStoreEngine, ExpectedRevision, MAX_APPEND_SIZE, ReadEvent } from './store';
 import { StoredEvent } from './log-record';
-import { uuidBytes, uuidMessage } from './uuid';
+import { uuidBytes } from './uuid';
+import { encodeReadEventResponse } from './read-event-encoding';
 
 const SERVER_VERSION = '24.10.0';
 /** Events read from storage per step of a read or subscription before yielding to others. */
@@ -34,8 +35,10 @@ const MAX_STREAM_NAME_BYTES = 1024;
 export function createGrpcServer(engine: EventStoreEngine): grpc.Server {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * MAX_APPEND_SIZE });
   const streams = new StreamsHandlers(engine);
-  server.addService(StreamsService, {
-    read: (call: grpc.ServerWritableStream<ReadReq, ReadResp>) => streams.read(call),
+  // Read responses are written as bytes: events pre-encoded, the rest serialized by the generated classes.
+  const service = { ...StreamsService, read: { ...StreamsService.read, responseSerialize: (bytes: Buffer) => bytes } };
+  server.addService(service as unknown as grpc.ServiceDefinition, {
+    read: (call: grpc.ServerWritableStream<ReadReq, Buffer>) => streams.read(call),
     append: (call: grpc.ServerReadableStream<AppendReq, AppendResp>, cb: grpc.sendUnaryData<AppendResp>) => streams.append(call, cb),
     delete: (call: grpc.ServerUnaryCall<DeleteReq, DeleteResp>, cb: grpc.sendUnaryData<DeleteResp>) => streams.delete(call, cb),
     tombstone: (call: grpc.ServerUnaryCall<TombstoneReq, TombstoneResp>, cb: grpc.sendUnaryData<TombstoneResp>) => streams.tombstone(call, cb),
@@ -213,14 +216,14 @@ class StreamsHandlers {
 
   // ---- reads and subscriptions ----
 
-  read(call: grpc.ServerWritableStream<ReadReq, ReadResp>): void {
+  read(call: grpc.ServerWritableStream<ReadReq, Buffer>): void {
     void this.serveRead(call).catch((err: grpc.ServiceError) => {
       // Emitting 'error' is how a grpc-js server stream ends with a status of its own.
       if (!call.cancelled) call.emit('error', err.code !== undefined ? err : protocolError(grpc.status.INTERNAL, String(err)));
     });
   }
 
-  private async serveRead(call: grpc.ServerWritableStream<ReadReq, ReadResp>): Promise<void> {
+  private async serveRead(call: grpc.ServerWritableStream<ReadReq, Buffer>): Promise<void> {
     const options = call.request.getOptions();
     if (!options) throw invalid('a read needs its options');
     const structuredIds = options.getUuidOption()?.hasStructured() ?? false;
@@ -381,7 +384,7 @@ class ResponseWriter {
   private readonly closedSignal: Promise<void>;
 
   constructor(
-    private readonly call: grpc.ServerWritableStream<ReadReq, ReadResp>,
+    private readonly call: grpc.ServerWritableStream<ReadReq, Buffer>,
     private readonly structuredIds: boolean,
   ) {
     this.closedSignal = new Promise((resolve) => {
@@ -413,22 +416,9 @@ class ResponseWriter {
     return this.write(new ReadResp().setStreamNotFound(new ReadResp.StreamNotFound().setStreamIdentifier(id)));
   }
 
-  event(e: ReadEvent): Promise<void> {
-    const record = new ReadResp.ReadEvent.RecordedEvent()
-      .setId(uuidMessage(e.id, this.structuredIds))
-      .setStreamIdentifier(new StreamIdentifier().setStreamName(Buffer.from(e.stream, 'utf8')))
-      .setStreamRevision(e.revision.toString())
-      .setPreparePosition(e.position.prepare.toString())
-      .setCommitPosition(e.position.commit.toString())
-      .setData(e.data)
-      .setCustomMetadata(e.metadata);
-    record
-      .getMetadataMap()
-      .set('type', e.type)
-      .set('content-type', e.isJson ? 'application/json' : 'application/octet-stream')
-      .set('created', e.created.toString());
-    const readEvent = new ReadResp.ReadEvent().setEvent(record).setCommitPosition(e.position.commit.toString());
-    return this.write(new ReadResp().setEvent(readEvent));
+  /** Sends an event; returns a promise only when the client's buffer is full and this reader must wait. */
+  event(e: ReadEvent): Promise<void> | undefined {
+    return this.send(encodeReadEventResponse(e, this.structuredIds));
   }
 
   end(): void {
@@ -444,12 +434,13 @@ class ResponseWriter {
   }
 
   private async write(resp: ReadResp): Promise<void> {
-    if (this.closed) return;
-    if (!this.call.write(resp)) {
-      let listener!: () => void;
-      const drained = new Promise<void>((resolve) => this.call.once('drain', (listener = resolve)));
-      await Promise.race([drained, this.closedSignal]);
-      this.call.removeListener('drain', listener);
-    }
+    await this.send(Buffer.from(resp.serializeBinary()));
+  }
+
+  private send(bytes: Buffer): Promise<void> | undefined {
+    if (this.closed || this.call.write(bytes)) return undefined;
+    let listener!: () => void;
+    const drained = new Promise<void>((resolve) => this.call.once('drain', (listener = resolve)));
+    return Promise.race([drained, this.closedSignal]).then(() => void this.call.removeListener('drain', listener));
   }
 }

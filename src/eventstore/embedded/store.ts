@@ -287,8 +287,14 @@ export class EventStoreEngine {
   }
 
   toReadEvent(record: LogRecord, offset: number, slot: number): ReadEvent {
+    const e = record.events[slot];
     return {
-      ...record.events[slot],
+      id: e.id,
+      type: e.type,
+      isJson: e.isJson,
+      created: e.created,
+      data: e.data,
+      metadata: e.metadata,
       stream: record.stream,
       revision: record.firstRevision + BigInt(slot),
       position: { commit: BigInt(offset), prepare: BigInt(offset + slot) },
