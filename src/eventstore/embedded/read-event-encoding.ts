@@ -20,7 +20,7 @@ export function encodeReadEventResponse(e: ReadEvent, structuredIds: boolean): B
   const id = structuredIds ? structuredUuid(e.id) : Buffer.from(uuidText(e.id));
   const uuid = field(structuredIds ? 1 : 2, id);
   const streamName = Buffer.from(e.stream, 'utf8');
-  const streamIdentifier = field(1, streamName);
+  const streamIdentifier = field(3, streamName); // StreamIdentifier.stream_name is field 3
   const entries = [
     mapEntry(KEY_TYPE, Buffer.from(e.type, 'utf8')),
     mapEntry(KEY_CONTENT_TYPE, e.isJson ? CONTENT_TYPE_JSON : CONTENT_TYPE_BINARY),
