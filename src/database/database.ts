@@ -2,6 +2,7 @@
  * The read models' one door to SQL, the same over embedded PGlite and a real PostgreSQL server, so
  * projections, migrations and tests never know which one they run on.
  */
+import { PGlite } from '@electric-sql/pglite';
 import { Pool, PoolClient } from 'pg';
 
 export interface Queryable {
@@ -22,7 +23,6 @@ export async function openDatabase(options: { databaseUrl?: string; pgliteDataDi
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
-  const { PGlite } = await import('@electric-sql/pglite');
   const db = await PGlite.create(dataDir);
   return {
     kind: 'pglite',
