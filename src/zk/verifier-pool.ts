@@ -1,0 +1,168 @@
+/**
+ * Proof verification off the event loop: a fixed set of worker threads, each with its own
+ * single-threaded bn128 engine, fed from a bounded queue. A full queue refuses new work at once
+ * (VerifierBusyError) so a burst of submissions turns into fast "try later" answers instead of
+ * unbounded memory and latency.
+ *
+ * The worker's code is a plain JavaScript string run with `eval: true`, so it needs no separate file:
+ * it behaves the same under ts-jest (TypeScript sources) and after tsc (dist/), and it loads snarkjs by
+ * the absolute path resolved here, whatever the working directory.
+ */
+import { Worker } from 'node:worker_threads';
+import { cpus } from 'node:os';
+import { loadVerificationKey } from './artifacts';
+import { LiquidationPublicSignals } from './public-signals';
+import { FFJAVASCRIPT_ENTRY, SNARKJS_ENTRY, VerificationKey } from './snarkjs';
+import { isWellFormedProof, normalizeSignals } from './verifier';
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const snarkjs = require(workerData.snarkjsEntry);
+const ffjavascript = require(workerData.ffjavascriptEntry);
+// One single-threaded engine per worker, placed where snarkjs looks for its cached engine, so that
+// verification does not start helper threads of its own inside this thread.
+const ready = ffjavascript.buildBn128(true).then((curve) => { globalThis.curve_bn128 = curve; });
+parentPort.on('message', async (job) => {
+  try {
+    await ready;
+    const ok = await snarkjs.groth16.verify(workerData.verificationKey, job.publicSignals, job.proof);
+    parentPort.postMessage({ id: job.id, ok: ok === true });
+  } catch (err) {
+    parentPort.postMessage({ id: job.id, ok: false, error: String((err && err.message) || err) });
+  }
+});
+`;
+
+export class VerifierBusyError extends Error {
+  override readonly name = 'VerifierBusyError';
+}
+
+export class VerifierClosedError extends Error {
+  override readonly name = 'VerifierClosedError';
+}
+
+export interface VerifierPoolOptions {
+  /** Worker threads (default: cores − 1, at least 1). */
+  size?: number;
+  /** Jobs allowed to wait for a worker; beyond it verify() rejects with VerifierBusyError (default 256). */
+  maxQueue?: number;
+  verificationKey?: VerificationKey;
+}
+
+export interface VerifierPool {
+  /** Resolves true iff the proof verifies; false for an invalid or malformed proof. */
+  verify(proof: unknown, publicSignals: readonly string[] | LiquidationPublicSignals): Promise<boolean>;
+  /** Jobs waiting for a worker (not counting those being verified). */
+  readonly queued: number;
+  readonly size: number;
+  /** Stops the workers; pending and later calls reject with VerifierClosedError. */
+  close(): Promise<void>;
+}
+
+interface Job {
+  id: number;
+  proof: unknown;
+  publicSignals: string[];
+  resolve(ok: boolean): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  job: Job | undefined;
+}
+
+interface Reply {
+  id: number;
+  ok: boolean;
+  error?: string;
+}
+
+export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierPool {
+  const size = options.size ?? Math.max(1, cpus().length - 1);
+  const maxQueue = options.maxQueue ?? 256;
+  if (!Number.isInteger(size) || size < 1) throw new RangeError('pool size must be a positive integer');
+  if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError('maxQueue must be a non-negative integer');
+  const workerData = {
+    snarkjsEntry: SNARKJS_ENTRY,
+    ffjavascriptEntry: FFJAVASCRIPT_ENTRY,
+    verificationKey: options.verificationKey ?? loadVerificationKey(),
+  };
+
+  const queue: Job[] = [];
+  const slots: Slot[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  function spawn(): Slot {
+    const slot: Slot = { worker: new Worker(WORKER_SOURCE, { eval: true, workerData }), job: undefined };
+    slot.worker.on('message', (reply: Reply) => {
+      const job = slot.job;
+      if (!job || job.id !== reply.id) return;
+      slot.job = undefined;
+      job.resolve(reply.ok);
+      pump();
+    });
+    // A crashed worker fails its job (an internal error, not an invalid proof) and is replaced.
+    const fail = (err: Error): void => {
+      const job = slot.job;
+      slot.job = undefined;
+      job?.reject(err);
+      if (closed) return;
+      const at = slots.indexOf(slot);
+      if (at >= 0) slots[at] = spawn();
+      pump();
+    };
+    slot.worker.on('error', fail);
+    slot.worker.on('exit', (code) => {
+      if (!closed) fail(new Error(`verifier worker exited (code ${code})`));
+    });
+    return slot;
+  }
+
+  function pump(): void {
+    for (const slot of slots) {
+      if (queue.length === 0) return;
+      if (slot.job) continue;
+      const job = queue.shift() as Job;
+      slot.job = job;
+      slot.worker.postMessage({ id: job.id, proof: job.proof, publicSignals: job.publicSignals });
+    }
+  }
+
+  for (let i = 0; i < size; i++) slots.push(spawn());
+
+  return {
+    size,
+    get queued() {
+      return queue.length;
+    },
+    verify(proof, publicSignals) {
+      if (closed) return Promise.reject(new VerifierClosedError('the verifier pool is closed'));
+      // Shape and field checks are cheap: refuse malformed input here, without a round trip.
+      const signals = normalizeSignals(publicSignals);
+      if (!signals || !isWellFormedProof(proof)) return Promise.resolve(false);
+      const idle = slots.some((s) => !s.job);
+      if (!idle && queue.length >= maxQueue) {
+        return Promise.reject(new VerifierBusyError(`verification queue full (${maxQueue} waiting)`));
+      }
+      return new Promise<boolean>((resolve, reject) => {
+        queue.push({ id: nextId++, proof, publicSignals: signals, resolve, reject });
+        pump();
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const error = new VerifierClosedError('the verifier pool was closed');
+      for (const job of queue.splice(0)) job.reject(error);
+      await Promise.all(
+        slots.map(async (slot) => {
+          slot.job?.reject(error);
+          slot.job = undefined;
+          await slot.worker.terminate();
+        }),
+      );
+    },
+  };
+}
