@@ -3,8 +3,9 @@
  * Timing lives here, never in tests: the machines are shared and noisy.
  */
 import { Benchmark } from './bench';
+import { eventStoreBenchmark } from './eventstore.bench';
 
-const benchmarks: Benchmark[] = [];
+const benchmarks: Benchmark[] = [eventStoreBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

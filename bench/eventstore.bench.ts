@@ -1,0 +1,187 @@
+/**
+ * Issue 2's comparison: the embedded event store against the alternative a user would pick here, a
+ * PostgreSQL events table (one row per event, unique (stream, revision) for optimistic concurrency,
+ * durable commits), on the same work, each as its own server process on loopback.
+ */
+import { EventStoreDBClient, jsonEvent, START, NO_STREAM } from '@eventstore/db-client';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Pool } from 'pg';
+import { Benchmark, BenchRow, fmt, percentile } from './bench';
+import { startPostgres } from './support/postgres-server';
+
+const TOTAL_EVENTS = Number(process.env.BENCH_EVENTSTORE_EVENTS ?? 1_000_000);
+const payload = (n: number) => ({ account: `acc-${n % 977}`, amount: String(1_000_000 + n), note: 'benchmark event of about one hundred bytes' });
+
+interface Contender {
+  name: string;
+  /** One event to this writer's own stream, at the revision the writer expects it to hold. */
+  appendOne(writer: number): Promise<void>;
+  appendBatch(stream: string, size: number): Promise<void>;
+  readAll(): Promise<number>;
+  catchUp(count: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Measured {
+  eventsPerSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** Runs `ops` operations split across `concurrency` workers, timing each. */
+async function measure(concurrency: number, opsPerWorker: number, eventsPerOp: number, op: (worker: number, i: number) => Promise<void>): Promise<Measured> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let i = 0; i < opsPerWorker; i++) {
+        const t = performance.now();
+        await op(worker, i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { eventsPerSecond: (concurrency * opsPerWorker * eventsPerOp) / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+async function throughput(events: () => Promise<number>): Promise<Measured> {
+  const started = performance.now();
+  const n = await events();
+  return { eventsPerSecond: n / ((performance.now() - started) / 1000), p50: NaN, p99: NaN };
+}
+
+async function embeddedContender(): Promise<Contender> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-es-'));
+  const port = 21130 + Math.floor(Math.random() * 500);
+  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, '../src/eventstore/embedded/main.js')], {
+    env: { ...process.env, EVENTSTORE_DATA_DIR: dataDir, EVENTSTORE_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('event store ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`embedded event store exited with ${code}`)));
+  });
+  const client = EventStoreDBClient.connectionString(`esdb://127.0.0.1:${port}?tls=false`);
+  const streams = Array.from({ length: 16 }, () => `writer-${randomUUID()}`);
+  const nextRevision = streams.map(() => 0);
+  return {
+    name: 'embedded',
+    appendOne: async (writer) => {
+      const revision = nextRevision[writer]++;
+      await client.appendToStream(streams[writer], jsonEvent({ type: 'Appended', data: payload(revision) }), {
+        expectedRevision: revision === 0 ? NO_STREAM : BigInt(revision - 1),
+      });
+    },
+    appendBatch: async (stream, size) => {
+      await client.appendToStream(stream, Array.from({ length: size }, (_, i) => jsonEvent({ type: 'Appended', data: payload(i) })));
+    },
+    readAll: async () => {
+      let n = 0;
+      for await (const _ of client.readAll({ fromPosition: START, maxCount: Number.MAX_SAFE_INTEGER })) n++;
+      return n;
+    },
+    catchUp: async (count) => {
+      let n = 0;
+      const subscription = client.subscribeToAll({ fromPosition: START });
+      for await (const _ of subscription) if (++n >= count) break;
+      await subscription.unsubscribe();
+    },
+    close: async () => {
+      await client.dispose();
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function postgresContender(): Promise<Contender> {
+  const server = startPostgres();
+  const pool = new Pool({ connectionString: server.url, max: 17 });
+  await pool.query(`CREATE TABLE events (
+    global_position bigserial PRIMARY KEY,
+    stream text NOT NULL, revision bigint NOT NULL, id uuid NOT NULL, type text NOT NULL,
+    data jsonb NOT NULL, metadata jsonb, created timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (stream, revision))`);
+  const streams = Array.from({ length: 16 }, () => `writer-${randomUUID()}`);
+  const nextRevision = streams.map(() => 0);
+  const revisions = new Map<string, number>();
+  const page = async (after: string) =>
+    (await pool.query<{ global_position: string }>('SELECT global_position, stream, revision, id, type, data, metadata FROM events WHERE global_position > $1 ORDER BY global_position LIMIT 2000', [after])).rows;
+  const scan = async (limit: number) => {
+    let after = '0';
+    let n = 0;
+    for (;;) {
+      const rows = await page(after);
+      if (!rows.length) return n;
+      n += rows.length;
+      if (n >= limit) return n;
+      after = rows[rows.length - 1].global_position;
+    }
+  };
+  return {
+    name: 'postgres',
+    appendOne: async (writer) => {
+      const revision = nextRevision[writer]++;
+      // Optimistic concurrency: the unique (stream, revision) key refuses a stale writer.
+      await pool.query('INSERT INTO events (stream, revision, id, type, data) VALUES ($1, $2, $3, $4, $5)', [streams[writer], revision, randomUUID(), 'Appended', payload(revision)]);
+    },
+    appendBatch: async (stream, size) => {
+      const first = revisions.get(stream) ?? 0;
+      revisions.set(stream, first + size);
+      const values: unknown[] = [];
+      const tuples = Array.from({ length: size }, (_, i) => {
+        values.push(stream, first + i, randomUUID(), 'Appended', payload(i));
+        const b = i * 5;
+        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
+      });
+      await pool.query(`INSERT INTO events (stream, revision, id, type, data) VALUES ${tuples.join(',')}`, values);
+    },
+    readAll: () => scan(Number.MAX_SAFE_INTEGER),
+    // A PostgreSQL-based subscription catches up by polling pages in global order.
+    catchUp: async (count) => void (await scan(count)),
+    close: async () => {
+      await pool.end();
+      server.stop();
+    },
+  };
+}
+
+async function runOn(c: Contender): Promise<Record<string, Measured>> {
+  const results: Record<string, Measured> = {};
+  results['single-event appends, 1 writer'] = await measure(1, 1000, 1, (w) => c.appendOne(w));
+  results['single-event appends, 16 writers'] = await measure(16, 250, 1, (w) => c.appendOne(w));
+  results['100-event batch appends'] = await measure(1, 300, 100, () => c.appendBatch(`batch-${randomUUID()}`, 100));
+  // Fill up to the full history with 1,000-event batches from 4 writers, then read it all.
+  const have = 1000 + 4000 + 30_000;
+  const fillBatches = Math.max(0, Math.ceil((TOTAL_EVENTS - have) / 1000));
+  await measure(4, Math.ceil(fillBatches / 4), 1000, (w) => c.appendBatch(`fill-${w}-${randomUUID()}`, 1000));
+  results['read $all from start'] = await throughput(() => c.readAll());
+  results[`catch-up subscription over ${fmt(TOTAL_EVENTS, 0)} events`] = await throughput(async () => (await c.catchUp(TOTAL_EVENTS), TOTAL_EVENTS));
+  return results;
+}
+
+export const eventStoreBenchmark: Benchmark = {
+  name: 'eventstore',
+  title: `embedded event store vs a PostgreSQL events table (targets: embedded >= PostgreSQL on every row, catch-up > 200,000 events/s)`,
+  async run(): Promise<BenchRow[]> {
+    const embedded = await embeddedContender();
+    const e = await runOn(embedded).finally(() => embedded.close());
+    const postgres = await postgresContender();
+    const p = await runOn(postgres).finally(() => postgres.close());
+    return Object.keys(e).map((work) => ({
+      work,
+      'embedded ev/s': fmt(e[work].eventsPerSecond, 0),
+      'postgres ev/s': fmt(p[work].eventsPerSecond, 0),
+      'embedded/postgres': fmt(e[work].eventsPerSecond / p[work].eventsPerSecond, 2),
+      'embedded p50/p99 ms': Number.isNaN(e[work].p50) ? '-' : `${fmt(e[work].p50, 2)} / ${fmt(e[work].p99, 2)}`,
+      'postgres p50/p99 ms': Number.isNaN(p[work].p50) ? '-' : `${fmt(p[work].p50, 2)} / ${fmt(p[work].p99, 2)}`,
+    }));
+  },
+};
