@@ -9,10 +9,15 @@ import { randomUUID } from 'node:crypto';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
-import { Empty, StreamIdentifier } from '@eventstore/db-client/generated/shared_pb';
+import { Empty, StreamIdentifier, UUID, WrongExpectedVersion as WrongExpectedVersionDetails, StreamDeleted, MaximumAppendSizeExceeded, Unknown, AllStreamPosition } from '@eventstore/db-client/generated/shared_pb';
+import { Status } from '@eventstore/db-client/generated/status_pb';
+import { Any } from 'google-protobuf/google/protobuf/any_pb';
+import { Empty as ProtobufEmpty } from 'google-protobuf/google/protobuf/empty_pb';
 import {
   AppendReq,
   AppendResp,
+  BatchAppendReq,
+  BatchAppendResp,
   DeleteReq,
   DeleteResp,
   ReadReq,
@@ -20,9 +25,9 @@ import {
   TombstoneReq,
   TombstoneResp,
 } from '@eventstore/db-client/generated/streams_pb';
-import { AllPosition, comparePosition, DeleteOutcome, EventStoreEngine, ExpectedRevision, MAX_APPEND_SIZE, ReadEvent } from './store';
+import { AllPosition, AppendOutcome, comparePosition, DeleteOutcome, EventStoreEngine, ExpectedRevision, MAX_APPEND_SIZE, ReadEvent } from './store';
 import { StoredEvent } from './log-record';
-import { uuidBytes } from './uuid';
+import { uuidBytes, uuidText } from './uuid';
 import { encodeReadEventResponse } from './read-event-encoding';
 
 const SERVER_VERSION = '24.10.0';
@@ -42,8 +47,7 @@ export function createGrpcServer(engine: EventStoreEngine): grpc.Server {
     append: (call: grpc.ServerReadableStream<AppendReq, AppendResp>, cb: grpc.sendUnaryData<AppendResp>) => streams.append(call, cb),
     delete: (call: grpc.ServerUnaryCall<DeleteReq, DeleteResp>, cb: grpc.sendUnaryData<DeleteResp>) => streams.delete(call, cb),
     tombstone: (call: grpc.ServerUnaryCall<TombstoneReq, TombstoneResp>, cb: grpc.sendUnaryData<TombstoneResp>) => streams.tombstone(call, cb),
-    batchAppend: (call: grpc.ServerDuplexStream<unknown, unknown>) =>
-      call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'BatchAppend is not supported; use Append' }),
+    batchAppend: (call: grpc.ServerDuplexStream<BatchAppendReq, BatchAppendResp>) => streams.batchAppend(call),
   });
   server.addService(ServerFeaturesService, {
     getSupportedMethods: (_call: unknown, cb: grpc.sendUnaryData<SupportedMethods>) => cb(null, supportedMethods()),
@@ -51,7 +55,7 @@ export function createGrpcServer(engine: EventStoreEngine): grpc.Server {
   return server;
 }
 
-/** What this server implements, so the client picks Append over BatchAppend. */
+/** What this server implements, so a client picks the append and read paths it can use. */
 function supportedMethods(): SupportedMethods {
   const method = (service: string, name: string, features: string[] = []) =>
     new SupportedMethod().setServiceName(service).setMethodName(name).setFeaturesList(features);
@@ -61,6 +65,7 @@ function supportedMethods(): SupportedMethods {
     .setMethodsList([
       method(streams, 'Read', ['position', 'events']),
       method(streams, 'Append'),
+      method(streams, 'BatchAppend'),
       method(streams, 'Delete'),
       method(streams, 'Tombstone'),
       method('event_store.client.server_features.ServerFeatures', 'GetSupportedMethods'),
@@ -77,6 +82,40 @@ function protocolError(code: grpc.status, details: string, trailers: Record<stri
 const invalid = (details: string) => protocolError(grpc.status.INVALID_ARGUMENT, details, { exception: 'invalid-argument' });
 const streamDeleted = (stream: string) =>
   protocolError(grpc.status.FAILED_PRECONDITION, `Event stream '${stream}' is deleted.`, { exception: 'stream-deleted', 'stream-name': stream });
+
+const appendTooLarge = () =>
+  protocolError(grpc.status.INVALID_ARGUMENT, `Maximum Append Size of ${MAX_APPEND_SIZE} Exceeded.`, {
+    exception: 'maximum-append-size-exceeded',
+    'maximum-append-size': String(MAX_APPEND_SIZE),
+  });
+
+/** The getters Append's and BatchAppend's proposed messages share. */
+interface ProposedMessage {
+  getId(): UUID | undefined;
+  getMetadataMap(): { get(key: string): string | undefined };
+  getData_asU8(): Uint8Array;
+  getCustomMetadata_asU8(): Uint8Array;
+}
+
+function toStoredEvent(message: ProposedMessage): StoredEvent {
+  const id = uuidBytes(message.getId());
+  if (!id) throw invalid('every event needs a well-formed UUID id');
+  const meta = message.getMetadataMap();
+  const type = meta.get('type');
+  if (!type) throw invalid("every event needs a 'type'");
+  const contentType = meta.get('content-type') ?? 'application/octet-stream';
+  if (contentType !== 'application/json' && contentType !== 'application/octet-stream') {
+    throw invalid(`content-type must be application/json or application/octet-stream, not '${contentType}'`);
+  }
+  return {
+    id,
+    type,
+    isJson: contentType === 'application/json',
+    created: BigInt(Date.now()) * 10_000n,
+    data: Buffer.from(message.getData_asU8()),
+    metadata: Buffer.from(message.getCustomMetadata_asU8()),
+  };
+}
 
 function streamName(identifier: StreamIdentifier | undefined): string {
   const raw = identifier?.getStreamName_asU8();
@@ -124,26 +163,10 @@ class StreamsHandlers {
           return;
         }
         if (!options) throw invalid('append options must come before the events');
-        const message = req.getProposedMessage()!;
-        const id = uuidBytes(message.getId());
-        if (!id) throw invalid('every event needs a well-formed UUID id');
-        const meta = message.getMetadataMap();
-        const type = meta.get('type');
-        if (!type) throw invalid("every event needs a 'type'");
-        const contentType = meta.get('content-type') ?? 'application/octet-stream';
-        if (contentType !== 'application/json' && contentType !== 'application/octet-stream') {
-          throw invalid(`content-type must be application/json or application/octet-stream, not '${contentType}'`);
-        }
-        const data = Buffer.from(message.getData_asU8());
-        const metadata = Buffer.from(message.getCustomMetadata_asU8());
-        size += data.length + metadata.length;
-        if (size > MAX_APPEND_SIZE) {
-          throw protocolError(grpc.status.INVALID_ARGUMENT, `Maximum Append Size of ${MAX_APPEND_SIZE} Exceeded.`, {
-            exception: 'maximum-append-size-exceeded',
-            'maximum-append-size': String(MAX_APPEND_SIZE),
-          });
-        }
-        events.push({ id, type, isJson: contentType === 'application/json', created: BigInt(Date.now()) * 10_000n, data, metadata });
+        const event = toStoredEvent(req.getProposedMessage()!);
+        size += event.data.length + event.metadata.length;
+        if (size > MAX_APPEND_SIZE) throw appendTooLarge();
+        events.push(event);
       } catch (err) {
         fail(err as grpc.ServiceError);
       }
@@ -178,6 +201,58 @@ class StreamsHandlers {
     else if (expected.kind === 'stream_exists') wrong.setExpectedStreamExists(new Empty());
     else wrong.setExpectedAny(new Empty());
     return resp.setWrongExpectedVersion(wrong);
+  }
+
+  // ---- batch append: one long-lived stream carrying many appends, told apart by correlation id ----
+
+  batchAppend(call: grpc.ServerDuplexStream<BatchAppendReq, BatchAppendResp>): void {
+    const pending = new Map<string, { options?: BatchAppendReq.Options; events: StoredEvent[]; size: number; failed: boolean }>();
+    call.on('data', (req: BatchAppendReq) => {
+      const correlation = req.getCorrelationId();
+      const key = correlation ? uuidText(uuidBytes(correlation) ?? Buffer.alloc(16)) : '';
+      const entry = pending.get(key) ?? { events: [], size: 0, failed: false };
+      pending.set(key, entry);
+      const reply = (fill: (resp: BatchAppendResp) => void) => {
+        const resp = new BatchAppendResp();
+        if (correlation) resp.setCorrelationId(correlation);
+        const identifier = entry.options?.getStreamIdentifier();
+        if (identifier) resp.setStreamIdentifier(identifier);
+        fill(resp);
+        call.write(resp);
+      };
+      try {
+        if (entry.failed) return void (req.getIsFinal() && pending.delete(key));
+        if (req.hasOptions()) entry.options = req.getOptions();
+        for (const message of req.getProposedMessagesList()) {
+          const event = toStoredEvent(message);
+          entry.size += event.data.length + event.metadata.length;
+          if (entry.size > MAX_APPEND_SIZE) throw appendTooLarge();
+          entry.events.push(event);
+        }
+        if (!req.getIsFinal()) return;
+        pending.delete(key);
+        const options = entry.options;
+        if (!options) throw invalid('an append needs its options');
+        const stream = streamName(options.getStreamIdentifier());
+        const expected: ExpectedRevision = options.hasNoStream()
+          ? { kind: 'no_stream' }
+          : options.hasStreamExists()
+            ? { kind: 'stream_exists' }
+            : options.hasStreamPosition()
+              ? { kind: 'exact', revision: BigInt(options.getStreamPosition()) }
+              : { kind: 'any' };
+        void this.engine.append(stream, expected, entry.events).then(
+          (outcome) => reply((resp) => fillBatchOutcome(resp, stream, outcome)),
+          (err: unknown) => reply((resp) => resp.setError(statusOf(err))),
+        );
+      } catch (err) {
+        entry.failed = !req.getIsFinal();
+        if (req.getIsFinal()) pending.delete(key);
+        reply((resp) => resp.setError(statusOf(err)));
+      }
+    });
+    call.on('end', () => call.end());
+    call.on('error', () => pending.clear());
   }
 
   // ---- delete and tombstone ----
@@ -344,6 +419,44 @@ class StreamsHandlers {
       await out.until(this.engine.changes, 'committed');
     }
   }
+}
+
+function fillBatchOutcome(resp: BatchAppendResp, stream: string, outcome: AppendOutcome): void {
+  if (outcome.status === 'ok') {
+    const position = new AllStreamPosition().setCommitPosition(outcome.position.commit.toString()).setPreparePosition(outcome.position.prepare.toString());
+    resp.setSuccess(new BatchAppendResp.Success().setCurrentRevision(outcome.nextRevision.toString()).setPosition(position));
+    return;
+  }
+  if (outcome.status === 'stream_deleted') {
+    const details = new StreamDeleted().setStreamIdentifier(new StreamIdentifier().setStreamName(Buffer.from(stream, 'utf8')));
+    resp.setError(status(grpc.status.FAILED_PRECONDITION, `Event stream '${stream}' is deleted.`, details, 'event_store.client.StreamDeleted'));
+    return;
+  }
+  const details = new WrongExpectedVersionDetails();
+  if (outcome.current === 'no_stream') details.setCurrentNoStream(new ProtobufEmpty());
+  else details.setCurrentStreamRevision(outcome.current.toString());
+  const expected = outcome.expected;
+  if (expected.kind === 'exact') details.setExpectedStreamPosition(expected.revision.toString());
+  else if (expected.kind === 'no_stream') details.setExpectedNoStream(new ProtobufEmpty());
+  else if (expected.kind === 'stream_exists') details.setExpectedStreamExists(new ProtobufEmpty());
+  else details.setExpectedAny(new ProtobufEmpty());
+  resp.setError(status(grpc.status.FAILED_PRECONDITION, 'Wrong expected version.', details, 'event_store.client.WrongExpectedVersion'));
+}
+
+/** A google.rpc.Status whose details the clients unpack into their typed errors. */
+function status(code: grpc.status, message: string, details: { serializeBinary(): Uint8Array }, typeName: string): Status {
+  const any = new Any();
+  any.pack(details.serializeBinary(), typeName);
+  return new Status().setCode(code as number).setMessage(message).setDetails(any);
+}
+
+function statusOf(err: unknown): Status {
+  const e = err as Partial<grpc.ServiceError>;
+  const exception = e.metadata?.get('exception')[0];
+  if (exception === 'maximum-append-size-exceeded') {
+    return status(grpc.status.INVALID_ARGUMENT, String(e.details), new MaximumAppendSizeExceeded().setMaxappendsize(MAX_APPEND_SIZE), 'event_store.client.MaximumAppendSizeExceeded');
+  }
+  return status(e.code ?? grpc.status.INTERNAL, String(e.details ?? e.message ?? err), new Unknown(), 'event_store.client.Unknown');
 }
 
 /** The position just before one, for backwards reads that start below it. */

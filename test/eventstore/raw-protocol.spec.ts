@@ -1,5 +1,5 @@
 /**
- * Requests no client library would send (garbage bytes, missing options, unknown enum cases) get a
+ * The raw gRPC protocol: requests no client library would send (garbage bytes, missing options) get a
  * gRPC error status, and the store keeps serving well-formed clients.
  */
 import * as grpc from '@grpc/grpc-js';
@@ -66,4 +66,27 @@ it('keeps serving well-formed clients afterwards', async () => {
   const result = await client.appendToStream('after-bad-input', jsonEvent({ type: 'Fine', data: {} }));
   expect(result.nextExpectedRevision).toBe(0n);
   await client.dispose();
+});
+
+it('appends through the classic Append call too, which clients use when they send credentials', async () => {
+  const { StreamsClient } = await import('@eventstore/db-client/generated/streams_grpc_pb');
+  const { AppendReq, AppendResp } = await import('@eventstore/db-client/generated/streams_pb');
+  const { Empty, StreamIdentifier, UUID } = await import('@eventstore/db-client/generated/shared_pb');
+  const streams = new StreamsClient(`127.0.0.1:${store.port}`, grpc.credentials.createInsecure());
+  const resp = await new Promise<InstanceType<typeof AppendResp>>((resolve, reject) => {
+    const call = streams.append((err, r) => (err ? reject(err) : resolve(r!)));
+    const options = new AppendReq.Options().setStreamIdentifier(new StreamIdentifier().setStreamName(Buffer.from('classic-append'))).setNoStream(new Empty());
+    call.write(new AppendReq().setOptions(options));
+    const message = new AppendReq.ProposedMessage().setId(new UUID().setString('11111111-2222-4333-8444-555555555555')).setData(Buffer.from('{"x":1}'));
+    message.getMetadataMap().set('type', 'Classic').set('content-type', 'application/json');
+    call.write(new AppendReq().setProposedMessage(message));
+    call.end();
+  });
+  streams.close();
+  expect(resp.getSuccess()?.getCurrentRevision()).toBe('0');
+  const client = EventStoreDBClient.connectionString(store.connectionString);
+  const read = [];
+  for await (const e of client.readStream('classic-append')) read.push([e.event!.id, e.event!.type, e.event!.data]);
+  await client.dispose();
+  expect(read).toEqual([['11111111-2222-4333-8444-555555555555', 'Classic', { x: 1 }]]);
 });
