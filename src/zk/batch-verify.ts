@@ -82,6 +82,23 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * Coordinates as ffjavascript's fromObject takes them (bigint; it misreads decimal strings). Undefined
+ * if one is not below the base field modulus q, which no point coordinate can be.
+ */
+function coordinates(value: string[] | string[][], q: bigint): bigint[] | bigint[][] | undefined {
+  const convert = (x: string): bigint | undefined => {
+    const v = BigInt(x);
+    return v < q ? v : undefined;
+  };
+  if (value.every((x): x is string => typeof x === 'string')) {
+    const out = (value as string[]).map(convert);
+    return out.every((x): x is bigint => x !== undefined) ? out : undefined;
+  }
+  const rows = (value as string[][]).map((row) => coordinates(row, q) as bigint[] | undefined);
+  return rows.every((r): r is bigint[] => r !== undefined) ? rows : undefined;
+}
+
 export class BatchVerifier {
   private readonly key: PreparedKey;
 
@@ -90,12 +107,17 @@ export class BatchVerifier {
     vk: VerificationKey,
   ) {
     const { G1, G2 } = curve;
+    const point = (p: string[] | string[][]): bigint[] | bigint[][] => {
+      const c = coordinates(p, curve.q);
+      if (!c) throw new Error('verification key coordinate outside the base field');
+      return c;
+    };
     this.key = {
-      alpha: G1.fromObject(vk.vk_alpha_1),
-      beta: G2.fromObject(vk.vk_beta_2),
-      gamma: G2.fromObject(vk.vk_gamma_2),
-      delta: G2.fromObject(vk.vk_delta_2),
-      ic: concat(vk.IC.map((p) => G1.toAffine(G1.fromObject(p)))),
+      alpha: G1.fromObject(point(vk.vk_alpha_1)),
+      beta: G2.fromObject(point(vk.vk_beta_2)),
+      gamma: G2.fromObject(point(vk.vk_gamma_2)),
+      delta: G2.fromObject(point(vk.vk_delta_2)),
+      ic: concat(vk.IC.map((p) => G1.toAffine(G1.fromObject(point(p))))),
       nPublic: vk.nPublic,
     };
   }
@@ -126,16 +148,16 @@ export class BatchVerifier {
   private prepare(item: BatchItem, index: number): PreparedProof | undefined {
     const signals = normalizeSignals(item.publicSignals);
     if (!signals || signals.length !== this.key.nPublic || !isWellFormedProof(item.proof)) return undefined;
-    const { G1, G2 } = this.curve;
-    try {
-      const a = G1.fromObject(item.proof.pi_a);
-      const b = G2.fromObject(item.proof.pi_b);
-      const c = G1.fromObject(item.proof.pi_c);
-      if (!G1.isValid(a) || !G2.isValid(b) || !G1.isValid(c)) return undefined;
-      return { index, a, b, c: G1.toAffine(c), signals: signals.map(BigInt) };
-    } catch {
-      return undefined; // a coordinate outside the base field
-    }
+    const { G1, G2, q } = this.curve;
+    const pa = coordinates(item.proof.pi_a, q);
+    const pb = coordinates(item.proof.pi_b, q);
+    const pc = coordinates(item.proof.pi_c, q);
+    if (!pa || !pb || !pc) return undefined;
+    const a = G1.fromObject(pa);
+    const b = G2.fromObject(pb);
+    const c = G1.fromObject(pc);
+    if (!G1.isValid(a) || !G2.isValid(b) || !G1.isValid(c)) return undefined;
+    return { index, a, b, c: G1.toAffine(c), signals: signals.map(BigInt) };
   }
 
   /** Indexes of the invalid proofs in `group`; `knownBad` skips a check whose outcome is implied. */

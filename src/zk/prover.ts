@@ -4,6 +4,8 @@
  * when the input does not satisfy the circuit; build inputs with buildWitnessInput to get a clear
  * reason before reaching that point.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { artifactPaths } from './artifacts';
 import { Groth16Proof, snarkjs } from './snarkjs';
 import { LiquidationWitnessInput, toCircuitInput } from './witness';
@@ -24,8 +26,25 @@ export async function proveLiquidation(input: LiquidationWitnessInput): Promise<
     const { proof, publicSignals } = await snarkjs.groth16.fullProve(toCircuitInput(input), wasm, zkey);
     return { proof, publicSignals };
   } catch (err) {
-    // The witness calculator reports a failed `===` as "Assert Failed ... line: N"; keep its text.
-    throw new ProofGenerationError(`the circuit rejects this input: ${(err as Error).message}`);
+    throw new ProofGenerationError(`the circuit rejects this input: ${describeFailure((err as Error).message)}`);
+  }
+}
+
+/**
+ * The witness calculator reports a failed constraint as "Assert Failed. Error in template T_k line: N".
+ * When T is the main template, quote that line of circuits/liquidation.circom, which says what failed
+ * (e.g. `below.out === 1`: the position is healthy).
+ */
+function describeFailure(message: string): string {
+  const text = message.trim();
+  const match = /template LiquidationProof_\d+ line: (\d+)/.exec(text);
+  if (!match) return text;
+  try {
+    const source = fs.readFileSync(path.join(artifactPaths().circuitsDir, 'liquidation.circom'), 'utf8').split('\n');
+    const line = source[Number(match[1]) - 1]?.trim();
+    return line ? `${text} (${line})` : text;
+  } catch {
+    return text;
   }
 }
 

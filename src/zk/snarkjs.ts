@@ -46,7 +46,10 @@ interface CurveGroup {
 /** The bn128 curve engine of ffjavascript (only what the batch verifier uses). */
 export interface Curve {
   name: string;
+  /** Order of the groups (the scalar field). */
   r: bigint;
+  /** Modulus of the base field the coordinates live in. */
+  q: bigint;
   G1: CurveGroup;
   G2: CurveGroup;
   Fr: { n8: number };

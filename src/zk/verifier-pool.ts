@@ -84,6 +84,9 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
   if (!Number.isInteger(size) || size < 1) throw new RangeError('pool size must be a positive integer');
   if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError('maxQueue must be a non-negative integer');
   const workerData = {
+    // ffjavascript loads the `web-worker` package, which, when loaded inside any worker thread, assumes
+    // it started that thread and requires `workerData.mod`; give it a harmless module to load.
+    mod: 'node:util',
     snarkjsEntry: SNARKJS_ENTRY,
     ffjavascriptEntry: FFJAVASCRIPT_ENTRY,
     verificationKey: options.verificationKey ?? loadVerificationKey(),
