@@ -4,8 +4,9 @@
  */
 import { Benchmark } from './bench';
 import { eventStoreBenchmark } from './eventstore.bench';
+import { zkBenchmark } from './zk.bench';
 
-const benchmarks: Benchmark[] = [eventStoreBenchmark];
+const benchmarks: Benchmark[] = [eventStoreBenchmark, zkBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -2,9 +2,9 @@ import { idToField, loadCrypto } from '../domain/crypto/crypto';
 import { BatchItem, BatchVerifier } from './batch-verify';
 import { PUBLIC_SIGNAL_INDEX } from './public-signals';
 import { LiquidationProof, proveLiquidation } from './prover';
-import { releaseCurve } from './snarkjs';
+import { releaseCurve, snarkjs } from './snarkjs';
 import { testClaim } from './testing';
-import { verifyLiquidationProof } from './verifier';
+import { inG2Subgroup, verifyLiquidationProof } from './verifier';
 import { buildWitnessInput } from './witness';
 
 describe('batch verification', () => {
@@ -66,5 +66,23 @@ describe('batch verification', () => {
     batch[0] = { proof: { ...proofs[0].proof, pi_c: proofs[1].proof.pi_c }, publicSignals: proofs[0].publicSignals };
     batch[1] = { proof: { ...proofs[1].proof, pi_c: proofs[0].proof.pi_c }, publicSignals: proofs[1].publicSignals };
     expect((await verifier.verify(batch)).invalid).toEqual([0, 1]);
+  });
+
+  it('refuses a B on the twist curve but outside the order-r subgroup G2, singly and in a batch', async () => {
+    // x = 1 on y² = x³ + 3/(9+u): on the curve, not in G2 (the bilinearity batching relies on fails there).
+    const outside = [
+      ['1', '0'],
+      ['18278151005453108793778860132295291098363647455926340152056652516292830556603', '5912654199736721486680175016176231956195085055698687135131307249486702594212'],
+      ['1', '0'],
+    ];
+    const curve = await snarkjs.curves.getCurveFromName('bn128');
+    const point = curve.G2.fromObject(outside.map((row) => row.map(BigInt)));
+    expect(curve.G2.isValid(point)).toBe(true);
+    expect(inG2Subgroup(curve, point)).toBe(false);
+    expect(inG2Subgroup(curve, curve.G2.fromObject(proofs[0].proof.pi_b.map((row) => row.map(BigInt))))).toBe(true);
+
+    const bad = { proof: { ...proofs[0].proof, pi_b: outside }, publicSignals: proofs[0].publicSignals };
+    expect(await verifyLiquidationProof(bad.proof, bad.publicSignals)).toBe(false);
+    expect((await verifier.verify([...items(proofs.slice(1, 3)), bad])).invalid).toEqual([2]);
   });
 });

@@ -11,15 +11,19 @@
  * exponentiation instead of 4n Miller loops and n final exponentiations. If any proof is invalid the
  * product is 1 only with probability about 2⁻¹²⁸ (the prover cannot know the rⱼ in advance).
  *
+ * Merging the weights into the G1 side relies on bilinearity, which the pairing has on G1 × G2, so
+ * every B must lie in the order-r subgroup G2 (not only on the twist curve): each is checked
+ * ([r]B = O, about 0.7 ms). The single verifier applies the same check, so both accept the same proofs.
+ *
  * A failing batch is bisected (with fresh randomness at every check) until the failing proofs are
- * named. Malformed proofs and signals (wrong shape, signals not field elements, points off the curve)
- * are named without any pairing, as the single verifier would refuse them too.
+ * named. Malformed proofs and signals (wrong shape, signals not field elements, points off the curve
+ * or outside G2) are named without any pairing, as the single verifier refuses them too.
  */
 import { randomBytes } from 'node:crypto';
 import { loadVerificationKey } from './artifacts';
 import { LiquidationPublicSignals } from './public-signals';
 import { Buffer8, Curve, VerificationKey, snarkjs } from './snarkjs';
-import { isWellFormedProof, normalizeSignals } from './verifier';
+import { inG2Subgroup, isWellFormedProof, normalizeSignals } from './verifier';
 
 export interface BatchItem {
   proof: unknown;
@@ -156,7 +160,7 @@ export class BatchVerifier {
     const a = G1.fromObject(pa);
     const b = G2.fromObject(pb);
     const c = G1.fromObject(pc);
-    if (!G1.isValid(a) || !G2.isValid(b) || !G1.isValid(c)) return undefined;
+    if (!G1.isValid(a) || !G2.isValid(b) || !G1.isValid(c) || !inG2Subgroup(this.curve, b)) return undefined;
     return { index, a, b, c: G1.toAffine(c), signals: signals.map(BigInt) };
   }
 

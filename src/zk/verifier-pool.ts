@@ -21,12 +21,18 @@ const snarkjs = require(workerData.snarkjsEntry);
 const ffjavascript = require(workerData.ffjavascriptEntry);
 // One single-threaded engine per worker, placed where snarkjs looks for its cached engine, so that
 // verification does not start helper threads of its own inside this thread.
-const ready = ffjavascript.buildBn128(true).then((curve) => { globalThis.curve_bn128 = curve; });
+const ready = ffjavascript.buildBn128(true).then((curve) => { globalThis.curve_bn128 = curve; return curve; });
+// Same rule as verifier.ts: B must be in the order-r subgroup G2, not only on the twist.
+function inG2(curve, piB) {
+  const b = curve.G2.fromObject(piB.map((row) => row.map(BigInt)));
+  return curve.G2.isValid(b) && curve.G2.isZero(curve.G2.timesScalar(b, curve.r));
+}
 parentPort.on('message', async (job) => {
   try {
-    await ready;
-    const ok = await snarkjs.groth16.verify(workerData.verificationKey, job.publicSignals, job.proof);
-    parentPort.postMessage({ id: job.id, ok: ok === true });
+    const curve = await ready;
+    const ok = (await snarkjs.groth16.verify(workerData.verificationKey, job.publicSignals, job.proof)) === true
+      && inG2(curve, job.proof.pi_b);
+    parentPort.postMessage({ id: job.id, ok });
   } catch (err) {
     parentPort.postMessage({ id: job.id, ok: false, error: String((err && err.message) || err) });
   }

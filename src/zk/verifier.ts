@@ -1,18 +1,41 @@
 /**
  * Verification with the verification key alone: what the ledger does before appending and what an
  * auditor does on replay. Malformed proofs or signals are refused (false), never thrown.
+ *
+ * On top of snarkjs's check, coordinates must be canonical (below the base field modulus, so a proof
+ * has one spelling) and B must lie in the order-r subgroup G2, not merely on the twist curve (snarkjs
+ * checks only the latter). The batch verifier needs that for soundness and applies the same rules, so
+ * single and batch verification accept exactly the same proofs.
  */
 import { loadVerificationKey } from './artifacts';
 import { LiquidationPublicSignals, PublicSignalsError, formatPublicSignals, parsePublicSignals } from './public-signals';
-import { Groth16Proof, VerificationKey, snarkjs } from './snarkjs';
+import { Buffer8, Curve, Groth16Proof, VerificationKey, snarkjs } from './snarkjs';
+
+/** Modulus of BN254's base field: every point coordinate is below it. */
+export const BASE_FIELD_MODULUS = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
 function isDecimalArray(x: unknown, length: number): x is string[] {
-  return Array.isArray(x) && x.length === length && x.every((v) => typeof v === 'string' && DECIMAL.test(v));
+  return (
+    Array.isArray(x) &&
+    x.length === length &&
+    x.every((v) => typeof v === 'string' && DECIMAL.test(v) && BigInt(v) < BASE_FIELD_MODULUS)
+  );
 }
 
-/** Structural check of an untrusted proof object (points are checked on the curve by the verifier). */
+/** [r]B = O: B is in the prime-order subgroup of the twist (being on the curve is checked apart). */
+export function inG2Subgroup(curve: Curve, b: Buffer8): boolean {
+  return curve.G2.isZero(curve.G2.timesScalar(b, curve.r));
+}
+
+async function piBInG2(proof: Groth16Proof): Promise<boolean> {
+  const curve = await snarkjs.curves.getCurveFromName('bn128');
+  const b = curve.G2.fromObject(proof.pi_b.map((row) => row.map(BigInt)));
+  return curve.G2.isValid(b) && inG2Subgroup(curve, b);
+}
+
+/** Structural check of an untrusted proof object: shape, decimal canonical coordinates (curve checks come later). */
 export function isWellFormedProof(proof: unknown): proof is Groth16Proof {
   if (typeof proof !== 'object' || proof === null) return false;
   const p = proof as Record<string, unknown>;
@@ -51,7 +74,7 @@ export async function verifyLiquidationProof(
   const signals = normalizeSignals(publicSignals);
   if (!signals || !isWellFormedProof(proof)) return false;
   try {
-    return await snarkjs.groth16.verify(verificationKey, signals, proof);
+    return (await snarkjs.groth16.verify(verificationKey, signals, proof)) && (await piBInG2(proof));
   } catch {
     return false; // e.g. a coordinate above the base field: not a point, so not a proof
   }
