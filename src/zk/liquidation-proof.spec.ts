@@ -1,5 +1,5 @@
 import { FIELD_MODULUS, idToField, loadCrypto, positionCommitment } from '../domain/crypto/crypto';
-import { PUBLIC_SIGNAL_INDEX, PUBLIC_SIGNAL_NAMES, parsePublicSignals } from './public-signals';
+import { PUBLIC_SIGNAL_INDEX, PUBLIC_SIGNAL_NAMES, mismatchedSignals, parsePublicSignals } from './public-signals';
 import { LiquidationProof, ProofGenerationError, circuitAccepts, proveLiquidation } from './prover';
 import { releaseCurve } from './snarkjs';
 import { signReport, testClaim, testOracle } from './testing';
@@ -68,6 +68,8 @@ describe('liquidation proof', () => {
     expect(() => buildWitnessInput(healthy)).toThrow(/healthy/);
     const forced = buildWitnessInput(healthy, { unchecked: true });
     await expect(proveLiquidation(forced)).rejects.toThrow(ProofGenerationError);
+    // The error quotes the circuit line that failed: the health-factor comparison.
+    await expect(proveLiquidation(forced)).rejects.toThrow(/below\.out === 1/);
   });
 
   it('refuses a wrong commitment opening (the commitment of another state of the position)', async () => {
@@ -116,6 +118,14 @@ describe('liquidation proof', () => {
       withSignal(valid.publicSignals, 'round', input.round + 1n),
     ];
     for (const signals of replays) expect(await verifyLiquidationProof(valid.proof, signals)).toBe(false);
+  });
+
+  it('names the public signals that differ from what the ledger expects', () => {
+    const actual = parsePublicSignals(valid.publicSignals);
+    expect(mismatchedSignals(actual, publicSignalsOf(input))).toEqual([]);
+    const expected = { ...publicSignalsOf(input), round: input.round + 1n, liquidator: idToField('liquidator-bob') };
+    expect(mismatchedSignals(actual, expected)).toEqual(['round', 'liquidator']);
+    expect(mismatchedSignals(actual, { threshold: input.threshold })).toEqual([]);
   });
 
   it('derives one nullifier per position state and round, whoever liquidates, so a second use is detectable', () => {

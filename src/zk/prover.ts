@@ -26,7 +26,11 @@ export async function proveLiquidation(input: LiquidationWitnessInput): Promise<
     const { proof, publicSignals } = await snarkjs.groth16.fullProve(toCircuitInput(input), wasm, zkey);
     return { proof, publicSignals };
   } catch (err) {
-    throw new ProofGenerationError(`the circuit rejects this input: ${describeFailure((err as Error).message)}`);
+    const message = err instanceof Error ? err.message : String(err);
+    // A failed constraint during witness generation: the input is not provable. Anything else (a
+    // missing artifact, memory) is not about the input and propagates unchanged.
+    if (!/Assert Failed|Error in template/.test(message)) throw err;
+    throw new ProofGenerationError(`the circuit rejects this input: ${describeFailure(message)}`);
   }
 }
 

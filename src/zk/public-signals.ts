@@ -64,3 +64,15 @@ export function formatPublicSignals(signals: LiquidationPublicSignals): string[]
     return v.toString();
   });
 }
+
+/**
+ * The names whose value differs from what the verifier expects (the ledger's current commitment, the
+ * accepted oracle key and round, the pool's threshold and scales, the position, the submitter...).
+ * Empty when every expected value matches; names absent from `expected` are not compared.
+ */
+export function mismatchedSignals(
+  actual: LiquidationPublicSignals,
+  expected: Partial<LiquidationPublicSignals>,
+): PublicSignalName[] {
+  return PUBLIC_SIGNAL_NAMES.filter((name) => expected[name] !== undefined && expected[name] !== actual[name]);
+}

@@ -1,0 +1,18 @@
+/**
+ * Zero-knowledge liquidation proofs: the plain library (no Nest) that the zk module, the liquidator
+ * CLI, the auditor and the benchmark share. See circuits/liquidation.circom for what a proof states.
+ */
+export * from './liquidation-rule';
+export * from './public-signals';
+export * from './witness';
+export { ProofGenerationError, circuitAccepts, proveLiquidation } from './prover';
+export type { LiquidationProof } from './prover';
+export { BASE_FIELD_MODULUS, inG2Subgroup, isWellFormedProof, normalizeSignals, verifyLiquidationProof } from './verifier';
+export { VerifierBusyError, VerifierClosedError, createVerifierPool } from './verifier-pool';
+export type { VerifierPool, VerifierPoolOptions } from './verifier-pool';
+export { BatchVerifier, batchVerifyLiquidationProofs } from './batch-verify';
+export type { BatchItem, BatchResult } from './batch-verify';
+export { artifactPaths, checkArtifacts, loadCircuitInfo, loadVerificationKey, readManifest } from './artifacts';
+export type { ArtifactPaths, CircuitInfo } from './artifacts';
+export { releaseCurve } from './snarkjs';
+export type { Groth16Proof, VerificationKey } from './snarkjs';
