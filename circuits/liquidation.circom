@@ -56,9 +56,9 @@ template RangeCheck(n) {
     bits.in <== in;
 }
 
-/// quotient = floor(dividend / divisor) with 0 <= remainder < divisor.
-/// Caller's promise: dividend < 2^qBits * 2^dBits is impossible to exceed honestly, divisor < 2^dBits,
-/// and qBits + dBits + 1 < 253 so `quotient * divisor + remainder` cannot wrap.
+/// quotient = floor(dividend / divisor) with 0 <= remainder < divisor. Caller's promises: divisor is
+/// below 2^dBits (range-checked or constant), the honest quotient is below 2^qBits, and qBits + dBits
+/// < 252, so `quotient * divisor + remainder` < p: the field equality is the integer equality.
 template FloorDiv(qBits, dBits) {
     signal input dividend;
     signal input divisor;
