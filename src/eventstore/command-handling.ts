@@ -15,7 +15,8 @@ import {
   AppendResult,
 } from '@eventstore/db-client';
 import { Decider } from '../domain/decider';
-import { EventCodec, isLedgerMetadata, LedgerEventMetadata } from './event-codec';
+import { EventCodec } from '../domain/events';
+import { isLedgerMetadata, LedgerEventMetadata } from './event-codec';
 
 export interface CommandOutcome<Event, State> {
   /** Events this command appended: none when it was a duplicate or changed nothing. */

@@ -1,18 +1,7 @@
 /**
- * How domain events cross into the store: a type, a JSON body and metadata that carries the schema
- * version (for upcasting on read) and the id of the command that caused it (for idempotency).
+ * The metadata every ledger event carries in the store: the schema version of its body (for upcasting
+ * on read), the id of the command that caused it (for idempotency) and the ledger time it was decided.
  */
-export interface StoredShape {
-  type: string;
-  schemaVersion: number;
-  data: Record<string, unknown>;
-}
-
-export interface EventCodec<Event> {
-  encode(event: Event): StoredShape;
-  /** Decodes an event of any past schema version, upcasting it to the current one. */
-  decode(type: string, schemaVersion: number, data: Record<string, unknown>): Event;
-}
 
 export interface LedgerEventMetadata {
   schemaVersion: number;

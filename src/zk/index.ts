@@ -2,7 +2,7 @@
  * Zero-knowledge liquidation proofs: the plain library (no Nest) that the zk module, the liquidator
  * CLI, the auditor and the benchmark share. See circuits/liquidation.circom for what a proof states.
  */
-export * from './liquidation-rule';
+export * from '../domain/risk/liquidation-rule';
 export * from './public-signals';
 export * from './witness';
 export { ProofGenerationError, circuitAccepts, proveLiquidation } from './prover';

@@ -1,16 +1,14 @@
 import fc from 'fast-check';
 import { loadCrypto } from '../domain/crypto/crypto';
+import { BPS, RAY, WAD } from '../domain/math/fixed-point';
 import {
-  BPS,
   LiquidationRuleInput,
-  RAY,
-  WAD,
   collateralValueOf,
   debtOf,
   fitsCircuit,
   isLiquidatable,
   unitOf,
-} from './liquidation-rule';
+} from '../domain/risk/liquidation-rule';
 import { circuitAccepts } from './prover';
 import { releaseCurve } from './snarkjs';
 import { testClaim } from './testing';

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { OraclePublicKey, publicKeyOf, reportMessage, signMessage } from '../domain/crypto/crypto';
-import { RAY, WAD } from './liquidation-rule';
+import { RAY, WAD } from '../domain/math/fixed-point';
 import { LiquidationClaim, PoolRiskParams, PositionOpening, SignedReport } from './witness';
 
 export interface TestOracle {

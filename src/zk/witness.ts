@@ -21,7 +21,7 @@ import {
   TIMESTAMP_BITS,
   isLiquidatable,
   unitOf,
-} from './liquidation-rule';
+} from '../domain/risk/liquidation-rule';
 import { LiquidationPublicSignals, PUBLIC_SIGNAL_NAMES } from './public-signals';
 
 /** Domain tag of the nullifier hash; the circuit holds the same constant (NULLIFIER_TAG). */

@@ -1,16 +1,10 @@
 /**
- * The liquidation rule exactly as the circuit computes it (circuits/liquidation.circom), in bigint
- * fixed point. The circuit and this file must agree on every input: the boundary property test in
- * liquidation-rule.spec.ts runs both. Rounding favours the pool: debt rounds up, collateral value
- * rounds down. The domain's health-factor code may re-export these; they stay the reference for the proof.
+ * The liquidation rule, one definition for the ledger and the circuit (circuits/liquidation.circom):
+ * health factor below one ⇔ collateralValue × threshold < debt × 10_000. The circuit and this file
+ * must agree on every input: src/zk/liquidation-rule.spec.ts runs both at the boundary. Rounding
+ * favours the pool: debt rounds up, collateral value rounds down.
  */
-
-/** 1e18: prices are WAD (value of one whole collateral token in whole debt tokens). */
-export const WAD = 10n ** 18n;
-/** 1e27: the borrow index is RAY. */
-export const RAY = 10n ** 27n;
-/** 10_000 basis points = 100%. */
-export const BPS = 10_000n;
+import { BPS, ceilDiv, floorDiv, RAY, WAD } from '../math/fixed-point';
 
 /** Bit widths the circuit range-checks. Inputs outside them cannot be proven. */
 export const AMOUNT_BITS = 88n;
@@ -20,16 +14,6 @@ export const BORROW_INDEX_BITS = 128n;
 export const UNIT_BITS = 60n;
 /** Token decimals the pool scales accept (10^18 < 2^60). */
 export const MAX_DECIMALS = 18;
-
-export function ceilDiv(a: bigint, b: bigint): bigint {
-  if (b <= 0n || a < 0n) throw new RangeError('ceilDiv needs a >= 0 and b > 0');
-  return (a + b - 1n) / b;
-}
-
-export function floorDiv(a: bigint, b: bigint): bigint {
-  if (b <= 0n || a < 0n) throw new RangeError('floorDiv needs a >= 0 and b > 0');
-  return a / b;
-}
 
 /** 10^decimals: the smallest-unit scale of a token with that many decimals (0..18). */
 export function unitOf(decimals: number): bigint {

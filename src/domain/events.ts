@@ -1,0 +1,94 @@
+/**
+ * Every domain event as it is stored: a type, a schema version and a JSON body in which bigints are
+ * decimal strings (JSON numbers would lose precision). Old schema versions are upcast here, on read,
+ * never rewritten in the store: add the new version's upcaster to UPCASTERS and bump its version.
+ */
+import { FeedEvent } from './oracle/feed';
+import { PoolEvent } from './pool/pool';
+import { PositionEvent } from './position/position';
+
+export type LedgerEvent = PoolEvent | PositionEvent | FeedEvent;
+
+/** A domain event as stored: its type, the schema version of its body, and the JSON body. */
+export interface StoredShape {
+  type: string;
+  schemaVersion: number;
+  data: Record<string, unknown>;
+}
+
+export interface EventCodec<Event> {
+  encode(event: Event): StoredShape;
+  /** Decodes an event of any past schema version, upcasting it to the current one. */
+  decode(type: string, schemaVersion: number, data: Record<string, unknown>): Event;
+}
+export type LedgerEventType = LedgerEvent['type'];
+
+/** Current schema version of each event type. */
+export const SCHEMA_VERSIONS: Record<LedgerEventType, number> = {
+  PoolCreated: 1,
+  InterestAccrued: 1,
+  PoolParametersChanged: 1,
+  PositionOpened: 1,
+  CollateralDeposited: 1,
+  CollateralWithdrawn: 1,
+  DebtDrawn: 1,
+  DebtRepaid: 1,
+  PositionClosed: 1,
+  FeedRegistered: 1,
+  OracleKeyRegistered: 1,
+  OracleKeyRevoked: 1,
+  PriceReportAccepted: 1,
+  PriceUpdated: 1,
+  LiquidationsPaused: 1,
+  LiquidationsResumed: 1,
+};
+
+/** Fields that hold bigints, wherever they appear in an event body. */
+const BIGINT_FIELDS = new Set([
+  'amount', 'collateral', 'scaledDebt', 'salt', 'commitment', 'borrowIndex', 'collateralReturned',
+  'index', 'ratePerSecond', 'at', 'price', 'previousPrice', 'round', 'timestamp', 'x', 'y', 'r8x', 'r8y', 's',
+  'maxLtvBps', 'liquidationThresholdBps', 'liquidationPenaltyBps', 'liquidatorBonusBps', 'protocolFeeBps',
+  'closeFactorBps', 'fullCloseHealthFactor', 'dustLimit', 'liquidationCollateralCap', 'stabilityFeeYearly', 'deviationLimitBps',
+]);
+
+/** Upcasters by event type: from version v (the key) to v + 1. None yet: every event is at version 1. */
+export const UPCASTERS: Partial<Record<LedgerEventType, Record<number, (data: Record<string, unknown>) => Record<string, unknown>>>> = {};
+
+export class UnknownEventError extends Error {}
+
+export const ledgerEventCodec: EventCodec<LedgerEvent> = {
+  encode(event: LedgerEvent): StoredShape {
+    const { type, ...body } = event;
+    return { type, schemaVersion: SCHEMA_VERSIONS[type], data: toJson(body) as Record<string, unknown> };
+  },
+
+  decode(type: string, schemaVersion: number, data: Record<string, unknown>): LedgerEvent {
+    if (!(type in SCHEMA_VERSIONS)) throw new UnknownEventError(`unknown event type ${type}`);
+    const t = type as LedgerEventType;
+    let body = data;
+    for (let v = schemaVersion; v < SCHEMA_VERSIONS[t]; v++) {
+      const upcast = UPCASTERS[t]?.[v];
+      if (!upcast) throw new UnknownEventError(`no upcaster for ${type} v${v}`);
+      body = upcast(body);
+    }
+    return { type: t, ...(fromJson(body) as object) } as LedgerEvent;
+  },
+};
+
+export function isLedgerEventType(type: string): type is LedgerEventType {
+  return type in SCHEMA_VERSIONS;
+}
+
+function toJson(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return value.map(toJson);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v)]));
+  return value;
+}
+
+function fromJson(value: unknown, key?: string): unknown {
+  if (typeof value === 'string' && key !== undefined && BIGINT_FIELDS.has(key) && /^-?[0-9]+$/.test(value)) return BigInt(value);
+  if (Array.isArray(value)) return value.map((v) => fromJson(v));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromJson(v, k)]));
+  return value;
+}

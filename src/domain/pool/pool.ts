@@ -1,0 +1,136 @@
+/**
+ * A lending pool (stream `pool-<id>`): its assets, its oracle feed, its risk parameters and its borrow
+ * index. Parameter changes are events and apply from their own time on: the index is checkpointed at
+ * the old rate first.
+ */
+import { Decider, DomainError } from '../decider';
+import { BPS, WAD } from '../math/fixed-point';
+import { AMOUNT_BITS, MAX_DECIMALS } from '../risk/liquidation-rule';
+import { IndexCheckpoint, indexAt, perSecondRate } from '../interest/stability-fee';
+import { RAY } from '../math/fixed-point';
+
+export interface Asset {
+  symbol: string;
+  decimals: number;
+}
+
+/** Ratios in basis points, the health factor in WAD, amounts in the asset's smallest unit. */
+export interface PoolParameters {
+  maxLtvBps: bigint;
+  liquidationThresholdBps: bigint;
+  /** Charged to the borrower on liquidation. */
+  liquidationPenaltyBps: bigint;
+  /** Paid to the liquidator out of the penalty... */
+  liquidatorBonusBps: bigint;
+  /** ...of which this share goes to the protocol reserve. */
+  protocolFeeBps: bigint;
+  /** Share of the debt one liquidation may repay... */
+  closeFactorBps: bigint;
+  /** ...and 100% below this health factor (WAD). */
+  fullCloseHealthFactor: bigint;
+  /** Smallest debt a position may keep (debt asset units). */
+  dustLimit: bigint;
+  /** Collateral under liquidation at once (collateral asset units): a circuit breaker. */
+  liquidationCollateralCap: bigint;
+  /** Stability fee per year, WAD (0.05e18 = 5%). */
+  stabilityFeeYearly: bigint;
+}
+
+export type PoolState =
+  | { status: 'absent' }
+  | { status: 'active'; poolId: string; collateral: Asset; debt: Asset; feed: string; parameters: PoolParameters; interest: IndexCheckpoint };
+
+export type PoolCommand =
+  | { type: 'CreatePool'; poolId: string; collateral: Asset; debt: Asset; feed: string; parameters: PoolParameters; now: bigint }
+  | { type: 'ChangePoolParameters'; changes: Partial<PoolParameters>; now: bigint }
+  | { type: 'AccrueInterest'; now: bigint };
+
+export type PoolEvent =
+  | { type: 'PoolCreated'; poolId: string; collateral: Asset; debt: Asset; feed: string; parameters: PoolParameters; ratePerSecond: bigint; at: bigint }
+  | { type: 'InterestAccrued'; index: bigint; at: bigint }
+  | { type: 'PoolParametersChanged'; changes: Partial<PoolParameters>; parameters: PoolParameters; ratePerSecond: bigint; at: bigint };
+
+export const poolStream = (poolId: string) => `pool-${poolId}`;
+
+export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, void> = {
+  initialState: () => ({ status: 'absent' }),
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'CreatePool': {
+        if (state.status !== 'absent') throw new DomainError('POOL_EXISTS', `pool ${command.poolId} already exists`);
+        for (const asset of [command.collateral, command.debt]) {
+          if (!Number.isInteger(asset.decimals) || asset.decimals < 0 || asset.decimals > MAX_DECIMALS) {
+            throw new DomainError('INVALID_PARAMETERS', `asset decimals must be 0..${MAX_DECIMALS}`, { parameter: 'decimals' });
+          }
+        }
+        validateParameters(command.parameters);
+        const { poolId, collateral, debt, feed, parameters, now } = command;
+        return [{ type: 'PoolCreated', poolId, collateral, debt, feed, parameters, ratePerSecond: perSecondRate(parameters.stabilityFeeYearly), at: now }];
+      }
+      case 'ChangePoolParameters': {
+        const pool = activePool(state);
+        const parameters = { ...pool.parameters, ...definedOnly(command.changes) };
+        validateParameters(parameters);
+        // Checkpoint the index at the old rate so the new one applies from now on only.
+        return [
+          { type: 'InterestAccrued', index: indexAt(pool.interest, command.now), at: command.now },
+          { type: 'PoolParametersChanged', changes: definedOnly(command.changes), parameters, ratePerSecond: perSecondRate(parameters.stabilityFeeYearly), at: command.now },
+        ];
+      }
+      case 'AccrueInterest': {
+        const pool = activePool(state);
+        return [{ type: 'InterestAccrued', index: indexAt(pool.interest, command.now), at: command.now }];
+      }
+    }
+  },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'PoolCreated': {
+        const { poolId, collateral, debt, feed, parameters, ratePerSecond, at } = event;
+        return { status: 'active', poolId, collateral, debt, feed, parameters, interest: { index: RAY, at, ratePerSecond } };
+      }
+      case 'InterestAccrued': {
+        const pool = activePool(state);
+        return { ...pool, interest: { ...pool.interest, index: event.index, at: event.at } };
+      }
+      case 'PoolParametersChanged': {
+        const pool = activePool(state);
+        return { ...pool, parameters: event.parameters, interest: { ...pool.interest, ratePerSecond: event.ratePerSecond } };
+      }
+    }
+  },
+};
+
+export function activePool(state: PoolState): Extract<PoolState, { status: 'active' }> {
+  if (state.status !== 'active') throw new DomainError('POOL_NOT_FOUND', 'no such pool');
+  return state;
+}
+
+/** Every rule a pool's parameters must keep, refused with the parameter that breaks it. */
+export function validateParameters(p: PoolParameters): void {
+  const refuse = (parameter: keyof PoolParameters, why: string) => {
+    throw new DomainError('INVALID_PARAMETERS', `${parameter} ${why}`, { parameter });
+  };
+  const inRange = (parameter: keyof PoolParameters, lo: bigint, hi: bigint) => {
+    if (p[parameter] < lo || p[parameter] > hi) refuse(parameter, `must be within ${lo}..${hi}`);
+  };
+  inRange('maxLtvBps', 1n, BPS - 1n);
+  inRange('liquidationThresholdBps', 1n, BPS);
+  if (p.liquidationThresholdBps <= p.maxLtvBps) refuse('liquidationThresholdBps', 'must be above maxLtvBps');
+  inRange('liquidationPenaltyBps', 0n, BPS / 2n);
+  inRange('liquidatorBonusBps', 0n, p.liquidationPenaltyBps);
+  inRange('protocolFeeBps', 0n, BPS);
+  inRange('closeFactorBps', 1n, BPS);
+  inRange('fullCloseHealthFactor', 1n, WAD);
+  inRange('dustLimit', 0n, (1n << AMOUNT_BITS) - 1n);
+  inRange('liquidationCollateralCap', 1n, (1n << AMOUNT_BITS) - 1n);
+  inRange('stabilityFeeYearly', 0n, 10n * WAD);
+  // Liquidating at the threshold must leave room for the penalty: otherwise the sale cannot cover it.
+  if ((p.liquidationThresholdBps * (BPS + p.liquidationPenaltyBps)) / BPS > BPS) refuse('liquidationPenaltyBps', 'with the threshold would exceed 100% of the collateral');
+}
+
+function definedOnly(changes: Partial<PoolParameters>): Partial<PoolParameters> {
+  return Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<PoolParameters>;
+}

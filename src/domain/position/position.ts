@@ -1,0 +1,162 @@
+/**
+ * A borrower's position (stream `position-<id>`): collateral and debt (scaled by the pool's borrow
+ * index), and the commitment Poseidon(collateral, scaledDebt, salt) that is all the world outside sees.
+ * Every event carries the balances after it and a fresh salt, drawn by the caller (decide stays pure).
+ * Withdrawals and draws are refused above the pool's max LTV at the current price; anything at all is
+ * refused without a fresh price.
+ */
+import { Decider, DomainError } from '../decider';
+import { isFieldElement, positionCommitment } from '../crypto/crypto';
+import { ceilDiv, RAY } from '../math/fixed-point';
+import { indexAt } from '../interest/stability-fee';
+import { activePool, PoolState } from '../pool/pool';
+import { PriceView } from '../oracle/feed';
+import { AMOUNT_BITS, collateralValueOf, debtOf, unitOf } from '../risk/liquidation-rule';
+import { exceedsMaxLtv } from '../risk/position-risk';
+
+export interface Balances {
+  collateral: bigint;
+  scaledDebt: bigint;
+}
+
+export type ExistingPosition = { status: 'open' | 'closed'; positionId: string; poolId: string; owner: string; salt: bigint; commitment: bigint } & Balances;
+
+export type PositionState = { status: 'absent' } | ExistingPosition;
+
+export type PositionCommand =
+  | { type: 'OpenPosition'; positionId: string; poolId: string; owner: string; salt: bigint }
+  | { type: 'DepositCollateral'; amount: bigint; salt: bigint }
+  | { type: 'WithdrawCollateral'; amount: bigint; salt: bigint }
+  | { type: 'DrawDebt'; amount: bigint; salt: bigint }
+  | { type: 'RepayDebt'; amount: bigint; salt: bigint }
+  | { type: 'ClosePosition'; salt: bigint };
+
+/** The balances after the event, its fresh salt and the commitment to both. */
+type Committed = Balances & { salt: bigint; commitment: bigint };
+
+export type PositionEvent =
+  | ({ type: 'PositionOpened'; positionId: string; poolId: string; owner: string } & Committed)
+  | ({ type: 'CollateralDeposited'; amount: bigint } & Committed)
+  | ({ type: 'CollateralWithdrawn'; amount: bigint } & Committed)
+  | ({ type: 'DebtDrawn'; amount: bigint; borrowIndex: bigint } & Committed)
+  | ({ type: 'DebtRepaid'; amount: bigint; borrowIndex: bigint } & Committed)
+  | ({ type: 'PositionClosed'; collateralReturned: bigint } & Committed);
+
+export interface PositionContext {
+  /** The position's pool (the pool named by OpenPosition, for an open). */
+  pool: PoolState;
+  /** The pool feed's price at `now`. */
+  price: PriceView;
+  /** Ledger time, Unix seconds. */
+  now: bigint;
+}
+
+export const positionStream = (positionId: string) => `position-${positionId}`;
+
+const MAX_AMOUNT = (1n << AMOUNT_BITS) - 1n;
+
+export const positionDecider: Decider<PositionState, PositionCommand, PositionEvent, PositionContext> = {
+  initialState: () => ({ status: 'absent' }),
+
+  decide(command, state, context) {
+    const pool = activePool(context.pool);
+    const price = freshPrice(context.price);
+    if (command.type === 'OpenPosition') {
+      if (state.status !== 'absent') throw new DomainError('POSITION_EXISTS', `position ${command.positionId} already exists`);
+      checkSalt(command.salt);
+      const { positionId, poolId, owner, salt } = command;
+      return [{ type: 'PositionOpened', positionId, poolId, owner, ...commit({ collateral: 0n, scaledDebt: 0n }, salt) }];
+    }
+    const position = openPosition(state);
+    checkSalt(command.salt, position.salt);
+    const index = indexAt(pool.interest, context.now);
+    const debt = debtOf(position.scaledDebt, index);
+    const valueOf = (collateral: bigint) => collateralValueOf(collateral, price, unitOf(pool.collateral.decimals), unitOf(pool.debt.decimals));
+    const refuseAboveMaxLtv = (collateral: bigint, debtAfter: bigint) => {
+      if (debtAfter > 0n && exceedsMaxLtv(valueOf(collateral), debtAfter, pool.parameters.maxLtvBps)) {
+        throw new DomainError('LTV_EXCEEDED', `this would take the position above the pool's maximum loan-to-value of ${pool.parameters.maxLtvBps} bps`);
+      }
+    };
+
+    switch (command.type) {
+      case 'DepositCollateral': {
+        const collateral = position.collateral + positiveAmount(command.amount);
+        fitsAmount(collateral);
+        return [{ type: 'CollateralDeposited', amount: command.amount, ...commit({ collateral, scaledDebt: position.scaledDebt }, command.salt) }];
+      }
+      case 'WithdrawCollateral': {
+        positiveAmount(command.amount);
+        if (command.amount > position.collateral) throw new DomainError('INSUFFICIENT_COLLATERAL', 'cannot withdraw more collateral than the position holds');
+        const collateral = position.collateral - command.amount;
+        refuseAboveMaxLtv(collateral, debt);
+        return [{ type: 'CollateralWithdrawn', amount: command.amount, ...commit({ collateral, scaledDebt: position.scaledDebt }, command.salt) }];
+      }
+      case 'DrawDebt': {
+        // The borrower owes at least what was drawn: the scaled amount rounds up.
+        const scaledDebt = position.scaledDebt + ceilDiv(positiveAmount(command.amount) * RAY, index);
+        fitsAmount(scaledDebt);
+        const debtAfter = debtOf(scaledDebt, index);
+        refuseBelowDust(debtAfter, pool.parameters.dustLimit);
+        refuseAboveMaxLtv(position.collateral, debtAfter);
+        return [{ type: 'DebtDrawn', amount: command.amount, borrowIndex: index, ...commit({ collateral: position.collateral, scaledDebt }, command.salt) }];
+      }
+      case 'RepayDebt': {
+        positiveAmount(command.amount);
+        if (command.amount > debt) throw new DomainError('REPAY_EXCEEDS_DEBT', 'cannot repay more than the debt');
+        // A repayment clears at most what it pays for: the scaled amount rounds down, and only
+        // repaying the whole debt clears the position exactly.
+        const scaledDebt = command.amount === debt ? 0n : position.scaledDebt - (command.amount * RAY) / index;
+        refuseBelowDust(debtOf(scaledDebt, index), pool.parameters.dustLimit);
+        return [{ type: 'DebtRepaid', amount: command.amount, borrowIndex: index, ...commit({ collateral: position.collateral, scaledDebt }, command.salt) }];
+      }
+      case 'ClosePosition': {
+        if (debt > 0n) throw new DomainError('DEBT_OUTSTANDING', 'repay the whole debt before closing the position');
+        return [{ type: 'PositionClosed', collateralReturned: position.collateral, ...commit({ collateral: 0n, scaledDebt: 0n }, command.salt) }];
+      }
+    }
+  },
+
+  evolve(state, event) {
+    const { salt, commitment, collateral, scaledDebt } = event;
+    if (event.type === 'PositionOpened') {
+      return { status: 'open', positionId: event.positionId, poolId: event.poolId, owner: event.owner, salt, commitment, collateral, scaledDebt };
+    }
+    const position = state as ExistingPosition;
+    return { ...position, status: event.type === 'PositionClosed' ? 'closed' : 'open', salt, commitment, collateral, scaledDebt };
+  },
+};
+
+function commit(balances: Balances, salt: bigint): Committed {
+  return { ...balances, salt, commitment: positionCommitment(balances.collateral, balances.scaledDebt, salt) };
+}
+
+function openPosition(state: PositionState): ExistingPosition {
+  if (state.status === 'absent') throw new DomainError('POSITION_NOT_FOUND', 'no such position');
+  if (state.status === 'closed') throw new DomainError('POSITION_CLOSED', 'the position is closed');
+  return state as ExistingPosition;
+}
+
+function freshPrice(price: PriceView): bigint {
+  if (price.status === 'none') throw new DomainError('NO_PRICE', "the pool's feed has no price yet");
+  if (price.status === 'stale') throw new DomainError('STALE_PRICE', "the pool's price is older than its feed's heartbeat");
+  return price.value;
+}
+
+function checkSalt(salt: bigint, current?: bigint): void {
+  if (!isFieldElement(salt) || salt === 0n) throw new DomainError('INVALID_SALT', 'a salt is a non-zero field element');
+  if (salt === current) throw new DomainError('SALT_REUSED', 'every change needs a fresh salt');
+}
+
+function positiveAmount(amount: bigint): bigint {
+  if (amount <= 0n) throw new DomainError('AMOUNT_NOT_POSITIVE', 'the amount must be positive');
+  fitsAmount(amount);
+  return amount;
+}
+
+function fitsAmount(amount: bigint): void {
+  if (amount > MAX_AMOUNT) throw new DomainError('AMOUNT_TOO_LARGE', 'amounts and balances must stay below 2^88 smallest units');
+}
+
+function refuseBelowDust(debt: bigint, dustLimit: bigint): void {
+  if (debt > 0n && debt < dustLimit) throw new DomainError('BELOW_DUST', `a position's debt must be zero or at least the pool's dust limit`);
+}

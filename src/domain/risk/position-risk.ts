@@ -1,0 +1,30 @@
+/**
+ * The risk rules a position's commands and the liquidation engine apply, named as the domain names
+ * them, on top of the liquidation rule's collateral value and debt (rounded in the pool's favour).
+ */
+import { BPS, ceilDiv, mulDivDown, WAD } from '../math/fixed-point';
+
+/** Health factor in WAD, rounded down: collateralValue × threshold / debt. Undefined without debt. */
+export function healthFactor(collateralValue: bigint, debt: bigint, thresholdBps: bigint): bigint | undefined {
+  if (debt === 0n) return undefined;
+  return mulDivDown(collateralValue * thresholdBps, WAD, debt * BPS);
+}
+
+/** Loan-to-value above the pool's maximum: debt × 10_000 > collateralValue × maxLtv. */
+export function exceedsMaxLtv(collateralValue: bigint, debt: bigint, maxLtvBps: bigint): boolean {
+  return debt * BPS > collateralValue * maxLtvBps;
+}
+
+/**
+ * The lowest price (WAD) at which the position is not liquidatable: below it, it is. 0n for a position
+ * without debt; undefined when no price can save it (debt and no collateral). The liquidation engine
+ * keeps positions ordered by this, so a price update touches only those it crosses.
+ */
+export function safePrice(collateral: bigint, debt: bigint, thresholdBps: bigint, collateralUnit: bigint, debtUnit: bigint): bigint | undefined {
+  if (debt === 0n) return 0n;
+  if (collateral === 0n) return undefined;
+  // Not liquidatable ⇔ collateralValue ≥ ceil(debt × 10_000 / threshold) =: v, and collateralValue =
+  // floor(collateral × price × debtUnit / (WAD × collateralUnit)) ≥ v ⇔ price ≥ ceil(v × WAD × cu / (c × du)).
+  const v = ceilDiv(debt * BPS, thresholdBps);
+  return ceilDiv(v * WAD * collateralUnit, collateral * debtUnit);
+}
