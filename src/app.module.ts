@@ -5,8 +5,10 @@ import { DatabaseModule } from './database/database.module';
 import { EventStoreModule } from './eventstore/eventstore.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { ProjectionsModule } from './projections/projections.module';
+import { LedgerModule } from './ledger/ledger.module';
+import { OracleModule } from './oracle/oracle.module';
 
 @Module({
-  imports: [ConfigModule, CqrsModule.forRoot(), EventStoreModule, DatabaseModule, ObservabilityModule, ProjectionsModule],
+  imports: [ConfigModule, CqrsModule.forRoot(), EventStoreModule, DatabaseModule, ObservabilityModule, ProjectionsModule, OracleModule, LedgerModule],
 })
 export class AppModule {}

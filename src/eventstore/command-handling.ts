@@ -39,11 +39,11 @@ export interface AggregateSnapshot<State> {
   byCommand: Map<string, { revision: bigint; position?: bigint }>;
 }
 
-export interface HandleOptions<Context> {
+export interface HandleOptions<State, Context> {
   commandId: string;
   now: Date;
-  /** Builds the decide context, again on each retry, from fresh state of other aggregates. */
-  context: () => Promise<Context> | Context;
+  /** Builds the decide context from the aggregate's state, again on each retry, with fresh state of the others. */
+  context: (state: State) => Promise<Context> | Context;
   maxAttempts?: number;
 }
 
@@ -91,7 +91,7 @@ export class CommandHandling {
     decider: Decider<State, Command, Event, Context>,
     codec: EventCodec<Event>,
     command: Command,
-    options: HandleOptions<Context>,
+    options: HandleOptions<State, Context>,
   ): Promise<CommandOutcome<Event, State>> {
     const maxAttempts = options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
@@ -99,7 +99,7 @@ export class CommandHandling {
       const earlier = current.byCommand.get(options.commandId);
       if (earlier) return { events: [], state: current.state, ...earlier, duplicate: true };
 
-      const events = decider.decide(command, current.state, await options.context());
+      const events = decider.decide(command, current.state, await options.context(current.state));
       if (events.length === 0) return { events, state: current.state, revision: current.revision, duplicate: false };
 
       const toAppend = events.map((event, i) => {

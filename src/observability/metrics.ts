@@ -1,6 +1,7 @@
 /** The ledger's Prometheus metrics, one registry for the process, served at /metrics. */
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DomainError } from '../domain/decider';
 
 @Injectable()
 export class Metrics {
@@ -37,5 +38,20 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Times a command and counts its outcome: accepted, duplicate, or the refusal's code. */
+  async observeCommand<T extends { duplicate: boolean }>(command: string, run: () => Promise<T>): Promise<T> {
+    const end = this.commandSeconds.startTimer({ command });
+    try {
+      const result = await run();
+      this.commands.inc({ command, outcome: result.duplicate ? 'duplicate' : 'accepted' });
+      return result;
+    } catch (err) {
+      this.commands.inc({ command, outcome: err instanceof DomainError ? err.code : 'error' });
+      throw err;
+    } finally {
+      end();
+    }
   }
 }

@@ -27,7 +27,8 @@ export class ObservabilityController {
   async ready(): Promise<{ status: 'ready'; projections: unknown[] }> {
     const problems: string[] = [];
     await this.probe(problems, 'eventstore', async () => {
-      for await (const _ of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) break;
+      // Drained, not broken out of: leaving a read early leaves its call open on the client.
+      for await (const _ of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }));
     });
     await this.probe(problems, 'database', () => this.db.query('SELECT 1'));
     const projections = this.projections.statuses();

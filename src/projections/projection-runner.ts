@@ -62,6 +62,8 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     if (this.state === 'running') this.state = 'stopped';
     await this.subscription?.unsubscribe();
+    // Ends the consuming loop even if the cancelled call never closes the stream.
+    this.subscription?.destroy();
     await this.done;
   }
 

@@ -28,7 +28,8 @@ export type PositionCommand =
   | { type: 'DepositCollateral'; amount: bigint; salt: bigint }
   | { type: 'WithdrawCollateral'; amount: bigint; salt: bigint }
   | { type: 'DrawDebt'; amount: bigint; salt: bigint }
-  | { type: 'RepayDebt'; amount: bigint; salt: bigint }
+  /** `all` repays the whole debt with interest to now, which no caller can name exactly in advance. */
+  | { type: 'RepayDebt'; amount: bigint | 'all'; salt: bigint }
   | { type: 'ClosePosition'; salt: bigint };
 
 /** The balances after the event, its fresh salt and the commitment to both. */
@@ -59,15 +60,17 @@ export const positionDecider: Decider<PositionState, PositionCommand, PositionEv
   initialState: () => ({ status: 'absent' }),
 
   decide(command, state, context) {
-    const pool = activePool(context.pool);
-    const price = freshPrice(context.price);
     if (command.type === 'OpenPosition') {
       if (state.status !== 'absent') throw new DomainError('POSITION_EXISTS', `position ${command.positionId} already exists`);
+      activePool(context.pool);
+      freshPrice(context.price);
       checkSalt(command.salt);
       const { positionId, poolId, owner, salt } = command;
       return [{ type: 'PositionOpened', positionId, poolId, owner, ...commit({ collateral: 0n, scaledDebt: 0n }, salt) }];
     }
     const position = openPosition(state);
+    const pool = activePool(context.pool);
+    const price = freshPrice(context.price);
     checkSalt(command.salt, position.salt);
     const index = indexAt(pool.interest, context.now);
     const debt = debtOf(position.scaledDebt, index);
@@ -101,13 +104,14 @@ export const positionDecider: Decider<PositionState, PositionCommand, PositionEv
         return [{ type: 'DebtDrawn', amount: command.amount, borrowIndex: index, ...commit({ collateral: position.collateral, scaledDebt }, command.salt) }];
       }
       case 'RepayDebt': {
-        positiveAmount(command.amount);
-        if (command.amount > debt) throw new DomainError('REPAY_EXCEEDS_DEBT', 'cannot repay more than the debt');
+        const amount = command.amount === 'all' ? debt : positiveAmount(command.amount);
+        if (amount === 0n) throw new DomainError('NO_DEBT', 'the position has no debt to repay');
+        if (amount > debt) throw new DomainError('REPAY_EXCEEDS_DEBT', 'cannot repay more than the debt');
         // A repayment clears at most what it pays for: the scaled amount rounds down, and only
         // repaying the whole debt clears the position exactly.
-        const scaledDebt = command.amount === debt ? 0n : position.scaledDebt - (command.amount * RAY) / index;
+        const scaledDebt = amount === debt ? 0n : position.scaledDebt - (amount * RAY) / index;
         refuseBelowDust(debtOf(scaledDebt, index), pool.parameters.dustLimit);
-        return [{ type: 'DebtRepaid', amount: command.amount, borrowIndex: index, ...commit({ collateral: position.collateral, scaledDebt }, command.salt) }];
+        return [{ type: 'DebtRepaid', amount, borrowIndex: index, ...commit({ collateral: position.collateral, scaledDebt }, command.salt) }];
       }
       case 'ClosePosition': {
         if (debt > 0n) throw new DomainError('DEBT_OUTSTANDING', 'repay the whole debt before closing the position');

@@ -33,9 +33,12 @@ export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions
     port,
     engine,
     async close() {
-      // Stop taking calls, end open subscriptions, then let pending appends reach the disk.
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-      server.forceShutdown();
+      // Stop taking calls and give running ones a moment; live subscriptions never end by themselves,
+      // so they are then cut. Appends already taken still reach the disk before the engine closes.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => (server.forceShutdown(), resolve()), 500);
+        server.tryShutdown(() => (clearTimeout(timer), resolve()));
+      });
       await engine.close();
     },
   };

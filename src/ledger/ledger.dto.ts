@@ -1,0 +1,101 @@
+import { ApiProperty, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDefined, ValidateNested } from 'class-validator';
+import { CommandBody, DecimalField, IdField, SmallIntField } from '../http/api-fields';
+
+export class AssetBody {
+  @IdField('Asset symbol', 'WETH')
+  symbol!: string;
+
+  @SmallIntField('Decimals of the smallest unit', 0, 18, 18)
+  decimals!: number;
+}
+
+/** Every risk parameter of a pool; ratios in basis points, amounts as decimal strings of the asset. */
+export class PoolParametersBody {
+  @SmallIntField('Maximum loan-to-value for withdrawals and draws (bps)', 1, 9_999, 7500)
+  maxLtvBps!: number;
+
+  @SmallIntField('Liquidation threshold (bps): health factor = collateral value × this / debt', 1, 10_000, 8250)
+  liquidationThresholdBps!: number;
+
+  @SmallIntField('Liquidation penalty charged to the borrower (bps)', 0, 5_000, 500)
+  liquidationPenaltyBps!: number;
+
+  @SmallIntField('Bonus paid to the liquidator (bps)', 0, 5_000, 300)
+  liquidatorBonusBps!: number;
+
+  @SmallIntField('Protocol fee taken from the bonus (bps of the bonus)', 0, 10_000, 1000)
+  protocolFeeBps!: number;
+
+  @SmallIntField('Share of the debt one liquidation may repay (bps)', 1, 10_000, 5000)
+  closeFactorBps!: number;
+
+  @DecimalField('Below this health factor the close factor is 100%', '0.95')
+  fullCloseHealthFactor!: string;
+
+  @DecimalField('Smallest debt a position may keep (debt asset)', '10')
+  dustLimit!: string;
+
+  @DecimalField('Cap on collateral under liquidation at once (collateral asset)', '1000')
+  liquidationCollateralCap!: string;
+
+  @DecimalField('Yearly stability fee, e.g. "0.05" for 5% a year, compounded per second', '0.05')
+  stabilityFeeYearly!: string;
+}
+
+export class CreatePoolBody extends CommandBody {
+  @IdField('Pool id', 'weth-usdc')
+  poolId!: string;
+
+  @ApiProperty({ type: AssetBody })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => AssetBody)
+  collateral!: AssetBody;
+
+  @ApiProperty({ type: AssetBody })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => AssetBody)
+  debt!: AssetBody;
+
+  @IdField('Oracle feed pricing the collateral in the debt asset', 'ETH-USD')
+  feed!: string;
+
+  @ApiProperty({ type: PoolParametersBody })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => PoolParametersBody)
+  parameters!: PoolParametersBody;
+}
+
+export class PoolParametersChangeBody extends PartialType(PoolParametersBody) {}
+
+export class ChangePoolParametersBody extends CommandBody {
+  @ApiProperty({ type: PoolParametersChangeBody, description: 'Only the parameters to change' })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => PoolParametersChangeBody)
+  parameters!: PoolParametersChangeBody;
+}
+
+export class OpenPositionBody extends CommandBody {
+  @IdField('Position id, chosen by the client', 'pos-42')
+  positionId!: string;
+
+  @IdField('Pool the position borrows from', 'weth-usdc')
+  poolId!: string;
+
+  @IdField('Owner (borrower) of the position', 'alice')
+  owner!: string;
+}
+
+export class AmountBody extends CommandBody {
+  @DecimalField('Amount in whole tokens, up to the asset decimals', '1.5')
+  amount!: string;
+}
+
+export class CommandOnlyBody extends CommandBody {}
+
+

@@ -1,0 +1,84 @@
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Clock, unixSeconds } from '../../clock/clock';
+import { DomainError } from '../../domain/decider';
+import { parseDecimal } from '../../domain/math/decimal';
+import { activePool, PoolParameters } from '../../domain/pool/pool';
+import { CommandReceipt, receiptOf } from '../../http/command-receipt';
+import { PoolStateQuery, PoolStateView } from '../../projections/pool-state/pool-state.query';
+import { ProjectionsService } from '../../projections/projections.service';
+import { CommandOnlyBody, ChangePoolParametersBody, CreatePoolBody, PoolParametersChangeBody } from '../ledger.dto';
+import { ExecutePoolCommand, Pools } from './pool.command';
+
+@ApiTags('pools')
+@Controller('pools')
+export class PoolsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly pools: Pools,
+    private readonly poolState: PoolStateQuery,
+    private readonly projections: ProjectionsService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a pool with its assets, oracle feed and risk parameters' })
+  @ApiCreatedResponse({ type: CommandReceipt })
+  @ApiUnprocessableEntityResponse({ description: 'POOL_EXISTS, INVALID_PARAMETERS, TOO_MANY_DECIMALS' })
+  async create(@Body() body: CreatePoolBody): Promise<CommandReceipt> {
+    const parameters = toParameters(body.parameters, body.debt.decimals, body.collateral.decimals) as PoolParameters;
+    const outcome = await this.commands.execute(
+      new ExecutePoolCommand(body.poolId, body.commandId, { type: 'CreatePool', poolId: body.poolId, collateral: body.collateral, debt: body.debt, feed: body.feed, parameters }),
+    );
+    return receiptOf(body.commandId, outcome);
+  }
+
+  @Patch(':poolId/parameters')
+  @ApiOperation({ summary: 'Change risk parameters from now on (interest is checkpointed at the old rate first)' })
+  @ApiOkResponse({ type: CommandReceipt })
+  @ApiUnprocessableEntityResponse({ description: 'INVALID_PARAMETERS' })
+  @ApiNotFoundResponse({ description: 'POOL_NOT_FOUND' })
+  async change(@Param('poolId') poolId: string, @Body() body: ChangePoolParametersBody): Promise<CommandReceipt> {
+    const pool = activePool(await this.pools.state(poolId));
+    const changes = toParameters(body.parameters, pool.debt.decimals, pool.collateral.decimals);
+    return receiptOf(body.commandId, await this.commands.execute(new ExecutePoolCommand(poolId, body.commandId, { type: 'ChangePoolParameters', changes })));
+  }
+
+  @Post(':poolId/accrue')
+  @ApiOperation({ summary: "Checkpoint the pool's borrow index at now" })
+  @ApiCreatedResponse({ type: CommandReceipt })
+  async accrue(@Param('poolId') poolId: string, @Body() body: CommandOnlyBody): Promise<CommandReceipt> {
+    return receiptOf(body.commandId, await this.commands.execute(new ExecutePoolCommand(poolId, body.commandId, { type: 'AccrueInterest' })));
+  }
+
+  @Get(':poolId')
+  @ApiOperation({ summary: 'Pool state from the read model: totals, utilization, health bands, price' })
+  @ApiQuery({ name: 'minPosition', required: false, description: "Wait until the read model has applied events up to this $all position (a command's `position`)" })
+  @ApiOkResponse({ type: PoolStateView })
+  @ApiNotFoundResponse({ description: 'POOL_NOT_FOUND' })
+  async get(@Param('poolId') poolId: string, @Query('minPosition') minPosition?: string): Promise<PoolStateView> {
+    if (minPosition !== undefined) {
+      if (!/^[0-9]{1,19}$/.test(minPosition)) throw new DomainError('INVALID_POSITION', 'minPosition is a $all commit position');
+      await this.projections.waitFor(BigInt(minPosition));
+    }
+    return this.poolState.pool(poolId, unixSeconds(this.clock.now()));
+  }
+}
+
+/** API parameters (decimal strings, bps integers) as the domain's bigints at the pool's scales. */
+function toParameters(p: PoolParametersChangeBody, debtDecimals: number, collateralDecimals: number): Partial<PoolParameters> {
+  const bps = (v: number | undefined) => (v === undefined ? undefined : BigInt(v));
+  return {
+    maxLtvBps: bps(p.maxLtvBps),
+    liquidationThresholdBps: bps(p.liquidationThresholdBps),
+    liquidationPenaltyBps: bps(p.liquidationPenaltyBps),
+    liquidatorBonusBps: bps(p.liquidatorBonusBps),
+    protocolFeeBps: bps(p.protocolFeeBps),
+    closeFactorBps: bps(p.closeFactorBps),
+    fullCloseHealthFactor: p.fullCloseHealthFactor === undefined ? undefined : parseDecimal(p.fullCloseHealthFactor, 18, 'fullCloseHealthFactor'),
+    dustLimit: p.dustLimit === undefined ? undefined : parseDecimal(p.dustLimit, debtDecimals, 'dustLimit'),
+    liquidationCollateralCap: p.liquidationCollateralCap === undefined ? undefined : parseDecimal(p.liquidationCollateralCap, collateralDecimals, 'liquidationCollateralCap'),
+    stabilityFeeYearly: p.stabilityFeeYearly === undefined ? undefined : parseDecimal(p.stabilityFeeYearly, 18, 'stabilityFeeYearly'),
+  };
+}

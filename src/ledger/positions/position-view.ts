@@ -1,0 +1,43 @@
+/**
+ * A position as its owner sees it: amounts in whole tokens, debt with interest to now, health factor
+ * at the current price, and the commitment that is all anyone else sees of it.
+ */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { formatDecimal } from '../../domain/math/decimal';
+import { indexAt } from '../../domain/interest/stability-fee';
+import { PositionContext, PositionState } from '../../domain/position/position';
+import { collateralValueOf, debtOf, unitOf } from '../../domain/risk/liquidation-rule';
+import { healthFactor } from '../../domain/risk/position-risk';
+import { DomainError } from '../../domain/decider';
+
+export class PositionView {
+  @ApiProperty() positionId!: string;
+  @ApiProperty() poolId!: string;
+  @ApiProperty() owner!: string;
+  @ApiProperty({ enum: ['open', 'closed'] }) status!: string;
+  @ApiProperty({ example: '2.5', description: 'Collateral, whole collateral tokens' }) collateral!: string;
+  @ApiProperty({ example: '1200.000001', description: 'Debt with interest to now, whole debt tokens (rounded up)' }) debt!: string;
+  @ApiPropertyOptional({ example: '1.42', description: 'Health factor at the current price; absent without debt or price' }) healthFactor?: string;
+  @ApiProperty({ description: 'Poseidon(collateral, scaledDebt, salt), decimal' }) commitment!: string;
+}
+
+export function positionView(state: PositionState, context: PositionContext): PositionView {
+  if (state.status === 'absent') throw new DomainError('POSITION_NOT_FOUND', 'no such position');
+  if (context.pool.status !== 'active') throw new DomainError('POOL_NOT_FOUND', 'no such pool');
+  const pool = context.pool;
+  const debt = debtOf(state.scaledDebt, indexAt(pool.interest, context.now));
+  const hf =
+    context.price.status === 'fresh'
+      ? healthFactor(collateralValueOf(state.collateral, context.price.value, unitOf(pool.collateral.decimals), unitOf(pool.debt.decimals)), debt, pool.parameters.liquidationThresholdBps)
+      : undefined;
+  return {
+    positionId: state.positionId,
+    poolId: state.poolId,
+    owner: state.owner,
+    status: state.status,
+    collateral: formatDecimal(state.collateral, pool.collateral.decimals),
+    debt: formatDecimal(debt, pool.debt.decimals),
+    ...(hf !== undefined ? { healthFactor: formatDecimal(hf, 18) } : {}),
+    commitment: state.commitment.toString(),
+  };
+}

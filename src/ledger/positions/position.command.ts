@@ -1,0 +1,76 @@
+/**
+ * Position commands through the one command path. The handler draws the fresh salt every position
+ * change needs and builds the decide context from the position's pool and that pool's feed.
+ */
+import { Injectable } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { randomBytes } from 'node:crypto';
+import { Clock, unixSeconds } from '../../clock/clock';
+import { FIELD_MODULUS } from '../../domain/crypto/crypto';
+import { EventCodec, ledgerEventCodec } from '../../domain/events';
+import { priceAt } from '../../domain/oracle/feed';
+import { activePool } from '../../domain/pool/pool';
+import { PositionCommand, PositionContext, positionDecider, PositionEvent, PositionState, positionStream } from '../../domain/position/position';
+import { CommandHandling, CommandOutcome } from '../../eventstore/command-handling';
+import { Metrics } from '../../observability/metrics';
+import { Feeds } from '../../oracle/feed.command';
+import { Pools } from '../pools/pool.command';
+
+export const positionCodec = ledgerEventCodec as EventCodec<PositionEvent>;
+
+export type PositionRequest = PositionCommand extends infer C ? (C extends unknown ? Omit<C, 'salt'> : never) : never;
+
+export class ExecutePositionCommand {
+  constructor(
+    readonly positionId: string,
+    readonly commandId: string,
+    readonly request: PositionRequest,
+  ) {}
+}
+
+@CommandHandler(ExecutePositionCommand)
+export class PositionCommandHandler implements ICommandHandler<ExecutePositionCommand, CommandOutcome<PositionEvent, PositionState>> {
+  constructor(
+    private readonly handling: CommandHandling,
+    private readonly pools: Pools,
+    private readonly feeds: Feeds,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics,
+  ) {}
+
+  execute({ positionId, commandId, request }: ExecutePositionCommand): Promise<CommandOutcome<PositionEvent, PositionState>> {
+    const now = this.clock.now();
+    const command = { ...request, salt: freshSalt() } as PositionCommand;
+    return this.metrics.observeCommand(request.type, () =>
+      this.handling.handle(positionStream(positionId), positionDecider, positionCodec, command, {
+        commandId,
+        now,
+        context: (state) => this.context(request.type === 'OpenPosition' ? request.poolId : state.status === 'absent' ? undefined : state.poolId, unixSeconds(now)),
+      }),
+    );
+  }
+
+  /** The position's pool and the price of that pool's feed at `now`. */
+  async context(poolId: string | undefined, now: bigint): Promise<PositionContext> {
+    const pool = poolId === undefined ? ({ status: 'absent' } as const) : await this.pools.state(poolId);
+    if (pool.status === 'absent') return { pool, price: { status: 'none' }, now };
+    return { pool, price: priceAt(await this.feeds.state(activePool(pool).feed), now), now };
+  }
+}
+
+/** A uniformly drawn non-zero field element: the salt that makes each commitment unlinkable. */
+export function freshSalt(): bigint {
+  for (;;) {
+    const salt = BigInt('0x' + randomBytes(32).toString('hex')) >> 2n;
+    if (salt !== 0n && salt < FIELD_MODULUS) return salt;
+  }
+}
+
+@Injectable()
+export class Positions {
+  constructor(private readonly handling: CommandHandling) {}
+
+  async state(positionId: string): Promise<PositionState> {
+    return (await this.handling.load(positionStream(positionId), positionDecider, positionCodec)).state;
+  }
+}

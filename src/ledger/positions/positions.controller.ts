@@ -1,0 +1,112 @@
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse, IntersectionType } from '@nestjs/swagger';
+import { Clock, unixSeconds } from '../../clock/clock';
+import { DomainError } from '../../domain/decider';
+import { parseDecimal } from '../../domain/math/decimal';
+import { activePool } from '../../domain/pool/pool';
+import { CommandReceipt, receiptOf } from '../../http/command-receipt';
+import { AmountBody, CommandOnlyBody, OpenPositionBody } from '../ledger.dto';
+import { Pools } from '../pools/pool.command';
+import { ExecutePositionCommand, PositionCommandHandler, PositionRequest, Positions } from './position.command';
+import { positionView, PositionView } from './position-view';
+
+class PositionReceipt extends IntersectionType(CommandReceipt, PositionView) {}
+
+@ApiTags('positions')
+@Controller('positions')
+export class PositionsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly positions: Positions,
+    private readonly pools: Pools,
+    private readonly contexts: PositionCommandHandler,
+    private readonly clock: Clock,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Open a position in a pool' })
+  @ApiCreatedResponse({ type: PositionReceipt })
+  @ApiUnprocessableEntityResponse({ description: 'POSITION_EXISTS, STALE_PRICE, NO_PRICE' })
+  @ApiNotFoundResponse({ description: 'POOL_NOT_FOUND' })
+  open(@Body() body: OpenPositionBody): Promise<PositionReceipt> {
+    return this.run(body.positionId, body.commandId, { type: 'OpenPosition', positionId: body.positionId, poolId: body.poolId, owner: body.owner });
+  }
+
+  @Post(':positionId/collateral/deposit')
+  @ApiOperation({ summary: 'Deposit collateral' })
+  @ApiCreatedResponse({ type: PositionReceipt })
+  @ApiUnprocessableEntityResponse({ description: 'STALE_PRICE, AMOUNT_TOO_LARGE, TOO_MANY_DECIMALS, POSITION_CLOSED' })
+  deposit(@Param('positionId') positionId: string, @Body() body: AmountBody): Promise<PositionReceipt> {
+    return this.amountCommand(positionId, 'DepositCollateral', 'collateral', body);
+  }
+
+  @Post(':positionId/collateral/withdraw')
+  @ApiOperation({ summary: "Withdraw collateral; refused above the pool's max LTV at the current price" })
+  @ApiCreatedResponse({ type: PositionReceipt })
+  @ApiUnprocessableEntityResponse({ description: 'LTV_EXCEEDED, INSUFFICIENT_COLLATERAL, STALE_PRICE' })
+  withdraw(@Param('positionId') positionId: string, @Body() body: AmountBody): Promise<PositionReceipt> {
+    return this.amountCommand(positionId, 'WithdrawCollateral', 'collateral', body);
+  }
+
+  @Post(':positionId/debt/draw')
+  @ApiOperation({ summary: "Draw debt; refused above the pool's max LTV at the current price, or below its dust limit" })
+  @ApiCreatedResponse({ type: PositionReceipt })
+  @ApiUnprocessableEntityResponse({ description: 'LTV_EXCEEDED, BELOW_DUST, STALE_PRICE' })
+  draw(@Param('positionId') positionId: string, @Body() body: AmountBody): Promise<PositionReceipt> {
+    return this.amountCommand(positionId, 'DrawDebt', 'debt', body);
+  }
+
+  @Post(':positionId/debt/repay')
+  @ApiOperation({ summary: 'Repay debt: at most the debt, and what remains must be zero or above the dust limit' })
+  @ApiCreatedResponse({ type: PositionReceipt })
+  @ApiUnprocessableEntityResponse({ description: 'REPAY_EXCEEDS_DEBT, BELOW_DUST, STALE_PRICE' })
+  repay(@Param('positionId') positionId: string, @Body() body: AmountBody): Promise<PositionReceipt> {
+    return this.amountCommand(positionId, 'RepayDebt', 'debt', body);
+  }
+
+  @Post(':positionId/debt/repay-all')
+  @ApiOperation({ summary: 'Repay the whole debt, interest to now included' })
+  @ApiCreatedResponse({ type: PositionReceipt })
+  @ApiUnprocessableEntityResponse({ description: 'NO_DEBT, STALE_PRICE' })
+  repayAll(@Param('positionId') positionId: string, @Body() body: CommandOnlyBody): Promise<PositionReceipt> {
+    return this.run(positionId, body.commandId, { type: 'RepayDebt', amount: 'all' });
+  }
+
+  @Post(':positionId/close')
+  @ApiOperation({ summary: 'Close a position without debt, returning its collateral' })
+  @ApiCreatedResponse({ type: PositionReceipt })
+  @ApiUnprocessableEntityResponse({ description: 'DEBT_OUTSTANDING, POSITION_CLOSED, STALE_PRICE' })
+  close(@Param('positionId') positionId: string, @Body() body: CommandOnlyBody): Promise<PositionReceipt> {
+    return this.run(positionId, body.commandId, { type: 'ClosePosition' });
+  }
+
+  @Get(':positionId')
+  @ApiOperation({ summary: "A position as its owner sees it: amounts, debt with interest, health factor, commitment" })
+  @ApiNotFoundResponse({ description: 'POSITION_NOT_FOUND' })
+  async get(@Param('positionId') positionId: string): Promise<PositionView> {
+    const state = await this.positions.state(positionId);
+    const context = await this.contexts.context(state.status === 'absent' ? undefined : state.poolId, unixSeconds(this.clock.now()));
+    return positionView(state, context);
+  }
+
+  /** Amounts arrive in whole tokens and are parsed at the decimals of the pool's asset. */
+  private async amountCommand(
+    positionId: string,
+    type: 'DepositCollateral' | 'WithdrawCollateral' | 'DrawDebt' | 'RepayDebt',
+    asset: 'collateral' | 'debt',
+    body: AmountBody,
+  ): Promise<PositionReceipt> {
+    const position = await this.positions.state(positionId);
+    if (position.status === 'absent') throw new DomainError('POSITION_NOT_FOUND', 'no such position');
+    const pool = activePool(await this.pools.state(position.poolId));
+    return this.run(positionId, body.commandId, { type, amount: parseDecimal(body.amount, pool[asset].decimals) });
+  }
+
+  private async run(positionId: string, commandId: string, request: PositionRequest): Promise<PositionReceipt> {
+    const outcome = await this.commands.execute(new ExecutePositionCommand(positionId, commandId, request));
+    const state = outcome.state;
+    const context = await this.contexts.context(state.status === 'absent' ? undefined : state.poolId, unixSeconds(this.clock.now()));
+    return { ...receiptOf(commandId, outcome), ...positionView(state, context) };
+  }
+}

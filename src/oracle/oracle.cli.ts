@@ -1,0 +1,75 @@
+/**
+ * `npm run cli -- oracle …`: what an oracle operator needs. Make a key, sign a report, or sign and
+ * submit it to a running ledger.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { CliError } from '../cli/cli-error';
+import { generateOracleKey, oracleKeyFrom, signReport } from './report-signing';
+
+const integer = (name: string) => (value: string) => {
+  if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+  return BigInt(value);
+};
+
+export function registerOracleCommands(program: Command): void {
+  const oracle = program.command('oracle').description('oracle operator tools: keys, signed price reports');
+
+  oracle
+    .command('keygen')
+    .description('make a new oracle key pair (keep the private key secret; register the public key on a feed)')
+    .action(() => print(generateOracleKey()));
+
+  oracle
+    .command('public-key')
+    .description('print the public key of a private key')
+    .requiredOption('--private-key <hex>', 'the 32-byte private key, hex (or ORACLE_PRIVATE_KEY)', process.env.ORACLE_PRIVATE_KEY)
+    .action((o: { privateKey: string }) => print(oracleKeyFrom(o.privateKey).publicKey));
+
+  const reportOptions = (c: Command) =>
+    c
+      .requiredOption('--private-key <hex>', 'the 32-byte private key, hex (or ORACLE_PRIVATE_KEY)', process.env.ORACLE_PRIVATE_KEY)
+      .requiredOption('--feed <name>', 'feed name, e.g. ETH-USD')
+      .requiredOption('--round <n>', 'round number', integer('round'))
+      .requiredOption('--price <decimal>', 'whole debt tokens per whole collateral token, e.g. 2150.25')
+      .option('--timestamp <unix-seconds>', 'observation time (default: now)', integer('timestamp'));
+
+  reportOptions(oracle.command('sign').description('sign a price report and print it as JSON')).action((o: ReportOptions) => print(sign(o)));
+
+  reportOptions(oracle.command('submit').description('sign a price report and submit it to a ledger'))
+    .requiredOption('--oracle <name>', 'the oracle name the key is registered under')
+    .option('--url <url>', 'ledger API', process.env.LEDGER_URL ?? 'http://127.0.0.1:3000')
+    .option('--command-id <id>', 'command id (default: <oracle>-<feed>-round-<round>, so a resubmission is idempotent)')
+    .action(async (o: ReportOptions & { oracle: string; url: string; commandId?: string }) => {
+      const report = sign(o);
+      const body = { commandId: o.commandId ?? `${o.oracle}-${o.feed}-round-${report.round}`, oracle: o.oracle, ...report };
+      let res: Response;
+      try {
+        res = await fetch(`${o.url}/feeds/${encodeURIComponent(o.feed)}/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      } catch (err) {
+        throw new CliError(`cannot reach the ledger at ${o.url}: ${(err as Error).message}`);
+      }
+      const answer = await res.json().catch(() => ({}));
+      if (!res.ok) throw new CliError(`the ledger refused the report (${res.status} ${(answer as { code?: string }).code ?? ''}): ${(answer as { message?: string }).message ?? ''}`);
+      print(answer);
+    });
+}
+
+interface ReportOptions {
+  privateKey: string;
+  feed: string;
+  round: bigint;
+  price: string;
+  timestamp?: bigint;
+}
+
+function sign(o: ReportOptions) {
+  try {
+    return signReport(o.privateKey, o.feed, o.round, o.price, o.timestamp ?? BigInt(Math.floor(Date.now() / 1000)));
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
+
+function print(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
