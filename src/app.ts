@@ -2,19 +2,26 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { json, NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { LEDGER_CONFIG, LedgerConfig } from './config/config';
 import { loadCrypto } from './domain/crypto/crypto';
-import { ErrorFilter, ValidationFailed } from './observability/errors';
+import { ErrorFilter, toErrorBody, ValidationFailed } from './observability/errors';
 
 export async function createApp(): Promise<INestApplication> {
   await loadCrypto();
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   const config = app.get<LedgerConfig>(LEDGER_CONFIG);
-  app.useBodyParser('json', { limit: config.bodyLimit });
+  // The JSON parser is ours, so malformed and oversized bodies are answered with the API's error codes.
+  app.use(json({ limit: config.bodyLimit }));
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (!(err as { type?: string }).type?.startsWith('entity.')) return next(err);
+    const body = toErrorBody(err);
+    res.status(body.statusCode).json(body);
+  });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -93,7 +93,7 @@ export class CommandHandling {
     command: Command,
     options: HandleOptions<State, Context>,
   ): Promise<CommandOutcome<Event, State>> {
-    const maxAttempts = options.maxAttempts ?? 5;
+    const maxAttempts = options.maxAttempts ?? 10;
     for (let attempt = 1; ; attempt++) {
       const current = await this.load(stream, decider, codec);
       const earlier = current.byCommand.get(options.commandId);
@@ -120,8 +120,9 @@ export class CommandHandling {
         this.remember(stream, { state, revision: result.nextExpectedRevision, byCommand });
         return { events, state, revision: result.nextExpectedRevision, position: result.position?.commit, duplicate: false };
       } catch (err) {
-        if (err instanceof WrongExpectedVersionError && attempt < maxAttempts) continue;
-        throw err;
+        if (!(err instanceof WrongExpectedVersionError) || attempt >= maxAttempts) throw err;
+        // Someone else appended first: back off a little, at random, so racing writers spread out.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
       }
     }
   }

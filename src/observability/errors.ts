@@ -46,6 +46,9 @@ export function toErrorBody(err: unknown): ErrorBody {
   }
   if (err instanceof HttpException) {
     const statusCode = err.getStatus();
+    // Nest wraps body-parser's refusals; the cause says which.
+    const cause = (err.cause ?? {}) as { type?: string };
+    if (cause.type === 'entity.parse.failed') return { statusCode, code: 'MALFORMED_JSON', message: 'request body is not valid JSON' };
     const response = err.getResponse() as { code?: unknown; message?: unknown };
     if (typeof response === 'object' && typeof response.code === 'string') {
       return { statusCode, code: response.code, message: String(response.message ?? err.message) };

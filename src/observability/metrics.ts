@@ -1,6 +1,7 @@
 /** The ledger's Prometheus metrics, one registry for the process, served at /metrics. */
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { WrongExpectedVersionError } from '@eventstore/db-client';
 import { DomainError } from '../domain/decider';
 
 @Injectable()
@@ -48,7 +49,8 @@ export class Metrics {
       this.commands.inc({ command, outcome: result.duplicate ? 'duplicate' : 'accepted' });
       return result;
     } catch (err) {
-      this.commands.inc({ command, outcome: err instanceof DomainError ? err.code : 'error' });
+      const outcome = err instanceof DomainError ? err.code : err instanceof WrongExpectedVersionError ? 'CONCURRENCY_CONFLICT' : 'error';
+      this.commands.inc({ command, outcome });
       throw err;
     } finally {
       end();

@@ -3,6 +3,7 @@
  * directories and ephemeral ports, and talks to it over HTTP like any client.
  */
 import { INestApplication } from '@nestjs/common';
+import { BACKWARDS, END, EventStoreDBClient } from '@eventstore/db-client';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +14,8 @@ export interface RunningLedger {
   url: string;
   dataDir: string;
   api: <T = any>(method: string, route: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiResponse<T>>;
+  /** The `$all` commit position of the last event in the store: equal before and after means nothing was appended. */
+  lastPosition(): Promise<bigint>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,11 @@ export async function startLedger(dataDir?: string, env: Record<string, string> 
     url,
     dataDir: dir,
     api: (method, route, body, headers) => call(url, method, route, body, headers),
+    async lastPosition() {
+      let last = -1n;
+      for await (const e of app.get(EventStoreDBClient).readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) last = e.event?.position?.commit ?? last;
+      return last;
+    },
     stop: () => app.close(),
   };
 }

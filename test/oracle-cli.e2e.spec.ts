@@ -1,0 +1,67 @@
+/**
+ * The oracle operator's CLI against a running ledger: make a key, register it, sign and submit
+ * reports; a refused report prints the ledger's reason and exits non-zero.
+ */
+import { runCli } from '../src/cli/main';
+import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
+
+let ledger: RunningLedger;
+beforeAll(async () => {
+  ledger = await startLedger();
+});
+afterAll(async () => {
+  await ledger.stop();
+  await removeDataDir(ledger.dataDir);
+});
+
+/** Runs the CLI in-process as `npm run cli -- …` would, capturing what it prints. */
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const write = process.stdout.write.bind(process.stdout);
+  const writeErr = console.error;
+  process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
+  console.error = (...parts: unknown[]) => void (err += parts.join(' ') + '\n');
+  try {
+    return { code: await runCli(args), out, err };
+  } finally {
+    process.stdout.write = write;
+    console.error = writeErr;
+  }
+}
+
+it('makes a key, then signs and submits reports that set the price', async () => {
+  const keygen = await cli('oracle', 'keygen');
+  expect(keygen.code).toBe(0);
+  const key = JSON.parse(keygen.out) as { privateKey: string; publicKey: { x: string; y: string } };
+  expect(key.privateKey).toMatch(/^[0-9a-f]{64}$/);
+
+  await ledger.api('POST', '/feeds', { commandId: 'feed', feed: 'SOL-USD', quorum: 1, heartbeatSeconds: 600, deviationLimitBps: 3000, maxFutureSkewSeconds: 30 });
+  await ledger.api('POST', '/feeds/SOL-USD/oracles', { commandId: 'key', oracle: 'op-1', publicKey: key.publicKey });
+
+  const signed = await cli('oracle', 'sign', '--private-key', key.privateKey, '--feed', 'SOL-USD', '--round', '1', '--price', '142.5');
+  expect(JSON.parse(signed.out)).toMatchObject({ round: '1', price: '142.5', signature: { r8x: expect.any(String) } });
+
+  const submit = await cli('oracle', 'submit', '--url', ledger.url, '--oracle', 'op-1', '--private-key', key.privateKey, '--feed', 'SOL-USD', '--round', '1', '--price', '142.5');
+  expect(submit.code).toBe(0);
+  expect(JSON.parse(submit.out)).toMatchObject({ duplicate: false, events: ['PriceReportAccepted', 'PriceUpdated'] });
+  expect((await ledger.api('GET', '/feeds/SOL-USD')).body).toMatchObject({ price: '142.5', round: '1' });
+});
+
+it('prints the reason and exits non-zero when the ledger refuses, appending nothing', async () => {
+  const { out } = await cli('oracle', 'keygen');
+  const stranger = JSON.parse(out) as { privateKey: string };
+  const before = await ledger.lastPosition();
+  const refused = await cli('oracle', 'submit', '--url', ledger.url, '--oracle', 'op-1', '--private-key', stranger.privateKey, '--feed', 'SOL-USD', '--round', '2', '--price', '143');
+  expect(refused.code).toBe(1);
+  expect(refused.err).toMatch(/refused the report \(422 BAD_SIGNATURE\)/);
+  expect(await ledger.lastPosition()).toBe(before);
+});
+
+it('refuses malformed arguments with a message and exit code 2', async () => {
+  const bad = await cli('oracle', 'sign', '--private-key', 'abc', '--feed', 'X', '--round', 'one', '--price', '1');
+  expect(bad.code).toBe(2);
+  const badKey = await cli('oracle', 'sign', '--private-key', 'abc', '--feed', 'X', '--round', '1', '--price', '1');
+  expect(badKey.code).toBe(1);
+  expect(badKey.err).toMatch(/32 bytes in hex/);
+});
