@@ -3,6 +3,8 @@
  * projections, migrations and tests never know which one they run on.
  */
 import { PGlite } from '@electric-sql/pglite';
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
 import { Pool, PoolClient } from 'pg';
 
 export interface Queryable {
@@ -23,6 +25,8 @@ export async function openDatabase(options: { databaseUrl?: string; pgliteDataDi
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
+  // PGlite creates its own directory but not the ones above it (a fresh machine has no ./data yet).
+  await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
   const db = await PGlite.create(dataDir);
   return {
     kind: 'pglite',
