@@ -14,7 +14,7 @@ import {
   WrongExpectedVersionError,
   AppendResult,
 } from '@eventstore/db-client';
-import { Decider } from '../domain/decider';
+import { Decider, DomainError } from '../domain/decider';
 import { EventCodec } from '../domain/events';
 import { isLedgerMetadata, LedgerEventMetadata } from './event-codec';
 
@@ -61,8 +61,23 @@ export class CommandHandling {
     private readonly maxCachedStreams = 10_000,
   ) {}
 
-  /** Folds a stream into its current state. */
-  async load<State, Event>(stream: string, decider: Folding<State, Event>, codec: EventCodec<Event>): Promise<AggregateSnapshot<State>> {
+  /** Loads of a stream under way: callers at the same moment share one read. */
+  private readonly reading = new Map<string, Promise<AggregateSnapshot<unknown>>>();
+
+  /**
+   * Folds a stream into its current state, reading only the events since the cached snapshot. Loads
+   * of one stream that overlap share a read: each sees a state at least as recent as its call.
+   */
+  load<State, Event>(stream: string, decider: Folding<State, Event>, codec: EventCodec<Event>): Promise<AggregateSnapshot<State>> {
+    let read = this.reading.get(stream);
+    if (!read) {
+      read = this.readNewEvents(stream, decider, codec).finally(() => this.reading.delete(stream));
+      this.reading.set(stream, read);
+    }
+    return read as Promise<AggregateSnapshot<State>>;
+  }
+
+  private async readNewEvents<State, Event>(stream: string, decider: Folding<State, Event>, codec: EventCodec<Event>): Promise<AggregateSnapshot<State>> {
     const cached = this.snapshots.get(stream) as AggregateSnapshot<State> | undefined;
     let state = cached ? cached.state : decider.initialState();
     let revision = cached ? cached.revision : -1n;
@@ -82,7 +97,9 @@ export class CommandHandling {
       if (!(err instanceof StreamNotFoundError)) throw err;
     }
     const snapshot = { state, revision, byCommand };
-    this.remember(stream, snapshot);
+    // A slower read must not replace a newer snapshot that an append put there meanwhile.
+    const latest = this.snapshots.get(stream);
+    if (!latest || latest.revision <= revision) this.remember(stream, snapshot);
     return snapshot;
   }
 
@@ -95,17 +112,25 @@ export class CommandHandling {
   ): Promise<CommandOutcome<Event, State>> {
     const maxAttempts = options.maxAttempts ?? 10;
     for (let attempt = 1; ; attempt++) {
-      const current = await this.load(stream, decider, codec);
-      const earlier = current.byCommand.get(options.commandId);
-      if (earlier) return { events: [], state: current.state, ...earlier, duplicate: true };
-
-      const events = decider.decide(command, current.state, await options.context(current.state));
+      // Optimistic: the first attempt decides on the cached state without reading, since this process
+      // appended its latest events itself. Another writer's append shows up as an expected-revision
+      // conflict, and a refusal is confirmed against a fresh read before it is answered.
+      const cached = attempt === 1 ? (this.snapshots.get(stream) as AggregateSnapshot<State> | undefined) : undefined;
+      let current = cached ?? (await this.load(stream, decider, codec));
+      let decided = await this.decideOn(current, decider, command, options);
+      if (decided instanceof DomainError && cached) {
+        current = await this.load(stream, decider, codec);
+        decided = await this.decideOn(current, decider, command, options);
+      }
+      if (decided instanceof DomainError) throw decided;
+      if (decided === 'duplicate') return { events: [], state: current.state, ...current.byCommand.get(options.commandId)!, duplicate: true };
+      const events = decided;
       if (events.length === 0) return { events, state: current.state, revision: current.revision, duplicate: false };
 
       const toAppend = events.map((event, i) => {
         const { type, schemaVersion, data } = codec.encode(event);
         const metadata: LedgerEventMetadata = { schemaVersion, commandId: options.commandId, at: options.now.toISOString() };
-        return jsonEvent({ id: eventId(options.commandId, i), type, data, metadata });
+        return jsonEvent({ id: eventId(options.commandId, i, type, data), type, data, metadata });
       });
       try {
         const result: AppendResult = await this.client.appendToStream(stream, toAppend, {
@@ -127,6 +152,22 @@ export class CommandHandling {
     }
   }
 
+  /** The events a command causes on this state, 'duplicate' if it was handled already, or its refusal. */
+  private async decideOn<State, Command, Event, Context>(
+    current: AggregateSnapshot<State>,
+    decider: Decider<State, Command, Event, Context>,
+    command: Command,
+    options: HandleOptions<State, Context>,
+  ): Promise<Event[] | 'duplicate' | DomainError> {
+    if (current.byCommand.has(options.commandId)) return 'duplicate';
+    try {
+      return decider.decide(command, current.state, await options.context(current.state));
+    } catch (err) {
+      if (err instanceof DomainError) return err;
+      throw err;
+    }
+  }
+
   private remember(stream: string, snapshot: AggregateSnapshot<unknown>): void {
     this.snapshots.delete(stream); // re-insert: Map order is the LRU order
     this.snapshots.set(stream, snapshot);
@@ -134,9 +175,14 @@ export class CommandHandling {
   }
 }
 
-/** A stable UUID for the i-th event of a command, so a retried command carries the same event ids. */
-export function eventId(commandId: string, index: number): string {
-  const h = createHash('sha256').update(`${commandId}\u0000${index}`).digest('hex');
+/**
+ * The id of the i-th event of a command: a name-based UUID of the command id and the event's content.
+ * Sending the same append again is deduplicated by the store; the same command decided again elsewhere
+ * (another salt, another instant) gets other ids, so it meets an expected-revision conflict, re-reads,
+ * and is found to be a duplicate, instead of the store reporting its first version as this one.
+ */
+export function eventId(commandId: string, index: number, type: string, data: unknown): string {
+  const h = createHash('sha256').update(`${commandId}\u0000${index}\u0000${type}\u0000${JSON.stringify(data)}`).digest('hex');
   // Name-based UUID layout (version nibble 5, RFC 4122 variant) so every client accepts it.
   const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;

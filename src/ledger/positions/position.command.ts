@@ -28,8 +28,11 @@ export class ExecutePositionCommand {
   ) {}
 }
 
+/** The outcome, with the pool and price it was decided against (the response shows the position at them). */
+export type PositionCommandResult = CommandOutcome<PositionEvent, PositionState> & { context: PositionContext };
+
 @CommandHandler(ExecutePositionCommand)
-export class PositionCommandHandler implements ICommandHandler<ExecutePositionCommand, CommandOutcome<PositionEvent, PositionState>> {
+export class PositionCommandHandler implements ICommandHandler<ExecutePositionCommand, PositionCommandResult> {
   constructor(
     private readonly handling: CommandHandling,
     private readonly pools: Pools,
@@ -38,16 +41,20 @@ export class PositionCommandHandler implements ICommandHandler<ExecutePositionCo
     private readonly metrics: Metrics,
   ) {}
 
-  execute({ positionId, commandId, request }: ExecutePositionCommand): Promise<CommandOutcome<PositionEvent, PositionState>> {
+  execute({ positionId, commandId, request }: ExecutePositionCommand): Promise<PositionCommandResult> {
     const now = this.clock.now();
     const command = { ...request, salt: freshSalt() } as PositionCommand;
-    return this.metrics.observeCommand(request.type, () =>
-      this.handling.handle(positionStream(positionId), positionDecider, positionCodec, command, {
+    const poolOf = (state: PositionState) => (request.type === 'OpenPosition' ? request.poolId : state.status === 'absent' ? undefined : state.poolId);
+    let context: PositionContext | undefined;
+    return this.metrics.observeCommand(request.type, async () => {
+      const outcome = await this.handling.handle(positionStream(positionId), positionDecider, positionCodec, command, {
         commandId,
         now,
-        context: (state) => this.context(request.type === 'OpenPosition' ? request.poolId : state.status === 'absent' ? undefined : state.poolId, unixSeconds(now)),
-      }),
-    );
+        context: async (state) => (context = await this.context(poolOf(state), unixSeconds(now))),
+      });
+      // A duplicate is answered without deciding, so without a context yet.
+      return { ...outcome, context: context ?? (await this.context(poolOf(outcome.state), unixSeconds(now))) };
+    });
   }
 
   /** The position's pool and the price of that pool's feed at `now`. */

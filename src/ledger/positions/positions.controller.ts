@@ -8,7 +8,7 @@ import { activePool } from '../../domain/pool/pool';
 import { CommandReceipt, receiptOf } from '../../http/command-receipt';
 import { AmountBody, CommandOnlyBody, OpenPositionBody } from '../ledger.dto';
 import { Pools } from '../pools/pool.command';
-import { ExecutePositionCommand, PositionCommandHandler, PositionRequest, Positions } from './position.command';
+import { ExecutePositionCommand, PositionCommandHandler, PositionCommandResult, PositionRequest, Positions } from './position.command';
 import { positionView, PositionView } from './position-view';
 
 class PositionReceipt extends IntersectionType(CommandReceipt, PositionView) {}
@@ -104,9 +104,7 @@ export class PositionsController {
   }
 
   private async run(positionId: string, commandId: string, request: PositionRequest): Promise<PositionReceipt> {
-    const outcome = await this.commands.execute(new ExecutePositionCommand(positionId, commandId, request));
-    const state = outcome.state;
-    const context = await this.contexts.context(state.status === 'absent' ? undefined : state.poolId, unixSeconds(this.clock.now()));
-    return { ...receiptOf(commandId, outcome), ...positionView(state, context) };
+    const result: PositionCommandResult = await this.commands.execute(new ExecutePositionCommand(positionId, commandId, request));
+    return { ...receiptOf(commandId, result), ...positionView(result.state, result.context) };
   }
 }

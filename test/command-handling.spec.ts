@@ -1,0 +1,85 @@
+/**
+ * The one command-handling path with two writers on one stream (two ledger instances): each decides on
+ * its cached state first, so the other's appends must show up as conflicts to retry, and a refusal
+ * must be checked against what the store holds now.
+ */
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Decider, DomainError } from '../src/domain/decider';
+import { EventCodec } from '../src/domain/events';
+import { CommandHandling } from '../src/eventstore/command-handling';
+import { EmbeddedEventStore, startEmbeddedEventStore } from '../src/eventstore/embedded';
+
+/**
+ * A counter that refuses to go below zero: enough to tell stale state from fresh. Like a position's
+ * salt, each decision carries a nonce, so the same command decided twice gives different events.
+ */
+type Event = { type: 'Added'; by: number; nonce: string };
+const counter: Decider<number, { by: number; nonce: string }, Event, void> = {
+  initialState: () => 0,
+  decide: (c, total) => {
+    if (total + c.by < 0) throw new DomainError('BELOW_ZERO', 'the counter cannot go below zero');
+    return [{ type: 'Added', by: c.by, nonce: c.nonce }];
+  },
+  evolve: (total, e) => total + e.by,
+};
+const codec: EventCodec<Event> = {
+  encode: (e) => ({ type: e.type, schemaVersion: 1, data: { by: e.by, nonce: e.nonce } }),
+  decode: (_t, _v, d) => ({ type: 'Added', by: d.by as number, nonce: d.nonce as string }),
+};
+
+let dir: string;
+let store: EmbeddedEventStore;
+let clients: EventStoreDBClient[];
+let a: CommandHandling;
+let b: CommandHandling;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'handling-'));
+  store = await startEmbeddedEventStore({ dataDir: dir });
+  clients = [0, 1].map(() => EventStoreDBClient.connectionString(store.connectionString));
+  [a, b] = clients.map((c) => new CommandHandling(c));
+});
+afterAll(async () => {
+  for (const c of clients) await c.dispose();
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const run = (h: CommandHandling, by: number, commandId: string, nonce = randomUUID()) =>
+  h.handle('counter-1', counter, codec, { by, nonce }, { commandId, now: new Date(), context: () => undefined });
+
+it('retries a conflict with the other writer and decides on fresh state', async () => {
+  await run(a, 5, 'a-1'); // a caches revision 0
+  await run(b, 5, 'b-1'); // b appends revision 1 behind a's back
+  const outcome = await run(a, 1, 'a-2'); // a's cached state is stale: its first append conflicts
+  expect(outcome.revision).toBe(2n);
+  expect(outcome.state).toBe(11);
+});
+
+it('does not refuse on stale state what fresh state allows', async () => {
+  await run(b, 10, 'b-2'); // the total is now 21, but a's cache says 11
+  const outcome = await run(a, -15, 'a-3'); // refused at 11, allowed at 21
+  expect(outcome.state).toBe(6);
+  await expect(run(a, -7, 'a-4')).rejects.toMatchObject({ code: 'BELOW_ZERO' });
+});
+
+it('answers a command the other writer already handled as a duplicate, keeping the stored version', async () => {
+  const first = await run(b, 2, 'shared-1');
+  const again = await run(a, 2, 'shared-1'); // decided again on a's stale cache: another nonce
+  expect(again).toMatchObject({ duplicate: true, revision: first.revision, events: [] });
+  const stored = [];
+  for await (const e of clients[0].readStream('counter-1')) stored.push(e.event!.data as { nonce: string });
+  expect(stored.filter((d) => d.nonce === (first.events[0] as Event).nonce)).toHaveLength(1);
+  expect(stored).toHaveLength(Number(first.revision) + 1);
+  expect((await a.load('counter-1', counter, codec)).state).toBe(8);
+});
+
+it('lets the store drop a byte-identical resend of an append', async () => {
+  const once = await run(a, 1, 'resend-1', 'same-nonce');
+  const b2 = await run(b, 1, 'resend-1', 'same-nonce'); // b's cache is stale: it decides the same events again
+  expect(b2.revision).toBe(once.revision);
+  expect((await b.load('counter-1', counter, codec)).state).toBe(9);
+});
