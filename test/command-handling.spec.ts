@@ -48,7 +48,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const run = (h: CommandHandling, by: number, commandId: string, nonce = randomUUID()) =>
+const run = (h: CommandHandling, by: number, commandId: string, nonce: string = randomUUID()) =>
   h.handle('counter-1', counter, codec, { by, nonce }, { commandId, now: new Date(), context: () => undefined });
 
 it('retries a conflict with the other writer and decides on fresh state', async () => {
