@@ -83,9 +83,10 @@ export class EventLog {
 
   /** Reads the whole record at a known-good offset. */
   readRecord(offset: number): LogRecord {
-    const header = Buffer.allocUnsafe(RECORD_HEADER);
+    if (offset >= this.durable) throw new Error(`no durable record at ${offset}: the log ends at ${this.durable}`);
+    const header = Buffer.alloc(RECORD_HEADER);
     readSync(this.readFd, header, 0, RECORD_HEADER, offset);
-    const buf = Buffer.allocUnsafe(RECORD_HEADER + header.readUInt32LE(0));
+    const buf = Buffer.alloc(RECORD_HEADER + header.readUInt32LE(0));
     readSync(this.readFd, buf, 0, buf.length, offset);
     const read = decodeRecordAt(buf, 0);
     if (read.status !== 'ok') throw new Error(`event log damaged at ${offset}: ${read.status === 'torn' ? read.reason : 'end'}`);

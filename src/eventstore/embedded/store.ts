@@ -56,6 +56,8 @@ export class EventStoreEngine {
   private writing = false;
   private closed = false;
   private readonly cache = new Map<number, LogRecord>();
+  /** Records of the group being written: indexed already, on disk not yet. */
+  private readonly staged = new Map<number, LogRecord>();
   /** Emits 'committed' after each durable group: live subscriptions read on from their cursors. */
   readonly changes = new EventEmitter();
 
@@ -104,13 +106,20 @@ export class EventStoreEngine {
         const answered: [PendingWrite, AppendOutcome | DeleteOutcome][] = [];
         let at = this.log.end;
         for (const write of group) {
-          const decision = this.decideWrite(write);
+          let decision: ReturnType<EventStoreEngine['decideWrite']>;
+          try {
+            decision = this.decideWrite(write);
+          } catch (err) {
+            write.reject(err); // one bad write is refused alone; the group goes on
+            continue;
+          }
           if ('outcome' in decision) {
             answered.push([write, decision.outcome]);
             continue;
           }
           const bytes = encodeRecord(decision.record);
           staged.push({ write, record: decision.record, bytes, at });
+          this.staged.set(at, decision.record);
           this.index(at, stripBodies(decision.record));
           at += bytes.length;
         }
@@ -126,6 +135,7 @@ export class EventStoreEngine {
             throw err;
           }
         }
+        this.staged.clear();
         for (const s of staged) s.write.resolve(this.outcomeOf(s.record, s.at));
         for (const [write, outcome] of answered) write.resolve(outcome);
         if (staged.length) this.changes.emit('committed');
@@ -330,7 +340,7 @@ export class EventStoreEngine {
 
   /** Reads a record by offset through a small cache (a batch's events are often read together). */
   private recordAt(offset: number): LogRecord {
-    let record = this.cache.get(offset);
+    let record = this.staged.get(offset) ?? this.cache.get(offset);
     if (!record) {
       record = this.log.readRecord(offset);
       this.cache.set(offset, record);
