@@ -12,7 +12,7 @@ export interface LedgerProcess {
 
 export async function startLedgerProcess(port = 38000 + Math.floor(Math.random() * 1000)): Promise<LedgerProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-ledger-'));
-  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, '../../src/main.js')], {
+  const child: ChildProcess = spawn(process.execPath, [...(process.env.LEDGER_NODE_OPTIONS ? process.env.LEDGER_NODE_OPTIONS.split(' ') : []), path.join(__dirname, '../../src/main.js')], {
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), EVENTSTORE_PORT: '0', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -19,6 +19,8 @@ export interface ProjectionStatus {
 }
 
 const MAX_BATCH = 500;
+/** How long a live batch waits for company before it is written. */
+const LIVE_LINGER_MS = 5;
 
 export class ProjectionRunner {
   private readonly logger: Logger;
@@ -89,6 +91,7 @@ export class ProjectionRunner {
 
   private async consume(subscription: AllStreamSubscription): Promise<void> {
     let batch: ProjectedEvent[] = [];
+    let lingered = false;
     try {
       for await (const resolved of subscription) {
         const e = resolved.event;
@@ -103,12 +106,20 @@ export class ProjectionRunner {
           metadata: (e.metadata ?? {}) as Record<string, unknown>,
           created: e.created,
         });
-        // Flush when the batch is full or nothing more is buffered: big batches while catching up,
-        // one event at a time once live.
-        if (batch.length >= MAX_BATCH || subscription.readableLength === 0) {
-          await this.applyBatch(batch);
-          batch = [];
+        if (batch.length < MAX_BATCH && subscription.readableLength === 0) {
+          // Live: events come one by one. Give the next ones a moment to arrive, so a busy ledger
+          // writes one transaction per few milliseconds rather than one per event.
+          if (!lingered) {
+            lingered = true;
+            await new Promise((resolve) => setTimeout(resolve, LIVE_LINGER_MS));
+            if (subscription.readableLength > 0) continue;
+          }
+        } else if (batch.length < MAX_BATCH) {
+          continue; // catching up: more is buffered, keep filling the batch
         }
+        await this.applyBatch(batch);
+        batch = [];
+        lingered = false;
       }
       if (batch.length) await this.applyBatch(batch);
     } catch (err) {
