@@ -8,6 +8,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { EmbeddedEventStore, startEmbeddedEventStore } from './embedded';
 import { CommandHandling } from './command-handling';
+import { TimedCommands } from './timed-commands';
 
 @Injectable()
 export class EventStoreConnection implements OnApplicationShutdown {
@@ -48,7 +49,8 @@ export class EventStoreConnection implements OnApplicationShutdown {
       useFactory: (connection: EventStoreConnection) => connection.connect(),
     },
     { provide: CommandHandling, inject: [EventStoreDBClient], useFactory: (client: EventStoreDBClient) => new CommandHandling(client) },
+    TimedCommands,
   ],
-  exports: [EventStoreDBClient, CommandHandling, EventStoreConnection],
+  exports: [EventStoreDBClient, CommandHandling, EventStoreConnection, TimedCommands],
 })
 export class EventStoreModule {}

@@ -1,16 +1,14 @@
 /** Feed commands through the one command path: the oracle feed decider on stream `oracle-<feed>`. */
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Injectable } from '@nestjs/common';
-import { Clock, unixSeconds } from '../clock/clock';
 import { EventCodec, ledgerEventCodec } from '../domain/events';
 import { FeedCommand, feedDecider, FeedEvent, FeedState, feedStream } from '../domain/oracle/feed';
+import { DistributiveOmit, TimedCommands } from '../eventstore/timed-commands';
 import { CommandHandling, CommandOutcome } from '../eventstore/command-handling';
-import { Metrics } from '../observability/metrics';
 
 const codec = ledgerEventCodec as EventCodec<FeedEvent>;
 
-/** The commands without their ledger time, which the handler stamps. */
-export type FeedRequest = FeedCommand extends infer C ? (C extends { now: bigint } ? Omit<C, 'now'> : C) : never;
+export type FeedRequest = DistributiveOmit<FeedCommand, 'now'>;
 
 export class ExecuteFeedCommand {
   constructor(
@@ -22,18 +20,10 @@ export class ExecuteFeedCommand {
 
 @CommandHandler(ExecuteFeedCommand)
 export class FeedCommandHandler implements ICommandHandler<ExecuteFeedCommand, CommandOutcome<FeedEvent, FeedState>> {
-  constructor(
-    private readonly handling: CommandHandling,
-    private readonly clock: Clock,
-    private readonly metrics: Metrics,
-  ) {}
+  constructor(private readonly commands: TimedCommands) {}
 
   execute({ feed, commandId, request }: ExecuteFeedCommand): Promise<CommandOutcome<FeedEvent, FeedState>> {
-    const now = this.clock.now();
-    const command = { ...request, now: unixSeconds(now) } as FeedCommand;
-    return this.metrics.observeCommand(request.type, () =>
-      this.handling.handle(feedStream(feed), feedDecider, codec, command, { commandId, now, context: () => undefined }),
-    );
+    return this.commands.run(feedStream(feed), feedDecider, codec, commandId, request);
   }
 }
 

@@ -12,13 +12,15 @@ import { priceAt } from '../../domain/oracle/feed';
 import { activePool } from '../../domain/pool/pool';
 import { PositionCommand, PositionContext, positionDecider, PositionEvent, PositionState, positionStream } from '../../domain/position/position';
 import { CommandHandling, CommandOutcome } from '../../eventstore/command-handling';
+import { DistributiveOmit } from '../../eventstore/timed-commands';
 import { Metrics } from '../../observability/metrics';
 import { Feeds } from '../../oracle/feed.command';
 import { Pools } from '../pools/pool.command';
 
 export const positionCodec = ledgerEventCodec as EventCodec<PositionEvent>;
 
-export type PositionRequest = PositionCommand extends infer C ? (C extends unknown ? Omit<C, 'salt'> : never) : never;
+/** The command without its salt, which the handler draws. */
+export type PositionRequest = DistributiveOmit<PositionCommand, 'salt'>;
 
 export class ExecutePositionCommand {
   constructor(
