@@ -31,6 +31,11 @@ export class ProjectionRunner {
   private state: ProjectionStatus['state'] = 'starting';
   private error?: string;
   private waiters: { position: bigint; resolve: () => void }[] = [];
+  /** Events received and not yet applied. */
+  private batch: ProjectedEvent[] = [];
+  private applying = false;
+  /** A server checkpoint that came while events before it were still unapplied. */
+  private deferredSkip?: Position;
   private done?: Promise<void>;
 
   constructor(
@@ -90,13 +95,12 @@ export class ProjectionRunner {
   }
 
   private async consume(subscription: AllStreamSubscription): Promise<void> {
-    let batch: ProjectedEvent[] = [];
     let lingered = false;
     try {
       for await (const resolved of subscription) {
         const e = resolved.event;
         if (!e || !e.isJson || !e.position) continue;
-        batch.push({
+        this.batch.push({
           stream: e.streamId,
           revision: e.revision,
           commit: e.position.commit,
@@ -106,7 +110,7 @@ export class ProjectionRunner {
           metadata: (e.metadata ?? {}) as Record<string, unknown>,
           created: e.created,
         });
-        if (batch.length < MAX_BATCH && subscription.readableLength === 0) {
+        if (this.batch.length < MAX_BATCH && subscription.readableLength === 0) {
           // Live: events come one by one. Give the next ones a moment to arrive, so a busy ledger
           // writes one transaction per few milliseconds rather than one per event.
           if (!lingered) {
@@ -114,14 +118,13 @@ export class ProjectionRunner {
             await new Promise((resolve) => setTimeout(resolve, LIVE_LINGER_MS));
             if (subscription.readableLength > 0) continue;
           }
-        } else if (batch.length < MAX_BATCH) {
+        } else if (this.batch.length < MAX_BATCH) {
           continue; // catching up: more is buffered, keep filling the batch
         }
-        await this.applyBatch(batch);
-        batch = [];
+        await this.applyPending();
         lingered = false;
       }
-      if (batch.length) await this.applyBatch(batch);
+      await this.applyPending();
     } catch (err) {
       if (this.state === 'stopped') return;
       this.state = 'faulted';
@@ -130,19 +133,44 @@ export class ProjectionRunner {
     }
   }
 
-  private async applyBatch(events: ProjectedEvent[]): Promise<void> {
-    const last = events[events.length - 1];
-    await this.db.transaction(async (tx) => {
-      await this.projection.apply(tx, events);
-      await this.saveCheckpoint(tx, { commit: last.commit, prepare: last.prepare }, events.length);
-    });
-    this.eventsApplied += events.length;
-    this.lastEventAt = last.created;
-    this.advance({ commit: last.commit, prepare: last.prepare });
+  private async applyPending(): Promise<void> {
+    const events = this.batch;
+    if (!events.length) return;
+    this.batch = [];
+    this.applying = true;
+    try {
+      const last = events[events.length - 1];
+      let covered: Position = { commit: last.commit, prepare: last.prepare };
+      // Everything received before a deferred checkpoint is in this batch once the subscription's
+      // buffer is empty, so the checkpoint may then be saved with it.
+      const skip = this.deferredSkip;
+      if (skip && this.subscription?.readableLength === 0) {
+        this.deferredSkip = undefined;
+        if (skip.commit > covered.commit) covered = skip;
+      }
+      await this.db.transaction(async (tx) => {
+        await this.projection.apply(tx, events);
+        await this.saveCheckpoint(tx, covered, events.length);
+      });
+      this.eventsApplied += events.length;
+      this.lastEventAt = last.created;
+      this.advance(covered);
+    } finally {
+      this.applying = false;
+    }
   }
 
+  /**
+   * A checkpoint the server reached past events this projection does not read. It is saved at once only
+   * when everything received before it is applied (nothing in the batch, being applied, or still in the
+   * subscription's buffer); otherwise it waits for the next batch, so it never covers an unapplied event.
+   */
   private async skipTo(position: Position): Promise<void> {
     if (this.checkpoint && position.commit <= this.checkpoint.commit) return;
+    if (this.batch.length || this.applying || (this.subscription?.readableLength ?? 0) > 0) {
+      if (!this.deferredSkip || position.commit > this.deferredSkip.commit) this.deferredSkip = position;
+      return;
+    }
     await this.db.transaction((tx) => this.saveCheckpoint(tx, position, 0));
     this.advance(position);
   }
