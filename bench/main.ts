@@ -4,9 +4,10 @@
  */
 import { Benchmark } from './bench';
 import { eventStoreBenchmark } from './eventstore.bench';
+import { ledgerBenchmark } from './ledger.bench';
 import { zkBenchmark } from './zk.bench';
 
-const benchmarks: Benchmark[] = [eventStoreBenchmark, zkBenchmark];
+const benchmarks: Benchmark[] = [eventStoreBenchmark, ledgerBenchmark, zkBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -1,0 +1,166 @@
+/**
+ * Issue 3's targets: draw-debt commands over HTTP against the ledger on its embedded defaults (1 and 32
+ * clients, each client on its own position so the numbers measure the ledger rather than
+ * optimistic-concurrency retries), and the pool-state projection catching up on 100,000 events into
+ * PGlite and into a real PostgreSQL server. BENCH_LEDGER_ONLY=http or =projection runs one half.
+ */
+import autocannon from 'autocannon';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { openDatabase } from '../src/database/database';
+import { migrate } from '../src/database/migrations';
+import { loadCrypto, positionCommitment } from '../src/domain/crypto/crypto';
+import { ledgerEventCodec, LedgerEvent } from '../src/domain/events';
+import { startEmbeddedEventStore } from '../src/eventstore/embedded';
+import { eventId } from '../src/eventstore/command-handling';
+import { generateOracleKey, signReport } from '../src/oracle/report-signing';
+import { PoolStateProjection } from '../src/projections/pool-state/pool-state.projection';
+import { ProjectionRunner } from '../src/projections/projection-runner';
+import { Benchmark, BenchRow, fmt } from './bench';
+import { startLedgerProcess } from './support/ledger-process';
+import { startPostgres } from './support/postgres-server';
+
+const POSITIONS = 32;
+const PROJECTED_EVENTS = 100_000;
+
+const parameters = {
+  maxLtvBps: 7500, liquidationThresholdBps: 8250, liquidationPenaltyBps: 500, liquidatorBonusBps: 300, protocolFeeBps: 1000,
+  closeFactorBps: 5000, fullCloseHealthFactor: '0.95', dustLimit: '0', liquidationCollateralCap: '1000', stabilityFeeYearly: '0.05',
+};
+
+async function drawDebtOverHttp(): Promise<BenchRow[]> {
+  const ledger = await startLedgerProcess();
+  try {
+    const key = generateOracleKey();
+    await ledger.post('/feeds', { commandId: 'feed', feed: 'ETH-USD', quorum: 1, heartbeatSeconds: 3600, deviationLimitBps: 2000, maxFutureSkewSeconds: 30 });
+    await ledger.post('/feeds/ETH-USD/oracles', { commandId: 'key', oracle: 'o', publicKey: key.publicKey });
+    await ledger.post('/feeds/ETH-USD/reports', { commandId: 'report', oracle: 'o', ...signReport(key.privateKey, 'ETH-USD', 1n, '2000', BigInt(Math.floor(Date.now() / 1000))) });
+    await ledger.post('/pools', { commandId: 'pool', poolId: 'pool', collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD', parameters });
+    for (let i = 0; i < POSITIONS; i++) {
+      await ledger.post('/positions', { commandId: `open-${i}`, positionId: `p${i}`, poolId: 'pool', owner: `b${i}` });
+      await ledger.post(`/positions/p${i}/collateral/deposit`, { commandId: `deposit-${i}`, amount: '1000' });
+    }
+    const rows: BenchRow[] = [];
+    for (const connections of [1, 32]) {
+      let nextPosition = 0;
+      let sequence = 0;
+      let firstError: string | undefined;
+      const result = await autocannon({
+        url: ledger.url,
+        connections,
+        duration: 10,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (request: any, context: any) => {
+              context.position ??= nextPosition++ % POSITIONS;
+              return { ...request, path: `/positions/p${context.position}/debt/draw`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ commandId: `draw-${connections}-${++sequence}`, amount: '0.01' }) };
+            },
+            onResponse: (status: number, body: string) => {
+              if (status >= 300) firstError ??= `${status} ${body}`;
+            },
+          },
+        ],
+      } as autocannon.Options);
+      if (firstError) console.error(`draw-debt with ${connections} clients: first error ${firstError}`);
+      rows.push({
+        work: `draw-debt over HTTP, ${connections} client${connections > 1 ? 's' : ''}`,
+        value: `${fmt(result.requests.average, 0)} commands/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${result.non2xx} non-2xx`,
+        target: '2,000 commands/s, p99 < 50 ms',
+        met: result.requests.average >= 2000 && result.latency.p99 < 50 && result.non2xx === 0 ? 'yes' : 'no',
+      });
+    }
+    return rows;
+  } finally {
+    await ledger.stop();
+  }
+}
+
+/** A realistic history: one pool, then positions opening, depositing and drawing, in batches. */
+async function writeHistory(client: EventStoreDBClient): Promise<bigint> {
+  const append = async (stream: string, events: LedgerEvent[], commandId: string) => {
+    const result = await client.appendToStream(
+      stream,
+      events.map((event, i) => {
+        const { type, schemaVersion, data } = ledgerEventCodec.encode(event);
+        return jsonEvent({ id: eventId(commandId, i, type, data), type, data, metadata: { schemaVersion, commandId, at: new Date().toISOString() } });
+      }),
+    );
+    return result.position!.commit;
+  };
+  const params = {
+    maxLtvBps: 7500n, liquidationThresholdBps: 8250n, liquidationPenaltyBps: 500n, liquidatorBonusBps: 300n, protocolFeeBps: 1000n,
+    closeFactorBps: 5000n, fullCloseHealthFactor: 95n * 10n ** 16n, dustLimit: 0n, liquidationCollateralCap: 10n ** 21n, stabilityFeeYearly: 5n * 10n ** 16n,
+  };
+  let last = await append('pool-bench', [{ type: 'PoolCreated', poolId: 'bench', collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD', parameters: params, ratePerSecond: 10n ** 27n, at: 0n }], 'pool');
+  const perPosition = 10; // opened, deposited, then draws
+  for (let p = 0; p * perPosition < PROJECTED_EVENTS - 1; p++) {
+    const events: LedgerEvent[] = [];
+    let collateral = 0n;
+    let scaledDebt = 0n;
+    for (let i = 0; i < perPosition; i++) {
+      const salt = BigInt(p * perPosition + i + 1);
+      if (i === 0) events.push({ type: 'PositionOpened', positionId: `bench-${p}`, poolId: 'bench', owner: 'b', collateral, scaledDebt, salt, commitment: positionCommitment(collateral, scaledDebt, salt) });
+      else if (i === 1) {
+        collateral = 10n ** 19n;
+        events.push({ type: 'CollateralDeposited', amount: collateral, collateral, scaledDebt, salt, commitment: positionCommitment(collateral, scaledDebt, salt) });
+      } else {
+        scaledDebt += 10n ** 6n;
+        events.push({ type: 'DebtDrawn', amount: 10n ** 6n, borrowIndex: 10n ** 27n, collateral, scaledDebt, salt, commitment: positionCommitment(collateral, scaledDebt, salt) });
+      }
+    }
+    last = await append(`position-bench-${p}`, events, `p${p}`);
+  }
+  return last;
+}
+
+async function projectionCatchUp(): Promise<BenchRow[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-projection-'));
+  const store = await startEmbeddedEventStore({ dataDir: path.join(dir, 'es') });
+  const client = EventStoreDBClient.connectionString(store.connectionString);
+  const postgres = startPostgres(55433);
+  try {
+    const last = await writeHistory(client);
+    const rows: BenchRow[] = [];
+    const totals: string[] = [];
+    for (const [name, options] of [
+      ['PGlite', { pgliteDataDir: path.join(dir, 'pglite') }],
+      ['PostgreSQL', { databaseUrl: postgres.url, pgliteDataDir: '' }],
+    ] as const) {
+      const db = await openDatabase(options);
+      await migrate(db);
+      const runner = new ProjectionRunner(client, db, new PoolStateProjection());
+      const started = performance.now();
+      await runner.start();
+      await runner.waitFor(last, 600_000);
+      const seconds = (performance.now() - started) / 1000;
+      const { eventsApplied } = runner.status();
+      await runner.stop();
+      const [pool] = await db.query<{ totals: string }>("SELECT total_collateral::text || '/' || total_scaled_debt::text || '/' || open_positions AS totals FROM pools WHERE pool_id = 'bench'");
+      totals.push(pool.totals);
+      await db.close();
+      const rate = eventsApplied / seconds;
+      rows.push({ work: `pool-state projection catch-up into ${name} (${fmt(eventsApplied, 0)} events)`, value: `${fmt(rate, 0)} events/s`, target: '> 20,000 events/s', met: rate > 20_000 ? 'yes' : 'no' });
+    }
+    // A wrong benchmark is worse than none: both databases must hold the same pool state.
+    if (totals[0] !== totals[1]) throw new Error(`the projections disagree: PGlite ${totals[0]} vs PostgreSQL ${totals[1]}`);
+    return rows;
+  } finally {
+    await client.dispose();
+    await store.close();
+    postgres.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const ledgerBenchmark: Benchmark = {
+  name: 'ledger',
+  title: 'draw-debt commands over HTTP on the embedded defaults, and projection catch-up (issue 3 targets)',
+  async run(): Promise<BenchRow[]> {
+    await loadCrypto();
+    const only = process.env.BENCH_LEDGER_ONLY;
+    return [...(only === 'projection' ? [] : await drawDebtOverHttp()), ...(only === 'http' ? [] : await projectionCatchUp())];
+  },
+};
