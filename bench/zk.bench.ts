@@ -8,7 +8,7 @@ import { loadCrypto } from '../src/domain/crypto/crypto';
 import { loadCircuitInfo } from '../src/zk/artifacts';
 import { BatchItem, BatchVerifier } from '../src/zk/batch-verify';
 import { LiquidationProof, proveLiquidation } from '../src/zk/prover';
-import { PUBLIC_SIGNAL_INDEX } from '../src/zk/public-signals';
+import { PUBLIC_SIGNAL_INDEX } from '../src/domain/liquidation/public-signals';
 import { releaseCurve } from '../src/zk/snarkjs';
 import { testClaim } from '../src/zk/testing';
 import { verifyLiquidationProof } from '../src/zk/verifier';

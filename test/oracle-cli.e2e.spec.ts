@@ -2,7 +2,7 @@
  * The oracle operator's CLI against a running ledger: make a key, register it, sign and submit
  * reports; a refused report prints the ledger's reason and exits non-zero.
  */
-import { runCli } from '../src/cli/main';
+import { cli } from './support/cli';
 import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 
 let ledger: RunningLedger;
@@ -13,22 +13,6 @@ afterAll(async () => {
   await ledger.stop();
   await removeDataDir(ledger.dataDir);
 });
-
-/** Runs the CLI in-process as `npm run cli -- …` would, capturing what it prints. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const write = process.stdout.write.bind(process.stdout);
-  const writeErr = console.error;
-  process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
-  console.error = (...parts: unknown[]) => void (err += parts.join(' ') + '\n');
-  try {
-    return { code: await runCli(args), out, err };
-  } finally {
-    process.stdout.write = write;
-    console.error = writeErr;
-  }
-}
 
 it('makes a key, then signs and submits reports that set the price', async () => {
   const keygen = await cli('oracle', 'keygen');
@@ -54,7 +38,7 @@ it('prints the reason and exits non-zero when the ledger refuses, appending noth
   const before = await ledger.lastPosition();
   const refused = await cli('oracle', 'submit', '--url', ledger.url, '--oracle', 'op-1', '--private-key', stranger.privateKey, '--feed', 'SOL-USD', '--round', '2', '--price', '143');
   expect(refused.code).toBe(1);
-  expect(refused.err).toMatch(/refused the report \(422 BAD_SIGNATURE\)/);
+  expect(refused.err).toMatch(/refused POST \/feeds\/SOL-USD\/reports \(422 BAD_SIGNATURE\)/);
   expect(await ledger.lastPosition()).toBe(before);
 });
 

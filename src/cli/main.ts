@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { loadCrypto } from '../domain/crypto/crypto';
 import { registerOracleCommands } from '../oracle/oracle.cli';
+import { registerLiquidatorCommands } from '../zk/liquidator.cli';
 import { CliError } from './cli-error';
 
 export function buildCli(): Command {
@@ -15,6 +16,7 @@ export function buildCli(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerOracleCommands(program);
+  registerLiquidatorCommands(program);
   return program;
 }
 

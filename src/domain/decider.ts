@@ -18,7 +18,7 @@ export class DomainError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    readonly details?: Record<string, string>,
+    readonly details?: Record<string, string | string[] | null>,
   ) {
     super(message);
     this.name = 'DomainError';

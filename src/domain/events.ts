@@ -34,6 +34,7 @@ export const SCHEMA_VERSIONS: Record<LedgerEventType, number> = {
   DebtDrawn: 1,
   DebtRepaid: 1,
   PositionClosed: 1,
+  LiquidationTriggered: 1,
   FeedRegistered: 1,
   OracleKeyRegistered: 1,
   OracleKeyRevoked: 1,
@@ -45,7 +46,7 @@ export const SCHEMA_VERSIONS: Record<LedgerEventType, number> = {
 
 /** Fields that hold bigints, wherever they appear in an event body. */
 const BIGINT_FIELDS = new Set([
-  'amount', 'collateral', 'scaledDebt', 'salt', 'commitment', 'borrowIndex', 'collateralReturned',
+  'amount', 'collateral', 'scaledDebt', 'salt', 'commitment', 'nullifier', 'borrowIndex', 'collateralReturned',
   'index', 'ratePerSecond', 'at', 'price', 'previousPrice', 'round', 'timestamp', 'x', 'y', 'r8x', 'r8y', 's',
   'maxLtvBps', 'liquidationThresholdBps', 'liquidationPenaltyBps', 'liquidatorBonusBps', 'protocolFeeBps',
   'closeFactorBps', 'fullCloseHealthFactor', 'dustLimit', 'liquidationCollateralCap', 'stabilityFeeYearly', 'deviationLimitBps',

@@ -10,6 +10,6 @@ import { PositionsController } from './positions/positions.controller';
   imports: [OracleModule],
   controllers: [PoolsController, PositionsController],
   providers: [PoolCommandHandler, PositionCommandHandler, Pools, Positions, PoolStateQuery],
-  exports: [Pools, Positions],
+  exports: [Pools, Positions, PositionCommandHandler],
 })
 export class LedgerModule {}

@@ -23,6 +23,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly proofVerificationSeconds = new Histogram({
+    name: 'ledger_proof_verification_duration_seconds',
+    help: 'Time to verify a liquidation proof on a worker thread, queueing included.',
+    buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
   readonly projectionEvents = new Gauge({
     name: 'ledger_projection_events_applied',
     help: 'Events a projection has applied to its read model.',

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { DomainError } from '../domain/decider';
 import { Clock, unixSeconds } from '../clock/clock';
 import { activeFeed, FeedState, priceAt } from '../domain/oracle/feed';
 import { formatDecimal, parseDecimal } from '../domain/math/decimal';
@@ -23,6 +24,24 @@ class FeedView {
   @ApiProperty() liquidationsPaused!: boolean;
   @ApiProperty({ type: [Object], example: [{ oracle: 'oracle-1', revoked: false, lastRound: '7' }] })
   oracles!: { oracle: string; revoked: boolean; lastRound: string | null }[];
+}
+
+class SignedReportView {
+  @ApiProperty() feed!: string;
+  @ApiProperty() oracle!: string;
+  @ApiProperty({ type: Object, example: { x: '1234', y: '5678' } }) publicKey!: { x: string; y: string };
+  @ApiProperty({ example: '7' }) round!: string;
+  @ApiProperty({ example: '2150.25' }) price!: string;
+  @ApiProperty({ example: '1764000000' }) timestamp!: string;
+  @ApiProperty({ type: Object, example: { r8x: '1', r8y: '2', s: '3' } }) signature!: { r8x: string; r8y: string; s: string };
+}
+
+class PricedRoundView {
+  @ApiProperty() feed!: string;
+  @ApiProperty({ example: '7' }) round!: string;
+  @ApiProperty({ example: '2150.25', description: "The quorum's median" }) price!: string;
+  @ApiProperty({ description: 'Unix seconds of the stalest report of the quorum' }) at!: string;
+  @ApiProperty({ type: [SignedReportView], description: "The quorum's signed reports: what a liquidation proof cites" }) reports!: SignedReportView[];
 }
 
 @ApiTags('oracles')
@@ -90,6 +109,31 @@ export class FeedsController {
   @ApiOperation({ summary: "A feed's price, its freshness and its oracles" })
   async get(@Param('feed') feed: string): Promise<FeedView> {
     return feedView(await this.feeds.state(feed), unixSeconds(this.clock.now()));
+  }
+
+  @Get(':feed/rounds/:round')
+  @ApiOperation({ summary: "A recent priced round (a number, or 'latest') with its quorum's signed reports" })
+  @ApiParam({ name: 'round', example: 'latest' })
+  @ApiNotFoundResponse({ description: 'FEED_NOT_FOUND, ROUND_NOT_FOUND (never priced, or older than the rounds a feed keeps)' })
+  async round(@Param('feed') feedName: string, @Param('round') round: string): Promise<PricedRoundView> {
+    const feed = activeFeed(await this.feeds.state(feedName));
+    const wanted = round === 'latest' ? feed.rounds.at(-1) : /^[0-9]{1,30}$/.test(round) ? feed.rounds.find((r) => r.round === BigInt(round)) : undefined;
+    if (!wanted) throw new DomainError('ROUND_NOT_FOUND', `${feed.feed} has no recent priced round ${round}`);
+    return {
+      feed: feed.feed,
+      round: wanted.round.toString(),
+      price: formatDecimal(wanted.price, WAD_DECIMALS),
+      at: wanted.at.toString(),
+      reports: wanted.reports.map((r) => ({
+        feed: feed.feed,
+        oracle: r.oracle,
+        publicKey: { x: feed.oracles[r.oracle].publicKey.x.toString(), y: feed.oracles[r.oracle].publicKey.y.toString() },
+        round: wanted.round.toString(),
+        price: formatDecimal(r.price, WAD_DECIMALS),
+        timestamp: r.timestamp.toString(),
+        signature: { r8x: r.signature.r8x.toString(), r8y: r.signature.r8y.toString(), s: r.signature.s.toString() },
+      })),
+    };
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { CliError } from '../cli/cli-error';
+import { DEFAULT_LEDGER_URL, ledgerApi, print } from '../cli/ledger-api';
 import { generateOracleKey, oracleKeyFrom, signReport } from './report-signing';
 
 const integer = (name: string) => (value: string) => {
@@ -37,19 +38,12 @@ export function registerOracleCommands(program: Command): void {
 
   reportOptions(oracle.command('submit').description('sign a price report and submit it to a ledger'))
     .requiredOption('--oracle <name>', 'the oracle name the key is registered under')
-    .option('--url <url>', 'ledger API', process.env.LEDGER_URL ?? 'http://127.0.0.1:3000')
+    .option('--url <url>', 'ledger API (or LEDGER_URL)', DEFAULT_LEDGER_URL)
     .option('--command-id <id>', 'command id (default: <oracle>-<feed>-round-<round>, so a resubmission is idempotent)')
     .action(async (o: ReportOptions & { oracle: string; url: string; commandId?: string }) => {
       const report = sign(o);
       const body = { commandId: o.commandId ?? `${o.oracle}-${o.feed}-round-${report.round}`, oracle: o.oracle, ...report };
-      let res: Response;
-      try {
-        res = await fetch(`${o.url}/feeds/${encodeURIComponent(o.feed)}/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      } catch (err) {
-        throw new CliError(`cannot reach the ledger at ${o.url}: ${(err as Error).message}`);
-      }
-      const answer = await res.json().catch(() => ({}));
-      if (!res.ok) throw new CliError(`the ledger refused the report (${res.status} ${(answer as { code?: string }).code ?? ''}): ${(answer as { message?: string }).message ?? ''}`);
+      const answer = await ledgerApi(o.url, 'POST', `/feeds/${encodeURIComponent(o.feed)}/reports`, body);
       print(answer);
     });
 }
@@ -68,8 +62,4 @@ function sign(o: ReportOptions) {
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-}
-
-function print(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }

@@ -1,5 +1,5 @@
 import { checkArtifacts, loadCircuitInfo, loadVerificationKey, readManifest } from './artifacts';
-import { PUBLIC_SIGNAL_NAMES } from './public-signals';
+import { PUBLIC_SIGNAL_NAMES } from '../domain/liquidation/public-signals';
 
 describe('committed circuit artifacts', () => {
   it('match the hashes in circuits/build/artifacts.sha256, circuit source included', () => {

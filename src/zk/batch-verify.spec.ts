@@ -1,6 +1,6 @@
 import { idToField, loadCrypto } from '../domain/crypto/crypto';
 import { BatchItem, BatchVerifier } from './batch-verify';
-import { PUBLIC_SIGNAL_INDEX } from './public-signals';
+import { PUBLIC_SIGNAL_INDEX } from '../domain/liquidation/public-signals';
 import { LiquidationProof, proveLiquidation } from './prover';
 import { releaseCurve, snarkjs } from './snarkjs';
 import { testClaim } from './testing';

@@ -21,7 +21,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { loadVerificationKey } from './artifacts';
-import { LiquidationPublicSignals } from './public-signals';
+import { LiquidationPublicSignals } from '../domain/liquidation/public-signals';
 import { Buffer8, Curve, VerificationKey, snarkjs } from './snarkjs';
 import { inG2Subgroup, isWellFormedProof, normalizeSignals } from './verifier';
 

@@ -3,7 +3,7 @@
  * CLI, the auditor and the benchmark share. See circuits/liquidation.circom for what a proof states.
  */
 export * from '../domain/risk/liquidation-rule';
-export * from './public-signals';
+export * from '../domain/liquidation/public-signals';
 export * from './witness';
 export { ProofGenerationError, circuitAccepts, proveLiquidation } from './prover';
 export type { LiquidationProof } from './prover';

@@ -1,5 +1,5 @@
 import { loadCrypto } from '../domain/crypto/crypto';
-import { PUBLIC_SIGNAL_INDEX } from './public-signals';
+import { PUBLIC_SIGNAL_INDEX } from '../domain/liquidation/public-signals';
 import { LiquidationProof, proveLiquidation } from './prover';
 import { releaseCurve } from './snarkjs';
 import { testClaim } from './testing';

@@ -11,7 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import { cpus } from 'node:os';
 import { loadVerificationKey } from './artifacts';
-import { LiquidationPublicSignals } from './public-signals';
+import { LiquidationPublicSignals } from '../domain/liquidation/public-signals';
 import { FFJAVASCRIPT_ENTRY, SNARKJS_ENTRY, VerificationKey } from './snarkjs';
 import { isWellFormedProof, normalizeSignals } from './verifier';
 

@@ -8,7 +8,7 @@
  * single and batch verification accept exactly the same proofs.
  */
 import { loadVerificationKey } from './artifacts';
-import { LiquidationPublicSignals, PublicSignalsError, formatPublicSignals, parsePublicSignals } from './public-signals';
+import { LiquidationPublicSignals, PublicSignalsError, formatPublicSignals, parsePublicSignals } from '../domain/liquidation/public-signals';
 import { Buffer8, Curve, Groth16Proof, VerificationKey, snarkjs } from './snarkjs';
 
 /** Modulus of BN254's base field: every point coordinate is below it. */

@@ -22,7 +22,7 @@ import {
   isLiquidatable,
   unitOf,
 } from '../domain/risk/liquidation-rule';
-import { LiquidationPublicSignals, PUBLIC_SIGNAL_NAMES } from './public-signals';
+import { LiquidationPublicSignals, PUBLIC_SIGNAL_NAMES } from '../domain/liquidation/public-signals';
 
 /** Domain tag of the nullifier hash; the circuit holds the same constant (NULLIFIER_TAG). */
 export const NULLIFIER_TAG = idToField('liquidation-ledger/nullifier/v1');

@@ -21,7 +21,24 @@ export interface Report {
   oracle: string;
   price: bigint;
   timestamp: bigint;
+  signature: EddsaSignature;
 }
+
+/** A round that set the price, with the quorum's signed reports: what a liquidation proof may cite. */
+export interface PricedRound {
+  round: bigint;
+  /** WAD, the quorum's median. */
+  price: bigint;
+  /** The oldest report timestamp of the quorum. */
+  at: bigint;
+  reports: Report[];
+}
+
+/**
+ * Priced rounds a feed keeps, newest last. A liquidation proof cites one of them, and proving takes
+ * about a second, so a few rounds back is plenty; a round older than the heartbeat is stale anyway.
+ */
+export const RECENT_ROUNDS = 16;
 
 export interface FeedPrice {
   /** WAD: one whole collateral token in whole debt tokens. */
@@ -44,6 +61,8 @@ export type FeedState =
       /** Reports of rounds after the priced one, by round. */
       pending: Record<string, Report[]>;
       price?: FeedPrice;
+      /** The last RECENT_ROUNDS priced rounds, oldest first. */
+      rounds: PricedRound[];
       liquidationsPaused: boolean;
     };
 
@@ -99,7 +118,7 @@ export const feedDecider: Decider<FeedState, FeedCommand, FeedEvent, void> = {
   evolve(state, event) {
     if (event.type === 'FeedRegistered') {
       const { type: _, ...feed } = event;
-      return { status: 'active', ...feed, oracles: {}, pending: {}, liquidationsPaused: false };
+      return { status: 'active', ...feed, oracles: {}, pending: {}, rounds: [], liquidationsPaused: false };
     }
     const feed = activeFeed(state);
     switch (event.type) {
@@ -111,13 +130,15 @@ export const feedDecider: Decider<FeedState, FeedCommand, FeedEvent, void> = {
         const oracles = { ...feed.oracles, [event.oracle]: { ...feed.oracles[event.oracle], lastRound: event.round } };
         if (feed.price && event.round <= feed.price.round) return { ...feed, oracles };
         const key = event.round.toString();
-        const report: Report = { oracle: event.oracle, price: event.price, timestamp: event.timestamp };
+        const report: Report = { oracle: event.oracle, price: event.price, timestamp: event.timestamp, signature: event.signature };
         return { ...feed, oracles, pending: { ...feed.pending, [key]: [...(feed.pending[key] ?? []), report] } };
       }
       case 'PriceUpdated': {
         // Rounds at or before the priced one can no longer set the price.
         const pending = Object.fromEntries(Object.entries(feed.pending).filter(([round]) => BigInt(round) > event.round));
-        return { ...feed, pending, price: { value: event.price, round: event.round, at: event.at } };
+        const quorum = (feed.pending[event.round.toString()] ?? []).filter((r) => event.oracles.includes(r.oracle));
+        const rounds = [...feed.rounds, { round: event.round, price: event.price, at: event.at, reports: quorum }].slice(-RECENT_ROUNDS);
+        return { ...feed, pending, rounds, price: { value: event.price, round: event.round, at: event.at } };
       }
       case 'LiquidationsPaused':
         return { ...feed, liquidationsPaused: true };
@@ -147,7 +168,7 @@ function submitReport(feed: ActiveFeed, c: Extract<FeedCommand, { type: 'SubmitP
   if (feed.price && c.round <= feed.price.round) return [accepted];
 
   // Does this report complete a quorum of fresh reports for its round?
-  const fresh = [...(feed.pending[c.round.toString()] ?? []), { oracle: c.oracle, price: c.price, timestamp: c.timestamp }].filter(
+  const fresh = [...(feed.pending[c.round.toString()] ?? []), { oracle: c.oracle, price: c.price, timestamp: c.timestamp, signature: c.signature }].filter(
     (r) => c.now - r.timestamp <= BigInt(feed.heartbeatSeconds) && !feed.oracles[r.oracle]?.revoked,
   );
   if (fresh.length < feed.quorum) return [accepted];

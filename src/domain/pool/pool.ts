@@ -103,7 +103,9 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, void> = {
   },
 };
 
-export function activePool(state: PoolState): Extract<PoolState, { status: 'active' }> {
+export type ActivePool = Extract<PoolState, { status: 'active' }>;
+
+export function activePool(state: PoolState): ActivePool {
   if (state.status !== 'active') throw new DomainError('POOL_NOT_FOUND', 'no such pool');
   return state;
 }

@@ -55,7 +55,7 @@ describe('position properties', () => {
         if (pool.status !== 'active') throw new Error('pool not created');
         let now = 0n;
         let salt = 1n;
-        const context = (price: bigint): PositionContext => ({ pool, price: { status: 'fresh', value: price, round: 1n }, now });
+        const context = (price: bigint): PositionContext => ({ pool, price: { status: 'fresh', value: price, round: 1n }, feed: { status: 'absent' }, now });
         let state: PositionState = positionDecider.initialState();
         for (const e of positionDecider.decide({ type: 'OpenPosition', positionId: 'x', poolId: 'p', owner: 'o', salt: salt++ }, state, context(WAD))) state = positionDecider.evolve(state, e);
 
@@ -97,7 +97,7 @@ describe('position properties', () => {
           const now = elapsed;
           const index = indexAt(pool.interest, now);
           // 1e24 collateral units at this price are worth 4e24 debt units: every draw here is within max LTV.
-          const ctx: PositionContext = { pool, price: { status: 'fresh', value: 4n * 10n ** 30n, round: 1n }, now };
+          const ctx: PositionContext = { pool, price: { status: 'fresh', value: 4n * 10n ** 30n, round: 1n }, feed: { status: 'absent' }, now };
           let state: PositionState = positionDecider.initialState();
           const apply = (c: PositionCommand) => {
             for (const e of positionDecider.decide(c, state, ctx)) state = positionDecider.evolve(state, e);

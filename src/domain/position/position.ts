@@ -3,14 +3,17 @@
  * index), and the commitment Poseidon(collateral, scaledDebt, salt) that is all the world outside sees.
  * Every event carries the balances after it and a fresh salt, drawn by the caller (decide stays pure).
  * Withdrawals and draws are refused above the pool's max LTV at the current price; anything at all is
- * refused without a fresh price.
+ * refused without a fresh price. A verified liquidation proof that passes the rules of
+ * liquidation-trigger.ts puts the position in liquidation: from then on it can be repaid or topped
+ * up, but not drawn on, withdrawn from or closed.
  */
 import { Decider, DomainError } from '../decider';
 import { isFieldElement, positionCommitment } from '../crypto/crypto';
 import { ceilDiv, RAY } from '../math/fixed-point';
 import { indexAt } from '../interest/stability-fee';
-import { activePool, PoolState } from '../pool/pool';
-import { PriceView } from '../oracle/feed';
+import { ActivePool, activePool, PoolState } from '../pool/pool';
+import { FeedState, PriceView } from '../oracle/feed';
+import { checkLiquidationClaim, LiquidationClaim } from '../liquidation/liquidation-trigger';
 import { AMOUNT_BITS, collateralValueOf, debtOf, unitOf } from '../risk/liquidation-rule';
 import { exceedsMaxLtv } from '../risk/position-risk';
 
@@ -19,7 +22,26 @@ export interface Balances {
   scaledDebt: bigint;
 }
 
-export type ExistingPosition = { status: 'open' | 'closed'; positionId: string; poolId: string; owner: string; salt: bigint; commitment: bigint } & Balances;
+/** A triggered liquidation, pending its sale (issue 4's auctions). */
+export interface PendingLiquidation {
+  liquidator: string;
+  feed: string;
+  oracle: string;
+  round: bigint;
+  nullifier: bigint;
+}
+
+export type ExistingPosition = {
+  status: 'open' | 'closed';
+  positionId: string;
+  poolId: string;
+  owner: string;
+  salt: bigint;
+  commitment: bigint;
+  liquidation?: PendingLiquidation;
+  /** Nullifiers of every liquidation proof accepted against this position: none is accepted twice. */
+  nullifiers: readonly bigint[];
+} & Balances;
 
 export type PositionState = { status: 'absent' } | ExistingPosition;
 
@@ -30,7 +52,12 @@ export type PositionCommand =
   | { type: 'DrawDebt'; amount: bigint; salt: bigint }
   /** `all` repays the whole debt with interest to now, which no caller can name exactly in advance. */
   | { type: 'RepayDebt'; amount: bigint | 'all'; salt: bigint }
-  | { type: 'ClosePosition'; salt: bigint };
+  | { type: 'ClosePosition'; salt: bigint }
+  /**
+   * A liquidator's claim, with its Groth16 proof. `proofVerified` is the zk module's verdict on the
+   * proof against the claim's public signals (verification is too slow to run inside decide).
+   */
+  | ({ type: 'TriggerLiquidation'; proof: unknown; publicSignals: string[]; proofVerified: boolean; salt: bigint } & LiquidationClaim);
 
 /** The balances after the event, its fresh salt and the commitment to both. */
 type Committed = Balances & { salt: bigint; commitment: bigint };
@@ -41,13 +68,28 @@ export type PositionEvent =
   | ({ type: 'CollateralWithdrawn'; amount: bigint } & Committed)
   | ({ type: 'DebtDrawn'; amount: bigint; borrowIndex: bigint } & Committed)
   | ({ type: 'DebtRepaid'; amount: bigint; borrowIndex: bigint } & Committed)
-  | ({ type: 'PositionClosed'; collateralReturned: bigint } & Committed);
+  | ({ type: 'PositionClosed'; collateralReturned: bigint } & Committed)
+  /** Balances unchanged (same salt and commitment); the proof and its signals, for any auditor to re-verify. */
+  | ({
+      type: 'LiquidationTriggered';
+      positionId: string;
+      poolId: string;
+      liquidator: string;
+      feed: string;
+      oracle: string;
+      round: bigint;
+      nullifier: bigint;
+      proof: unknown;
+      publicSignals: string[];
+    } & Committed);
 
 export interface PositionContext {
   /** The position's pool (the pool named by OpenPosition, for an open). */
   pool: PoolState;
   /** The pool feed's price at `now`. */
   price: PriceView;
+  /** The pool's feed (its keys and recent rounds, for liquidation proofs). */
+  feed: FeedState;
   /** Ledger time, Unix seconds. */
   now: bigint;
 }
@@ -70,7 +112,11 @@ export const positionDecider: Decider<PositionState, PositionCommand, PositionEv
     }
     const position = openPosition(state);
     const pool = activePool(context.pool);
+    if (command.type === 'TriggerLiquidation') return triggerLiquidation(position, command, pool, context);
     const price = freshPrice(context.price);
+    if (position.liquidation && (command.type === 'WithdrawCollateral' || command.type === 'DrawDebt' || command.type === 'ClosePosition')) {
+      throw new DomainError('LIQUIDATION_IN_PROGRESS', 'the position is being liquidated');
+    }
     checkSalt(command.salt, position.salt);
     const index = indexAt(pool.interest, context.now);
     const debt = debtOf(position.scaledDebt, index);
@@ -123,12 +169,43 @@ export const positionDecider: Decider<PositionState, PositionCommand, PositionEv
   evolve(state, event) {
     const { salt, commitment, collateral, scaledDebt } = event;
     if (event.type === 'PositionOpened') {
-      return { status: 'open', positionId: event.positionId, poolId: event.poolId, owner: event.owner, salt, commitment, collateral, scaledDebt };
+      return { status: 'open', positionId: event.positionId, poolId: event.poolId, owner: event.owner, salt, commitment, collateral, scaledDebt, nullifiers: [] };
     }
     const position = state as ExistingPosition;
+    if (event.type === 'LiquidationTriggered') {
+      const { liquidator, feed, oracle, round, nullifier } = event;
+      return { ...position, liquidation: { liquidator, feed, oracle, round, nullifier }, nullifiers: [...position.nullifiers, nullifier] };
+    }
     return { ...position, status: event.type === 'PositionClosed' ? 'closed' : 'open', salt, commitment, collateral, scaledDebt };
   },
 };
+
+function triggerLiquidation(
+  position: ExistingPosition,
+  command: Extract<PositionCommand, { type: 'TriggerLiquidation' }>,
+  pool: ActivePool,
+  context: PositionContext,
+): PositionEvent[] {
+  const accepted = checkLiquidationClaim(position, command, pool, context.feed, context.now);
+  if (position.liquidation) throw new DomainError('LIQUIDATION_IN_PROGRESS', 'the position is already being liquidated');
+  if (!command.proofVerified) throw new DomainError('INVALID_PROOF', 'the proof does not verify against its public signals');
+  const { positionId, poolId, collateral, scaledDebt, salt, commitment } = position;
+  return [
+    {
+      type: 'LiquidationTriggered',
+      positionId,
+      poolId,
+      liquidator: command.liquidator,
+      ...accepted,
+      proof: command.proof,
+      publicSignals: command.publicSignals,
+      collateral,
+      scaledDebt,
+      salt,
+      commitment,
+    },
+  ];
+}
 
 function commit(balances: Balances, salt: bigint): Committed {
   return { ...balances, salt, commitment: positionCommitment(balances.collateral, balances.scaledDebt, salt) };

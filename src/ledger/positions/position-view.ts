@@ -41,3 +41,22 @@ export function positionView(state: PositionState, context: PositionContext): Po
     commitment: state.commitment.toString(),
   };
 }
+
+/**
+ * What the commitment hides: the opening a liquidator needs to prove a liquidation. It is the
+ * owner's to hand over (to a liquidator it trusts, or to its own keeper).
+ */
+export class PositionOpeningView {
+  @ApiProperty() positionId!: string;
+  @ApiProperty() poolId!: string;
+  @ApiProperty({ example: '1250000000000000000', description: 'Collateral, smallest units' }) collateral!: string;
+  @ApiProperty({ example: '2400000000', description: 'Debt scaled by the borrow index (debt = ceil(scaledDebt × index / 1e27)), smallest units' }) scaledDebt!: string;
+  @ApiProperty({ description: 'The salt of the current commitment, decimal field element' }) salt!: string;
+  @ApiProperty({ description: 'Poseidon(collateral, scaledDebt, salt), decimal' }) commitment!: string;
+}
+
+export function positionOpening(state: PositionState): PositionOpeningView {
+  if (state.status === 'absent') throw new DomainError('POSITION_NOT_FOUND', 'no such position');
+  const { positionId, poolId, collateral, scaledDebt, salt, commitment } = state;
+  return { positionId, poolId, collateral: collateral.toString(), scaledDebt: scaledDebt.toString(), salt: salt.toString(), commitment: commitment.toString() };
+}

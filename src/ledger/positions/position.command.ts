@@ -59,11 +59,12 @@ export class PositionCommandHandler implements ICommandHandler<ExecutePositionCo
     });
   }
 
-  /** The position's pool and the price of that pool's feed at `now`. */
+  /** The position's pool, that pool's feed and the feed's price at `now`. */
   async context(poolId: string | undefined, now: bigint): Promise<PositionContext> {
     const pool = poolId === undefined ? ({ status: 'absent' } as const) : await this.pools.state(poolId);
-    if (pool.status === 'absent') return { pool, price: { status: 'none' }, now };
-    return { pool, price: priceAt(await this.feeds.state(activePool(pool).feed), now), now };
+    if (pool.status === 'absent') return { pool, price: { status: 'none' }, feed: { status: 'absent' }, now };
+    const feed = await this.feeds.state(activePool(pool).feed);
+    return { pool, price: priceAt(feed, now), feed, now };
   }
 }
 

@@ -9,7 +9,7 @@ import { CommandReceipt, receiptOf } from '../../http/command-receipt';
 import { AmountBody, CommandOnlyBody, OpenPositionBody } from '../ledger.dto';
 import { Pools } from '../pools/pool.command';
 import { ExecutePositionCommand, PositionCommandHandler, PositionCommandResult, PositionRequest, Positions } from './position.command';
-import { positionView, PositionView } from './position-view';
+import { positionOpening, PositionOpeningView, positionView, PositionView } from './position-view';
 
 class PositionReceipt extends IntersectionType(CommandReceipt, PositionView) {}
 
@@ -88,6 +88,13 @@ export class PositionsController {
     const state = await this.positions.state(positionId);
     const context = await this.contexts.context(state.status === 'absent' ? undefined : state.poolId, unixSeconds(this.clock.now()));
     return positionView(state, context);
+  }
+
+  @Get(':positionId/opening')
+  @ApiOperation({ summary: "The opening of the position's commitment (amounts in smallest units and salt): what a liquidator needs to prove" })
+  @ApiNotFoundResponse({ description: 'POSITION_NOT_FOUND' })
+  async opening(@Param('positionId') positionId: string): Promise<PositionOpeningView> {
+    return positionOpening(await this.positions.state(positionId));
   }
 
   /** Amounts arrive in whole tokens and are parsed at the decimals of the pool's asset. */

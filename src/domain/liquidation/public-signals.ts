@@ -3,7 +3,7 @@
  * `public [...]` inputs of circuits/liquidation.circom (all public signals are inputs, none are outputs,
  * so the array snarkjs returns follows the declaration order). Everything else converts through here.
  */
-import { FIELD_MODULUS } from '../domain/crypto/crypto';
+import { FIELD_MODULUS } from '../crypto/crypto';
 
 export const PUBLIC_SIGNAL_NAMES = [
   'commitment',

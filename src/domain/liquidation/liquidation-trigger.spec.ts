@@ -1,0 +1,129 @@
+/**
+ * The rules a liquidation claim's public signals must pass, one refusal code each. The proof itself is
+ * not involved here (the e2e test uses real proofs); these are the ledger-state checks around it.
+ */
+import { idToField, loadCrypto, publicKeyOf } from '../crypto/crypto';
+import { DomainError } from '../decider';
+import { RAY, WAD } from '../math/fixed-point';
+import { FeedEvent, feedDecider, FeedState, RECENT_ROUNDS } from '../oracle/feed';
+import { ActivePool, activePool, poolDecider } from '../pool/pool';
+import { unitOf } from '../risk/liquidation-rule';
+import { checkLiquidationClaim, LiquidationClaim, TriggerSubject } from './liquidation-trigger';
+import { LiquidationPublicSignals } from './public-signals';
+
+const NOW = 1_800_000_000n;
+const HEARTBEAT = 600;
+const signature = { r8x: 1n, r8y: 2n, s: 3n };
+let pool: ActivePool;
+let feed: FeedState;
+const position: TriggerSubject = { positionId: 'p1', commitment: 777n, nullifiers: [] };
+
+function priced(state: FeedState, round: bigint, at: bigint, oracles: string[]): FeedState {
+  const events: FeedEvent[] = [
+    ...oracles.map((oracle): FeedEvent => ({ type: 'PriceReportAccepted', oracle, round, price: 1_000n * WAD, timestamp: at, signature, publicKey: { x: 0n, y: 0n } })),
+    { type: 'PriceUpdated', round, price: 1_000n * WAD, at, oracles },
+  ];
+  return events.reduce(feedDecider.evolve, state);
+}
+
+function signals(overrides: Partial<LiquidationPublicSignals> = {}): LiquidationPublicSignals {
+  const key = publicKeyOf(new Uint8Array(32).fill(1));
+  return {
+    commitment: position.commitment,
+    oracleAx: key.x,
+    oracleAy: key.y,
+    feed: idToField('ETH-USD'),
+    round: 5n,
+    threshold: 8250n,
+    positionId: idToField('p1'),
+    liquidator: idToField('alice'),
+    nullifier: 99n,
+    borrowIndex: RAY,
+    collateralUnit: unitOf(18),
+    debtUnit: unitOf(6),
+    ...overrides,
+  };
+}
+
+function refusal(claim: Partial<LiquidationClaim> = {}, state: FeedState = feed, subject: TriggerSubject = position, now = NOW): string | undefined {
+  try {
+    checkLiquidationClaim(subject, { liquidator: 'alice', signals: signals(), ...claim }, pool, state, now);
+  } catch (err) {
+    if (err instanceof DomainError) return err.code;
+    throw err;
+  }
+  return undefined;
+}
+
+beforeAll(async () => {
+  await loadCrypto();
+  const [created] = poolDecider.decide(
+    {
+      type: 'CreatePool', poolId: 'pool', collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD', now: NOW - 100n,
+      parameters: {
+        maxLtvBps: 7500n, liquidationThresholdBps: 8250n, liquidationPenaltyBps: 500n, liquidatorBonusBps: 300n, protocolFeeBps: 1000n,
+        closeFactorBps: 5000n, fullCloseHealthFactor: 95n * 10n ** 16n, dustLimit: 0n, liquidationCollateralCap: 10n ** 21n, stabilityFeeYearly: 5n * 10n ** 16n,
+      },
+    },
+    poolDecider.initialState(),
+    undefined,
+  );
+  pool = activePool(poolDecider.evolve(poolDecider.initialState(), created));
+  const registration: FeedEvent[] = [
+    { type: 'FeedRegistered', feed: 'ETH-USD', quorum: 2, heartbeatSeconds: HEARTBEAT, deviationLimitBps: 1000n, maxFutureSkewSeconds: 30 },
+    ...[1, 2, 3, 4].map((n): FeedEvent => ({ type: 'OracleKeyRegistered', oracle: `o${n}`, publicKey: publicKeyOf(new Uint8Array(32).fill(n)) })),
+  ];
+  feed = priced(registration.reduce(feedDecider.evolve, feedDecider.initialState()), 5n, NOW - 10n, ['o1', 'o2']);
+});
+
+describe('a liquidation claim', () => {
+  it('passes when every public signal is the ledger’s: it names the oracle and round it cites', () => {
+    expect(checkLiquidationClaim(position, { liquidator: 'alice', signals: signals() }, pool, feed, NOW)).toEqual({ feed: 'ETH-USD', oracle: 'o1', round: 5n, nullifier: 99n });
+  });
+
+  it('is refused for a used nullifier, before anything else', () => {
+    expect(refusal({}, feed, { ...position, nullifiers: [99n] })).toBe('NULLIFIER_USED');
+  });
+
+  it("is refused when it is not about the position's current commitment", () => {
+    expect(refusal({ signals: signals({ commitment: 778n }) })).toBe('COMMITMENT_MISMATCH');
+  });
+
+  it("is refused when the pool's threshold, scales or feed, the position or the liquidator differ", () => {
+    for (const changed of [{ threshold: 8000n }, { collateralUnit: unitOf(8) }, { debtUnit: unitOf(18) }, { feed: idToField('BTC-USD') }, { positionId: idToField('p2') }, { liquidator: idToField('bob') }]) {
+      expect(refusal({ signals: signals(changed) })).toBe('PUBLIC_SIGNAL_MISMATCH');
+    }
+  });
+
+  it("accepts an earlier borrow index (it understates the debt) but not one ahead of the pool's", () => {
+    expect(refusal({ signals: signals({ borrowIndex: RAY - 1n }) })).toBeUndefined();
+    expect(refusal({ signals: signals({ borrowIndex: RAY + 10n ** 24n }) })).toBe('PUBLIC_SIGNAL_MISMATCH');
+  });
+
+  it('is refused while liquidations on the feed are paused', () => {
+    const paused = feedDecider.evolve(feed, { type: 'LiquidationsPaused', round: 5n, price: WAD, previousPrice: 2n * WAD });
+    expect(refusal({}, paused)).toBe('LIQUIDATIONS_PAUSED');
+  });
+
+  it("is refused for a key that is not the feed's, or is revoked", () => {
+    const stranger = publicKeyOf(new Uint8Array(32).fill(9));
+    expect(refusal({ signals: signals({ oracleAx: stranger.x, oracleAy: stranger.y }) })).toBe('UNKNOWN_ORACLE_KEY');
+    expect(refusal({}, feedDecider.evolve(feed, { type: 'OracleKeyRevoked', oracle: 'o1' }))).toBe('ORACLE_REVOKED');
+  });
+
+  it("is refused for an oracle outside the round's quorum", () => {
+    const o3 = publicKeyOf(new Uint8Array(32).fill(3));
+    expect(refusal({ signals: signals({ oracleAx: o3.x, oracleAy: o3.y }) })).toBe('ORACLE_NOT_IN_ROUND');
+  });
+
+  it('is refused for a round not priced yet, a round gone stale, or one older than the rounds kept', () => {
+    expect(refusal({ signals: signals({ round: 6n }) })).toBe('ROUND_NOT_ACCEPTED');
+    expect(refusal({ signals: signals({ round: 4n }) })).toBe('ROUND_NOT_ACCEPTED');
+    expect(refusal({}, feed, position, NOW - 10n + BigInt(HEARTBEAT))).toBeUndefined();
+    expect(refusal({}, feed, position, NOW - 9n + BigInt(HEARTBEAT))).toBe('STALE_ROUND');
+    let later = feed;
+    for (let r = 6n; r < 6n + BigInt(RECENT_ROUNDS); r++) later = priced(later, r, NOW, ['o3', 'o4']);
+    expect(later.status === 'active' && later.rounds.map((r) => r.round)).toHaveLength(RECENT_ROUNDS);
+    expect(refusal({}, later)).toBe('STALE_ROUND');
+  });
+});
