@@ -8,8 +8,9 @@ import { ProjectionsModule } from './projections/projections.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { OracleModule } from './oracle/oracle.module';
 import { ZkModule } from './zk/zk.module';
+import { AuditModule } from './audit/audit.module';
 
 @Module({
-  imports: [ConfigModule, CqrsModule.forRoot(), EventStoreModule, DatabaseModule, ObservabilityModule, ProjectionsModule, OracleModule, LedgerModule, ZkModule],
+  imports: [ConfigModule, CqrsModule.forRoot(), EventStoreModule, DatabaseModule, ObservabilityModule, ProjectionsModule, OracleModule, LedgerModule, ZkModule, AuditModule],
 })
 export class AppModule {}

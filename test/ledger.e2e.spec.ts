@@ -6,9 +6,8 @@
 import { loadCrypto } from '../src/domain/crypto/crypto';
 import { generateOracleKey, OracleKeyPair, signReport } from '../src/oracle/report-signing';
 import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
+import { FEED, POOL, POOL_PARAMETERS } from './support/scenario';
 
-const FEED = 'ETH-USD';
-const POOL = 'weth-usdc';
 let ledger: RunningLedger;
 let oracles: (OracleKeyPair & { name: string })[];
 let round = 0n;
@@ -16,18 +15,6 @@ let seq = 0;
 const id = (prefix: string) => `${prefix}-${++seq}`;
 const now = () => BigInt(Math.floor(Date.now() / 1000));
 
-const poolParameters = {
-  maxLtvBps: 7500,
-  liquidationThresholdBps: 8250,
-  liquidationPenaltyBps: 500,
-  liquidatorBonusBps: 300,
-  protocolFeeBps: 1000,
-  closeFactorBps: 5000,
-  fullCloseHealthFactor: '0.95',
-  dustLimit: '10',
-  liquidationCollateralCap: '1000',
-  stabilityFeeYearly: '0.05',
-};
 
 /** Two of three oracles report the same round: the quorum sets the price to their lower median. */
 async function publishPrice(prices: [string, string], feed = FEED): Promise<void> {
@@ -105,7 +92,7 @@ describe('a borrower life cycle', () => {
       collateral: { symbol: 'WETH', decimals: 18 },
       debt: { symbol: 'USDC', decimals: 6 },
       feed: FEED,
-      parameters: poolParameters,
+      parameters: POOL_PARAMETERS,
     });
     expect(res.status).toBe(201);
   });
@@ -176,7 +163,7 @@ describe('a borrower life cycle', () => {
     await expectRefused('POST', '/positions', { commandId: id('o'), positionId: 'bob-1', poolId: POOL, owner: 'bob' }, 422, 'POSITION_EXISTS');
     await expectRefused('POST', '/positions', { commandId: id('o'), positionId: 'dan-1', poolId: 'no-pool', owner: 'dan' }, 404, 'POOL_NOT_FOUND');
     await expectRefused('PATCH', `/pools/${POOL}/parameters`, { commandId: id('p'), parameters: { maxLtvBps: 9000 } }, 422, 'INVALID_PARAMETERS');
-    await expectRefused('POST', '/pools', { commandId: id('p'), poolId: POOL, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: FEED, parameters: poolParameters }, 422, 'POOL_EXISTS');
+    await expectRefused('POST', '/pools', { commandId: id('p'), poolId: POOL, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: FEED, parameters: POOL_PARAMETERS }, 422, 'POOL_EXISTS');
   });
 
   it('refuses anything on a stale price', async () => {
@@ -185,7 +172,7 @@ describe('a borrower life cycle', () => {
     await ledger.api('POST', `/feeds/${feed}/oracles`, { commandId: id('key'), oracle: oracles[0].name, publicKey: oracles[0].publicKey });
     const report = signReport(oracles[0].privateKey, feed, 1n, '100', now());
     expect((await ledger.api('POST', `/feeds/${feed}/reports`, { commandId: id('r'), oracle: oracles[0].name, ...report })).status).toBe(201);
-    await ledger.api('POST', '/pools', { commandId: id('pool'), poolId: 'stale-pool', collateral: { symbol: 'S', decimals: 8 }, debt: { symbol: 'USDC', decimals: 6 }, feed, parameters: poolParameters });
+    await ledger.api('POST', '/pools', { commandId: id('pool'), poolId: 'stale-pool', collateral: { symbol: 'S', decimals: 8 }, debt: { symbol: 'USDC', decimals: 6 }, feed, parameters: POOL_PARAMETERS });
     expect((await ledger.api('POST', '/positions', { commandId: id('o'), positionId: 'erin-1', poolId: 'stale-pool', owner: 'erin' })).status).toBe(201);
     await new Promise((r) => setTimeout(r, 2200));
     await expectRefused('POST', '/positions/erin-1/collateral/deposit', { commandId: id('d'), amount: '1' }, 422, 'STALE_PRICE');
@@ -194,7 +181,7 @@ describe('a borrower life cycle', () => {
 
   it('keeps the pool-state read model: totals, positions by health band, price', async () => {
     const pool = 'read-model-pool';
-    await ledger.api('POST', '/pools', { commandId: id('pool'), poolId: pool, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: FEED, parameters: poolParameters });
+    await ledger.api('POST', '/pools', { commandId: id('pool'), poolId: pool, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: FEED, parameters: POOL_PARAMETERS });
     // At 2000: 1 WETH owing 1400 has HF 1.18 (watch), 2 WETH owing 1000 HF 3.3 (safe), 0.5 WETH no debt.
     const plan: [string, string, string | undefined][] = [
       ['rm-a', '1', '1400'],

@@ -15,28 +15,19 @@ import { BASE_FIELD_MODULUS, releaseCurve, verifyLiquidationProof } from '../src
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { cli } from './support/cli';
 import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
+import { FEED, HEARTBEAT, Market, Oracle } from './support/scenario';
 
-const FEED = 'ETH-USD';
-const HEARTBEAT = 3600;
 let ledger: RunningLedger;
-let oracles: Record<'a' | 'b' | 'c' | 'stranger', OracleKeyPair & { name: string }>;
+let oracles: Record<'a' | 'b' | 'c' | 'stranger', Oracle>;
+let market: Market;
 let seq = 0;
-const id = (prefix: string) => `${prefix}-${++seq}`;
+const ok = (method: string, route: string, body?: unknown) => market.ok(method, route, body);
+const id = (prefix: string) => market.id(prefix);
 const now = () => BigInt(Math.floor(Date.now() / 1000));
 
 interface ProofJson {
   proof: { pi_a: string[]; pi_b: string[][]; pi_c: string[]; protocol: string; curve: string };
   publicSignals: string[];
-}
-
-async function ok(method: string, route: string, body?: unknown): Promise<any> {
-  const res = await ledger.api(method, route, body);
-  expect(res.status).toBeLessThan(300);
-  return res.body;
-}
-
-async function publishRound(round: bigint, price: string): Promise<void> {
-  for (const o of [oracles.a, oracles.b]) await ok('POST', `/feeds/${FEED}/reports`, { commandId: id('report'), oracle: o.name, ...signReport(o.privateKey, FEED, round, price, now()) });
 }
 
 /** A report file as GET /feeds/{feed}/rounds/{round} lists reports, signed by any key (registered or not). */
@@ -77,29 +68,14 @@ async function expectRefused(positionId: string, body: object, status: number, c
 beforeAll(async () => {
   await loadCrypto();
   ledger = await startLedger();
-  oracles = Object.fromEntries((['a', 'b', 'c', 'stranger'] as const).map((k) => [k, { name: `oracle-${k}`, ...generateOracleKey() }])) as typeof oracles;
-  await ok('POST', '/feeds', { commandId: id('feed'), feed: FEED, quorum: 2, heartbeatSeconds: HEARTBEAT, deviationLimitBps: 5000, maxFutureSkewSeconds: 30 });
-  for (const o of [oracles.a, oracles.b, oracles.c]) await ok('POST', `/feeds/${FEED}/oracles`, { commandId: id('key'), oracle: o.name, publicKey: o.publicKey });
-  await publishRound(1n, '2000');
-  await ok('POST', '/pools', {
-    commandId: id('pool'),
-    poolId: 'weth-usdc',
-    collateral: { symbol: 'WETH', decimals: 18 },
-    debt: { symbol: 'USDC', decimals: 6 },
-    feed: FEED,
-    parameters: {
-      maxLtvBps: 7500, liquidationThresholdBps: 8250, liquidationPenaltyBps: 500, liquidatorBonusBps: 300, protocolFeeBps: 1000,
-      closeFactorBps: 5000, fullCloseHealthFactor: '0.95', dustLimit: '10', liquidationCollateralCap: '1000', stabilityFeeYearly: '0.05',
-    },
-  });
+  market = new Market(ledger);
+  oracles = { ...market.oracles, stranger: { name: 'oracle-stranger', ...generateOracleKey() } };
+  await market.open('2000');
   // p1 borrows 70% of its collateral's value; p2 is well covered.
-  for (const [positionId, collateral, debt] of [['p1', '1.25', '1750'], ['p2', '10', '1000']]) {
-    await ok('POST', '/positions', { commandId: id('open'), positionId, poolId: 'weth-usdc', owner: `owner-${positionId}` });
-    await ok('POST', `/positions/${positionId}/collateral/deposit`, { commandId: id('deposit'), amount: collateral });
-    await ok('POST', `/positions/${positionId}/debt/draw`, { commandId: id('draw'), amount: debt });
-  }
+  await market.borrow('p1', '1.25', '1750');
+  await market.borrow('p2', '10', '1000');
   // ETH falls 20%: p1's health factor is 1.25 × 1600 × 0.825 / 1750 ≈ 0.94.
-  await publishRound(2n, '1600');
+  await market.publish(2n, '1600');
 });
 
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { loadCrypto } from '../domain/crypto/crypto';
 import { registerOracleCommands } from '../oracle/oracle.cli';
 import { registerLiquidatorCommands } from '../zk/liquidator.cli';
+import { registerAuditCommands } from '../audit/audit.cli';
 import { CliError } from './cli-error';
 
 export function buildCli(): Command {
@@ -17,6 +18,7 @@ export function buildCli(): Command {
     .showHelpAfterError();
   registerOracleCommands(program);
   registerLiquidatorCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 

@@ -19,6 +19,10 @@ export interface LedgerConfig {
   logLevel: string;
   /** Largest JSON request body the API accepts. */
   bodyLimit: string;
+  /** An audit checkpoint of the `$all` prefix every this many ledger events... */
+  auditCheckpointEvery: number;
+  /** ...or after this long with events waiting. */
+  auditCheckpointIdleMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
@@ -33,6 +37,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     pgliteDataDir: env.PGLITE_DATA_DIR ?? path.join(dataDir, 'pglite'),
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimit: env.BODY_LIMIT ?? '64kb',
+    auditCheckpointEvery: positiveIntFrom(env.AUDIT_CHECKPOINT_EVERY, 1000, 'AUDIT_CHECKPOINT_EVERY'),
+    auditCheckpointIdleMs: positiveIntFrom(env.AUDIT_CHECKPOINT_IDLE_MS, 10_000, 'AUDIT_CHECKPOINT_IDLE_MS'),
   };
 }
 
@@ -40,6 +46,13 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${value}"`);
+  return n;
+}
+
+function positiveIntFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
   return n;
 }
 

@@ -16,7 +16,7 @@ import {
 } from '@eventstore/db-client';
 import { Decider, DomainError } from '../domain/decider';
 import { EventCodec } from '../domain/events';
-import { isLedgerMetadata, LedgerEventMetadata } from './event-codec';
+import { chainHash, GENESIS_HASH, isLedgerMetadata, LedgerEventMetadata } from './event-codec';
 
 export interface CommandOutcome<Event, State> {
   /** Events this command appended: none when it was a duplicate or changed nothing. */
@@ -37,6 +37,8 @@ export interface AggregateSnapshot<State> {
   revision: bigint;
   /** Where each command id this stream has seen left it, to answer a retried command. */
   byCommand: Map<string, { revision: bigint; position?: bigint }>;
+  /** The hash-chain link of the last event, which the next event links to. */
+  lastHash: string;
 }
 
 export interface HandleOptions<State, Context> {
@@ -81,6 +83,7 @@ export class CommandHandling {
     const cached = this.snapshots.get(stream) as AggregateSnapshot<State> | undefined;
     let state = cached ? cached.state : decider.initialState();
     let revision = cached ? cached.revision : -1n;
+    let lastHash = cached ? cached.lastHash : GENESIS_HASH;
     const byCommand = new Map(cached?.byCommand);
     try {
       const from = revision < 0n ? START : revision + 1n;
@@ -92,11 +95,12 @@ export class CommandHandling {
         state = decider.evolve(state, codec.decode(recorded.type, version, recorded.data as Record<string, unknown>));
         revision = recorded.revision;
         if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision, position: recorded.position?.commit });
+        lastHash = isLedgerMetadata(meta) && meta.hash ? meta.hash : GENESIS_HASH;
       }
     } catch (err) {
       if (!(err instanceof StreamNotFoundError)) throw err;
     }
-    const snapshot = { state, revision, byCommand };
+    const snapshot = { state, revision, byCommand, lastHash };
     // A slower read must not replace a newer snapshot that an append put there meanwhile.
     const latest = this.snapshots.get(stream);
     if (!latest || latest.revision <= revision) this.remember(stream, snapshot);
@@ -127,9 +131,13 @@ export class CommandHandling {
       const events = decided;
       if (events.length === 0) return { events, state: current.state, revision: current.revision, duplicate: false };
 
+      let lastHash = current.lastHash;
       const toAppend = events.map((event, i) => {
         const { type, schemaVersion, data } = codec.encode(event);
-        const metadata: LedgerEventMetadata = { schemaVersion, commandId: options.commandId, at: options.now.toISOString() };
+        const meta = { schemaVersion, commandId: options.commandId, at: options.now.toISOString() };
+        const hash = chainHash(lastHash, stream, current.revision + 1n + BigInt(i), type, data, meta);
+        const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash };
+        lastHash = hash;
         return jsonEvent({ id: eventId(options.commandId, i, type, data), type, data, metadata });
       });
       try {
@@ -142,7 +150,7 @@ export class CommandHandling {
           revision: result.nextExpectedRevision,
           position: result.position?.commit,
         });
-        this.remember(stream, { state, revision: result.nextExpectedRevision, byCommand });
+        this.remember(stream, { state, revision: result.nextExpectedRevision, byCommand, lastHash });
         return { events, state, revision: result.nextExpectedRevision, position: result.position?.commit, duplicate: false };
       } catch (err) {
         if (!(err instanceof WrongExpectedVersionError) || attempt >= maxAttempts) throw err;

@@ -1,16 +1,41 @@
 /**
  * The metadata every ledger event carries in the store: the schema version of its body (for upcasting
- * on read), the id of the command that caused it (for idempotency) and the ledger time it was decided.
+ * on read), the id of the command that caused it (for idempotency), the ledger time it was decided, and
+ * its link in its stream's hash chain (tamper evidence: an auditor recomputes every link).
  */
+import { createHash } from 'node:crypto';
 
 export interface LedgerEventMetadata {
   schemaVersion: number;
   commandId: string;
   /** Ledger time the command was decided at, ISO-8601. */
   at: string;
+  /** The hash of the stream's previous event (GENESIS_HASH for its first). */
+  prevHash: string;
+  /** chainHash of this event. */
+  hash: string;
 }
 
-export function isLedgerMetadata(m: unknown): m is LedgerEventMetadata {
+export function isLedgerMetadata(m: unknown): m is Pick<LedgerEventMetadata, 'schemaVersion' | 'commandId' | 'at'> & Partial<LedgerEventMetadata> {
   const meta = m as Partial<LedgerEventMetadata> | undefined;
   return typeof meta?.schemaVersion === 'number' && typeof meta.commandId === 'string' && typeof meta.at === 'string';
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * An event's link: SHA-256 over the previous link and everything that makes the event what it is (its
+ * stream and revision, type, body and metadata), so changing, dropping, inserting or reordering any
+ * event of a stream breaks the chain from there on.
+ */
+export function chainHash(
+  prevHash: string,
+  stream: string,
+  revision: bigint,
+  type: string,
+  data: unknown,
+  meta: Pick<LedgerEventMetadata, 'schemaVersion' | 'commandId' | 'at'>,
+): string {
+  const content = JSON.stringify([prevHash, stream, revision.toString(), type, meta.schemaVersion, meta.commandId, meta.at, data]);
+  return createHash('sha256').update(content).digest('hex');
 }

@@ -28,3 +28,18 @@ export function safePrice(collateral: bigint, debt: bigint, thresholdBps: bigint
   const v = ceilDiv(debt * BPS, thresholdBps);
   return ceilDiv(v * WAD * collateralUnit, collateral * debtUnit);
 }
+
+export type HealthBand = 'liquidatable' | 'atRisk' | 'watch' | 'safe' | 'noDebt';
+
+/**
+ * The band a position's health factor falls in, as the pool-state read model counts them (its SQL
+ * twin is in pool-state.query.ts): below 1, 1 to 1.1, 1.1 to 1.5, 1.5 and above, or no debt.
+ */
+export function healthBand(collateralValue: bigint, debt: bigint, thresholdBps: bigint): HealthBand {
+  if (debt === 0n) return 'noDebt';
+  const weighted = collateralValue * thresholdBps;
+  if (weighted < debt * BPS) return 'liquidatable';
+  if (weighted < debt * 11_000n) return 'atRisk';
+  if (weighted < debt * 15_000n) return 'watch';
+  return 'safe';
+}

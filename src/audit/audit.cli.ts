@@ -1,0 +1,157 @@
+/**
+ * `npm run cli -- audit …`: what an auditor runs. Replay the history (from a running store, or from a
+ * signed export, offline) and get a report of what holds; export the history; see a pool or position
+ * as of any point; make a signing key; ask the ledger for a checkpoint.
+ */
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { SingleBar } from 'cli-progress';
+import { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { CliError } from '../cli/cli-error';
+import { DEFAULT_LEDGER_URL, ledgerApi, print } from '../cli/ledger-api';
+import { releaseCurve } from '../zk/snarkjs';
+import { foldHistory, parseBound, poolAsOf, positionAsOf } from './as-of';
+import { AuditReport, Auditor } from './auditor';
+import { ExportCheck, HistoryBound, HistoryEvent, lastStorePosition, newSigningKey, privateKeyFrom, publicKeyFrom, readExport, readStore, writeExport } from './history';
+import { renderReportHtml } from './report-html';
+
+const DEFAULT_EVENTSTORE = process.env.EVENTSTORE_CONNECTION_STRING || 'esdb://127.0.0.1:2113?tls=false';
+
+interface SourceOptions {
+  eventstore: string;
+  file?: string;
+  publicKey?: string;
+}
+
+export function registerAuditCommands(program: Command): void {
+  const audit = program.command('audit').description('auditor tools: replay and verify the history, export it, time travel');
+  const source = (c: Command) =>
+    c
+      .option('--eventstore <connection-string>', 'the event store to read (or EVENTSTORE_CONNECTION_STRING)', DEFAULT_EVENTSTORE)
+      .option('--file <export>', 'read a signed export instead of a store (offline)')
+      .option('--public-key <pem-file>', "with --file: the exporter's public key, to check who signed it");
+
+  source(audit.command('replay').description('replay the history with the ledger’s own rules and report what holds; exit 1 if anything fails'))
+    .option('--to-position <n>', 'stop after this $all position')
+    .option('--to-time <iso>', 'stop after this instant')
+    .option('--json <file>', 'write the report as JSON')
+    .option('--html <file>', 'write the report as an HTML page')
+    .action(async (o: SourceOptions & { toPosition?: string; toTime?: string; json?: string; html?: string }) => {
+      const bound = { ...parseBound(o.toPosition), ...parseBound(o.toTime) };
+      const report = await withHistory(o, bound, async (history, total) => {
+        const bar = progressBar(total);
+        const auditor = new Auditor({ progress: (position, events) => bar?.update(Number(total ? position : BigInt(events))) });
+        try {
+          return await auditor.run(history);
+        } finally {
+          bar?.stop();
+          await releaseCurve();
+        }
+      });
+      if (o.json) writeFileSync(o.json, JSON.stringify(report, null, 2) + '\n');
+      if (o.html) writeFileSync(o.html, renderReportHtml(report));
+      printSummary(report);
+      if (!report.ok) throw new CliError(`the audit found ${report.failures.length} failure${report.failures.length === 1 ? '' : 's'}`);
+    });
+
+  audit
+    .command('export')
+    .description('write the history as a signed, gzip-compressed JSON-lines file')
+    .requiredOption('--out <file>', 'where to write it')
+    .requiredOption('--signing-key <pem-file>', 'Ed25519 private key (see `audit keygen`)')
+    .option('--eventstore <connection-string>', 'the event store to read (or EVENTSTORE_CONNECTION_STRING)', DEFAULT_EVENTSTORE)
+    .option('--to-position <n>', 'stop after this $all position')
+    .option('--to-time <iso>', 'stop after this instant')
+    .action(async (o: { out: string; signingKey: string; eventstore: string; toPosition?: string; toTime?: string }) => {
+      const key = privateKeyFrom(readText(o.signingKey));
+      const bound = { ...parseBound(o.toPosition), ...parseBound(o.toTime) };
+      const summary = await withHistory({ eventstore: o.eventstore }, bound, (history) => writeExport(o.out, history, key));
+      print({ file: o.out, events: summary.events, lastPosition: summary.lastPosition?.toString() ?? null, sha256: summary.sha256 });
+    });
+
+  audit
+    .command('keygen')
+    .description('make an Ed25519 key pair for signing exports (PEM)')
+    .requiredOption('--out <prefix>', 'writes <prefix>.key (private) and <prefix>.pub')
+    .action((o: { out: string }) => {
+      const { privateKey, publicKey } = newSigningKey();
+      writeFileSync(`${o.out}.key`, privateKey, { mode: 0o600 });
+      writeFileSync(`${o.out}.pub`, publicKey);
+      print({ privateKey: `${o.out}.key`, publicKey: `${o.out}.pub` });
+    });
+
+  source(audit.command('state').description('a pool or a position as it stood at a point of the history'))
+    .option('--pool <id>')
+    .option('--position <id>')
+    .option('--as-of <position-or-iso>', 'a $all position or an ISO-8601 instant (default: the end)')
+    .action(async (o: SourceOptions & { pool?: string; position?: string; asOf?: string }) => {
+      if (!o.pool === !o.position) throw new CliError('name exactly one of --pool and --position', 2);
+      const folded = await withHistory(o, parseBound(o.asOf), (history) => foldHistory(history));
+      print(o.pool ? poolAsOf(folded, o.pool) : positionAsOf(folded, o.position!));
+    });
+
+  audit
+    .command('checkpoint')
+    .description('ask the ledger to record a checkpoint of the $all prefix now')
+    .option('--url <url>', 'ledger API (or LEDGER_URL)', DEFAULT_LEDGER_URL)
+    .action(async (o: { url: string }) => print(await ledgerApi(o.url, 'POST', '/audit/checkpoints')));
+}
+
+/** Opens the history (store or export) for `use`, and afterwards says what the export's signature showed. */
+async function withHistory<T>(o: SourceOptions, bound: HistoryBound, use: (history: AsyncIterable<HistoryEvent>, total?: bigint) => Promise<T>): Promise<T> {
+  if (o.file) {
+    const check: ExportCheck = { signatureValid: false, signerTrusted: false };
+    const result = await use(readExport(o.file, check, o.publicKey ? publicKeyFrom(readText(o.publicKey)) : undefined, bound));
+    const failure = check.signatureValid ? undefined : check.problem ?? 'the export does not match its signature';
+    if (failure) {
+      if (isReport(result)) {
+        result.failures.unshift({ code: 'EXPORT_SIGNATURE_INVALID', message: failure });
+        result.ok = false;
+      } else {
+        throw new CliError(failure);
+      }
+    }
+    if (!check.signerTrusted) console.error('note: no --public-key given: the file matches its own embedded key, which says nothing of who signed it');
+    return result;
+  }
+  const client = EventStoreDBClient.connectionString(o.eventstore);
+  try {
+    const total = bound.position ?? (await lastStorePosition(client));
+    return await use(readStore(client, bound), total);
+  } catch (err) {
+    if ((err as { type?: string }).type === 'unavailable' || /UNAVAILABLE|ECONNREFUSED/.test(String((err as Error).message))) {
+      throw new CliError(`cannot reach the event store at ${o.eventstore}: ${(err as Error).message}`);
+    }
+    throw err;
+  } finally {
+    await client.dispose();
+  }
+}
+
+function isReport(x: unknown): x is AuditReport {
+  return typeof x === 'object' && x !== null && 'failures' in x && 'checks' in x;
+}
+
+function progressBar(total: bigint | undefined): SingleBar | undefined {
+  if (!process.stderr.isTTY || !total || total <= 0n) return undefined;
+  const bar = new SingleBar({ stream: process.stderr, format: 'replay [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}', hideCursor: true });
+  bar.start(Number(total), 0);
+  return bar;
+}
+
+function printSummary(report: AuditReport): void {
+  const lines = [
+    `${report.ok ? 'HOLDS' : 'FAILS'}: ${report.events} events, ${report.commands} commands, up to $all ${report.upTo.position ?? '—'} (${report.upTo.time ?? 'empty'})`,
+    ...report.checks.map((c) => `  ${c.holds ? 'ok  ' : 'FAIL'} ${c.check} (${c.detail})`),
+    ...report.failures.map((f) => `  ${f.code}${f.stream ? ` at ${f.stream}@${f.revision} ($all ${f.position})` : ''}: ${f.message}`),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}

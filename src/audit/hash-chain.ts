@@ -1,0 +1,132 @@
+/**
+ * Tamper evidence, as the auditor checks it. Every ledger event links to the previous event of its
+ * stream (metadata `prevHash`, `hash`; see chainHash), and the ledger periodically records a checkpoint
+ * of the whole `$all` prefix (audit-checkpoint.ts). An altered event no longer matches its own hash; a
+ * removed, inserted or reordered one breaks the links around it; a removed stream tail, or events
+ * moved between streams' order in `$all`, no longer match the next checkpoint.
+ */
+import { createHash } from 'node:crypto';
+import { chainHash, GENESIS_HASH, isLedgerMetadata } from '../eventstore/event-codec';
+import { HistoryEvent } from './history';
+
+export interface ChainFinding {
+  code: 'UNCHAINED' | 'EVENT_ALTERED' | 'EVENT_MISSING' | 'EVENT_REORDERED' | 'EVENT_INSERTED' | 'OUT_OF_ORDER' | 'CHECKPOINT_MISMATCH';
+  message: string;
+  at?: HistoryEvent;
+}
+
+/** The stream-prefix checkpoint the ledger records: the hash of every ledger event's link up to a position. */
+export interface AuditCheckpoint {
+  upTo: bigint;
+  events: number;
+  prefixHash: string;
+}
+
+export const AUDIT_CHECKPOINT_STREAM = 'audit-checkpoints';
+/** Prefix hashes kept while waiting for the next checkpoint; checkpoints come far more often than this. */
+const MAX_AWAITING_CHECKPOINT = 100_000;
+export const AUDIT_CHECKPOINT_EVENT = 'AuditCheckpointRecorded';
+
+/** The running hash of the `$all` prefix: each ledger event's link, in order. */
+export class PrefixHash {
+  hash = GENESIS_HASH;
+  events = 0;
+
+  add(link: string): void {
+    this.hash = createHash('sha256').update(this.hash).update(link).digest('hex');
+    this.events++;
+  }
+}
+
+interface StreamLinks {
+  last: HistoryEvent | undefined;
+  lastHash: string;
+  /** Link → the event that has it, for everything seen of this stream. */
+  byHash: Map<string, HistoryEvent>;
+}
+
+export class HashChainCheck {
+  readonly findings: ChainFinding[] = [];
+  private readonly streams = new Map<string, StreamLinks>();
+  /** Links some event pointed to that were not the previous event's: missing, or arriving later (reordered). */
+  private readonly awaited = new Map<string, { stream: string; by: HistoryEvent }>();
+  /** Events followed by one that did not link to them: inserted, unless something else links to them. */
+  private readonly suspects: HistoryEvent[] = [];
+  private readonly referenced = new Set<string>();
+  private readonly prefix = new PrefixHash();
+  /** Prefix hashes since the last checkpoint, by position. */
+  private readonly recent = new Map<bigint, { events: number; hash: string }>();
+  private last: { commit: bigint; prepare: bigint } = { commit: -1n, prepare: -1n };
+  checkpointsVerified = 0;
+
+  /** A ledger event: its own link, its link to the stream's previous event, and the prefix. */
+  addLedgerEvent(e: HistoryEvent): void {
+    this.checkOrder(e);
+    const meta = e.metadata;
+    if (!isLedgerMetadata(meta) || typeof meta.hash !== 'string' || typeof meta.prevHash !== 'string') {
+      this.findings.push({ code: 'UNCHAINED', message: `${e.type} carries no hash-chain link`, at: e });
+      return;
+    }
+    if (chainHash(meta.prevHash, e.stream, e.revision, e.type, e.data, meta) !== meta.hash) {
+      this.findings.push({ code: 'EVENT_ALTERED', message: `${e.type} does not match its own hash: its content was changed`, at: e });
+    }
+    const links = this.streams.get(e.stream) ?? { last: undefined, lastHash: GENESIS_HASH, byHash: new Map() };
+    this.streams.set(e.stream, links);
+    this.referenced.add(meta.prevHash);
+    if (meta.prevHash !== links.lastHash) {
+      if (links.byHash.has(meta.prevHash) || meta.prevHash === GENESIS_HASH) {
+        // It links to an earlier event: whatever came in between does not belong there.
+        if (links.last) this.suspects.push(links.last);
+      } else {
+        this.awaited.set(meta.prevHash, { stream: e.stream, by: e });
+      }
+    }
+    const late = this.awaited.get(meta.hash);
+    if (late) {
+      this.awaited.delete(meta.hash);
+      this.findings.push({ code: 'EVENT_REORDERED', message: `${e.type} comes after ${late.by.stream}@${late.by.revision}, which follows it in the chain`, at: e });
+    }
+    links.byHash.set(meta.hash, e);
+    links.last = e;
+    links.lastHash = meta.hash;
+    this.prefix.add(meta.hash);
+    this.recent.set(e.position, { events: this.prefix.events, hash: this.prefix.hash });
+    if (this.recent.size > MAX_AWAITING_CHECKPOINT) this.recent.delete(this.recent.keys().next().value as bigint);
+  }
+
+  /** A checkpoint the ledger recorded: the prefix up to its position must be ours. */
+  addCheckpoint(e: HistoryEvent, checkpoint: AuditCheckpoint): void {
+    this.checkOrder(e);
+    const ours = this.recent.get(checkpoint.upTo);
+    if (!ours || ours.hash !== checkpoint.prefixHash || ours.events !== checkpoint.events) {
+      this.findings.push({
+        code: 'CHECKPOINT_MISMATCH',
+        message: `the history up to ${checkpoint.upTo} (${ours?.events ?? 'no event at that position'}) is not what the checkpoint recorded (${checkpoint.events} events): events were removed, added or moved before it`,
+        at: e,
+      });
+    } else {
+      this.checkpointsVerified++;
+    }
+    for (const position of this.recent.keys()) if (position <= checkpoint.upTo) this.recent.delete(position);
+  }
+
+  /** Call at the end: links still awaited are missing events; suspects nobody links to were inserted. */
+  finish(): ChainFinding[] {
+    for (const [, { stream, by }] of this.awaited) {
+      this.findings.push({ code: 'EVENT_MISSING', message: `an event of ${stream} before revision ${by.revision} is missing`, at: by });
+    }
+    for (const s of this.suspects) {
+      const hash = (s.metadata as { hash: string }).hash;
+      if (!this.referenced.has(hash) && this.streams.get(s.stream)?.last !== s) {
+        this.findings.push({ code: 'EVENT_INSERTED', message: `${s.type} is not part of ${s.stream}'s chain: nothing links to it`, at: s });
+      }
+    }
+    return this.findings;
+  }
+
+  private checkOrder(e: HistoryEvent): void {
+    const after = e.position > this.last.commit || (e.position === this.last.commit && e.prepare > this.last.prepare);
+    if (!after) this.findings.push({ code: 'OUT_OF_ORDER', message: `${e.type} is at $all position ${e.position}/${e.prepare}, not after ${this.last.commit}/${this.last.prepare}`, at: e });
+    this.last = { commit: e.position, prepare: e.prepare };
+  }
+}

@@ -1,0 +1,320 @@
+/**
+ * The auditor's fold: the history, command by command, through the same pure deciders the ledger ran.
+ * Each recorded command (the events one command id appended to one stream) is turned back into the
+ * command that caused it and decided again against the state the history had built up to it; the
+ * result must be exactly the recorded events. That one check covers every command-time rule (LTV and
+ * dust limits, fresh prices, oracle signatures, quorum medians and pauses, interest, rounding, the
+ * commitment of every position event, the public signals of a liquidation proof). Beside it: global
+ * nullifier uniqueness and collateral conservation per pool. No I/O here; the proofs themselves are
+ * collected for batch verification by the caller.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { DomainError } from '../domain/decider';
+import { LedgerEvent, ledgerEventCodec } from '../domain/events';
+import { indexAt } from '../domain/interest/stability-fee';
+import { parsePublicSignals, PublicSignalsError } from '../domain/liquidation/public-signals';
+import { FeedCommand, feedDecider, FeedEvent, FeedState, priceAt } from '../domain/oracle/feed';
+import { PoolCommand, poolDecider, PoolEvent, PoolState } from '../domain/pool/pool';
+import { PositionCommand, positionDecider, PositionEvent, PositionState } from '../domain/position/position';
+import { collateralValueOf, debtOf, unitOf } from '../domain/risk/liquidation-rule';
+import { healthBand, HealthBand, healthFactor } from '../domain/risk/position-risk';
+
+export interface Finding {
+  /** What failed, e.g. COMMITMENT_MISMATCH, ORACLE_SIGNATURE_INVALID, CHAIN_BROKEN, PROOF_INVALID. */
+  code: string;
+  message: string;
+  stream?: string;
+  revision?: string;
+  position?: string;
+  eventId?: string;
+}
+
+/** One recorded event, decoded. */
+export interface ReplayedEvent {
+  stream: string;
+  revision: bigint;
+  position: bigint;
+  id: string;
+  event: LedgerEvent;
+}
+
+/** The events one command appended to one stream, with the ledger time it was decided at (Unix seconds). */
+export interface RecordedCommand {
+  stream: string;
+  commandId: string;
+  now: bigint;
+  events: ReplayedEvent[];
+}
+
+export interface ProofToVerify {
+  at: ReplayedEvent;
+  proof: unknown;
+  publicSignals: string[];
+}
+
+export interface PoolLedger {
+  collateralIn: bigint;
+  collateralOut: bigint;
+  drawn: bigint;
+  repaid: bigint;
+  liquidations: number;
+}
+
+export interface TimelinePoint {
+  /** Unix seconds. */
+  at: bigint;
+  poolId: string;
+  price: bigint;
+  /** Pool-wide health factor (WAD, rounded down): all collateral value × threshold / all debt. */
+  healthFactor?: bigint;
+  liquidations: number;
+}
+
+const REFUSAL_NAMES: Record<string, string> = {
+  BAD_SIGNATURE: 'ORACLE_SIGNATURE_INVALID',
+  NULLIFIER_USED: 'NULLIFIER_REUSED',
+};
+
+export class LedgerReplay {
+  readonly pools = new Map<string, PoolState>();
+  readonly feeds = new Map<string, FeedState>();
+  readonly positions = new Map<string, PositionState>();
+  readonly poolLedgers = new Map<string, PoolLedger>();
+  readonly timeline: TimelinePoint[] = [];
+  readonly proofs: ProofToVerify[] = [];
+  readonly findings: Finding[] = [];
+  commands = 0;
+  private readonly nullifiers = new Map<bigint, ReplayedEvent>();
+
+  /** Folds one recorded command, re-deciding it first when `check` is set. */
+  apply(recorded: RecordedCommand, check = true): void {
+    this.commands++;
+    const kind = recorded.stream.slice(0, recorded.stream.indexOf('-'));
+    const id = recorded.stream.slice(kind.length + 1);
+    if (kind === 'pool') this.applyPool(id, recorded, check);
+    else if (kind === 'oracle') this.applyFeed(id, recorded, check);
+    else if (kind === 'position') this.applyPosition(id, recorded, check);
+  }
+
+  private applyPool(poolId: string, recorded: RecordedCommand, check: boolean): void {
+    const state = this.pools.get(poolId) ?? poolDecider.initialState();
+    const events = recorded.events.map((e) => e.event as PoolEvent);
+    if (check) this.redecide(recorded, () => poolDecider.decide(poolCommandOf(events, recorded.now), state, undefined));
+    this.pools.set(poolId, this.fold(poolDecider.evolve, state, recorded));
+    if (events[0].type === 'PoolCreated') this.poolLedgers.set(poolId, { collateralIn: 0n, collateralOut: 0n, drawn: 0n, repaid: 0n, liquidations: 0 });
+  }
+
+  private applyFeed(feedName: string, recorded: RecordedCommand, check: boolean): void {
+    const state = this.feeds.get(feedName) ?? feedDecider.initialState();
+    const events = recorded.events.map((e) => e.event as FeedEvent);
+    if (check) this.redecide(recorded, () => feedDecider.decide(feedCommandOf(events, recorded.now), state, undefined));
+    this.feeds.set(feedName, this.fold(feedDecider.evolve, state, recorded));
+    const updated = events.find((e): e is Extract<FeedEvent, { type: 'PriceUpdated' }> => e.type === 'PriceUpdated');
+    if (updated) {
+      for (const [poolId, pool] of this.pools) {
+        if (pool.status === 'active' && pool.feed === feedName) this.timeline.push(this.poolPoint(poolId, recorded.now, updated.price));
+      }
+    }
+  }
+
+  private applyPosition(positionId: string, recorded: RecordedCommand, check: boolean): void {
+    const state = this.positions.get(positionId) ?? positionDecider.initialState();
+    const events = recorded.events.map((e) => e.event as PositionEvent);
+    const poolId = state.status === 'absent' ? (events[0].type === 'PositionOpened' ? events[0].poolId : undefined) : state.poolId;
+    const pool = (poolId !== undefined && this.pools.get(poolId)) || { status: 'absent' as const };
+    const feed: FeedState = (pool.status === 'active' && this.feeds.get(pool.feed)) || { status: 'absent' };
+    const context = { pool, feed, price: priceAt(feed, recorded.now), now: recorded.now };
+    if (check) {
+      this.redecide(recorded, () => events.flatMap((e) => positionDecider.decide(positionCommandOf(e), state, context)));
+    }
+    this.positions.set(positionId, this.fold(positionDecider.evolve, state, recorded));
+    const ledger = poolId !== undefined ? this.poolLedgers.get(poolId) : undefined;
+    for (const [i, e] of events.entries()) {
+      if (ledger) account(ledger, e);
+      if (e.type === 'LiquidationTriggered') {
+        const at = recorded.events[i];
+        this.proofs.push({ at, proof: e.proof, publicSignals: e.publicSignals });
+        const first = this.nullifiers.get(e.nullifier);
+        if (first) this.fail('NULLIFIER_REUSED', `nullifier ${e.nullifier} was already used by ${first.stream}@${first.revision}`, at);
+        else this.nullifiers.set(e.nullifier, at);
+      }
+    }
+  }
+
+  /** Evolves through the recorded events; a history that cannot even be folded keeps the state before it. */
+  private fold<State, Event>(evolve: (state: State, event: Event) => State, state: State, recorded: RecordedCommand): State {
+    try {
+      return recorded.events.reduce((s, e) => evolve(s, e.event as Event), state);
+    } catch (err) {
+      this.fail('UNFOLDABLE', `${recorded.events[0].event.type} cannot follow the stream's earlier events: ${(err as Error).message}`, recorded.events[0]);
+      return state;
+    }
+  }
+
+  /** Decides the command again and compares; a refusal or a difference is a finding on the command's first event. */
+  private redecide(recorded: RecordedCommand, decide: () => LedgerEvent[]): void {
+    const at = recorded.events[0];
+    let decided: LedgerEvent[];
+    try {
+      decided = decide();
+    } catch (err) {
+      if (err instanceof DomainError) this.fail(REFUSAL_NAMES[err.code] ?? 'RULE_BROKEN', `the rules refuse what ${at.event.type} records: ${err.code}: ${err.message}`, at);
+      else this.fail('RESULT_DIFFERS', `${at.event.type} cannot be decided again: ${(err as Error).message}`, at);
+      return;
+    }
+    const recordedData = recorded.events.map((e) => ledgerEventCodec.encode(e.event));
+    const decidedData = decided.map((e) => ledgerEventCodec.encode(e));
+    if (isDeepStrictEqual(recordedData, decidedData)) return;
+    const i = recordedData.findIndex((r, k) => !isDeepStrictEqual(r, decidedData[k]));
+    const where = recorded.events[Math.max(0, i)] ?? at;
+    const fields = differingFields(recordedData[i]?.data, decidedData[i]?.data);
+    const code =
+      recordedData.length !== decidedData.length || recordedData[i]?.type !== decidedData[i]?.type
+        ? 'RESULT_DIFFERS'
+        : fields.includes('commitment')
+          ? 'COMMITMENT_MISMATCH'
+          : where.event.type === 'PriceUpdated' && fields.includes('price')
+            ? 'MEDIAN_MISMATCH'
+            : 'RESULT_DIFFERS';
+    this.fail(code, `${where.event.type} differs from what the rules produce${fields.length ? ` in ${fields.join(', ')}` : ''}`, where);
+  }
+
+  fail(code: string, message: string, at?: { stream: string; revision: bigint; position: bigint; id: string }): void {
+    this.findings.push({ code, message, ...(at ? { stream: at.stream, revision: at.revision.toString(), position: at.position.toString(), eventId: at.id } : {}) });
+  }
+
+  /** A pool's totals and positions by health band, valued at its feed's last price and the index at `now`. */
+  poolView(poolId: string, now: bigint) {
+    const pool = this.pools.get(poolId);
+    if (!pool || pool.status !== 'active') return undefined;
+    const feed = this.feeds.get(pool.feed);
+    const price = feed?.status === 'active' ? feed.price : undefined;
+    const index = indexAt(pool.interest, now);
+    const bands: Record<HealthBand, number> = { liquidatable: 0, atRisk: 0, watch: 0, safe: 0, noDebt: 0 };
+    let collateral = 0n;
+    let scaledDebt = 0n;
+    let openPositions = 0;
+    for (const p of this.positions.values()) {
+      if (p.status !== 'open' || p.poolId !== poolId) continue;
+      openPositions++;
+      collateral += p.collateral;
+      scaledDebt += p.scaledDebt;
+      if (price) {
+        const value = collateralValueOf(p.collateral, price.value, unitOf(pool.collateral.decimals), unitOf(pool.debt.decimals));
+        bands[healthBand(value, debtOf(p.scaledDebt, index), pool.parameters.liquidationThresholdBps)]++;
+      }
+    }
+    return { pool, price, index, collateral, debt: debtOf(scaledDebt, index), openPositions, bands: price ? bands : undefined, ledger: this.poolLedgers.get(poolId) };
+  }
+
+  /** Collateral in = collateral out + collateral held, per pool. */
+  checkConservation(): void {
+    for (const [poolId, ledger] of this.poolLedgers) {
+      let held = 0n;
+      for (const p of this.positions.values()) if (p.status !== 'absent' && p.poolId === poolId) held += p.collateral;
+      if (ledger.collateralIn !== ledger.collateralOut + held) {
+        this.fail('COLLATERAL_NOT_CONSERVED', `pool ${poolId}: ${ledger.collateralIn} deposited ≠ ${ledger.collateralOut} returned + ${held} held`);
+      }
+    }
+  }
+
+  private poolPoint(poolId: string, now: bigint, price: bigint): TimelinePoint {
+    const view = this.poolView(poolId, now)!;
+    const { pool } = view;
+    const value = collateralValueOf(view.collateral, price, unitOf(pool.collateral.decimals), unitOf(pool.debt.decimals));
+    const hf = healthFactor(value, view.debt, pool.parameters.liquidationThresholdBps);
+    return { at: now, poolId, price, ...(hf !== undefined ? { healthFactor: hf } : {}), liquidations: view.ledger?.liquidations ?? 0 };
+  }
+}
+
+function account(ledger: PoolLedger, e: PositionEvent): void {
+  switch (e.type) {
+    case 'CollateralDeposited':
+      ledger.collateralIn += e.amount;
+      break;
+    case 'CollateralWithdrawn':
+      ledger.collateralOut += e.amount;
+      break;
+    case 'PositionClosed':
+      ledger.collateralOut += e.collateralReturned;
+      break;
+    case 'DebtDrawn':
+      ledger.drawn += e.amount;
+      break;
+    case 'DebtRepaid':
+      ledger.repaid += e.amount;
+      break;
+    case 'LiquidationTriggered':
+      ledger.liquidations++;
+      break;
+  }
+}
+
+/** The pool command that appends these events. */
+function poolCommandOf(events: PoolEvent[], now: bigint): PoolCommand {
+  const [first, second] = events;
+  switch (first.type) {
+    case 'PoolCreated': {
+      const { poolId, collateral, debt, feed, parameters } = first;
+      return { type: 'CreatePool', poolId, collateral, debt, feed, parameters, now };
+    }
+    case 'InterestAccrued':
+      return second?.type === 'PoolParametersChanged' ? { type: 'ChangePoolParameters', changes: second.changes, now } : { type: 'AccrueInterest', now };
+    case 'PoolParametersChanged':
+      return { type: 'ChangePoolParameters', changes: first.changes, now };
+  }
+}
+
+function feedCommandOf(events: FeedEvent[], now: bigint): FeedCommand {
+  const [first] = events;
+  switch (first.type) {
+    case 'FeedRegistered': {
+      const { type: _, ...feed } = first;
+      return { type: 'RegisterFeed', ...feed };
+    }
+    case 'OracleKeyRegistered':
+      return { type: 'RegisterOracleKey', oracle: first.oracle, publicKey: first.publicKey };
+    case 'OracleKeyRevoked':
+      return { type: 'RevokeOracleKey', oracle: first.oracle };
+    case 'PriceReportAccepted':
+      return { type: 'SubmitPriceReport', oracle: first.oracle, round: first.round, price: first.price, timestamp: first.timestamp, signature: first.signature, now };
+    default:
+      // PriceUpdated and pauses only ever follow an accepted report in the same command.
+      throw new DomainError('RESULT_DIFFERS', `${first.type} is not the first event of any feed command`);
+  }
+}
+
+/** The position command behind one event (each position command appends exactly one). */
+function positionCommandOf(e: PositionEvent): PositionCommand {
+  switch (e.type) {
+    case 'PositionOpened':
+      return { type: 'OpenPosition', positionId: e.positionId, poolId: e.poolId, owner: e.owner, salt: e.salt };
+    case 'CollateralDeposited':
+      return { type: 'DepositCollateral', amount: e.amount, salt: e.salt };
+    case 'CollateralWithdrawn':
+      return { type: 'WithdrawCollateral', amount: e.amount, salt: e.salt };
+    case 'DebtDrawn':
+      return { type: 'DrawDebt', amount: e.amount, salt: e.salt };
+    case 'DebtRepaid':
+      return { type: 'RepayDebt', amount: e.amount, salt: e.salt };
+    case 'PositionClosed':
+      return { type: 'ClosePosition', salt: e.salt };
+    case 'LiquidationTriggered':
+      // The proof is verified in a batch apart; here, whether its public signals are the ledger's.
+      return { type: 'TriggerLiquidation', liquidator: e.liquidator, proof: e.proof, publicSignals: e.publicSignals, signals: signalsOf(e.publicSignals), proofVerified: true, salt: e.salt };
+  }
+}
+
+function signalsOf(publicSignals: string[]) {
+  try {
+    return parsePublicSignals(publicSignals);
+  } catch (err) {
+    if (err instanceof PublicSignalsError) throw new DomainError('INVALID_PUBLIC_SIGNALS', err.message);
+    throw err;
+  }
+}
+
+function differingFields(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): string[] {
+  if (!a || !b) return [];
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !isDeepStrictEqual(a[k], b[k]));
+}

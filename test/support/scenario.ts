@@ -1,0 +1,74 @@
+/**
+ * A small market for end-to-end tests, built the way users build it, over HTTP: a feed with three
+ * oracles (quorum two), a WETH/USDC pool, and positions; prices are published by the oracles' signed
+ * reports.
+ */
+import { generateOracleKey, OracleKeyPair, signReport } from '../../src/oracle/report-signing';
+import { RunningLedger } from './ledger-app';
+
+export const FEED = 'ETH-USD';
+export const POOL = 'weth-usdc';
+export const HEARTBEAT = 3600;
+
+export const POOL_PARAMETERS = {
+  maxLtvBps: 7500,
+  liquidationThresholdBps: 8250,
+  liquidationPenaltyBps: 500,
+  liquidatorBonusBps: 300,
+  protocolFeeBps: 1000,
+  closeFactorBps: 5000,
+  fullCloseHealthFactor: '0.95',
+  dustLimit: '10',
+  liquidationCollateralCap: '1000',
+  stabilityFeeYearly: '0.05',
+};
+
+export type Oracle = OracleKeyPair & { name: string };
+
+export class Market {
+  private seq = 0;
+  readonly oracles: Record<'a' | 'b' | 'c', Oracle>;
+
+  constructor(readonly ledger: RunningLedger) {
+    this.oracles = { a: oracle('oracle-a'), b: oracle('oracle-b'), c: oracle('oracle-c') };
+  }
+
+  id(prefix: string): string {
+    return `${prefix}-${++this.seq}`;
+  }
+
+  /** Calls the API and expects success. */
+  async ok(method: string, route: string, body?: unknown): Promise<any> {
+    const res = await this.ledger.api(method, route, body);
+    if (res.status >= 300) throw new Error(`${method} ${route} answered ${res.status}: ${res.text}`);
+    return res.body;
+  }
+
+  /** Feed (quorum 2 of the three oracles, deviation limit 50%), first price, pool. */
+  async open(price: string): Promise<void> {
+    await this.ok('POST', '/feeds', { commandId: this.id('feed'), feed: FEED, quorum: 2, heartbeatSeconds: HEARTBEAT, deviationLimitBps: 5000, maxFutureSkewSeconds: 30 });
+    for (const o of Object.values(this.oracles)) await this.ok('POST', `/feeds/${FEED}/oracles`, { commandId: this.id('key'), oracle: o.name, publicKey: o.publicKey });
+    await this.publish(1n, price);
+    await this.ok('POST', '/pools', { commandId: this.id('pool'), poolId: POOL, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: FEED, parameters: POOL_PARAMETERS });
+  }
+
+  /** Oracles a and b report the round: their quorum sets the price. */
+  async publish(round: bigint, price: string): Promise<any> {
+    let last;
+    for (const o of [this.oracles.a, this.oracles.b]) {
+      last = await this.ok('POST', `/feeds/${FEED}/reports`, { commandId: this.id('report'), oracle: o.name, ...signReport(o.privateKey, FEED, round, price, BigInt(Math.floor(Date.now() / 1000))) });
+    }
+    return last;
+  }
+
+  /** Opens a position, deposits collateral and draws debt (whole tokens); answers the last receipt. */
+  async borrow(positionId: string, collateral: string, debt: string): Promise<any> {
+    await this.ok('POST', '/positions', { commandId: this.id('open'), positionId, poolId: POOL, owner: `owner-${positionId}` });
+    await this.ok('POST', `/positions/${positionId}/collateral/deposit`, { commandId: this.id('deposit'), amount: collateral });
+    return this.ok('POST', `/positions/${positionId}/debt/draw`, { commandId: this.id('draw'), amount: debt });
+  }
+}
+
+function oracle(name: string): Oracle {
+  return { name, ...generateOracleKey() };
+}
