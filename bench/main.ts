@@ -2,12 +2,13 @@
  * `npm run bench [-- name ...]`: runs the benchmarks (all, or those named) and prints one table each.
  * Timing lives here, never in tests: the machines are shared and noisy.
  */
+import { auditBenchmark } from './audit.bench';
 import { Benchmark } from './bench';
 import { eventStoreBenchmark } from './eventstore.bench';
 import { ledgerBenchmark } from './ledger.bench';
 import { zkBenchmark } from './zk.bench';
 
-const benchmarks: Benchmark[] = [eventStoreBenchmark, ledgerBenchmark, zkBenchmark];
+const benchmarks: Benchmark[] = [eventStoreBenchmark, ledgerBenchmark, zkBenchmark, auditBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

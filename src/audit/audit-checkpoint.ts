@@ -26,7 +26,7 @@ export class AuditCheckpoints implements OnApplicationBootstrap, OnApplicationSh
   private done?: Promise<void>;
   /** The last position this recorder has seen (ledger event or not). */
   private seen = -1n;
-  private lastLedgerPosition = -1n;
+  private lastLedgerPosition = { commit: -1n, prepare: -1n };
   private last?: AuditCheckpoint;
   private revision = -1n;
   private recording: Promise<AuditCheckpoint | undefined> = Promise.resolve(undefined);
@@ -45,7 +45,7 @@ export class AuditCheckpoints implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     await this.loadLast();
     this.subscription = this.client.subscribeToAll({
-      fromPosition: this.last ? { commit: this.last.upTo, prepare: this.last.upTo } : START,
+      fromPosition: this.last ? { commit: this.last.upTo, prepare: this.last.upToPrepare } : START,
       filter: streamNameFilter({ prefixes: LEDGER_STREAM_PREFIXES, checkpointReached: (_s, p) => this.reach(p.commit) }),
     });
     this.done = this.consume(this.subscription);
@@ -76,7 +76,7 @@ export class AuditCheckpoints implements OnApplicationBootstrap, OnApplicationSh
         const meta = e.metadata;
         if (isLedgerEventType(e.type) && isLedgerMetadata(meta) && typeof meta.hash === 'string') {
           this.prefix.add(meta.hash);
-          this.lastLedgerPosition = e.position.commit;
+          this.lastLedgerPosition = { commit: e.position.commit, prepare: e.position.prepare };
           if (this.prefix.events - (this.last?.events ?? 0) >= this.every) await this.record();
         }
         this.reach(e.position.commit);
@@ -100,8 +100,9 @@ export class AuditCheckpoints implements OnApplicationBootstrap, OnApplicationSh
   private record(): Promise<AuditCheckpoint | undefined> {
     this.recording = this.recording.then(async () => {
       if (this.prefix.events === (this.last?.events ?? 0)) return this.last;
-      const checkpoint: AuditCheckpoint = { upTo: this.lastLedgerPosition, events: this.prefix.events, prefixHash: this.prefix.hash };
-      const data = { upTo: checkpoint.upTo.toString(), events: checkpoint.events, prefixHash: checkpoint.prefixHash };
+      const { commit, prepare } = this.lastLedgerPosition;
+      const checkpoint: AuditCheckpoint = { upTo: commit, upToPrepare: prepare, events: this.prefix.events, prefixHash: this.prefix.hash };
+      const data = { upTo: commit.toString(), upToPrepare: prepare.toString(), events: checkpoint.events, prefixHash: checkpoint.prefixHash };
       const result = await this.client.appendToStream(AUDIT_CHECKPOINT_STREAM, jsonEvent({ type: AUDIT_CHECKPOINT_EVENT, data }), {
         expectedRevision: this.revision < 0n ? NO_STREAM : this.revision,
       });
@@ -128,8 +129,8 @@ export class AuditCheckpoints implements OnApplicationBootstrap, OnApplicationSh
     try {
       for await (const resolved of this.client.readStream(AUDIT_CHECKPOINT_STREAM, { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
         const e = resolved.event!;
-        const d = e.data as { upTo: string; events: number; prefixHash: string };
-        this.last = { upTo: BigInt(d.upTo), events: d.events, prefixHash: d.prefixHash };
+        const d = e.data as { upTo: string; upToPrepare: string; events: number; prefixHash: string };
+        this.last = { upTo: BigInt(d.upTo), upToPrepare: BigInt(d.upToPrepare), events: d.events, prefixHash: d.prefixHash };
         this.revision = e.revision;
       }
     } catch (err) {
@@ -138,7 +139,7 @@ export class AuditCheckpoints implements OnApplicationBootstrap, OnApplicationSh
     if (this.last) {
       this.prefix.hash = this.last.prefixHash;
       this.prefix.events = this.last.events;
-      this.lastLedgerPosition = this.last.upTo;
+      this.lastLedgerPosition = { commit: this.last.upTo, prepare: this.last.upToPrepare };
       this.seen = this.last.upTo;
     }
   }

@@ -78,7 +78,7 @@ export class Auditor {
     if (e.stream === AUDIT_CHECKPOINT_STREAM && e.type === AUDIT_CHECKPOINT_EVENT) {
       this.checkpoints++;
       const d = e.data as Record<string, string | number>;
-      this.chain.addCheckpoint(e, { upTo: BigInt(d.upTo), events: Number(d.events), prefixHash: String(d.prefixHash) });
+      this.chain.addCheckpoint(e, { upTo: BigInt(d.upTo), upToPrepare: BigInt(d.upToPrepare ?? d.upTo), events: Number(d.events), prefixHash: String(d.prefixHash) });
       return;
     }
     if (!isLedgerEventType(e.type)) return; // projection streams and other writers' events are not the ledger's

@@ -17,10 +17,14 @@ export interface ChainFinding {
 
 /** The stream-prefix checkpoint the ledger records: the hash of every ledger event's link up to a position. */
 export interface AuditCheckpoint {
+  /** `$all` commit and prepare position of the last event covered (one append shares a commit position). */
   upTo: bigint;
+  upToPrepare: bigint;
   events: number;
   prefixHash: string;
 }
+
+const at = (commit: bigint, prepare: bigint) => `${commit}/${prepare}`;
 
 export const AUDIT_CHECKPOINT_STREAM = 'audit-checkpoints';
 /** Prefix hashes kept while waiting for the next checkpoint; checkpoints come far more often than this. */
@@ -54,8 +58,8 @@ export class HashChainCheck {
   private readonly suspects: HistoryEvent[] = [];
   private readonly referenced = new Set<string>();
   private readonly prefix = new PrefixHash();
-  /** Prefix hashes since the last checkpoint, by position. */
-  private readonly recent = new Map<bigint, { events: number; hash: string }>();
+  /** Prefix hashes since the last checkpoint, by position (commit/prepare). */
+  private readonly recent = new Map<string, { commit: bigint; events: number; hash: string }>();
   private last: { commit: bigint; prepare: bigint } = { commit: -1n, prepare: -1n };
   checkpointsVerified = 0;
 
@@ -90,14 +94,14 @@ export class HashChainCheck {
     links.last = e;
     links.lastHash = meta.hash;
     this.prefix.add(meta.hash);
-    this.recent.set(e.position, { events: this.prefix.events, hash: this.prefix.hash });
-    if (this.recent.size > MAX_AWAITING_CHECKPOINT) this.recent.delete(this.recent.keys().next().value as bigint);
+    this.recent.set(at(e.position, e.prepare), { commit: e.position, events: this.prefix.events, hash: this.prefix.hash });
+    if (this.recent.size > MAX_AWAITING_CHECKPOINT) this.recent.delete(this.recent.keys().next().value as string);
   }
 
   /** A checkpoint the ledger recorded: the prefix up to its position must be ours. */
   addCheckpoint(e: HistoryEvent, checkpoint: AuditCheckpoint): void {
     this.checkOrder(e);
-    const ours = this.recent.get(checkpoint.upTo);
+    const ours = this.recent.get(at(checkpoint.upTo, checkpoint.upToPrepare));
     if (!ours || ours.hash !== checkpoint.prefixHash || ours.events !== checkpoint.events) {
       this.findings.push({
         code: 'CHECKPOINT_MISMATCH',
@@ -107,7 +111,7 @@ export class HashChainCheck {
     } else {
       this.checkpointsVerified++;
     }
-    for (const position of this.recent.keys()) if (position <= checkpoint.upTo) this.recent.delete(position);
+    for (const [key, { commit }] of this.recent) if (commit <= checkpoint.upTo) this.recent.delete(key);
   }
 
   /** Call at the end: links still awaited are missing events; suspects nobody links to were inserted. */
