@@ -5,12 +5,17 @@
  * in batches (a random linear combination of their pairing checks), a failing batch bisected down to
  * the bad proofs. The report says what was checked, what holds, and every failure with its event.
  */
+import { forgetCrypto, rememberCrypto } from '../domain/crypto/crypto';
 import { isLedgerEventType, ledgerEventCodec } from '../domain/events';
+import { CryptoPrefetch, Prefetched } from './crypto-prefetch';
 import { isLedgerMetadata } from '../eventstore/event-codec';
 import { BatchVerifier } from '../zk/batch-verify';
 import { AUDIT_CHECKPOINT_EVENT, AUDIT_CHECKPOINT_STREAM, AuditCheckpoint, HashChainCheck } from './hash-chain';
 import { HistoryEvent } from './history';
 import { Finding, LedgerReplay, RecordedCommand, TimelinePoint } from './ledger-replay';
+
+/** Events per batch whose commitments and signatures the helper thread computes ahead. */
+const PREFETCH_BATCH = 2048;
 
 /** Proofs per batch: large enough to share the final exponentiation, small enough to bisect quickly. */
 const PROOF_BATCH = 64;
@@ -66,8 +71,34 @@ export class Auditor {
 
   constructor(private readonly options: AuditOptions = {}) {}
 
+  /**
+   * The whole history. When checking, events go in batches: a helper thread computes the next batch's
+   * commitments and oracle signature checks (most of an audit's work) while this one re-decides the
+   * current batch, which then finds them computed.
+   */
   async run(history: AsyncIterable<HistoryEvent>): Promise<AuditReport> {
-    for await (const e of history) this.add(e);
+    if (this.options.check === false) {
+      for await (const e of history) this.add(e);
+      return this.finish();
+    }
+    const helper = CryptoPrefetch.shared();
+    const events = history[Symbol.asyncIterator]();
+    const readBatch = async () => {
+      const batch: HistoryEvent[] = [];
+      for (let r = await events.next(); !r.done; r = await events.next()) if (batch.push(r.value) >= PREFETCH_BATCH) break;
+      return batch;
+    };
+    let batch = await readBatch();
+    let prefetched: Promise<Prefetched> = helper.prefetch(batch);
+    while (batch.length) {
+      const next = await readBatch();
+      const nextPrefetched = helper.prefetch(next);
+      const { commitments, verdicts } = await prefetched;
+      rememberCrypto(commitments, verdicts);
+      for (const e of batch) this.add(e);
+      forgetCrypto();
+      [batch, prefetched] = [next, nextPrefetched];
+    }
     return this.finish();
   }
 

@@ -69,6 +69,8 @@ export function signMessage(privateKey: Uint8Array, message: bigint): EddsaSigna
 
 /** False for any malformed input (off-curve points, out-of-range scalars) rather than throwing. */
 export function verifySignature(message: bigint, signature: EddsaSignature, key: OraclePublicKey): boolean {
+  const verdict = known.verdicts.get(verdictKey(message, signature, key));
+  if (verdict !== undefined) return verdict;
   const { eddsa } = lib();
   const values = [message, signature.r8x, signature.r8y, key.x, key.y];
   if (!values.every(isFieldElement) || signature.s < 0n) return false;
@@ -103,5 +105,32 @@ export function reportMessage(feed: string, round: bigint, price: bigint, timest
  * does not change it, and a fresh salt is drawn on every change.
  */
 export function positionCommitment(collateral: bigint, scaledDebt: bigint, salt: bigint): bigint {
-  return poseidonHash([collateral, scaledDebt, salt]);
+  return known.commitments.get(commitmentKey(collateral, scaledDebt, salt)) ?? poseidonHash([collateral, scaledDebt, salt]);
+}
+
+/**
+ * Results computed ahead of need, on another thread, by a caller that knows which it will ask for (the
+ * auditor, replaying a million events: commitments and oracle signatures are most of its work).
+ * Poseidon and signature verification are pure functions, so answering from here changes nothing but
+ * the time taken; the caller forgets the results when done.
+ */
+const known = { commitments: new Map<string, bigint>(), verdicts: new Map<string, boolean>() };
+const commitmentKey = (collateral: bigint, scaledDebt: bigint, salt: bigint) => `${collateral}:${scaledDebt}:${salt}`;
+const verdictKey = (message: bigint, s: EddsaSignature, key: OraclePublicKey) => `${message}:${s.r8x}:${s.r8y}:${s.s}:${key.x}:${key.y}`;
+
+export type Opening = readonly [collateral: bigint, scaledDebt: bigint, salt: bigint];
+export interface SignatureCheck {
+  message: bigint;
+  signature: EddsaSignature;
+  key: OraclePublicKey;
+}
+
+export function rememberCrypto(commitments: readonly (readonly [Opening, bigint])[], verdicts: readonly (readonly [SignatureCheck, boolean])[]): void {
+  for (const [[c, d, s], commitment] of commitments) known.commitments.set(commitmentKey(c, d, s), commitment);
+  for (const [{ message, signature, key }, ok] of verdicts) known.verdicts.set(verdictKey(message, signature, key), ok);
+}
+
+export function forgetCrypto(): void {
+  known.commitments.clear();
+  known.verdicts.clear();
 }
