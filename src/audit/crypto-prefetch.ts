@@ -5,6 +5,7 @@
  * The worker's code is a string run with `eval: true` (as in zk/verifier-pool.ts), so it is the same
  * under ts-jest and after tsc.
  */
+import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { isFieldElement, Opening, reportMessage, SignatureCheck } from '../domain/crypto/crypto';
 import { HistoryEvent } from './history';
@@ -33,27 +34,19 @@ export interface Prefetched {
   verdicts: (readonly [SignatureCheck, boolean])[];
 }
 
-/**
- * One helper thread per process, made on first use and kept: it only holds a reference on the process
- * while work is pending. (Terminating a thread that has run circomlibjs's WebAssembly has corrupted
- * the heap here, so it is never terminated.)
- */
-export class CryptoPrefetch {
-  private static instance?: CryptoPrefetch;
+type Result = { commitments: string[]; verdicts: boolean[] };
 
-  static shared(): CryptoPrefetch {
-    return (CryptoPrefetch.instance ??= new CryptoPrefetch());
-  }
-
+/** One helper thread: jobs in, results out, holding the process open only while a job is pending. */
+class Helper {
   // `mod`: circomlibjs loads the `web-worker` package, which inside any worker thread expects to have
   // started it and requires workerData.mod; a harmless module satisfies it (as in zk/verifier-pool.ts).
   private readonly worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { circomlibjs: require.resolve('circomlibjs'), mod: 'node:util' } });
-  private readonly pending = new Map<number, { resolve: (r: { commitments: string[]; verdicts: boolean[] }) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: Result) => void; reject: (err: Error) => void }>();
   private nextId = 0;
 
-  private constructor() {
+  constructor() {
     this.worker.unref();
-    this.worker.on('message', ({ id, ...result }: { id: number; commitments: string[]; verdicts: boolean[] }) => {
+    this.worker.on('message', ({ id, ...result }: { id: number } & Result) => {
       this.pending.get(id)?.resolve(result);
       this.pending.delete(id);
       if (!this.pending.size) this.worker.unref();
@@ -64,12 +57,10 @@ export class CryptoPrefetch {
     });
   }
 
-  async prefetch(batch: readonly HistoryEvent[]): Promise<Prefetched> {
-    const openings = batch.flatMap(openingOf);
-    const checks = batch.flatMap(signatureCheckOf);
-    if (!openings.length && !checks.length) return { commitments: [], verdicts: [] };
+  run(openings: readonly Opening[], checks: readonly SignatureCheck[]): Promise<Result> {
+    if (!openings.length && !checks.length) return Promise.resolve({ commitments: [], verdicts: [] });
     const id = this.nextId++;
-    const result = await new Promise<{ commitments: string[]; verdicts: boolean[] }>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
       this.worker.postMessage({
@@ -78,9 +69,39 @@ export class CryptoPrefetch {
         checks: checks.map(({ message, signature: s, key }) => [message, s.r8x, s.r8y, s.s, key.x, key.y].map(String)),
       });
     });
+  }
+}
+
+/**
+ * Helper threads, one per core (the main thread's own share of an audit is the smaller one), made on
+ * first use and kept for the process. (Terminating a thread that has run circomlibjs's WebAssembly
+ * has corrupted the heap here, so they are never terminated.)
+ */
+export class CryptoPrefetch {
+  private static instance?: CryptoPrefetch;
+
+  static shared(): CryptoPrefetch {
+    return (CryptoPrefetch.instance ??= new CryptoPrefetch(Math.max(1, cpus().length)));
+  }
+
+  private readonly helpers: Helper[];
+
+  private constructor(threads: number) {
+    this.helpers = Array.from({ length: threads }, () => new Helper());
+  }
+
+  /** A batch's openings and signature checks, split evenly across the helpers. */
+  async prefetch(batch: readonly HistoryEvent[]): Promise<Prefetched> {
+    const openings = batch.flatMap(openingOf);
+    const checks = batch.flatMap(signatureCheckOf);
+    const n = this.helpers.length;
+    const share = <T>(items: readonly T[], k: number) => items.slice(Math.floor((k * items.length) / n), Math.floor(((k + 1) * items.length) / n));
+    const results = await Promise.all(this.helpers.map((h, k) => h.run(share(openings, k), share(checks, k))));
+    const commitments = results.flatMap((r) => r.commitments);
+    const verdicts = results.flatMap((r) => r.verdicts);
     return {
-      commitments: openings.map((o, i) => [o, BigInt(result.commitments[i])] as const),
-      verdicts: checks.map((c, i) => [c, result.verdicts[i]] as const),
+      commitments: openings.map((o, i) => [o, BigInt(commitments[i])] as const),
+      verdicts: checks.map((c, i) => [c, verdicts[i]] as const),
     };
   }
 }
