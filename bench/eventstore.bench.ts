@@ -4,13 +4,10 @@
  * durable commits), on the same work, each as its own server process on loopback.
  */
 import { EventStoreDBClient, jsonEvent, START, NO_STREAM } from '@eventstore/db-client';
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { Pool } from 'pg';
 import { Benchmark, BenchRow, fmt, percentile } from './bench';
+import { startEventStoreProcess } from './support/eventstore-process';
 import { startPostgres } from './support/postgres-server';
 
 const TOTAL_EVENTS = Number(process.env.BENCH_EVENTSTORE_EVENTS ?? 1_000_000);
@@ -57,17 +54,8 @@ async function throughput(events: () => Promise<number>): Promise<Measured> {
 }
 
 async function embeddedContender(): Promise<Contender> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-es-'));
-  const port = 21130 + Math.floor(Math.random() * 500);
-  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, '../src/eventstore/embedded/main.js')], {
-    env: { ...process.env, EVENTSTORE_DATA_DIR: dataDir, EVENTSTORE_PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('event store ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`embedded event store exited with ${code}`)));
-  });
-  const client = EventStoreDBClient.connectionString(`esdb://127.0.0.1:${port}?tls=false`);
+  const store = await startEventStoreProcess();
+  const client = EventStoreDBClient.connectionString(store.connectionString);
   const streams = Array.from({ length: 16 }, () => `writer-${randomUUID()}`);
   const nextRevision = streams.map(() => 0);
   return {
@@ -94,9 +82,7 @@ async function embeddedContender(): Promise<Contender> {
     },
     close: async () => {
       await client.dispose();
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      rmSync(dataDir, { recursive: true, force: true });
+      await store.stop();
     },
   };
 }
