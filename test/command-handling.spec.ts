@@ -83,3 +83,36 @@ it('lets the store drop a byte-identical resend of an append', async () => {
   expect(b2.revision).toBe(once.revision);
   expect((await b.load('counter-1', counter, codec)).state).toBe(9);
 });
+
+describe('followed streams', () => {
+  let follower: CommandHandling;
+  let client: EventStoreDBClient;
+  beforeAll(async () => {
+    client = EventStoreDBClient.connectionString(store.connectionString);
+    follower = new CommandHandling(client);
+    follower.follow('gauge-', counter, codec);
+    await follower.startFollowing();
+  });
+  afterAll(async () => {
+    await follower.stopFollowing();
+    await client.dispose();
+  });
+
+  it("are served from the cache, and kept current with the other writer's appends", async () => {
+    await a.handle('gauge-1', counter, codec, { by: 3, nonce: 'n1' }, { commandId: 'g-1', now: new Date(), context: () => undefined });
+    expect((await follower.current('gauge-1', counter, codec)).state).toBe(3); // read once, then followed
+    await a.handle('gauge-1', counter, codec, { by: 4, nonce: 'n2' }, { commandId: 'g-2', now: new Date(), context: () => undefined });
+    // The other writer's append reaches the follower's cache through the subscription, without a read.
+    const deadline = Date.now() + 5000;
+    while (follower.cached<number>('gauge-1')?.state !== 7 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(follower.cached<number>('gauge-1')?.state).toBe(7);
+    expect((await follower.current('gauge-1', counter, codec)).revision).toBe(1n);
+  });
+
+  it('are read from the store when not followed', async () => {
+    await a.handle('other-1', counter, codec, { by: 2, nonce: 'n3' }, { commandId: 'o-1', now: new Date(), context: () => undefined });
+    expect((await follower.current('other-1', counter, codec)).state).toBe(2);
+    await a.handle('other-1', counter, codec, { by: 2, nonce: 'n4' }, { commandId: 'o-2', now: new Date(), context: () => undefined });
+    expect((await follower.current('other-1', counter, codec)).state).toBe(4);
+  });
+});

@@ -6,13 +6,16 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  AllStreamSubscription,
+  AppendResult,
+  END,
   EventStoreDBClient,
   jsonEvent,
   NO_STREAM,
   START,
+  streamNameFilter,
   StreamNotFoundError,
   WrongExpectedVersionError,
-  AppendResult,
 } from '@eventstore/db-client';
 import { Decider, DomainError } from '../domain/decider';
 import { EventCodec } from '../domain/events';
@@ -65,6 +68,81 @@ export class CommandHandling {
 
   /** Loads of a stream under way: callers at the same moment share one read. */
   private readonly reading = new Map<string, Promise<AggregateSnapshot<unknown>>>();
+
+  /** Stream prefixes whose cached snapshots a live subscription keeps current (see follow). */
+  private readonly followed = new Map<string, { decider: Folding<unknown, unknown>; codec: EventCodec<unknown> }>();
+  private following?: AllStreamSubscription;
+  private live = false;
+
+  /**
+   * Keeps the cached snapshots of every stream starting with `prefix` current from a subscription, so
+   * `current()` serves them without a read. For what a command only consults (a pool's parameters, a
+   * feed's price): a snapshot is then as fresh as the subscription, a few milliseconds behind the
+   * store at most, which is as current as reading it before deciding would be. What a command
+   * changes is still guarded by its own stream's expected revision. Call before startFollowing().
+   */
+  follow<State, Event>(prefix: string, decider: Folding<State, Event>, codec: EventCodec<Event>): void {
+    this.followed.set(prefix, { decider: decider as Folding<unknown, unknown>, codec: codec as EventCodec<unknown> });
+  }
+
+  /** Starts the subscription of the followed prefixes, from now on; resolves once it is live. */
+  async startFollowing(): Promise<void> {
+    if (!this.followed.size || this.following) return;
+    const subscription = this.client.subscribeToAll({ fromPosition: END, filter: streamNameFilter({ prefixes: [...this.followed.keys()] }) });
+    this.following = subscription;
+    await new Promise<void>((resolve, reject) => {
+      subscription.once('confirmation', () => resolve());
+      subscription.once('error', reject);
+    });
+    // Snapshots read before the subscription was live may have missed an event: read them again.
+    for (const stream of this.snapshots.keys()) if (this.followerOf(stream)) this.snapshots.delete(stream);
+    this.live = true;
+    subscription.on('data', (resolved) => this.applyFollowed(resolved.event));
+    subscription.on('error', () => (this.live = false));
+    subscription.on('close', () => (this.live = false));
+  }
+
+  async stopFollowing(): Promise<void> {
+    this.live = false;
+    await this.following?.unsubscribe();
+  }
+
+  /** The stream's state: from the followed cache when it is kept current, otherwise read. */
+  current<State, Event>(stream: string, decider: Folding<State, Event>, codec: EventCodec<Event>): Promise<AggregateSnapshot<State>> {
+    const cached = this.live && this.followerOf(stream) ? (this.snapshots.get(stream) as AggregateSnapshot<State> | undefined) : undefined;
+    return cached ? Promise.resolve(cached) : this.load(stream, decider, codec);
+  }
+
+  /** The cached snapshot, however old (for what never changes once written, such as a position's pool). */
+  cached<State>(stream: string): AggregateSnapshot<State> | undefined {
+    return this.snapshots.get(stream) as AggregateSnapshot<State> | undefined;
+  }
+
+  private followerOf(stream: string) {
+    for (const [prefix, follower] of this.followed) if (stream.startsWith(prefix)) return follower;
+    return undefined;
+  }
+
+  private applyFollowed(recorded: { streamId: string; revision: bigint; type: string; data: unknown; metadata?: unknown; isJson: boolean; position?: { commit: bigint } } | undefined): void {
+    if (!recorded?.isJson) return;
+    const follower = this.followerOf(recorded.streamId);
+    const snapshot = this.snapshots.get(recorded.streamId);
+    if (!follower || !snapshot || recorded.revision <= snapshot.revision) return; // not cached, or our own append
+    if (recorded.revision !== snapshot.revision + 1n) {
+      this.snapshots.delete(recorded.streamId); // a gap: read it again when next needed
+      return;
+    }
+    const meta = recorded.metadata;
+    const event = follower.codec.decode(recorded.type, isLedgerMetadata(meta) ? meta.schemaVersion : 1, recorded.data as Record<string, unknown>);
+    const byCommand = new Map(snapshot.byCommand);
+    if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision: recorded.revision, position: recorded.position?.commit });
+    this.remember(recorded.streamId, {
+      state: follower.decider.evolve(snapshot.state, event),
+      revision: recorded.revision,
+      byCommand,
+      lastHash: isLedgerMetadata(meta) && meta.hash ? meta.hash : GENESIS_HASH,
+    });
+  }
 
   /**
    * Folds a stream into its current state, reading only the events since the cached snapshot. Loads

@@ -3,7 +3,7 @@
  * EVENTSTORE_CONNECTION_STRING is set, otherwise the embedded server started in this process.
  * Either way the rest of the app sees one `EventStoreDBClient`.
  */
-import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { EmbeddedEventStore, startEmbeddedEventStore } from './embedded';
@@ -39,6 +39,20 @@ export class EventStoreConnection implements OnApplicationShutdown {
   }
 }
 
+/** Starts the subscription that keeps followed streams' snapshots current, once every module has said which. */
+@Injectable()
+export class StreamFollowing implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(private readonly handling: CommandHandling) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.handling.startFollowing();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.handling.stopFollowing().catch(() => undefined); // the connection may be closing too
+  }
+}
+
 @Global()
 @Module({
   providers: [
@@ -50,6 +64,7 @@ export class EventStoreConnection implements OnApplicationShutdown {
     },
     { provide: CommandHandling, inject: [EventStoreDBClient], useFactory: (client: EventStoreDBClient) => new CommandHandling(client) },
     TimedCommands,
+    StreamFollowing,
   ],
   exports: [EventStoreDBClient, CommandHandling, EventStoreConnection, TimedCommands],
 })

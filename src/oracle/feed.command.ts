@@ -30,9 +30,12 @@ export class FeedCommandHandler implements ICommandHandler<ExecuteFeedCommand, C
 /** Current state of feeds, for other capabilities (positions need a feed's price). */
 @Injectable()
 export class Feeds {
-  constructor(private readonly handling: CommandHandling) {}
+  constructor(private readonly handling: CommandHandling) {
+    handling.follow('oracle-', feedDecider, codec);
+  }
 
+  /** Kept current by a subscription: no read per command. */
   async state(feed: string): Promise<FeedState> {
-    return (await this.handling.load(feedStream(feed), feedDecider, codec)).state;
+    return (await this.handling.current(feedStream(feed), feedDecider, codec)).state;
   }
 }

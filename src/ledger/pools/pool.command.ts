@@ -29,9 +29,12 @@ export class PoolCommandHandler implements ICommandHandler<ExecutePoolCommand, C
 
 @Injectable()
 export class Pools {
-  constructor(private readonly handling: CommandHandling) {}
+  constructor(private readonly handling: CommandHandling) {
+    handling.follow('pool-', poolDecider, poolCodec);
+  }
 
+  /** Kept current by a subscription: no read per command. */
   async state(poolId: string): Promise<PoolState> {
-    return (await this.handling.load(poolStream(poolId), poolDecider, poolCodec)).state;
+    return (await this.handling.current(poolStream(poolId), poolDecider, poolCodec)).state;
   }
 }

@@ -6,6 +6,7 @@ import { Injectable } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomBytes } from 'node:crypto';
 import { Clock, unixSeconds } from '../../clock/clock';
+import { DomainError } from '../../domain/decider';
 import { FIELD_MODULUS } from '../../domain/crypto/crypto';
 import { EventCodec, ledgerEventCodec } from '../../domain/events';
 import { priceAt } from '../../domain/oracle/feed';
@@ -82,5 +83,13 @@ export class Positions {
 
   async state(positionId: string): Promise<PositionState> {
     return (await this.handling.load(positionStream(positionId), positionDecider, positionCodec)).state;
+  }
+
+  /** The position's pool, which never changes once opened: from the cache when it has the position. */
+  async poolOf(positionId: string): Promise<string> {
+    const cached = this.handling.cached<PositionState>(positionStream(positionId))?.state;
+    const state = cached && cached.status !== 'absent' ? cached : await this.state(positionId);
+    if (state.status === 'absent') throw new DomainError('POSITION_NOT_FOUND', 'no such position');
+    return state.poolId;
   }
 }

@@ -104,9 +104,7 @@ export class PositionsController {
     asset: 'collateral' | 'debt',
     body: AmountBody,
   ): Promise<PositionReceipt> {
-    const position = await this.positions.state(positionId);
-    if (position.status === 'absent') throw new DomainError('POSITION_NOT_FOUND', 'no such position');
-    const pool = activePool(await this.pools.state(position.poolId));
+    const pool = activePool(await this.pools.state(await this.positions.poolOf(positionId)));
     return this.run(positionId, body.commandId, { type, amount: parseDecimal(body.amount, pool[asset].decimals) });
   }
 
