@@ -2,17 +2,20 @@
  * Issue 7's targets: replay and full verification of a history of 1,000,000 events containing 1,000
  * liquidation proofs. The history is made by the ledger's own deciders (bench/support/synthetic-
  * history.ts) and written to the embedded store running as its own process, with the ledger's
- * checkpoint recorder running beside it. Then: the fold alone (time travel's work), the full audit
- * (chains, checkpoints, every command re-decided, batch proof verification), and the proofs alone.
+ * checkpoint recorder running beside it, and exported to a signed file. Then, each from the store and
+ * from the file, in a process of its own as an auditor runs it (the CLI): the fold alone (time
+ * travel's work, `audit state`) and the full audit (`audit replay`: chains, checkpoints, every command
+ * re-decided, batch proof verification), with their peak memory; and the proofs' batch verification.
  * BENCH_AUDIT_POSITIONS (default 100,000, ten events each) and BENCH_AUDIT_PROOFS (default 1,000)
  * make it smaller. The first run proves every claim (about half a second each) and caches the proofs
  * in bench/.cache; later runs reuse them.
  */
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { AuditCheckpoints } from '../src/audit/audit-checkpoint';
-import { Auditor } from '../src/audit/auditor';
-import { ExportCheck, newSigningKey, privateKeyFrom, readExport, readStore, writeExport } from '../src/audit/history';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { AuditReport } from '../src/audit/auditor';
+import { newSigningKey, privateKeyFrom, readStore, writeExport } from '../src/audit/history';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../src/config/config';
@@ -22,7 +25,7 @@ import { releaseCurve } from '../src/zk/snarkjs';
 import { Benchmark, BenchRow, fmt } from './bench';
 import { startEventStoreProcess } from './support/eventstore-process';
 import { proofCache } from './support/proof-cache';
-import { SyntheticAppend, syntheticHistory } from './support/synthetic-history';
+import { SYNTHETIC_POOL, SyntheticAppend, syntheticHistory } from './support/synthetic-history';
 
 const POSITIONS = Number(process.env.BENCH_AUDIT_POSITIONS ?? 100_000);
 const PROOFS = Number(process.env.BENCH_AUDIT_PROOFS ?? 1_000);
@@ -53,73 +56,73 @@ async function write(client: EventStoreDBClient, appends: AsyncIterable<Syntheti
   return events;
 }
 
+/** Runs the CLI as an auditor would, in its own process, timing it and reading its peak memory. */
+function cli(args: string[]): { seconds: number; maxRssMiB: number; code: number | null; stderr: string } {
+  const run = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, path.join(__dirname, '../src/cli/main.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const [seconds, kib] = run.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+  return { seconds, maxRssMiB: kib / 1024, code: run.status, stderr: run.stderr };
+}
+
 async function run(): Promise<BenchRow[]> {
   await loadCrypto();
   const store = await startEventStoreProcess();
   const client = EventStoreDBClient.connectionString(store.connectionString);
   const recorder = new AuditCheckpoints(client, loadConfig({ ...process.env, AUDIT_CHECKPOINT_EVERY: '1000' }));
-  const proofs = proofCache(`audit-${POSITIONS}-${PROOFS}`);
+  const cache = proofCache(`audit-${POSITIONS}-${PROOFS}`);
+  const proven: { proof: unknown; publicSignals: string[] }[] = [];
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-audit-'));
   try {
     await recorder.onApplicationBootstrap();
     let started = performance.now();
-    const events = await write(client, syntheticHistory({ positions: POSITIONS, eventsPerPosition: EVENTS_PER_POSITION, liquidations: PROOFS, positionsPerRound: 100 }, proofs.prove));
+    const prove: typeof cache.prove = async (claim) => {
+      const p = await cache.prove(claim);
+      proven.push(p);
+      return p;
+    };
+    const events = await write(client, syntheticHistory({ positions: POSITIONS, eventsPerPosition: EVENTS_PER_POSITION, liquidations: PROOFS, positionsPerRound: 100 }, prove));
     await recorder.recordNow();
     await recorder.onApplicationShutdown();
-    proofs.save();
+    cache.save();
     const written = (performance.now() - started) / 1000;
 
-    started = performance.now();
-    const folded = await new Auditor({ check: false }).run(readStore(client));
-    const foldSeconds = (performance.now() - started) / 1000;
+    // The same history as an auditor takes it away: a signed export.
+    const exportFile = path.join(dir, 'history.jsonl.gz');
+    const key = newSigningKey();
+    writeFileSync(path.join(dir, 'exporter.pub'), key.publicKey);
+    await writeExport(exportFile, readStore(client), privateKeyFrom(key.privateKey));
 
-    // The same history as an auditor takes it away: a signed export, replayed offline.
-    const exportFile = path.join(mkdtempSync(path.join(tmpdir(), 'bench-audit-')), 'history.jsonl.gz');
-    await writeExport(exportFile, readStore(client), privateKeyFrom(newSigningKey().privateKey));
-    const check: ExportCheck = { signatureValid: false, signerTrusted: false };
-    started = performance.now();
-    const foldedFile = await new Auditor({ check: false }).run(readExport(exportFile, check));
-    const foldFileSeconds = (performance.now() - started) / 1000;
-    started = performance.now();
-    const fileReport = await new Auditor().run(readExport(exportFile, check));
-    const auditFileSeconds = (performance.now() - started) / 1000;
-    rmSync(path.dirname(exportFile), { recursive: true, force: true });
-
-    const rssBefore = process.memoryUsage().rss;
-    started = performance.now();
-    const auditor = new Auditor();
-    const report = await auditor.run(readStore(client));
-    const auditSeconds = (performance.now() - started) / 1000;
-    const peakRss = process.resourceUsage().maxRSS * 1024;
+    const source = { store: ['--eventstore', store.connectionString], file: ['--file', exportFile, '--public-key', path.join(dir, 'exporter.pub')] };
+    const rows: BenchRow[] = [{ work: `history written: ${fmt(events, 0)} events, ${fmt(PROOFS, 0)} proofs (${cache.made} proved this run)`, value: `${fmt(written, 1)} s`, target: '', met: '' }];
+    for (const [name, args] of Object.entries(source)) {
+      const fold = cli(['audit', 'state', ...args, '--pool', SYNTHETIC_POOL]);
+      rows.push({
+        work: `fold only (time travel: audit state), from the ${name}`,
+        value: fold.code === 0 ? `${fmt(events / fold.seconds, 0)} events/s (${fmt(fold.seconds, 1)} s, peak ${fmt(fold.maxRssMiB, 0)} MiB)` : `FAILED: ${fold.stderr.slice(0, 200)}`,
+        target: '> 100,000 events/s',
+        met: fold.code === 0 && events / fold.seconds > 100_000 ? 'yes' : 'no',
+      });
+      const json = path.join(dir, `report-${name}.json`);
+      const audit = cli(['audit', 'replay', ...args, '--json', json]);
+      const report = JSON.parse(readFileSync(json, 'utf8')) as AuditReport;
+      const failed = report.ok ? '' : ` (${report.failures.length} FAILURES, first: ${report.failures[0].code} ${report.failures[0].message})`;
+      rows.push({
+        work: `full audit (audit replay) from the ${name}: ${fmt(report.commands, 0)} commands re-decided, ${report.checks.find((c) => c.check.startsWith('$all order'))?.detail}${failed}`,
+        value: `${fmt(audit.seconds, 1)} s (${fmt(events / audit.seconds, 0)} events/s), peak ${fmt(audit.maxRssMiB, 0)} MiB`,
+        target: '< 120 s',
+        met: audit.seconds < 120 && report.ok ? 'yes' : 'no',
+      });
+    }
 
     const verifier = await BatchVerifier.create();
     started = performance.now();
-    for (let i = 0; i < auditor.replay.proofs.length; i += 64) await verifier.verify(auditor.replay.proofs.slice(i, i + 64));
-    const proofSeconds = (performance.now() - started) / 1000;
-
-    const failures = report.failures.length ? ` (${report.failures.length} FAILURES: ${report.failures[0].code} ${report.failures[0].message})` : '';
-    return [
-      { work: `history written: ${fmt(events, 0)} events, ${fmt(PROOFS, 0)} proofs (${proofs.made} proved this run)`, value: `${fmt(written, 1)} s`, target: '', met: '' },
-      { work: 'fold only (time travel), from the store', value: `${fmt(folded.events / foldSeconds, 0)} events/s`, target: '> 100,000 events/s', met: folded.events / foldSeconds > 100_000 ? 'yes' : 'no' },
-      { work: 'fold only, from a signed export file', value: `${fmt(foldedFile.events / foldFileSeconds, 0)} events/s`, target: '> 100,000 events/s', met: foldedFile.events / foldFileSeconds > 100_000 ? 'yes' : 'no' },
-      {
-        work: `full audit: chains, ${auditor.chain.checkpointsVerified} checkpoints, ${fmt(report.commands, 0)} commands re-decided, proofs${failures}`,
-        value: `${fmt(auditSeconds, 1)} s (${fmt(report.events / auditSeconds, 0)} events/s)`,
-        target: '< 120 s',
-        met: auditSeconds < 120 && report.ok ? 'yes' : 'no',
-      },
-      {
-        work: `full audit from the export file${fileReport.ok && check.signatureValid ? '' : ' (FAILED)'}`,
-        value: `${fmt(auditFileSeconds, 1)} s (${fmt(fileReport.events / auditFileSeconds, 0)} events/s)`,
-        target: '< 120 s',
-        met: auditFileSeconds < 120 && fileReport.ok && check.signatureValid ? 'yes' : 'no',
-      },
-      { work: `batch verification of the ${fmt(auditor.replay.proofs.length, 0)} proofs`, value: `${fmt(auditor.replay.proofs.length / proofSeconds, 0)} proofs/s`, target: '', met: '' },
-      { work: 'peak memory (RSS) of this process up to the audit (generating the history included)', value: `${fmt(peakRss / 2 ** 20, 0)} MiB; the audit grew it by ${fmt(Math.max(0, peakRss - rssBefore) / 2 ** 20, 0)} MiB`, target: '', met: '' },
-    ];
+    for (let i = 0; i < proven.length; i += 64) await verifier.verify(proven.slice(i, i + 64));
+    rows.push({ work: `batch verification of the ${fmt(proven.length, 0)} proofs (64 a batch)`, value: `${fmt(proven.length / ((performance.now() - started) / 1000), 0)} proofs/s`, target: '', met: '' });
+    return rows;
   } finally {
     await client.dispose();
     await store.stop();
     await releaseCurve();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -2,7 +2,7 @@
  * Records checkpoints of the `$all` prefix in the stream `audit-checkpoints`: the hash over every ledger
  * event's hash-chain link up to a position. Per-stream chains show an event changed, dropped or
  * inserted inside a stream; a checkpoint also shows a stream's tail cut off or events moved in `$all`.
- * One is recorded every AUDIT_CHECKPOINT_EVERY ledger events, after AUDIT_CHECKPOINT_IDLE_MS without
+ * One is recorded at every multiple of AUDIT_CHECKPOINT_EVERY ledger events, after AUDIT_CHECKPOINT_IDLE_MS without
  * one when events are waiting, and on request (before an export, say). One recorder per store: the
  * stream is appended with its expected revision, so a second one fails rather than interleaves.
  */
@@ -77,7 +77,8 @@ export class AuditCheckpoints implements OnApplicationBootstrap, OnApplicationSh
         if (isLedgerEventType(e.type) && isLedgerMetadata(meta) && typeof meta.hash === 'string') {
           this.prefix.add(meta.hash);
           this.lastLedgerPosition = { commit: e.position.commit, prepare: e.position.prepare };
-          if (this.prefix.events - (this.last?.events ?? 0) >= this.every) await this.record();
+          // At whole multiples, which the auditor remembers however far this recorder lags (CHECKPOINT_GRID).
+          if (this.prefix.events % this.every === 0) await this.record();
         }
         this.reach(e.position.commit);
       }

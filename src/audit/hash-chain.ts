@@ -27,8 +27,13 @@ export interface AuditCheckpoint {
 const at = (commit: bigint, prepare: bigint) => `${commit}/${prepare}`;
 
 export const AUDIT_CHECKPOINT_STREAM = 'audit-checkpoints';
-/** Prefix hashes kept while waiting for the next checkpoint; checkpoints come far more often than this. */
+/**
+ * Prefix hashes kept while waiting for the checkpoint that covers them: the last 100,000, and beyond
+ * those every thousandth. The recorder checkpoints at whole multiples of its interval (1,000 by
+ * default), so a checkpoint is verified however far the recorder lagged behind the writers.
+ */
 const MAX_AWAITING_CHECKPOINT = 100_000;
+export const CHECKPOINT_GRID = 1000;
 export const AUDIT_CHECKPOINT_EVENT = 'AuditCheckpointRecorded';
 
 /** The running hash of the `$all` prefix: each ledger event's link, in order. */
@@ -60,6 +65,7 @@ export class HashChainCheck {
   private readonly prefix = new PrefixHash();
   /** Prefix hashes since the last checkpoint, by position (commit/prepare). */
   private readonly recent = new Map<string, { commit: bigint; events: number; hash: string }>();
+  private readonly grid = new Map<string, { commit: bigint; events: number; hash: string }>();
   private last: { commit: bigint; prepare: bigint } = { commit: -1n, prepare: -1n };
   checkpointsVerified = 0;
 
@@ -94,14 +100,18 @@ export class HashChainCheck {
     links.last = e;
     links.lastHash = meta.hash;
     this.prefix.add(meta.hash);
-    this.recent.set(at(e.position, e.prepare), { commit: e.position, events: this.prefix.events, hash: this.prefix.hash });
+    const key = at(e.position, e.prepare);
+    const entry = { commit: e.position, events: this.prefix.events, hash: this.prefix.hash };
+    this.recent.set(key, entry);
+    if (this.prefix.events % CHECKPOINT_GRID === 0) this.grid.set(key, entry);
     if (this.recent.size > MAX_AWAITING_CHECKPOINT) this.recent.delete(this.recent.keys().next().value as string);
   }
 
   /** A checkpoint the ledger recorded: the prefix up to its position must be ours. */
   addCheckpoint(e: HistoryEvent, checkpoint: AuditCheckpoint): void {
     this.checkOrder(e);
-    const ours = this.recent.get(at(checkpoint.upTo, checkpoint.upToPrepare));
+    const key = at(checkpoint.upTo, checkpoint.upToPrepare);
+    const ours = this.recent.get(key) ?? this.grid.get(key);
     if (!ours || ours.hash !== checkpoint.prefixHash || ours.events !== checkpoint.events) {
       this.findings.push({
         code: 'CHECKPOINT_MISMATCH',
@@ -111,7 +121,7 @@ export class HashChainCheck {
     } else {
       this.checkpointsVerified++;
     }
-    for (const [key, { commit }] of this.recent) if (commit <= checkpoint.upTo) this.recent.delete(key);
+    for (const kept of [this.recent, this.grid]) for (const [k, { commit }] of kept) if (commit <= checkpoint.upTo) kept.delete(k);
   }
 
   /** Call at the end: links still awaited are missing events; suspects nobody links to were inserted. */

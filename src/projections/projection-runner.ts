@@ -19,6 +19,8 @@ export interface ProjectionStatus {
 }
 
 const MAX_BATCH = 500;
+/** Events received and waiting for the applier, at most. */
+const MAX_WAITING = 4 * MAX_BATCH;
 /** How long a live batch waits for company before it is written. */
 const LIVE_LINGER_MS = 5;
 
@@ -37,6 +39,8 @@ export class ProjectionRunner {
   /** A server checkpoint that came while events before it were still unapplied. */
   private deferredSkip?: Position;
   private done?: Promise<void>;
+  /** The applier at work, if any. */
+  private applier?: Promise<void>;
 
   constructor(
     private readonly client: EventStoreDBClient,
@@ -94,8 +98,13 @@ export class ProjectionRunner {
     });
   }
 
+  /**
+   * Receives events into the batch while the applier writes earlier ones, so reading the store and
+   * writing the read model overlap instead of taking turns. The batch waiting is bounded: past a few
+   * batches, receiving waits for the applier (and the subscription's own buffer then fills and holds
+   * back the server).
+   */
   private async consume(subscription: AllStreamSubscription): Promise<void> {
-    let lingered = false;
     try {
       for await (const resolved of subscription) {
         const e = resolved.event;
@@ -110,33 +119,41 @@ export class ProjectionRunner {
           metadata: (e.metadata ?? {}) as Record<string, unknown>,
           created: e.created,
         });
-        if (this.batch.length < MAX_BATCH && subscription.readableLength === 0) {
-          // Live: events come one by one. Give the next ones a moment to arrive, so a busy ledger
-          // writes one transaction per few milliseconds rather than one per event.
-          if (!lingered) {
-            lingered = true;
-            await new Promise((resolve) => setTimeout(resolve, LIVE_LINGER_MS));
-            if (subscription.readableLength > 0) continue;
-          }
-        } else if (this.batch.length < MAX_BATCH) {
-          continue; // catching up: more is buffered, keep filling the batch
-        }
-        await this.applyPending();
-        lingered = false;
+        this.applier ??= this.drain().finally(() => (this.applier = undefined));
+        if (this.batch.length >= MAX_WAITING) await this.applier;
       }
-      await this.applyPending();
+      await this.applier;
+      await this.drain();
     } catch (err) {
-      if (this.state === 'stopped') return;
-      this.state = 'faulted';
-      this.error = err instanceof Error ? err.message : String(err);
-      this.logger.error(`stopped on an error: ${this.error}`);
+      this.fault(err);
     }
   }
 
+  /** Applies what has arrived, a batch at a time, until nothing is waiting. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.batch.length && this.state !== 'faulted') {
+        // Live, events come one by one: give the next ones a moment, so a busy ledger writes one
+        // transaction per few milliseconds rather than one per event.
+        if (this.batch.length < MAX_BATCH && this.subscription?.readableLength === 0) await new Promise((resolve) => setTimeout(resolve, LIVE_LINGER_MS));
+        await this.applyPending();
+      }
+    } catch (err) {
+      this.fault(err);
+    }
+  }
+
+  private fault(err: unknown): void {
+    if (this.state === 'stopped') return;
+    this.state = 'faulted';
+    this.error = err instanceof Error ? err.message : String(err);
+    this.logger.error(`stopped on an error: ${this.error}`);
+    void this.subscription?.unsubscribe();
+  }
+
   private async applyPending(): Promise<void> {
-    const events = this.batch;
+    const events = this.batch.splice(0, MAX_BATCH);
     if (!events.length) return;
-    this.batch = [];
     this.applying = true;
     try {
       const last = events[events.length - 1];
@@ -144,7 +161,7 @@ export class ProjectionRunner {
       // Everything received before a deferred checkpoint is in this batch once the subscription's
       // buffer is empty, so the checkpoint may then be saved with it.
       const skip = this.deferredSkip;
-      if (skip && this.subscription?.readableLength === 0) {
+      if (skip && this.batch.length === 0 && this.subscription?.readableLength === 0) {
         this.deferredSkip = undefined;
         if (skip.commit > covered.commit) covered = skip;
       }
