@@ -49,7 +49,7 @@ export function parseBound(asOf: string | undefined): HistoryBound {
 export interface FoldedHistory {
   replay: LedgerReplay;
   last?: HistoryEvent;
-  /** Unix seconds of the last event (the instant the state is valued at). */
+  /** Ledger time of the last command folded, Unix seconds: the instant the state is valued at. */
   now: bigint;
 }
 
@@ -61,7 +61,7 @@ export async function foldHistory(history: AsyncIterable<HistoryEvent>): Promise
     last = e;
   }
   await auditor.finish();
-  return { replay: auditor.replay, last, now: last ? BigInt(Math.floor(Date.parse(last.created) / 1000)) : 0n };
+  return { replay: auditor.replay, last, now: auditor.ledgerNow };
 }
 
 const asOfOf = (f: FoldedHistory): AsOf => ({ position: f.last?.position.toString() ?? null, time: f.last?.created ?? null });

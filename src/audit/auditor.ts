@@ -68,6 +68,8 @@ export class Auditor {
   private events = 0;
   private last: HistoryEvent | undefined;
   private checkpoints = 0;
+  /** Ledger time (Unix seconds) of the last command folded: the instant a folded state is valued at. */
+  ledgerNow = 0n;
 
   constructor(private readonly options: AuditOptions = {}) {}
 
@@ -131,6 +133,7 @@ export class Auditor {
     }
     this.flush();
     const now = meta ? BigInt(Math.floor(Date.parse(meta.at) / 1000)) : BigInt(Math.floor(Date.parse(e.created) / 1000));
+    this.ledgerNow = now;
     this.pending = { stream: e.stream, commandId, now, events: [replayed] };
   }
 
@@ -162,7 +165,7 @@ export class Auditor {
           { check: 'bad debt accounting', holds: true, detail: 'no shortfall can arise yet: this ledger version records no auctions' },
         ]
       : [];
-    const now = this.pending?.now ?? (this.last ? BigInt(Math.floor(Date.parse(this.last.created) / 1000)) : 0n);
+    const now = this.ledgerNow;
     return {
       ok: failures.length === 0,
       upTo: { position: this.last?.position.toString() ?? null, time: this.last?.created ?? null },

@@ -9,10 +9,14 @@ import { createHash } from 'node:crypto';
 import { chainHash, GENESIS_HASH, isLedgerMetadata } from '../eventstore/event-codec';
 import { HistoryEvent } from './history';
 
+/** Where an event is, without its body: what a finding names, and all the check keeps of past events. */
+export type EventRef = Pick<HistoryEvent, 'stream' | 'revision' | 'position' | 'id' | 'type'>;
+const refOf = ({ stream, revision, position, id, type }: HistoryEvent): EventRef => ({ stream, revision, position, id, type });
+
 export interface ChainFinding {
   code: 'UNCHAINED' | 'EVENT_ALTERED' | 'EVENT_MISSING' | 'EVENT_REORDERED' | 'EVENT_INSERTED' | 'OUT_OF_ORDER' | 'CHECKPOINT_MISMATCH';
   message: string;
-  at?: HistoryEvent;
+  at?: EventRef;
 }
 
 /** The stream-prefix checkpoint the ledger records: the hash of every ledger event's link up to a position. */
@@ -48,20 +52,19 @@ export class PrefixHash {
 }
 
 interface StreamLinks {
-  last: HistoryEvent | undefined;
+  last: EventRef | undefined;
   lastHash: string;
-  /** Link → the event that has it, for everything seen of this stream. */
-  byHash: Map<string, HistoryEvent>;
+  /** Every link seen in this stream. */
+  seen: Set<string>;
 }
 
 export class HashChainCheck {
   readonly findings: ChainFinding[] = [];
   private readonly streams = new Map<string, StreamLinks>();
   /** Links some event pointed to that were not the previous event's: missing, or arriving later (reordered). */
-  private readonly awaited = new Map<string, { stream: string; by: HistoryEvent }>();
-  /** Events followed by one that did not link to them: inserted, unless something else links to them. */
-  private readonly suspects: HistoryEvent[] = [];
-  private readonly referenced = new Set<string>();
+  private readonly awaited = new Map<string, { stream: string; by: EventRef }>();
+  /** Events followed by one that did not link to them, by link: inserted, unless a later event links to them. */
+  private readonly suspects = new Map<string, EventRef>();
   private readonly prefix = new PrefixHash();
   /** Prefix hashes since the last checkpoint, by position (commit/prepare). */
   private readonly recent = new Map<string, { commit: bigint; events: number; hash: string }>();
@@ -80,15 +83,15 @@ export class HashChainCheck {
     if (chainHash(meta.prevHash, e.stream, e.revision, e.type, e.data, meta) !== meta.hash) {
       this.findings.push({ code: 'EVENT_ALTERED', message: `${e.type} does not match its own hash: its content was changed`, at: e });
     }
-    const links = this.streams.get(e.stream) ?? { last: undefined, lastHash: GENESIS_HASH, byHash: new Map() };
+    const links = this.streams.get(e.stream) ?? { last: undefined, lastHash: GENESIS_HASH, seen: new Set<string>() };
     this.streams.set(e.stream, links);
-    this.referenced.add(meta.prevHash);
+    this.suspects.delete(meta.prevHash); // something links to it after all
     if (meta.prevHash !== links.lastHash) {
-      if (links.byHash.has(meta.prevHash) || meta.prevHash === GENESIS_HASH) {
+      if (links.seen.has(meta.prevHash) || meta.prevHash === GENESIS_HASH) {
         // It links to an earlier event: whatever came in between does not belong there.
-        if (links.last) this.suspects.push(links.last);
+        if (links.last) this.suspects.set(links.lastHash, links.last);
       } else {
-        this.awaited.set(meta.prevHash, { stream: e.stream, by: e });
+        this.awaited.set(meta.prevHash, { stream: e.stream, by: refOf(e) });
       }
     }
     const late = this.awaited.get(meta.hash);
@@ -96,8 +99,8 @@ export class HashChainCheck {
       this.awaited.delete(meta.hash);
       this.findings.push({ code: 'EVENT_REORDERED', message: `${e.type} comes after ${late.by.stream}@${late.by.revision}, which follows it in the chain`, at: e });
     }
-    links.byHash.set(meta.hash, e);
-    links.last = e;
+    links.seen.add(meta.hash);
+    links.last = refOf(e);
     links.lastHash = meta.hash;
     this.prefix.add(meta.hash);
     const key = at(e.position, e.prepare);
@@ -129,9 +132,8 @@ export class HashChainCheck {
     for (const [, { stream, by }] of this.awaited) {
       this.findings.push({ code: 'EVENT_MISSING', message: `an event of ${stream} before revision ${by.revision} is missing`, at: by });
     }
-    for (const s of this.suspects) {
-      const hash = (s.metadata as { hash: string }).hash;
-      if (!this.referenced.has(hash) && this.streams.get(s.stream)?.last !== s) {
+    for (const s of this.suspects.values()) {
+      if (this.streams.get(s.stream)?.last?.id !== s.id) {
         this.findings.push({ code: 'EVENT_INSERTED', message: `${s.type} is not part of ${s.stream}'s chain: nothing links to it`, at: s });
       }
     }

@@ -14,7 +14,7 @@ import { LedgerEvent, ledgerEventCodec } from '../domain/events';
 import { indexAt } from '../domain/interest/stability-fee';
 import { parsePublicSignals, PublicSignalsError } from '../domain/liquidation/public-signals';
 import { FeedCommand, feedDecider, FeedEvent, FeedState, priceAt } from '../domain/oracle/feed';
-import { PoolCommand, poolDecider, PoolEvent, PoolState } from '../domain/pool/pool';
+import { activePool, PoolCommand, poolDecider, PoolEvent, PoolState } from '../domain/pool/pool';
 import { PositionCommand, positionDecider, PositionEvent, PositionState } from '../domain/position/position';
 import { collateralValueOf, debtOf, unitOf } from '../domain/risk/liquidation-rule';
 import { healthBand, HealthBand, healthFactor } from '../domain/risk/position-risk';
@@ -85,6 +85,8 @@ export class LedgerReplay {
   readonly findings: Finding[] = [];
   commands = 0;
   private readonly nullifiers = new Map<bigint, ReplayedEvent>();
+  /** Per pool, the collateral and scaled debt of its open positions. */
+  private readonly totals = new Map<string, { collateral: bigint; scaledDebt: bigint }>();
 
   /** Folds one recorded command, re-deciding it first when `check` is set. */
   apply(recorded: RecordedCommand, check = true): void {
@@ -127,7 +129,9 @@ export class LedgerReplay {
     if (check) {
       this.redecide(recorded, () => events.flatMap((e) => positionDecider.decide(positionCommandOf(e), state, context)));
     }
-    this.positions.set(positionId, this.fold(positionDecider.evolve, state, recorded));
+    const next = this.fold(positionDecider.evolve, state, recorded);
+    this.positions.set(positionId, next);
+    if (poolId !== undefined) this.moveTotals(poolId, state, next);
     const ledger = poolId !== undefined ? this.poolLedgers.get(poolId) : undefined;
     for (const [i, e] of events.entries()) {
       if (ledger) account(ledger, e);
@@ -218,12 +222,21 @@ export class LedgerReplay {
     }
   }
 
+  /** Keeps each pool's open collateral and scaled debt as positions change, so a price point costs no scan. */
+  private moveTotals(poolId: string, before: PositionState, after: PositionState): void {
+    const totals = this.totals.get(poolId) ?? { collateral: 0n, scaledDebt: 0n };
+    const open = (p: PositionState) => (p.status === 'open' ? p : { collateral: 0n, scaledDebt: 0n });
+    totals.collateral += open(after).collateral - open(before).collateral;
+    totals.scaledDebt += open(after).scaledDebt - open(before).scaledDebt;
+    this.totals.set(poolId, totals);
+  }
+
   private poolPoint(poolId: string, now: bigint, price: bigint): TimelinePoint {
-    const view = this.poolView(poolId, now)!;
-    const { pool } = view;
-    const value = collateralValueOf(view.collateral, price, unitOf(pool.collateral.decimals), unitOf(pool.debt.decimals));
-    const hf = healthFactor(value, view.debt, pool.parameters.liquidationThresholdBps);
-    return { at: now, poolId, price, ...(hf !== undefined ? { healthFactor: hf } : {}), liquidations: view.ledger?.liquidations ?? 0 };
+    const pool = activePool(this.pools.get(poolId)!);
+    const totals = this.totals.get(poolId) ?? { collateral: 0n, scaledDebt: 0n };
+    const value = collateralValueOf(totals.collateral, price, unitOf(pool.collateral.decimals), unitOf(pool.debt.decimals));
+    const hf = healthFactor(value, debtOf(totals.scaledDebt, indexAt(pool.interest, now)), pool.parameters.liquidationThresholdBps);
+    return { at: now, poolId, price, ...(hf !== undefined ? { healthFactor: hf } : {}), liquidations: this.poolLedgers.get(poolId)?.liquidations ?? 0 };
   }
 }
 
