@@ -3,7 +3,7 @@ pragma circom 2.1.0;
 /*
  * LiquidationProof: a position is liquidatable at an oracle-signed price, without revealing its size.
  *
- * Public inputs, in this order (it is the order of `publicSignals`; src/zk/public-signals.ts names them):
+ * Public inputs, in this order (it is the order of `publicSignals`; src/domain/liquidation/public-signals.ts names them):
  *   0  commitment      Poseidon(collateral, scaledDebt, salt): the position's current commitment
  *   1  oracleAx        oracle public key, Baby Jubjub point, x
  *   2  oracleAy        oracle public key, y
