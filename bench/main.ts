@@ -6,9 +6,10 @@ import { auditBenchmark } from './audit.bench';
 import { Benchmark } from './bench';
 import { eventStoreBenchmark } from './eventstore.bench';
 import { ledgerBenchmark } from './ledger.bench';
+import { liquidationBenchmark } from './liquidation.bench';
 import { zkBenchmark } from './zk.bench';
 
-const benchmarks: Benchmark[] = [eventStoreBenchmark, ledgerBenchmark, zkBenchmark, auditBenchmark];
+const benchmarks: Benchmark[] = [eventStoreBenchmark, ledgerBenchmark, zkBenchmark, auditBenchmark, liquidationBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

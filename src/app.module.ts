@@ -9,8 +9,9 @@ import { LedgerModule } from './ledger/ledger.module';
 import { OracleModule } from './oracle/oracle.module';
 import { ZkModule } from './zk/zk.module';
 import { AuditModule } from './audit/audit.module';
+import { LiquidationModule } from './liquidation/liquidation.module';
 
 @Module({
-  imports: [ConfigModule, CqrsModule.forRoot(), EventStoreModule, DatabaseModule, ObservabilityModule, ProjectionsModule, OracleModule, LedgerModule, ZkModule, AuditModule],
+  imports: [ConfigModule, CqrsModule.forRoot(), EventStoreModule, DatabaseModule, ObservabilityModule, ProjectionsModule, OracleModule, LedgerModule, ZkModule, LiquidationModule, AuditModule],
 })
 export class AppModule {}

@@ -34,7 +34,7 @@ beforeAll(async () => {
     position += 10n;
     history.push({ stream, revision, position, prepare: position, id, type, data, metadata, created });
   };
-  for await (const append of syntheticHistory({ positions: 120, eventsPerPosition: 5, liquidations: 2, positionsPerRound: 25, seed: 11 }, (claim) => proveLiquidation(buildWitnessInput(claim)))) {
+  for await (const append of syntheticHistory({ positions: 120, eventsPerPosition: 5, liquidations: 2, detected: 2, positionsPerRound: 25, seed: 11 }, (claim) => proveLiquidation(buildWitnessInput(claim)))) {
     for (const e of append.events) {
       stored(append.stream, e.id, e.type, e.data, e.metadata);
       prefix.add(e.metadata.hash);
@@ -53,7 +53,8 @@ it('a generated history, proofs included, holds', async () => {
   expect(report.failures).toEqual([]);
   expect(report.events).toBe(history.length);
   expect(report.checks.find((c) => c.check.startsWith('liquidation proofs'))?.detail).toBe('2 proofs');
-  expect(report.pools[0]).toMatchObject({ openPositions: 120, liquidations: 2 });
+  // Two liquidations by proof, two by the ledger's detection (re-decided at their round's price).
+  expect(report.pools[0]).toMatchObject({ openPositions: 120, liquidations: 4 });
 });
 
 it('any event changed, dropped or swapped with the next of its stream is named', async () => {

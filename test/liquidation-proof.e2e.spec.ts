@@ -67,7 +67,8 @@ async function expectRefused(positionId: string, body: object, status: number, c
 
 beforeAll(async () => {
   await loadCrypto();
-  ledger = await startLedger();
+  // Liquidators' proofs only: the ledger's own detection would trigger these positions first.
+  ledger = await startLedger(undefined, { LIQUIDATION_DETECTION: 'off' });
   market = new Market(ledger);
   oracles = { ...market.oracles, stranger: { name: 'oracle-stranger', ...generateOracleKey() } };
   await market.open('2000');
@@ -183,7 +184,7 @@ describe('a valid proof', () => {
     for await (const e of ledger.app.get(EventStoreDBClient).readStream('position-p1')) events.push(e.event);
     const stored = events.at(-1);
     const event = ledgerEventCodec.decode(stored.type, stored.metadata.schemaVersion, stored.data);
-    if (event.type !== 'LiquidationTriggered') throw new Error(`last event is ${event.type}`);
+    if (event.type !== 'LiquidationTriggered' || event.by !== 'proof') throw new Error(`last event is ${event.type}`);
     expect(event.nullifier.toString()).toBe(receipt.nullifier);
     expect(event.publicSignals[PUBLIC_SIGNAL_INDEX.nullifier]).toBe(receipt.nullifier);
     expect(await verifyLiquidationProof(event.proof, event.publicSignals)).toBe(true);

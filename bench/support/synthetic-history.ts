@@ -25,6 +25,8 @@ export interface SyntheticOptions {
   eventsPerPosition: number;
   /** Positions borrowing close to the limit, liquidated (with a proof each) after the price drop. */
   liquidations: number;
+  /** Positions after those, also borrowing close to the limit, that the ledger's detection triggers after the drop. */
+  detected?: number;
   /** A price round every this many position bursts. */
   positionsPerRound: number;
   seed?: number;
@@ -123,7 +125,7 @@ export async function* syntheticHistory(o: SyntheticOptions, prove: ProveClaim):
     const command = (c: PositionCommand) => positions.set(positionId, run(stream, positionDecider, positions.get(positionId) ?? positionDecider.initialState(), c, context, events));
     const collateral = BigInt(1 + Math.floor(rnd() * 10)) * WAD;
     // Near the limit for those to be liquidated (72% LTV), comfortable for the rest (20-50%).
-    const ltvBps = p < o.liquidations ? 7_200n : BigInt(2_000 + Math.floor(rnd() * 3_000));
+    const ltvBps = p < o.liquidations + (o.detected ?? 0) ? 7_200n : BigInt(2_000 + Math.floor(rnd() * 3_000));
     const draw = (((collateral * price) / WAD / 10n ** 12n) * ltvBps) / 10_000n;
     command({ type: 'OpenPosition', positionId, poolId: SYNTHETIC_POOL, owner: `owner-${p}`, salt: salt() });
     command({ type: 'DepositCollateral', amount: collateral, salt: salt() });
@@ -158,6 +160,13 @@ export async function* syntheticHistory(o: SyntheticOptions, prove: ProveClaim):
     const events: SyntheticAppend['events'] = [];
     const context = { pool, feed, price: priceAt(activeFeed(feed), now), now };
     positions.set(positionId, run(positionStream(positionId), positionDecider, position, { type: 'TriggerLiquidation', liquidator: 'keeper', proof, publicSignals, signals, proofVerified: true, salt: salt() }, context, events));
+    yield { stream: positionStream(positionId), events };
+  }
+  for (let p = o.liquidations; p < o.liquidations + (o.detected ?? 0); p++) {
+    const positionId = `s${p}`;
+    const events: SyntheticAppend['events'] = [];
+    const context = { pool, feed, price: priceAt(activeFeed(feed), now), now };
+    positions.set(positionId, run(positionStream(positionId), positionDecider, positions.get(positionId)!, { type: 'DetectLiquidation', round, salt: salt() }, context, events));
     yield { stream: positionStream(positionId), events };
   }
 }

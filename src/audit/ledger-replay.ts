@@ -135,7 +135,7 @@ export class LedgerReplay {
     const ledger = poolId !== undefined ? this.poolLedgers.get(poolId) : undefined;
     for (const [i, e] of events.entries()) {
       if (ledger) account(ledger, e);
-      if (e.type === 'LiquidationTriggered') {
+      if (e.type === 'LiquidationTriggered' && e.by === 'proof') {
         const at = recorded.events[i];
         this.proofs.push({ at, proof: e.proof, publicSignals: e.publicSignals });
         const first = this.nullifiers.get(e.nullifier);
@@ -313,6 +313,7 @@ function positionCommandOf(e: PositionEvent): PositionCommand {
     case 'PositionClosed':
       return { type: 'ClosePosition', salt: e.salt };
     case 'LiquidationTriggered':
+      if (e.by === 'detection') return { type: 'DetectLiquidation', round: e.round, salt: e.salt };
       // The proof is verified in a batch apart; here, whether its public signals are the ledger's.
       return { type: 'TriggerLiquidation', liquidator: e.liquidator, proof: e.proof, publicSignals: e.publicSignals, signals: signalsOf(e.publicSignals), proofVerified: true, salt: e.salt };
   }

@@ -23,6 +23,11 @@ export interface LedgerConfig {
   auditCheckpointEvery: number;
   /** ...or after this long with events waiting. */
   auditCheckpointIdleMs: number;
+  /**
+   * Whether the ledger triggers liquidations itself as prices, interest and parameters move. Off, only
+   * liquidators' proofs trigger them (the privacy-first deployment the zk module serves).
+   */
+  liquidationDetection: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
@@ -39,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     bodyLimit: env.BODY_LIMIT ?? '64kb',
     auditCheckpointEvery: positiveIntFrom(env.AUDIT_CHECKPOINT_EVERY, 1000, 'AUDIT_CHECKPOINT_EVERY'),
     auditCheckpointIdleMs: positiveIntFrom(env.AUDIT_CHECKPOINT_IDLE_MS, 10_000, 'AUDIT_CHECKPOINT_IDLE_MS'),
+    liquidationDetection: switchFrom(env.LIQUIDATION_DETECTION, true, 'LIQUIDATION_DETECTION'),
   };
 }
 
@@ -54,6 +60,13 @@ function positiveIntFrom(value: string | undefined, fallback: number, name: stri
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
   return n;
+}
+
+function switchFrom(value: string | undefined, fallback: boolean, name: string): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`${name} must be "on" or "off", got "${value}"`);
 }
 
 export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');

@@ -25,6 +25,13 @@ describe('event codec', () => {
     expect(() => ledgerEventCodec.decode('Mystery', 1, {})).toThrow(UnknownEventError);
   });
 
+  it('reads a version-1 LiquidationTriggered, from before detection, as triggered by its proof', () => {
+    const v1 = { positionId: 'p1', poolId: 'p', liquidator: 'l', feed: 'F', oracle: 'o1', round: '7', nullifier: '5', proof: { pi_a: [] }, publicSignals: ['1'], collateral: '2', scaledDebt: '3', salt: '4', commitment: '6' };
+    const decoded = ledgerEventCodec.decode('LiquidationTriggered', 1, v1);
+    expect(decoded).toMatchObject({ type: 'LiquidationTriggered', by: 'proof', liquidator: 'l', round: 7n, nullifier: 5n });
+    expect(ledgerEventCodec.encode(decoded).schemaVersion).toBe(2);
+  });
+
   it('upcasts an old schema version on read, and refuses one it has no upcaster for', () => {
     expect(() => ledgerEventCodec.decode('PriceUpdated', 0, {})).toThrow(UnknownEventError);
     // A version-0 body that named the price `value`: the upcaster renames it.

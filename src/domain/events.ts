@@ -34,7 +34,7 @@ export const SCHEMA_VERSIONS: Record<LedgerEventType, number> = {
   DebtDrawn: 1,
   DebtRepaid: 1,
   PositionClosed: 1,
-  LiquidationTriggered: 1,
+  LiquidationTriggered: 2,
   FeedRegistered: 1,
   OracleKeyRegistered: 1,
   OracleKeyRevoked: 1,
@@ -52,8 +52,11 @@ const BIGINT_FIELDS = new Set([
   'closeFactorBps', 'fullCloseHealthFactor', 'dustLimit', 'liquidationCollateralCap', 'stabilityFeeYearly', 'deviationLimitBps',
 ]);
 
-/** Upcasters by event type: from version v (the key) to v + 1. None yet: every event is at version 1. */
-export const UPCASTERS: Partial<Record<LedgerEventType, Record<number, (data: Record<string, unknown>) => Record<string, unknown>>>> = {};
+/** Upcasters by event type: from version v (the key) to v + 1. */
+export const UPCASTERS: Partial<Record<LedgerEventType, Record<number, (data: Record<string, unknown>) => Record<string, unknown>>>> = {
+  // v1 knew one cause only, a liquidator's proof; v2 adds the ledger's own detection.
+  LiquidationTriggered: { 1: (data) => ({ by: 'proof', ...data }) },
+};
 
 export class UnknownEventError extends Error {}
 

@@ -44,6 +44,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly detectionSeconds = new Histogram({
+    name: 'ledger_liquidation_detection_duration_seconds',
+    help: 'Time from an event that moved a pool (price, index, parameters) reaching the detector to every trigger it caused being appended.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers: [this.registry],
+  });
+
+  readonly liquidationsTriggered = new Counter({
+    name: 'ledger_liquidations_triggered_total',
+    help: 'Liquidations the detector triggered.',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

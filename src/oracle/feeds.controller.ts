@@ -5,12 +5,12 @@ import { DomainError } from '../domain/decider';
 import { Clock, unixSeconds } from '../clock/clock';
 import { activeFeed, FeedState, priceAt } from '../domain/oracle/feed';
 import { formatDecimal, parseDecimal } from '../domain/math/decimal';
+import { WAD_DECIMALS } from '../domain/math/fixed-point';
 import { CommandReceipt, receiptOf } from '../http/command-receipt';
 import { CommandOnlyBody } from '../ledger/ledger.dto';
 import { ExecuteFeedCommand, Feeds } from './feed.command';
 import { PriceReportBody, RegisterFeedBody, RegisterOracleKeyBody } from './oracle.dto';
 
-const WAD_DECIMALS = 18;
 
 class FeedView {
   @ApiProperty() feed!: string;

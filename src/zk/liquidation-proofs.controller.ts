@@ -31,7 +31,7 @@ export class LiquidationProofsController {
   async submit(@Param('positionId') positionId: string, @Body() body: SubmitLiquidationProofBody): Promise<LiquidationReceipt> {
     const result: PositionCommandResult = await this.commands.execute(new SubmitLiquidationProof(positionId, body.commandId, body.liquidator, body.proof, body.publicSignals));
     const state = result.state;
-    if (state.status === 'absent' || !state.liquidation) throw new Error('a liquidation proof was accepted without a liquidation');
+    if (state.status === 'absent' || state.liquidation?.by !== 'proof') throw new Error('a liquidation proof was accepted without a liquidation by proof');
     return {
       ...receiptOf(body.commandId, result),
       positionId,

@@ -93,6 +93,11 @@ export class LiquidationIndex {
     if (buckets.size === 0) this.pools.delete(entry.poolId);
   }
 
+  /** Every indexed position (the full scan's input, for comparison). */
+  *positions(): IterableIterator<IndexedPosition> {
+    for (const entry of this.entries.values()) yield publicPart(entry);
+  }
+
   /** The pool's positions whose health factor is below 1 at `view`, most indebted per collateral first within each bucket. */
   liquidatable(poolId: string, view: PoolRiskView): IndexedPosition[] {
     const found: IndexedPosition[] = [];

@@ -8,7 +8,7 @@ import { RAY, WAD } from '../math/fixed-point';
 import { FeedEvent, feedDecider, FeedState, RECENT_ROUNDS } from '../oracle/feed';
 import { ActivePool, activePool, poolDecider } from '../pool/pool';
 import { unitOf } from '../risk/liquidation-rule';
-import { checkLiquidationClaim, LiquidationClaim, TriggerSubject } from './liquidation-trigger';
+import { checkDetectedLiquidation, checkLiquidationClaim, LiquidationClaim, TriggerSubject } from './liquidation-trigger';
 import { LiquidationPublicSignals } from './public-signals';
 
 const NOW = 1_800_000_000n;
@@ -125,5 +125,32 @@ describe('a liquidation claim', () => {
     for (let r = 6n; r < 6n + BigInt(RECENT_ROUNDS); r++) later = priced(later, r, NOW, ['o3', 'o4']);
     expect(later.status === 'active' && later.rounds.map((r) => r.round)).toHaveLength(RECENT_ROUNDS);
     expect(refusal({}, later)).toBe('STALE_ROUND');
+  });
+});
+
+describe("the ledger's detection", () => {
+  // Round 5 priced 1 WETH at 1,000 USDC: with an 82.5% threshold, 1 WETH supports at most 825 USDC.
+  const detect = (scaledDebt: bigint, round = 5n, state: FeedState = feed, now = NOW) => {
+    try {
+      return checkDetectedLiquidation({ collateral: WAD, scaledDebt }, round, pool, state, now);
+    } catch (err) {
+      if (err instanceof DomainError) return err.code;
+      throw err;
+    }
+  };
+  // The index has grown a little since the pool opened (5% a year for 100 s), so scaled debt 825 USDC is a debt just above 825.
+  it("records the round's price and the index of now for a position below its threshold", () => {
+    expect(detect(825_000_000n)).toEqual({ feed: 'ETH-USD', round: 5n, price: 1_000n * WAD, borrowIndex: expect.any(BigInt) });
+  });
+
+  it('refuses a position at or above its threshold, or without debt', () => {
+    expect(detect(824_000_000n)).toBe('NOT_LIQUIDATABLE');
+    expect(detect(0n)).toBe('NOT_LIQUIDATABLE');
+  });
+
+  it('refuses the rounds a proof could not cite either, and paused liquidations', () => {
+    expect(detect(900_000_000n, 6n)).toBe('ROUND_NOT_ACCEPTED');
+    expect(detect(900_000_000n, 5n, feed, NOW - 9n + BigInt(HEARTBEAT))).toBe('STALE_ROUND');
+    expect(detect(900_000_000n, 5n, feedDecider.evolve(feed, { type: 'LiquidationsPaused', round: 5n, price: WAD, previousPrice: 2n * WAD }))).toBe('LIQUIDATIONS_PAUSED');
   });
 });

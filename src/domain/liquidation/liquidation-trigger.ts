@@ -4,14 +4,16 @@
  * oracle key K signed for round R, is below the liquidation threshold T at borrow index I. These
  * rules say whether C, K, R, T and I are the ledger's: the position's current commitment, a key of
  * the pool's feed whose report was in the quorum of an accepted, still fresh round, the pool's
- * threshold and scales, and an index no later than now. Each refusal has its own code.
+ * threshold and scales, and an index no later than now. The ledger's own detection cites a round
+ * the same way, and must find the position below the threshold at that round's price and the index
+ * of now. Each refusal has its own code.
  */
 import { DomainError } from '../decider';
 import { idToField } from '../crypto/crypto';
 import { FeedState, PricedRound, RECENT_ROUNDS } from '../oracle/feed';
 import { ActivePool } from '../pool/pool';
 import { indexAt } from '../interest/stability-fee';
-import { unitOf } from '../risk/liquidation-rule';
+import { isLiquidatable, unitOf } from '../risk/liquidation-rule';
 import { LiquidationPublicSignals, mismatchedSignals } from './public-signals';
 
 export interface LiquidationClaim {
@@ -58,25 +60,68 @@ export function checkLiquidationClaim(position: TriggerSubject, claim: Liquidati
   if (signals.borrowIndex > indexAt(pool.interest, now)) {
     throw new DomainError('PUBLIC_SIGNAL_MISMATCH', "the proof's borrow index is ahead of the pool's", { signals: ['borrowIndex'] });
   }
-  if (feed.status !== 'active') throw new DomainError('FEED_NOT_FOUND', `feed ${pool.feed} does not exist`);
-  if (feed.liquidationsPaused) throw new DomainError('LIQUIDATIONS_PAUSED', `liquidations on ${pool.feed} are paused until the oracles confirm the last price jump`);
-
-  const oracle = Object.entries(feed.oracles).find(([, o]) => o.publicKey.x === signals.oracleAx && o.publicKey.y === signals.oracleAy);
+  const active = liquidatingFeed(feed, pool.feed);
+  const oracle = Object.entries(active.oracles).find(([, o]) => o.publicKey.x === signals.oracleAx && o.publicKey.y === signals.oracleAy);
   if (!oracle) throw new DomainError('UNKNOWN_ORACLE_KEY', `the proof's oracle key is not registered on ${pool.feed}`);
   const [oracleName, { revoked }] = oracle;
   if (revoked) throw new DomainError('ORACLE_REVOKED', `oracle ${oracleName}'s key is revoked`);
-
-  const round = acceptedRound(feed, signals.round);
-  if (now - round.at > BigInt(feed.heartbeatSeconds)) {
-    throw new DomainError('STALE_ROUND', `round ${round.round} of ${pool.feed} is older than the ${feed.heartbeatSeconds} s heartbeat`);
-  }
+  const round = freshRound(active, signals.round, now);
   if (!round.reports.some((r) => r.oracle === oracleName)) {
     throw new DomainError('ORACLE_NOT_IN_ROUND', `${oracleName}'s report was not in the quorum that priced round ${round.round}`);
   }
   return { feed: pool.feed, oracle: oracleName, round: round.round, nullifier: signals.nullifier };
 }
 
-function acceptedRound(feed: Extract<FeedState, { status: 'active' }>, round: bigint): PricedRound {
+/** What the ledger records of its own detection: the round's price and the index of now. */
+export interface DetectedLiquidation {
+  feed: string;
+  round: bigint;
+  price: bigint;
+  borrowIndex: bigint;
+}
+
+export interface DetectionSubject {
+  collateral: bigint;
+  scaledDebt: bigint;
+}
+
+export function checkDetectedLiquidation(position: DetectionSubject, roundNumber: bigint, pool: ActivePool, feed: FeedState, now: bigint): DetectedLiquidation {
+  const round = freshRound(liquidatingFeed(feed, pool.feed), roundNumber, now);
+  const borrowIndex = indexAt(pool.interest, now);
+  const rule = {
+    collateral: position.collateral,
+    scaledDebt: position.scaledDebt,
+    price: round.price,
+    thresholdBps: pool.parameters.liquidationThresholdBps,
+    borrowIndex,
+    collateralUnit: unitOf(pool.collateral.decimals),
+    debtUnit: unitOf(pool.debt.decimals),
+  };
+  if (position.scaledDebt === 0n || !isLiquidatable(rule)) {
+    throw new DomainError('NOT_LIQUIDATABLE', `the position's health factor is not below 1 at round ${round.round}'s price`);
+  }
+  return { feed: pool.feed, round: round.round, price: round.price, borrowIndex };
+}
+
+type ActiveFeed = Extract<FeedState, { status: 'active' }>;
+
+/** The pool's feed, if it may drive a liquidation now. */
+function liquidatingFeed(feed: FeedState, name: string): ActiveFeed {
+  if (feed.status !== 'active') throw new DomainError('FEED_NOT_FOUND', `feed ${name} does not exist`);
+  if (feed.liquidationsPaused) throw new DomainError('LIQUIDATIONS_PAUSED', `liquidations on ${name} are paused until the oracles confirm the last price jump`);
+  return feed;
+}
+
+/** A recent priced round no older than the feed's heartbeat. */
+function freshRound(feed: ActiveFeed, round: bigint, now: bigint): PricedRound {
+  const found = acceptedRound(feed, round);
+  if (now - found.at > BigInt(feed.heartbeatSeconds)) {
+    throw new DomainError('STALE_ROUND', `round ${found.round} of ${feed.feed} is older than the ${feed.heartbeatSeconds} s heartbeat`);
+  }
+  return found;
+}
+
+function acceptedRound(feed: ActiveFeed, round: bigint): PricedRound {
   const found = feed.rounds.find((r) => r.round === round);
   if (found) return found;
   const latestRound = feed.rounds.at(-1)?.round.toString() ?? null;

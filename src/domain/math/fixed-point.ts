@@ -6,6 +6,7 @@
 
 /** 1e18: prices (value of one whole collateral token in whole debt tokens) and health factors. */
 export const WAD = 10n ** 18n;
+export const WAD_DECIMALS = 18;
 /** 1e27: the borrow index and per-second rates. */
 export const RAY = 10n ** 27n;
 /** 10_000 basis points = 100%. */

@@ -3,9 +3,10 @@
  * index), and the commitment Poseidon(collateral, scaledDebt, salt) that is all the world outside sees.
  * Every event carries the balances after it and a fresh salt, drawn by the caller (decide stays pure).
  * Withdrawals and draws are refused above the pool's max LTV at the current price; anything at all is
- * refused without a fresh price. A verified liquidation proof that passes the rules of
- * liquidation-trigger.ts puts the position in liquidation: from then on it can be repaid or topped
- * up, but not drawn on, withdrawn from or closed.
+ * refused without a fresh price. A liquidation is triggered two ways, both under the rules of
+ * liquidation-trigger.ts: by a liquidator's verified proof, or by the ledger's own detection at an
+ * accepted round's price. Either puts the position in liquidation: from then on it can be repaid or
+ * topped up, but not drawn on, withdrawn from or closed.
  */
 import { Decider, DomainError } from '../decider';
 import { isFieldElement, positionCommitment } from '../crypto/crypto';
@@ -13,7 +14,7 @@ import { ceilDiv, RAY } from '../math/fixed-point';
 import { indexAt } from '../interest/stability-fee';
 import { ActivePool, activePool, PoolState } from '../pool/pool';
 import { FeedState, PriceView } from '../oracle/feed';
-import { checkLiquidationClaim, LiquidationClaim } from '../liquidation/liquidation-trigger';
+import { checkDetectedLiquidation, checkLiquidationClaim, LiquidationClaim } from '../liquidation/liquidation-trigger';
 import { AMOUNT_BITS, collateralValueOf, debtOf, unitOf } from '../risk/liquidation-rule';
 import { exceedsMaxLtv } from '../risk/position-risk';
 
@@ -22,14 +23,11 @@ export interface Balances {
   scaledDebt: bigint;
 }
 
-/** A triggered liquidation, pending its sale (issue 4's auctions). */
-export interface PendingLiquidation {
-  liquidator: string;
-  feed: string;
-  oracle: string;
-  round: bigint;
-  nullifier: bigint;
-}
+/** A triggered liquidation, pending its sale: by whose proof, or by the ledger's detection at which price. */
+export type PendingLiquidation = { feed: string; round: bigint } & (
+  | { by: 'proof'; liquidator: string; oracle: string; nullifier: bigint }
+  | { by: 'detection'; price: bigint }
+);
 
 export type ExistingPosition = {
   status: 'open' | 'closed';
@@ -57,7 +55,9 @@ export type PositionCommand =
    * A liquidator's claim, with its Groth16 proof. `proofVerified` is the zk module's verdict on the
    * proof against the claim's public signals (verification is too slow to run inside decide).
    */
-  | ({ type: 'TriggerLiquidation'; proof: unknown; publicSignals: string[]; proofVerified: boolean; salt: bigint } & LiquidationClaim);
+  | ({ type: 'TriggerLiquidation'; proof: unknown; publicSignals: string[]; proofVerified: boolean; salt: bigint } & LiquidationClaim)
+  /** The ledger's detection: the position is below the threshold at the price the feed set in `round`. */
+  | { type: 'DetectLiquidation'; round: bigint; salt: bigint };
 
 /** The balances after the event, its fresh salt and the commitment to both. */
 type Committed = Balances & { salt: bigint; commitment: bigint };
@@ -69,19 +69,15 @@ export type PositionEvent =
   | ({ type: 'DebtDrawn'; amount: bigint; borrowIndex: bigint } & Committed)
   | ({ type: 'DebtRepaid'; amount: bigint; borrowIndex: bigint } & Committed)
   | ({ type: 'PositionClosed'; collateralReturned: bigint } & Committed)
-  /** Balances unchanged (same salt and commitment); the proof and its signals, for any auditor to re-verify. */
-  | ({
-      type: 'LiquidationTriggered';
-      positionId: string;
-      poolId: string;
-      liquidator: string;
-      feed: string;
-      oracle: string;
-      round: bigint;
-      nullifier: bigint;
-      proof: unknown;
-      publicSignals: string[];
-    } & Committed);
+  /**
+   * Balances unchanged (same salt and commitment). By proof: the proof and its signals, for any auditor
+   * to re-verify. By detection: the round's price and the borrow index it was found liquidatable at.
+   */
+  | ({ type: 'LiquidationTriggered'; positionId: string; poolId: string; feed: string; round: bigint } & LiquidationCause & Committed);
+
+export type LiquidationCause =
+  | { by: 'proof'; liquidator: string; oracle: string; nullifier: bigint; proof: unknown; publicSignals: string[] }
+  | { by: 'detection'; price: bigint; borrowIndex: bigint };
 
 export interface PositionContext {
   /** The position's pool (the pool named by OpenPosition, for an open). */
@@ -112,7 +108,7 @@ export const positionDecider: Decider<PositionState, PositionCommand, PositionEv
     }
     const position = openPosition(state);
     const pool = activePool(context.pool);
-    if (command.type === 'TriggerLiquidation') return triggerLiquidation(position, command, pool, context);
+    if (command.type === 'TriggerLiquidation' || command.type === 'DetectLiquidation') return triggerLiquidation(position, command, pool, context);
     const price = freshPrice(context.price);
     if (position.liquidation && (command.type === 'WithdrawCollateral' || command.type === 'DrawDebt' || command.type === 'ClosePosition')) {
       throw new DomainError('LIQUIDATION_IN_PROGRESS', 'the position is being liquidated');
@@ -173,36 +169,44 @@ export const positionDecider: Decider<PositionState, PositionCommand, PositionEv
     }
     const position = state as ExistingPosition;
     if (event.type === 'LiquidationTriggered') {
-      const { liquidator, feed, oracle, round, nullifier } = event;
-      return { ...position, liquidation: { liquidator, feed, oracle, round, nullifier }, nullifiers: [...position.nullifiers, nullifier] };
+      const liquidation = pendingLiquidationOf(event);
+      return { ...position, liquidation, nullifiers: liquidation.by === 'proof' ? [...position.nullifiers, liquidation.nullifier] : position.nullifiers };
     }
     return { ...position, status: event.type === 'PositionClosed' ? 'closed' : 'open', salt, commitment, collateral, scaledDebt };
   },
 };
 
+export function pendingLiquidationOf(event: Extract<PositionEvent, { type: 'LiquidationTriggered' }>): PendingLiquidation {
+  const { feed, round } = event;
+  if (event.by === 'detection') return { by: 'detection', feed, round, price: event.price };
+  return { by: 'proof', feed, round, liquidator: event.liquidator, oracle: event.oracle, nullifier: event.nullifier };
+}
+
 function triggerLiquidation(
   position: ExistingPosition,
-  command: Extract<PositionCommand, { type: 'TriggerLiquidation' }>,
+  command: Extract<PositionCommand, { type: 'TriggerLiquidation' | 'DetectLiquidation' }>,
   pool: ActivePool,
   context: PositionContext,
 ): PositionEvent[] {
+  const { positionId, poolId, collateral, scaledDebt, salt, commitment } = position;
+  const unchanged = { positionId, poolId, collateral, scaledDebt, salt, commitment };
+  if (command.type === 'DetectLiquidation') {
+    if (position.liquidation) throw new DomainError('LIQUIDATION_IN_PROGRESS', 'the position is already being liquidated');
+    const detected = checkDetectedLiquidation(position, command.round, pool, context.feed, context.now);
+    return [{ type: 'LiquidationTriggered', by: 'detection', ...unchanged, ...detected }];
+  }
   const accepted = checkLiquidationClaim(position, command, pool, context.feed, context.now);
   if (position.liquidation) throw new DomainError('LIQUIDATION_IN_PROGRESS', 'the position is already being liquidated');
   if (!command.proofVerified) throw new DomainError('INVALID_PROOF', 'the proof does not verify against its public signals');
-  const { positionId, poolId, collateral, scaledDebt, salt, commitment } = position;
   return [
     {
       type: 'LiquidationTriggered',
-      positionId,
-      poolId,
+      by: 'proof',
+      ...unchanged,
       liquidator: command.liquidator,
       ...accepted,
       proof: command.proof,
       publicSignals: command.publicSignals,
-      collateral,
-      scaledDebt,
-      salt,
-      commitment,
     },
   ];
 }

@@ -1,0 +1,146 @@
+/**
+ * The ledger's own liquidation detection. It follows pools, feeds and positions from `$all` into a
+ * LiquidationWatch; having read the history it looks over every pool (anything that went under while the
+ * ledger was down), and from then on, whenever an event moves a pool's price, borrow index or
+ * threshold, it triggers exactly the positions that event pushed below health factor 1.
+ *
+ * A trigger is an ordinary position command (DetectLiquidation) through the one command path, so the
+ * position's expected revision guards it and the rules are decided again against fresh state. Its
+ * command id names the position's revision: a restarted detector, or two sweeps that overlap, never
+ * append the same trigger twice.
+ */
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AllStreamSubscription, EventStoreDBClient, Position, START, streamNameFilter } from '@eventstore/db-client';
+import { Clock, unixSeconds } from '../clock/clock';
+import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
+import { DomainError } from '../domain/decider';
+import { isLedgerEventType, LedgerEvent, ledgerEventCodec } from '../domain/events';
+import { isLedgerMetadata } from '../eventstore/event-codec';
+import { ExecutePositionCommand, PositionCommandHandler } from '../ledger/positions/position.command';
+import { Metrics } from '../observability/metrics';
+import { DueLiquidation, LiquidationWatch } from './liquidation-watch';
+
+const FOLLOWED_PREFIXES = ['pool-', 'oracle-', 'position-'];
+/** Triggers appended at once: enough to overlap store round trips, few enough not to crowd out borrowers' commands. */
+const TRIGGER_CONCURRENCY = 32;
+
+/** What one look over a pool found and did: the figures the detection benchmark reports. */
+export interface Sweep {
+  poolId: string;
+  /** The `$all` commit position of the event that moved the pool; none for the first look after start. */
+  cause?: bigint;
+  found: number;
+  triggered: number;
+  /** Time to select the due positions from the index. */
+  selectMillis: number;
+  /** Time from the event reaching the detector to every trigger being appended. */
+  totalMillis: number;
+}
+
+@Injectable()
+export class LiquidationDetector implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('liquidation');
+  readonly watch = new LiquidationWatch();
+  private subscription?: AllStreamSubscription;
+  private consuming?: Promise<void>;
+  /** Triggers being appended, by command id. */
+  private readonly inFlight = new Set<string>();
+  private readonly sweepListeners = new Set<(sweep: Sweep) => void>();
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    // Called directly rather than through the command bus: the first look happens while the app boots.
+    private readonly positions: PositionCommandHandler,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  /**
+   * Reads the history before the app serves, looks over every pool once, then follows from where the
+   * read ended: a subscription from a position delivers exactly what came after it.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    let from: Position | typeof START = START;
+    for await (const { event: recorded } of this.client.readAll({ fromPosition: START })) {
+      if (!recorded?.position) continue;
+      from = recorded.position;
+      const event = followed(recorded);
+      if (event) this.watch.apply(recorded.streamId, recorded.revision, event);
+    }
+    await Promise.all(this.watch.poolIds().map((poolId) => this.sweep(poolId, performance.now())));
+    this.subscription = this.client.subscribeToAll({ fromPosition: from, filter: streamNameFilter({ prefixes: FOLLOWED_PREFIXES }) });
+    this.consuming = this.consume(this.subscription);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.subscription?.unsubscribe().catch(() => undefined);
+    this.subscription?.destroy();
+    await this.consuming;
+  }
+
+  /** Calls back after each look over a pool (for the benchmark and for tests that wait on detection). */
+  onSweep(listener: (sweep: Sweep) => void): () => void {
+    this.sweepListeners.add(listener);
+    return () => this.sweepListeners.delete(listener);
+  }
+
+  private async consume(subscription: AllStreamSubscription): Promise<void> {
+    try {
+      for await (const { event: recorded } of subscription) {
+        const receivedAt = performance.now();
+        const event = recorded && followed(recorded);
+        if (!event) continue;
+        this.watch.apply(recorded.streamId, recorded.revision, event);
+        for (const poolId of this.watch.poolsMovedBy(recorded.streamId, event)) void this.sweep(poolId, receivedAt, recorded.position?.commit);
+      }
+    } catch (err) {
+      this.logger.error(`the detector's subscription ended: ${(err as Error).message}`);
+    }
+  }
+
+  /** Triggers every due position of the pool that is not being triggered already. */
+  private async sweep(poolId: string, receivedAt: number, cause?: bigint): Promise<void> {
+    if (!this.config.liquidationDetection) return; // the watch still follows, for the list of liquidations
+    const due = this.watch.due(poolId, unixSeconds(this.clock.now())).filter((d) => !this.inFlight.has(commandIdOf(d)));
+    const selected = performance.now();
+    let triggered = 0;
+    const queue = due[Symbol.iterator]();
+    const worker = async () => {
+      for (const d of queue) if (await this.trigger(d)) triggered++;
+    };
+    await Promise.all(Array.from({ length: Math.min(TRIGGER_CONCURRENCY, due.length) }, worker));
+    const totalMillis = performance.now() - receivedAt;
+    if (due.length) this.metrics.detectionSeconds.observe(totalMillis / 1000);
+    const sweep = { poolId, cause, found: due.length, triggered, selectMillis: selected - receivedAt, totalMillis };
+    for (const listener of this.sweepListeners) listener(sweep);
+  }
+
+  private async trigger(due: DueLiquidation): Promise<boolean> {
+    const commandId = commandIdOf(due);
+    this.inFlight.add(commandId);
+    try {
+      const result = await this.positions.execute(new ExecutePositionCommand(due.positionId, commandId, { type: 'DetectLiquidation', round: due.round }));
+      if (!result.duplicate) this.metrics.liquidationsTriggered.inc();
+      return !result.duplicate;
+    } catch (err) {
+      // The position moved on since (repaid, topped up, already liquidating) or the round went stale:
+      // the rules said no, and the next event that matters looks again.
+      if (!(err instanceof DomainError)) this.logger.warn(`triggering ${due.positionId} failed: ${(err as Error).message}`);
+      return false;
+    } finally {
+      this.inFlight.delete(commandId);
+    }
+  }
+}
+
+/** A ledger event of a pool, feed or position stream, decoded; undefined for anything else. */
+function followed(recorded: { streamId: string; type: string; isJson: boolean; data: unknown; metadata?: unknown }): LedgerEvent | undefined {
+  if (!recorded.isJson || !isLedgerEventType(recorded.type) || !FOLLOWED_PREFIXES.some((prefix) => recorded.streamId.startsWith(prefix))) return undefined;
+  const meta = recorded.metadata;
+  return ledgerEventCodec.decode(recorded.type, isLedgerMetadata(meta) ? meta.schemaVersion : 1, recorded.data as Record<string, unknown>);
+}
+
+function commandIdOf(due: DueLiquidation): string {
+  return `detect-${due.positionId}@${due.revision}`;
+}
