@@ -23,7 +23,8 @@ import { riskView } from '../src/liquidation/liquidation-watch';
 import { generateOracleKey, signReport } from '../src/oracle/report-signing';
 import { Benchmark, BenchRow, fmt, percentile } from './bench';
 
-const OPEN_POSITIONS = 1_000_000;
+/** BENCH_LIQUIDATION_POSITIONS makes it smaller. */
+const OPEN_POSITIONS = Number(process.env.BENCH_LIQUIDATION_POSITIONS ?? 1_000_000);
 const THRESHOLD_BPS = 8250n;
 /** Price moves per crossing size: more for the small move, whose p99 is the target. */
 const MOVES: Array<{ crossed: number; repeats: number }> = [

@@ -251,6 +251,11 @@ function account(ledger: PoolLedger, e: PositionEvent): void {
     case 'PositionClosed':
       ledger.collateralOut += e.collateralReturned;
       break;
+    case 'LiquidationSettled':
+      // Sold at auction: it leaves the pool to the takers, as a withdrawal would.
+      ledger.collateralOut += e.collateralSold;
+      ledger.repaid += e.debtRepaid;
+      break;
     case 'DebtDrawn':
       ledger.drawn += e.amount;
       break;
@@ -275,6 +280,8 @@ function poolCommandOf(events: PoolEvent[], now: bigint): PoolCommand {
       return second?.type === 'PoolParametersChanged' ? { type: 'ChangePoolParameters', changes: second.changes, now } : { type: 'AccrueInterest', now };
     case 'PoolParametersChanged':
       return { type: 'ChangePoolParameters', changes: first.changes, now };
+    case 'LiquidationAccounted':
+      return { type: 'AccountLiquidation', auctionId: first.auctionId, reserveIn: first.reserveIn, keeperRewards: first.keeperRewards, badDebt: first.badDebt };
   }
 }
 
@@ -312,6 +319,8 @@ function positionCommandOf(e: PositionEvent): PositionCommand {
       return { type: 'RepayDebt', amount: e.amount, salt: e.salt };
     case 'PositionClosed':
       return { type: 'ClosePosition', salt: e.salt };
+    case 'LiquidationSettled':
+      return { type: 'SettleLiquidation', auctionId: e.auctionId, collateralSold: e.collateralSold, debtRepaid: e.debtRepaid, salt: e.salt };
     case 'LiquidationTriggered':
       if (e.by === 'detection') return { type: 'DetectLiquidation', round: e.round, salt: e.salt };
       // The proof is verified in a batch apart; here, whether its public signals are the ledger's.

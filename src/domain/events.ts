@@ -6,8 +6,9 @@
 import { FeedEvent } from './oracle/feed';
 import { PoolEvent } from './pool/pool';
 import { PositionEvent } from './position/position';
+import { AuctionEvent } from './auction/auction';
 
-export type LedgerEvent = PoolEvent | PositionEvent | FeedEvent;
+export type LedgerEvent = PoolEvent | PositionEvent | FeedEvent | AuctionEvent;
 
 /** A domain event as stored: its type, the schema version of its body, and the JSON body. */
 export interface StoredShape {
@@ -35,6 +36,12 @@ export const SCHEMA_VERSIONS: Record<LedgerEventType, number> = {
   DebtRepaid: 1,
   PositionClosed: 1,
   LiquidationTriggered: 2,
+  LiquidationSettled: 1,
+  LiquidationAccounted: 1,
+  AuctionStarted: 1,
+  CollateralTaken: 1,
+  AuctionReset: 1,
+  AuctionSettled: 1,
   FeedRegistered: 1,
   OracleKeyRegistered: 1,
   OracleKeyRevoked: 1,
@@ -50,6 +57,9 @@ const BIGINT_FIELDS = new Set([
   'index', 'ratePerSecond', 'at', 'price', 'previousPrice', 'round', 'timestamp', 'x', 'y', 'r8x', 'r8y', 's',
   'maxLtvBps', 'liquidationThresholdBps', 'liquidationPenaltyBps', 'liquidatorBonusBps', 'protocolFeeBps',
   'closeFactorBps', 'fullCloseHealthFactor', 'dustLimit', 'liquidationCollateralCap', 'stabilityFeeYearly', 'deviationLimitBps',
+  'cutBps', 'stepSeconds', 'collateralSold', 'debtRepaid', 'badDebt', 'reserveIn', 'keeperRewards', 'coveredByReserve', 'socialized', 'reserve',
+  'keeperReward', 'top', 'collateralUnit', 'debtUnit', 'debtToCover', 'penalty', 'tab', 'lot', 'paid', 'sold', 'raised', 'collateralLeft',
+  'shortfall', 'penaltyPaid', 'liquidatorBonus', 'protocolFee', 'bufferBps', 'resetAfterSeconds', 'resetBelowBps', 'keeperTip', 'keeperChipBps',
 ]);
 
 /** Upcasters by event type: from version v (the key) to v + 1. */

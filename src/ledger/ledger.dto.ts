@@ -1,6 +1,7 @@
-import { ApiProperty, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { AUCTION_CURVES } from '../domain/liquidation/auction-curves';
 import { CommandBody, DecimalField, IdField, SmallIntField } from '../http/api-fields';
 
 export class AssetBody {
@@ -9,6 +10,42 @@ export class AssetBody {
 
   @SmallIntField('Decimals of the smallest unit', 0, 18, 18)
   decimals!: number;
+}
+
+/** How a pool's liquidations sell collateral: a Dutch auction. Any field left out keeps its default (or current) value. */
+export class AuctionParametersBody {
+  @ApiPropertyOptional({ enum: AUCTION_CURVES, example: 'stairstep', description: 'How the price falls: linear, stairstep (a drop per step) or exponential (smooth)' })
+  @IsOptional()
+  @IsIn(AUCTION_CURVES)
+  curve?: (typeof AUCTION_CURVES)[number];
+
+  @IsOptional()
+  @SmallIntField('Price cut per step (bps; of the starting price for linear, of the price for the others)', 1, 9_999, 100)
+  cutBps?: number;
+
+  @IsOptional()
+  @SmallIntField('Seconds per step', 1, 86_400, 60)
+  stepSeconds?: number;
+
+  @IsOptional()
+  @SmallIntField('Starting price over the oracle price (bps, 11000 = 10% above)', 10_000, 30_000, 11_000)
+  bufferBps?: number;
+
+  @IsOptional()
+  @SmallIntField('A keeper may reset an auction older than this (seconds)...', 1, 604_800, 3_600)
+  resetAfterSeconds?: number;
+
+  @IsOptional()
+  @SmallIntField('...or whose price fell below this share of its start (bps)', 0, 9_999, 5_000)
+  resetBelowBps?: number;
+
+  @IsOptional()
+  @DecimalField('Flat incentive for a keeper who starts or resets an auction (debt asset)', '0')
+  keeperTip?: string;
+
+  @IsOptional()
+  @SmallIntField("A keeper's further incentive: this share of the tab (bps)", 0, 1_000, 0)
+  keeperChipBps?: number;
 }
 
 /** Every risk parameter of a pool; ratios in basis points, amounts as decimal strings of the asset. */
@@ -42,6 +79,12 @@ export class PoolParametersBody {
 
   @DecimalField('Yearly stability fee, e.g. "0.05" for 5% a year, compounded per second', '0.05')
   stabilityFeeYearly!: string;
+
+  @ApiPropertyOptional({ type: AuctionParametersBody, description: 'How liquidations sell collateral (defaults: stairstep, 1% every 60 s, starting 10% above the oracle)' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AuctionParametersBody)
+  auction?: AuctionParametersBody;
 }
 
 export class CreatePoolBody extends CommandBody {

@@ -10,6 +10,6 @@ import { PositionsController } from './positions/positions.controller';
   imports: [OracleModule],
   controllers: [PoolsController, PositionsController],
   providers: [PoolCommandHandler, PositionCommandHandler, Pools, Positions, PoolStateQuery],
-  exports: [Pools, Positions, PositionCommandHandler],
+  exports: [Pools, Positions, PositionCommandHandler, PoolCommandHandler],
 })
 export class LedgerModule {}

@@ -19,8 +19,9 @@ import { isLedgerMetadata } from '../eventstore/event-codec';
 import { ExecutePositionCommand, PositionCommandHandler } from '../ledger/positions/position.command';
 import { Metrics } from '../observability/metrics';
 import { DueLiquidation, LiquidationWatch } from './liquidation-watch';
+import { LiquidationSaga } from './liquidation-saga';
 
-const FOLLOWED_PREFIXES = ['pool-', 'oracle-', 'position-'];
+const FOLLOWED_PREFIXES = ['pool-', 'oracle-', 'position-', 'auction-'];
 /** Triggers appended at once: enough to overlap store round trips, few enough not to crowd out borrowers' commands. */
 const TRIGGER_CONCURRENCY = 32;
 
@@ -53,6 +54,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
     private readonly positions: PositionCommandHandler,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
+    private readonly saga: LiquidationSaga,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
@@ -69,6 +71,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
       if (event) this.watch.apply(recorded.streamId, recorded.revision, event);
     }
     await Promise.all(this.watch.poolIds().map((poolId) => this.sweep(poolId, performance.now())));
+    await Promise.all(this.watch.pendingSteps().map((step) => this.saga.take(step)));
     this.subscription = this.client.subscribeToAll({ fromPosition: from, filter: streamNameFilter({ prefixes: FOLLOWED_PREFIXES }) });
     this.consuming = this.consume(this.subscription);
   }
@@ -92,7 +95,12 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
         const event = recorded && followed(recorded);
         if (!event) continue;
         this.watch.apply(recorded.streamId, recorded.revision, event);
-        for (const poolId of this.watch.poolsMovedBy(recorded.streamId, event)) void this.sweep(poolId, receivedAt, recorded.position?.commit);
+        const step = this.watch.stepAfter(recorded.streamId, event);
+        if (step) void this.saga.take(step);
+        const moved = this.watch.poolsMovedBy(recorded.streamId, event);
+        for (const poolId of moved) void this.sweep(poolId, receivedAt, recorded.position?.commit);
+        // A step refused for want of a fresh price is retried when prices move.
+        if (moved.length && event.type === 'PriceUpdated') for (const pending of this.watch.pendingSteps()) if (pending.step === 'start') void this.saga.take(pending);
       }
     } catch (err) {
       this.logger.error(`the detector's subscription ended: ${(err as Error).message}`);

@@ -1,8 +1,10 @@
 /**
- * What the liquidation detector knows, folded from the ledger's events with the domain's own evolve:
- * every pool and feed, every open position with debt in the liquidation index, and the liquidations
- * under way. No I/O: the detector feeds it events and asks it which positions are due.
+ * What the liquidation engine knows, folded from the ledger's events with the domain's own evolve:
+ * every pool and feed, every open position with debt in the liquidation index, the liquidations under
+ * way and their auctions. No I/O: the detector feeds it events and asks it which positions are due,
+ * and the saga asks it for each liquidation's next step.
  */
+import { auctionDecider, AuctionEvent, AuctionState, RunningAuction } from '../domain/auction/auction';
 import { LedgerEvent } from '../domain/events';
 import { indexAt } from '../domain/interest/stability-fee';
 import { LiquidationIndex } from '../domain/liquidation/liquidation-index';
@@ -33,7 +35,26 @@ interface Tracked {
   revision: bigint;
   commitment: bigint;
   liquidation?: PendingLiquidation;
+  /** The revision of the LiquidationTriggered event: its auction is `<positionId>.<revision>`. */
+  triggeredAt?: bigint;
 }
+
+/** An auction the saga has yet to see through: its state, keeper incentives so far, and how far its settlement got. */
+interface AuctionBook {
+  state: AuctionState;
+  keeperRewards: bigint;
+  settled?: Extract<AuctionEvent, { type: 'AuctionSettled' }>;
+  /** The position's LiquidationSettled: bad debt written off, if any. */
+  positionSettled?: { badDebt: bigint };
+}
+
+/** The next step of a liquidation, for the saga to take (each is an idempotent command). */
+export type LiquidationStep =
+  | { step: 'start'; auctionId: string; positionId: string; keeper?: string }
+  | { step: 'settle'; auctionId: string; positionId: string; collateralSold: bigint; debtRepaid: bigint }
+  | { step: 'account'; auctionId: string; poolId: string; reserveIn: bigint; keeperRewards: bigint; badDebt: bigint };
+
+export const auctionIdOf = (positionId: string, triggeredAt: bigint) => `${positionId}.${triggeredAt}`;
 
 export class LiquidationWatch {
   readonly index = new LiquidationIndex();
@@ -41,6 +62,7 @@ export class LiquidationWatch {
   private readonly feeds = new Map<string, FeedState>();
   private readonly positions = new Map<string, Tracked>();
   private readonly liquidating = new Set<string>();
+  private readonly auctions = new Map<string, AuctionBook>();
 
   /** Folds one event of a `pool-`, `oracle-` or `position-` stream. */
   apply(stream: string, revision: bigint, event: LedgerEvent): void {
@@ -52,7 +74,18 @@ export class LiquidationWatch {
       this.feeds.set(feed, feedDecider.evolve(this.feeds.get(feed) ?? feedDecider.initialState(), event as FeedEvent));
     } else if (stream.startsWith('position-')) {
       this.applyPosition(stream.slice('position-'.length), revision, event as PositionEvent);
+    } else if (stream.startsWith('auction-')) {
+      this.applyAuction(stream.slice('auction-'.length), event as AuctionEvent);
     }
+    if (event.type === 'LiquidationAccounted') this.auctions.delete(event.auctionId); // seen through
+  }
+
+  private applyAuction(auctionId: string, event: AuctionEvent): void {
+    const book = this.auctions.get(auctionId) ?? { state: auctionDecider.initialState(), keeperRewards: 0n };
+    book.state = auctionDecider.evolve(book.state, event);
+    if (event.type === 'AuctionStarted' || event.type === 'AuctionReset') book.keeperRewards += event.keeperReward;
+    if (event.type === 'AuctionSettled') book.settled = event;
+    this.auctions.set(auctionId, book);
   }
 
   private applyPosition(positionId: string, revision: bigint, event: PositionEvent): void {
@@ -65,8 +98,14 @@ export class LiquidationWatch {
       this.index.remove(positionId);
       return;
     }
-    const liquidation = event.type === 'LiquidationTriggered' ? pendingLiquidationOf(event) : known?.liquidation;
-    this.positions.set(positionId, { poolId, revision, commitment: event.commitment, liquidation });
+    const liquidation = event.type === 'LiquidationTriggered' ? pendingLiquidationOf(event) : event.type === 'LiquidationSettled' ? undefined : known?.liquidation;
+    const triggeredAt = event.type === 'LiquidationTriggered' ? revision : liquidation ? known?.triggeredAt : undefined;
+    this.positions.set(positionId, { poolId, revision, commitment: event.commitment, liquidation, triggeredAt });
+    if (event.type === 'LiquidationSettled') {
+      this.liquidating.delete(positionId);
+      const book = this.auctions.get(event.auctionId);
+      if (book) book.positionSettled = { badDebt: event.badDebt };
+    }
     // A position being liquidated is not due again until its liquidation ends.
     if (liquidation) {
       this.liquidating.add(positionId);
@@ -76,8 +115,12 @@ export class LiquidationWatch {
     }
   }
 
-  /** Pools that an event of this stream may have tipped positions of: their price, index or threshold moved. */
+  /**
+   * Pools that an event of this stream may have tipped positions of: their price, index or threshold
+   * moved, or a settled liquidation left a position still below the line (it must go again).
+   */
   poolsMovedBy(stream: string, event: LedgerEvent): string[] {
+    if (event.type === 'LiquidationSettled') return [this.positions.get(stream.slice('position-'.length))?.poolId].filter((p): p is string => p !== undefined);
     if (stream.startsWith('pool-')) return event.type === 'PoolParametersChanged' || event.type === 'InterestAccrued' ? [stream.slice('pool-'.length)] : [];
     if (stream.startsWith('oracle-') && (event.type === 'PriceUpdated' || event.type === 'LiquidationsResumed')) return this.poolsOnFeed(stream.slice('oracle-'.length));
     return [];
@@ -109,6 +152,49 @@ export class LiquidationWatch {
       revision: this.positions.get(positionId)!.revision,
       round,
     }));
+  }
+
+  /** The step the saga takes after this event, if any. */
+  stepAfter(stream: string, event: LedgerEvent): LiquidationStep | undefined {
+    if (event.type === 'LiquidationTriggered') return this.startStep(event.positionId);
+    if (event.type === 'AuctionSettled') return this.settleStep(stream.slice('auction-'.length));
+    if (event.type === 'LiquidationSettled') return this.accountStep(event.auctionId);
+    return undefined;
+  }
+
+  /** Every step still to take: after reading the history, what a stop may have left half done. */
+  pendingSteps(): LiquidationStep[] {
+    const steps: Array<LiquidationStep | undefined> = [];
+    for (const positionId of this.liquidating) steps.push(this.startStep(positionId));
+    for (const auctionId of this.auctions.keys()) steps.push(this.settleStep(auctionId) ?? this.accountStep(auctionId));
+    return steps.filter((s): s is LiquidationStep => s !== undefined);
+  }
+
+  private startStep(positionId: string): LiquidationStep | undefined {
+    const p = this.positions.get(positionId);
+    if (!p?.liquidation || p.triggeredAt === undefined) return undefined;
+    const auctionId = auctionIdOf(positionId, p.triggeredAt);
+    if (this.auctions.has(auctionId)) return undefined;
+    return { step: 'start', auctionId, positionId, ...(p.liquidation.by === 'proof' ? { keeper: p.liquidation.liquidator } : {}) };
+  }
+
+  private settleStep(auctionId: string): LiquidationStep | undefined {
+    const book = this.auctions.get(auctionId);
+    if (!book?.settled || book.positionSettled || book.state.status === 'absent') return undefined;
+    return { step: 'settle', auctionId, positionId: book.state.positionId, collateralSold: book.settled.sold, debtRepaid: book.settled.debtRepaid };
+  }
+
+  private accountStep(auctionId: string): LiquidationStep | undefined {
+    const book = this.auctions.get(auctionId);
+    if (!book?.settled || !book.positionSettled || book.state.status === 'absent') return undefined;
+    return { step: 'account', auctionId, poolId: book.state.poolId, reserveIn: book.settled.reserveIn, keeperRewards: book.keeperRewards, badDebt: book.positionSettled.badDebt };
+  }
+
+  /** Auctions not yet seen through, optionally of one pool: running ones first. */
+  auctionsOf(poolId?: string): RunningAuction[] {
+    const found: RunningAuction[] = [];
+    for (const { state } of this.auctions.values()) if (state.status !== 'absent' && (poolId === undefined || state.poolId === poolId)) found.push(state);
+    return found.sort((a, b) => (a.status === b.status ? 0 : a.status === 'running' ? -1 : 1));
   }
 
   /** Liquidations under way, optionally of one pool. */

@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
 import { LedgerModule } from '../ledger/ledger.module';
+import { OracleModule } from '../oracle/oracle.module';
 import { LiquidationDetector } from './liquidation-detector';
 import { LiquidationsController } from './liquidations.controller';
+import { AuctionCommandHandler, Auctions } from './auction.command';
+import { AuctionsController } from './auctions.controller';
+import { LiquidationSaga } from './liquidation-saga';
 
-/** Liquidation: detecting positions that fell below their threshold, and what follows. */
+/** Liquidation: detecting positions that fell below their threshold, auctioning their collateral, settling. */
 @Module({
-  imports: [LedgerModule],
-  controllers: [LiquidationsController],
-  providers: [LiquidationDetector],
+  imports: [LedgerModule, OracleModule],
+  controllers: [LiquidationsController, AuctionsController],
+  providers: [LiquidationDetector, LiquidationSaga, AuctionCommandHandler, Auctions],
   exports: [LiquidationDetector],
 })
 export class LiquidationModule {}

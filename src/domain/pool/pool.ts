@@ -8,6 +8,7 @@ import { BPS, WAD } from '../math/fixed-point';
 import { AMOUNT_BITS, MAX_DECIMALS } from '../risk/liquidation-rule';
 import { IndexCheckpoint, indexAt, perSecondRate } from '../interest/stability-fee';
 import { RAY } from '../math/fixed-point';
+import { AUCTION_CURVES, CurveParameters } from '../liquidation/auction-curves';
 
 export interface Asset {
   symbol: string;
@@ -34,21 +35,71 @@ export interface PoolParameters {
   liquidationCollateralCap: bigint;
   /** Stability fee per year, WAD (0.05e18 = 5%). */
   stabilityFeeYearly: bigint;
+  /** How liquidated collateral is sold; DEFAULT_AUCTION when a pool never set it. */
+  auction?: AuctionParameters;
+}
+
+/** The Dutch auction a liquidation sells its collateral by (MakerDAO `clip` style). */
+export interface AuctionParameters extends CurveParameters {
+  /** The starting price over the oracle price, bps (11_000 starts 10% above it). */
+  bufferBps: bigint;
+  /** A keeper may reset an auction older than this... */
+  resetAfterSeconds: bigint;
+  /** ...or whose price fell below this share of its starting price (bps). */
+  resetBelowBps: bigint;
+  /** A keeper who starts or resets an auction earns this flat tip (debt asset units)... */
+  keeperTip: bigint;
+  /** ...plus this share of the auction's tab (bps), paid from the protocol reserve. */
+  keeperChipBps: bigint;
+}
+
+export const DEFAULT_AUCTION: AuctionParameters = {
+  curve: 'stairstep',
+  cutBps: 100n,
+  stepSeconds: 60n,
+  bufferBps: 11_000n,
+  resetAfterSeconds: 3_600n,
+  resetBelowBps: 5_000n,
+  keeperTip: 0n,
+  keeperChipBps: 0n,
+};
+
+export function auctionParametersOf(pool: ActivePool): AuctionParameters {
+  return pool.parameters.auction ?? DEFAULT_AUCTION;
 }
 
 export type PoolState =
   | { status: 'absent' }
-  | { status: 'active'; poolId: string; collateral: Asset; debt: Asset; feed: string; parameters: PoolParameters; interest: IndexCheckpoint };
+  | {
+      status: 'active';
+      poolId: string;
+      collateral: Asset;
+      debt: Asset;
+      feed: string;
+      parameters: PoolParameters;
+      interest: IndexCheckpoint;
+      /** The protocol reserve (debt asset units): penalties and fees in, keeper incentives and bad debt out. */
+      reserve: bigint;
+      /** Bad debt the reserve could not cover, borne by the lenders (cumulative). */
+      socializedLoss: bigint;
+    };
 
 export type PoolCommand =
   | { type: 'CreatePool'; poolId: string; collateral: Asset; debt: Asset; feed: string; parameters: PoolParameters; now: bigint }
   | { type: 'ChangePoolParameters'; changes: Partial<PoolParameters>; now: bigint }
-  | { type: 'AccrueInterest'; now: bigint };
+  | { type: 'AccrueInterest'; now: bigint }
+  /** A settled liquidation's effect on the pool: the reserve's share of the proceeds, keeper incentives paid, bad debt left. */
+  | { type: 'AccountLiquidation'; auctionId: string; reserveIn: bigint; keeperRewards: bigint; badDebt: bigint };
 
 export type PoolEvent =
   | { type: 'PoolCreated'; poolId: string; collateral: Asset; debt: Asset; feed: string; parameters: PoolParameters; ratePerSecond: bigint; at: bigint }
   | { type: 'InterestAccrued'; index: bigint; at: bigint }
-  | { type: 'PoolParametersChanged'; changes: Partial<PoolParameters>; parameters: PoolParameters; ratePerSecond: bigint; at: bigint };
+  | { type: 'PoolParametersChanged'; changes: Partial<PoolParameters>; parameters: PoolParameters; ratePerSecond: bigint; at: bigint }
+  /**
+   * The reserve takes the proceeds' share and pays the keepers; bad debt is covered by the reserve
+   * first, and the rest (with any incentive the reserve could not pay) is socialized across lenders.
+   */
+  | { type: 'LiquidationAccounted'; auctionId: string; reserveIn: bigint; keeperRewards: bigint; badDebt: bigint; coveredByReserve: bigint; socialized: bigint; reserve: bigint };
 
 export const poolStream = (poolId: string) => `pool-${poolId}`;
 
@@ -82,6 +133,17 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, void> = {
         const pool = activePool(state);
         return [{ type: 'InterestAccrued', index: indexAt(pool.interest, command.now), at: command.now }];
       }
+      case 'AccountLiquidation': {
+        const pool = activePool(state);
+        const { auctionId, reserveIn, keeperRewards, badDebt } = command;
+        if (reserveIn < 0n || keeperRewards < 0n || badDebt < 0n) throw new DomainError('INVALID_SETTLEMENT', 'liquidation amounts are never negative');
+        const available = pool.reserve + reserveIn - keeperRewards;
+        const unpaidRewards = available < 0n ? -available : 0n;
+        const afterRewards = available < 0n ? 0n : available;
+        const coveredByReserve = badDebt < afterRewards ? badDebt : afterRewards;
+        const socialized = badDebt - coveredByReserve + unpaidRewards;
+        return [{ type: 'LiquidationAccounted', auctionId, reserveIn, keeperRewards, badDebt, coveredByReserve, socialized, reserve: afterRewards - coveredByReserve }];
+      }
     }
   },
 
@@ -89,7 +151,7 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, void> = {
     switch (event.type) {
       case 'PoolCreated': {
         const { poolId, collateral, debt, feed, parameters, ratePerSecond, at } = event;
-        return { status: 'active', poolId, collateral, debt, feed, parameters, interest: { index: RAY, at, ratePerSecond } };
+        return { status: 'active', poolId, collateral, debt, feed, parameters, interest: { index: RAY, at, ratePerSecond }, reserve: 0n, socializedLoss: 0n };
       }
       case 'InterestAccrued': {
         const pool = activePool(state);
@@ -98,6 +160,10 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, void> = {
       case 'PoolParametersChanged': {
         const pool = activePool(state);
         return { ...pool, parameters: event.parameters, interest: { ...pool.interest, ratePerSecond: event.ratePerSecond } };
+      }
+      case 'LiquidationAccounted': {
+        const pool = activePool(state);
+        return { ...pool, reserve: event.reserve, socializedLoss: pool.socializedLoss + event.socialized };
       }
     }
   },
@@ -115,7 +181,7 @@ export function validateParameters(p: PoolParameters): void {
   const refuse = (parameter: keyof PoolParameters, why: string) => {
     throw new DomainError('INVALID_PARAMETERS', `${parameter} ${why}`, { parameter });
   };
-  const inRange = (parameter: keyof PoolParameters, lo: bigint, hi: bigint) => {
+  const inRange = (parameter: Exclude<keyof PoolParameters, 'auction'>, lo: bigint, hi: bigint) => {
     if (p[parameter] < lo || p[parameter] > hi) refuse(parameter, `must be within ${lo}..${hi}`);
   };
   inRange('maxLtvBps', 1n, BPS - 1n);
@@ -129,8 +195,26 @@ export function validateParameters(p: PoolParameters): void {
   inRange('dustLimit', 0n, (1n << AMOUNT_BITS) - 1n);
   inRange('liquidationCollateralCap', 1n, (1n << AMOUNT_BITS) - 1n);
   inRange('stabilityFeeYearly', 0n, 10n * WAD);
+  if (p.auction) validateAuction(p.auction);
   // Liquidating at the threshold must leave room for the penalty: otherwise the sale cannot cover it.
   if ((p.liquidationThresholdBps * (BPS + p.liquidationPenaltyBps)) / BPS > BPS) refuse('liquidationPenaltyBps', 'with the threshold would exceed 100% of the collateral');
+}
+
+function validateAuction(a: AuctionParameters): void {
+  const refuse = (parameter: keyof AuctionParameters, why: string) => {
+    throw new DomainError('INVALID_PARAMETERS', `auction.${parameter} ${why}`, { parameter: `auction.${parameter}` });
+  };
+  const inRange = (parameter: Exclude<keyof AuctionParameters, 'curve'>, lo: bigint, hi: bigint) => {
+    if (a[parameter] < lo || a[parameter] > hi) refuse(parameter, `must be within ${lo}..${hi}`);
+  };
+  if (!AUCTION_CURVES.includes(a.curve)) refuse('curve', `must be one of ${AUCTION_CURVES.join(', ')}`);
+  inRange('cutBps', 1n, BPS - 1n);
+  inRange('stepSeconds', 1n, 86_400n);
+  inRange('bufferBps', BPS, 3n * BPS);
+  inRange('resetAfterSeconds', 1n, 7n * 86_400n);
+  inRange('resetBelowBps', 0n, BPS - 1n);
+  inRange('keeperTip', 0n, (1n << AMOUNT_BITS) - 1n);
+  inRange('keeperChipBps', 0n, 1_000n);
 }
 
 function definedOnly(changes: Partial<PoolParameters>): Partial<PoolParameters> {

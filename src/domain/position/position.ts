@@ -57,7 +57,9 @@ export type PositionCommand =
    */
   | ({ type: 'TriggerLiquidation'; proof: unknown; publicSignals: string[]; proofVerified: boolean; salt: bigint } & LiquidationClaim)
   /** The ledger's detection: the position is below the threshold at the price the feed set in `round`. */
-  | { type: 'DetectLiquidation'; round: bigint; salt: bigint };
+  | { type: 'DetectLiquidation'; round: bigint; salt: bigint }
+  /** The liquidation's auction settled: what it sold of the collateral and what it repaid of the debt. */
+  | { type: 'SettleLiquidation'; auctionId: string; collateralSold: bigint; debtRepaid: bigint; salt: bigint };
 
 /** The balances after the event, its fresh salt and the commitment to both. */
 type Committed = Balances & { salt: bigint; commitment: bigint };
@@ -73,7 +75,12 @@ export type PositionEvent =
    * Balances unchanged (same salt and commitment). By proof: the proof and its signals, for any auditor
    * to re-verify. By detection: the round's price and the borrow index it was found liquidatable at.
    */
-  | ({ type: 'LiquidationTriggered'; positionId: string; poolId: string; feed: string; round: bigint } & LiquidationCause & Committed);
+  | ({ type: 'LiquidationTriggered'; positionId: string; poolId: string; feed: string; round: bigint } & LiquidationCause & Committed)
+  /**
+   * The liquidation is over. Collateral falls by what was sold, debt by what was repaid; if no collateral
+   * is left, the debt that remains is written off as bad debt (the pool records it).
+   */
+  | ({ type: 'LiquidationSettled'; auctionId: string; collateralSold: bigint; debtRepaid: bigint; badDebt: bigint; borrowIndex: bigint } & Committed);
 
 export type LiquidationCause =
   | { by: 'proof'; liquidator: string; oracle: string; nullifier: bigint; proof: unknown; publicSignals: string[] }
@@ -109,6 +116,7 @@ export const positionDecider: Decider<PositionState, PositionCommand, PositionEv
     const position = openPosition(state);
     const pool = activePool(context.pool);
     if (command.type === 'TriggerLiquidation' || command.type === 'DetectLiquidation') return triggerLiquidation(position, command, pool, context);
+    if (command.type === 'SettleLiquidation') return settleLiquidation(position, command, pool, context.now);
     const price = freshPrice(context.price);
     if (position.liquidation && (command.type === 'WithdrawCollateral' || command.type === 'DrawDebt' || command.type === 'ClosePosition')) {
       throw new DomainError('LIQUIDATION_IN_PROGRESS', 'the position is being liquidated');
@@ -168,6 +176,10 @@ export const positionDecider: Decider<PositionState, PositionCommand, PositionEv
       return { status: 'open', positionId: event.positionId, poolId: event.poolId, owner: event.owner, salt, commitment, collateral, scaledDebt, nullifiers: [] };
     }
     const position = state as ExistingPosition;
+    if (event.type === 'LiquidationSettled') {
+      const { liquidation: _, ...settled } = position;
+      return { ...settled, salt, commitment, collateral, scaledDebt };
+    }
     if (event.type === 'LiquidationTriggered') {
       const liquidation = pendingLiquidationOf(event);
       return { ...position, liquidation, nullifiers: liquidation.by === 'proof' ? [...position.nullifiers, liquidation.nullifier] : position.nullifiers };
@@ -175,6 +187,25 @@ export const positionDecider: Decider<PositionState, PositionCommand, PositionEv
     return { ...position, status: event.type === 'PositionClosed' ? 'closed' : 'open', salt, commitment, collateral, scaledDebt };
   },
 };
+
+function settleLiquidation(position: ExistingPosition, command: Extract<PositionCommand, { type: 'SettleLiquidation' }>, pool: ActivePool, now: bigint): PositionEvent[] {
+  if (!position.liquidation) throw new DomainError('NOT_IN_LIQUIDATION', 'the position is not being liquidated');
+  checkSalt(command.salt, position.salt);
+  if (command.collateralSold < 0n || command.collateralSold > position.collateral) throw new DomainError('INVALID_SETTLEMENT', 'an auction cannot sell more collateral than the position holds');
+  const index = indexAt(pool.interest, now);
+  const debt = debtOf(position.scaledDebt, index);
+  const repaid = command.debtRepaid < debt ? command.debtRepaid : debt;
+  const collateral = position.collateral - command.collateralSold;
+  // As a repayment: the scaled amount cleared rounds down, and only the whole debt clears it exactly.
+  let scaledDebt = repaid === debt ? 0n : position.scaledDebt - (repaid * RAY) / index;
+  let badDebt = 0n;
+  if (collateral === 0n && scaledDebt > 0n) {
+    badDebt = debtOf(scaledDebt, index);
+    scaledDebt = 0n;
+  }
+  const { auctionId, collateralSold } = command;
+  return [{ type: 'LiquidationSettled', auctionId, collateralSold, debtRepaid: repaid, badDebt, borrowIndex: index, ...commit({ collateral, scaledDebt }, command.salt) }];
+}
 
 export function pendingLiquidationOf(event: Extract<PositionEvent, { type: 'LiquidationTriggered' }>): PendingLiquidation {
   const { feed, round } = event;

@@ -4,7 +4,7 @@ import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, A
 import { Clock, unixSeconds } from '../../clock/clock';
 import { DomainError } from '../../domain/decider';
 import { parseDecimal } from '../../domain/math/decimal';
-import { activePool, PoolParameters } from '../../domain/pool/pool';
+import { activePool, AuctionParameters, auctionParametersOf, DEFAULT_AUCTION, PoolParameters } from '../../domain/pool/pool';
 import { CommandReceipt, receiptOf } from '../../http/command-receipt';
 import { PoolStateQuery, PoolStateView } from '../../projections/pool-state/pool-state.query';
 import { ProjectionsService } from '../../projections/projections.service';
@@ -27,7 +27,7 @@ export class PoolsController {
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'POOL_EXISTS, INVALID_PARAMETERS, TOO_MANY_DECIMALS' })
   async create(@Body() body: CreatePoolBody): Promise<CommandReceipt> {
-    const parameters = toParameters(body.parameters, body.debt.decimals, body.collateral.decimals) as PoolParameters;
+    const parameters = toParameters(body.parameters, body.debt.decimals, body.collateral.decimals, DEFAULT_AUCTION) as PoolParameters;
     const outcome = await this.commands.execute(
       new ExecutePoolCommand(body.poolId, body.commandId, { type: 'CreatePool', poolId: body.poolId, collateral: body.collateral, debt: body.debt, feed: body.feed, parameters }),
     );
@@ -41,7 +41,7 @@ export class PoolsController {
   @ApiNotFoundResponse({ description: 'POOL_NOT_FOUND' })
   async change(@Param('poolId') poolId: string, @Body() body: ChangePoolParametersBody): Promise<CommandReceipt> {
     const pool = activePool(await this.pools.state(poolId));
-    const changes = toParameters(body.parameters, pool.debt.decimals, pool.collateral.decimals);
+    const changes = toParameters(body.parameters, pool.debt.decimals, pool.collateral.decimals, auctionParametersOf(pool));
     return receiptOf(body.commandId, await this.commands.execute(new ExecutePoolCommand(poolId, body.commandId, { type: 'ChangePoolParameters', changes })));
   }
 
@@ -67,8 +67,9 @@ export class PoolsController {
 }
 
 /** API parameters (decimal strings, bps integers) as the domain's bigints at the pool's scales. */
-function toParameters(p: PoolParametersChangeBody, debtDecimals: number, collateralDecimals: number): Partial<PoolParameters> {
+function toParameters(p: PoolParametersChangeBody, debtDecimals: number, collateralDecimals: number, auction: AuctionParameters): Partial<PoolParameters> {
   const bps = (v: number | undefined) => (v === undefined ? undefined : BigInt(v));
+  const a = p.auction;
   return {
     maxLtvBps: bps(p.maxLtvBps),
     liquidationThresholdBps: bps(p.liquidationThresholdBps),
@@ -80,5 +81,19 @@ function toParameters(p: PoolParametersChangeBody, debtDecimals: number, collate
     dustLimit: p.dustLimit === undefined ? undefined : parseDecimal(p.dustLimit, debtDecimals, 'dustLimit'),
     liquidationCollateralCap: p.liquidationCollateralCap === undefined ? undefined : parseDecimal(p.liquidationCollateralCap, collateralDecimals, 'liquidationCollateralCap'),
     stabilityFeeYearly: p.stabilityFeeYearly === undefined ? undefined : parseDecimal(p.stabilityFeeYearly, 18, 'stabilityFeeYearly'),
+    // Auction fields left out keep the pool's current (or, for a new pool, default) values.
+    auction:
+      a === undefined
+        ? undefined
+        : {
+            curve: a.curve ?? auction.curve,
+            cutBps: bps(a.cutBps) ?? auction.cutBps,
+            stepSeconds: bps(a.stepSeconds) ?? auction.stepSeconds,
+            bufferBps: bps(a.bufferBps) ?? auction.bufferBps,
+            resetAfterSeconds: bps(a.resetAfterSeconds) ?? auction.resetAfterSeconds,
+            resetBelowBps: bps(a.resetBelowBps) ?? auction.resetBelowBps,
+            keeperTip: a.keeperTip === undefined ? auction.keeperTip : parseDecimal(a.keeperTip, debtDecimals, 'auction.keeperTip'),
+            keeperChipBps: bps(a.keeperChipBps) ?? auction.keeperChipBps,
+          },
   };
 }

@@ -52,6 +52,9 @@ export class PoolStateProjection implements Projection {
             [stream.slice('oracle-'.length), event.price.toString(), event.round.toString(), event.at.toString()],
           );
           break;
+        case 'LiquidationAccounted':
+          await tx.query('UPDATE pools SET reserve = $2, socialized_loss = socialized_loss + $3 WHERE pool_id = $1', [poolIdOf(stream), event.reserve.toString(), event.socialized.toString()]);
+          break;
         case 'LiquidationsPaused':
         case 'LiquidationsResumed':
           await tx.query('UPDATE feed_prices SET liquidations_paused = $2 WHERE feed = $1', [stream.slice('oracle-'.length), event.type === 'LiquidationsPaused']);
@@ -63,6 +66,7 @@ export class PoolStateProjection implements Projection {
         case 'CollateralWithdrawn':
         case 'DebtDrawn':
         case 'DebtRepaid':
+        case 'LiquidationSettled':
         case 'PositionClosed': {
           const row = positions.get(stream.slice('position-'.length));
           if (!row) throw new Error(`${event.type} on ${stream} before its PositionOpened`);

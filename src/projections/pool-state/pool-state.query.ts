@@ -36,6 +36,8 @@ export class PoolStateView {
   @ApiPropertyOptional({ example: '0.42', description: "Debt ÷ borrowing capacity (collateral value × max LTV); absent without a price or collateral" })
   utilization?: string;
   @ApiProperty() openPositions!: number;
+  @ApiProperty({ example: '120.5', description: 'Protocol reserve: liquidation penalties and fees in, keeper incentives and covered bad debt out' }) reserve!: string;
+  @ApiProperty({ example: '0', description: 'Bad debt the reserve could not cover, borne by the lenders (cumulative)' }) socializedLoss!: string;
   @ApiPropertyOptional({ type: HealthBands, description: 'Open positions by health factor at the current price; absent without a price' })
   healthBands?: HealthBands;
 }
@@ -54,6 +56,8 @@ interface PoolRow {
   total_collateral: string;
   total_scaled_debt: string;
   open_positions: number;
+  reserve: string;
+  socialized_loss: string;
   price: string | null;
   round: string | null;
   liquidations_paused: boolean | null;
@@ -67,7 +71,7 @@ export class PoolStateQuery {
     const [row] = await this.db.query<PoolRow>(
       `SELECT p.pool_id, p.collateral_symbol, p.collateral_decimals, p.debt_symbol, p.debt_decimals, p.feed, p.parameters,
               p.borrow_index::text, p.index_at::text, p.rate_per_second::text, p.total_collateral::text, p.total_scaled_debt::text,
-              p.open_positions, f.price::text, f.round::text, f.liquidations_paused
+              p.open_positions, p.reserve::text, p.socialized_loss::text, f.price::text, f.round::text, f.liquidations_paused
          FROM pools p LEFT JOIN feed_prices f ON f.feed = p.feed WHERE p.pool_id = $1`,
       [poolId],
     );
@@ -91,6 +95,8 @@ export class PoolStateQuery {
       totalDebt: formatDecimal(totalDebt, row.debt_decimals),
       ...(capacity > 0n ? { utilization: formatDecimal(mulDivUp(totalDebt, 10n ** 6n, capacity), 6) } : {}),
       openPositions: row.open_positions,
+      reserve: formatDecimal(BigInt(row.reserve), row.debt_decimals),
+      socializedLoss: formatDecimal(BigInt(row.socialized_loss), row.debt_decimals),
       ...(price !== undefined ? { healthBands: await this.healthBands(poolId, price, index, BigInt(row.parameters.liquidationThresholdBps), collateralUnit, debtUnit) } : {}),
     };
   }

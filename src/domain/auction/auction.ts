@@ -1,0 +1,204 @@
+/**
+ * A Dutch auction of a liquidated position's collateral (stream `auction-<id>`), MakerDAO `clip`
+ * style. It starts above the oracle price by the pool's buffer and falls along the pool's curve; any
+ * taker buys part or all of the lot at the current price, up to the tab (debt to cover plus penalty).
+ * Too old or too far down, a keeper resets it at a fresh oracle price and earns an incentive. It
+ * settles when the tab is raised or the lot is sold; the split of what was raised is recorded then.
+ * The pool's parameters are copied in at the start: a later change never alters a running auction.
+ */
+import { Decider, DomainError } from '../decider';
+import { BPS, mulDivDown } from '../math/fixed-point';
+import { PriceView } from '../oracle/feed';
+import { activePool, AuctionParameters, auctionParametersOf, PoolParameters, PoolState } from '../pool/pool';
+import { debtOf, unitOf } from '../risk/liquidation-rule';
+import { indexAt } from '../interest/stability-fee';
+import { PositionState } from '../position/position';
+import { auctionPrice } from '../liquidation/auction-curves';
+import { collateralFor, liquidationTerms, LiquidationTerms, owedFor, ProceedsSplit, splitProceeds } from '../liquidation/liquidation-terms';
+
+export type RunningAuction = {
+  status: 'running' | 'settled';
+  auctionId: string;
+  positionId: string;
+  poolId: string;
+  /** Whose liquidation it is (a proof's liquidator), paid the bonus; none for the ledger's own detection. */
+  liquidator?: string;
+  parameters: PoolParameters;
+  auction: AuctionParameters;
+  collateralUnit: bigint;
+  debtUnit: bigint;
+  /** Collateral sold and money raised so far. */
+  sold: bigint;
+  raised: bigint;
+  /** The starting price of the current run (WAD), and when it started. */
+  top: bigint;
+  startedAt: bigint;
+} & LiquidationTerms;
+
+export type AuctionState = { status: 'absent' } | RunningAuction;
+
+export type AuctionCommand =
+  /** Starts the auction of a position in liquidation; the starter (a proof's liquidator) is its keeper. */
+  | { type: 'StartAuction'; auctionId: string; positionId: string; keeper?: string }
+  | { type: 'TakeCollateral'; taker: string; collateral: bigint; maxPrice: bigint }
+  | { type: 'ResetAuction'; keeper: string };
+
+export type AuctionEvent =
+  | ({
+      type: 'AuctionStarted';
+      auctionId: string;
+      positionId: string;
+      poolId: string;
+      liquidator?: string;
+      keeper?: string;
+      keeperReward: bigint;
+      /** The oracle price it started from, and its starting price. */
+      price: bigint;
+      top: bigint;
+      parameters: PoolParameters;
+      auction: AuctionParameters;
+      collateralUnit: bigint;
+      debtUnit: bigint;
+      at: bigint;
+    } & LiquidationTerms)
+  | { type: 'CollateralTaken'; taker: string; collateral: bigint; paid: bigint; price: bigint; at: bigint }
+  | { type: 'AuctionReset'; keeper: string; keeperReward: bigint; price: bigint; top: bigint; at: bigint }
+  | ({ type: 'AuctionSettled'; sold: bigint; raised: bigint; collateralLeft: bigint; shortfall: bigint; at: bigint } & ProceedsSplit);
+
+export interface AuctionContext {
+  /** The position in liquidation (for StartAuction). */
+  position: PositionState;
+  /** The position's pool (for StartAuction). */
+  pool: PoolState;
+  /** The pool feed's price at `now` (for starting and resetting). */
+  price: PriceView;
+  now: bigint;
+}
+
+export const auctionStream = (auctionId: string) => `auction-${auctionId}`;
+
+export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent, AuctionContext> = {
+  initialState: () => ({ status: 'absent' }),
+
+  decide(command, state, context) {
+    const { now } = context;
+    if (command.type === 'StartAuction') {
+      if (state.status !== 'absent') throw new DomainError('AUCTION_EXISTS', `auction ${command.auctionId} already exists`);
+      const position = context.position;
+      if (position.status !== 'open' || position.positionId !== command.positionId || !position.liquidation) throw new DomainError('NOT_IN_LIQUIDATION', 'the position is not being liquidated');
+      const pool = activePool(context.pool);
+      const price = freshPrice(context.price);
+      const collateralUnit = unitOf(pool.collateral.decimals);
+      const debtUnit = unitOf(pool.debt.decimals);
+      const debt = debtOf(position.scaledDebt, indexAt(pool.interest, now));
+      const terms = liquidationTerms({ collateral: position.collateral, debt, price, collateralUnit, debtUnit }, pool.parameters);
+      if (terms.debtToCover === 0n) throw new DomainError('NOTHING_TO_LIQUIDATE', 'the position has no debt to cover');
+      const auction = auctionParametersOf(pool);
+      const { auctionId, keeper } = command;
+      const { positionId } = position;
+      const liquidator = position.liquidation.by === 'proof' ? position.liquidation.liquidator : undefined;
+      return [
+        {
+          type: 'AuctionStarted',
+          auctionId,
+          positionId,
+          poolId: pool.poolId,
+          ...(liquidator !== undefined ? { liquidator } : {}),
+          ...(keeper !== undefined ? { keeper } : {}),
+          keeperReward: keeper !== undefined ? keeperReward(auction, terms.tab) : 0n,
+          price,
+          top: mulDivDown(price, auction.bufferBps, BPS),
+          parameters: pool.parameters,
+          auction,
+          collateralUnit,
+          debtUnit,
+          at: now,
+          ...terms,
+        },
+      ];
+    }
+    const auction = runningAuction(state);
+    const { price, needsReset: due } = auctionQuote(auction, now);
+    switch (command.type) {
+      case 'TakeCollateral': {
+        if (due) throw new DomainError('AUCTION_NEEDS_RESET', 'the auction is too old or too far down: a keeper must reset it first');
+        if (price > command.maxPrice) throw new DomainError('PRICE_ABOVE_LIMIT', 'the auction price is above the most the taker would pay', { price: price.toString() });
+        if (command.collateral <= 0n) throw new DomainError('AMOUNT_NOT_POSITIVE', 'the amount must be positive');
+        const lotLeft = auction.lot - auction.sold;
+        const tabLeft = auction.tab - auction.raised;
+        let collateral = command.collateral < lotLeft ? command.collateral : lotLeft;
+        let paid = owedFor(collateral, price, auction.collateralUnit, auction.debtUnit);
+        if (paid >= tabLeft) {
+          // The rest of the tab: the taker gets what it buys, and not a unit more.
+          paid = tabLeft;
+          const bought = collateralFor(tabLeft, price, auction.collateralUnit, auction.debtUnit);
+          if (bought < collateral) collateral = bought;
+        } else if (collateral < lotLeft && tabLeft - paid < auction.parameters.dustLimit) {
+          throw new DomainError('TAKE_WOULD_LEAVE_DUST', 'take all that is left, or leave at least the dust limit of the tab');
+        }
+        if (collateral === 0n || paid === 0n) throw new DomainError('TAKE_TOO_SMALL', 'the take buys nothing at the current price');
+        const taken: AuctionEvent = { type: 'CollateralTaken', taker: command.taker, collateral, paid, price, at: now };
+        const sold = auction.sold + collateral;
+        const raised = auction.raised + paid;
+        if (raised < auction.tab && sold < auction.lot) return [taken];
+        const split = splitProceeds(raised, auction.debtToCover, auction.parameters, auction.liquidator !== undefined);
+        return [taken, { type: 'AuctionSettled', sold, raised, collateralLeft: auction.lot - sold, shortfall: auction.debtToCover - split.debtRepaid, at: now, ...split }];
+      }
+      case 'ResetAuction': {
+        if (!due) throw new DomainError('AUCTION_NOT_RESETTABLE', 'the auction is neither too old nor too far down to reset');
+        const oracle = freshPrice(context.price);
+        return [{ type: 'AuctionReset', keeper: command.keeper, keeperReward: keeperReward(auction.auction, auction.tab - auction.raised), price: oracle, top: mulDivDown(oracle, auction.auction.bufferBps, BPS), at: now }];
+      }
+    }
+  },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'AuctionStarted': {
+        const { auctionId, positionId, poolId, liquidator, parameters, auction, collateralUnit, debtUnit, top, at, debtToCover, penalty, tab, lot } = event;
+        return {
+          status: 'running',
+          auctionId, positionId, poolId,
+          ...(liquidator !== undefined ? { liquidator } : {}),
+          parameters, auction, collateralUnit, debtUnit,
+          sold: 0n, raised: 0n, top, startedAt: at,
+          debtToCover, penalty, tab, lot,
+        };
+      }
+      case 'CollateralTaken': {
+        const auction = state as RunningAuction;
+        return { ...auction, sold: auction.sold + event.collateral, raised: auction.raised + event.paid };
+      }
+      case 'AuctionReset':
+        return { ...(state as RunningAuction), top: event.top, startedAt: event.at };
+      case 'AuctionSettled':
+        return { ...(state as RunningAuction), status: 'settled' };
+    }
+  },
+};
+
+/** The auction's price now, and whether a keeper may (and a taker must wait for a) reset. */
+export function auctionQuote(auction: RunningAuction, now: bigint): { price: bigint; needsReset: boolean } {
+  const price = auctionPrice(auction.top, now - auction.startedAt, auction.auction);
+  return { price, needsReset: needsReset(auction, price, now) };
+}
+
+function needsReset(auction: RunningAuction, price: bigint, now: bigint): boolean {
+  return now - auction.startedAt > auction.auction.resetAfterSeconds || price * BPS < auction.top * auction.auction.resetBelowBps;
+}
+
+/** The keeper's incentive: the flat tip plus its share of what is still to raise. */
+function keeperReward(auction: AuctionParameters, tab: bigint): bigint {
+  return auction.keeperTip + mulDivDown(tab, auction.keeperChipBps, BPS);
+}
+
+function runningAuction(state: AuctionState): RunningAuction {
+  if (state.status === 'absent') throw new DomainError('AUCTION_NOT_FOUND', 'no such auction');
+  if (state.status === 'settled') throw new DomainError('AUCTION_SETTLED', 'the auction is over');
+  return state;
+}
+
+function freshPrice(price: PriceView): bigint {
+  if (price.status !== 'fresh') throw new DomainError(price.status === 'none' ? 'NO_PRICE' : 'STALE_PRICE', "the pool's feed has no fresh price");
+  return price.value;
+}

@@ -1,0 +1,101 @@
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse, IntersectionType } from '@nestjs/swagger';
+import { Clock, unixSeconds } from '../clock/clock';
+import { auctionQuote, RunningAuction } from '../domain/auction/auction';
+import { DomainError } from '../domain/decider';
+import { formatDecimal, parseDecimal } from '../domain/math/decimal';
+import { WAD_DECIMALS } from '../domain/math/fixed-point';
+import { CommandReceipt, receiptOf } from '../http/command-receipt';
+import { AuctionCommandResult, Auctions, ExecuteAuctionCommand } from './auction.command';
+import { AuctionView, ResetAuctionBody, TakeCollateralBody } from './auction.dto';
+import { LiquidationDetector } from './liquidation-detector';
+
+class AuctionReceipt extends IntersectionType(CommandReceipt, AuctionView) {}
+
+@ApiTags('liquidations')
+@Controller('auctions')
+export class AuctionsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly detector: LiquidationDetector,
+    private readonly auctions: Auctions,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Auctions of liquidated collateral not yet seen through (running, or settling), running ones first' })
+  @ApiQuery({ name: 'poolId', required: false })
+  @ApiOkResponse({ type: [AuctionView] })
+  list(@Query('poolId') poolId?: string): AuctionView[] {
+    const now = unixSeconds(this.clock.now());
+    return this.detector.watch.auctionsOf(poolId).map((a) => auctionView(a, now));
+  }
+
+  @Get(':auctionId')
+  @ApiOperation({ summary: 'An auction, with its price now' })
+  @ApiOkResponse({ type: AuctionView })
+  @ApiNotFoundResponse({ description: 'AUCTION_NOT_FOUND' })
+  async get(@Param('auctionId') auctionId: string): Promise<AuctionView> {
+    return auctionView(await this.auction(auctionId), unixSeconds(this.clock.now()));
+  }
+
+  @Post(':auctionId/take')
+  @ApiOperation({ summary: 'Buy collateral at the auction price now, paying in the debt asset, up to what is left of the tab' })
+  @ApiCreatedResponse({ type: AuctionReceipt })
+  @ApiNotFoundResponse({ description: 'AUCTION_NOT_FOUND' })
+  @ApiUnprocessableEntityResponse({ description: 'AUCTION_SETTLED (late), PRICE_ABOVE_LIMIT (details.price), AUCTION_NEEDS_RESET, TAKE_WOULD_LEAVE_DUST, TAKE_TOO_SMALL, AMOUNT_NOT_POSITIVE, TOO_MANY_DECIMALS' })
+  async take(@Param('auctionId') auctionId: string, @Body() body: TakeCollateralBody): Promise<AuctionReceipt> {
+    const auction = await this.auction(auctionId);
+    const collateral = parseDecimal(body.collateral, decimalsOf(auction.collateralUnit), 'collateral');
+    const maxPrice = parseDecimal(body.maxPrice, WAD_DECIMALS, 'maxPrice');
+    return this.receipt(body.commandId, await this.commands.execute(new ExecuteAuctionCommand(auctionId, body.commandId, { type: 'TakeCollateral', taker: body.taker, collateral, maxPrice })));
+  }
+
+  @Post(':auctionId/reset')
+  @ApiOperation({ summary: 'Restart a stale auction at the fresh oracle price; the keeper earns the pool\'s incentive' })
+  @ApiCreatedResponse({ type: AuctionReceipt })
+  @ApiNotFoundResponse({ description: 'AUCTION_NOT_FOUND' })
+  @ApiUnprocessableEntityResponse({ description: 'AUCTION_NOT_RESETTABLE, AUCTION_SETTLED, STALE_PRICE' })
+  async reset(@Param('auctionId') auctionId: string, @Body() body: ResetAuctionBody): Promise<AuctionReceipt> {
+    return this.receipt(body.commandId, await this.commands.execute(new ExecuteAuctionCommand(auctionId, body.commandId, { type: 'ResetAuction', keeper: body.keeper })));
+  }
+
+  private async auction(auctionId: string): Promise<RunningAuction> {
+    const state = await this.auctions.state(auctionId);
+    if (state.status === 'absent') throw new DomainError('AUCTION_NOT_FOUND', 'no such auction');
+    return state;
+  }
+
+  private receipt(commandId: string, result: AuctionCommandResult): AuctionReceipt {
+    if (result.state.status === 'absent') throw new DomainError('AUCTION_NOT_FOUND', 'no such auction');
+    return { ...receiptOf(commandId, result), ...auctionView(result.state, unixSeconds(this.clock.now())) };
+  }
+}
+
+function auctionView(a: RunningAuction, now: bigint): AuctionView {
+  const cd = decimalsOf(a.collateralUnit);
+  const dd = decimalsOf(a.debtUnit);
+  const quote = auctionQuote(a, now);
+  return {
+    auctionId: a.auctionId,
+    positionId: a.positionId,
+    poolId: a.poolId,
+    status: a.status,
+    lot: formatDecimal(a.lot, cd),
+    sold: formatDecimal(a.sold, cd),
+    tab: formatDecimal(a.tab, dd),
+    raised: formatDecimal(a.raised, dd),
+    top: formatDecimal(a.top, WAD_DECIMALS),
+    price: formatDecimal(quote.price, WAD_DECIMALS),
+    needsReset: a.status === 'running' && quote.needsReset,
+    curve: a.auction.curve,
+    startedAt: a.startedAt.toString(),
+    ...(a.liquidator !== undefined ? { liquidator: a.liquidator } : {}),
+  };
+}
+
+/** 10^d back to d. */
+function decimalsOf(unit: bigint): number {
+  return unit.toString().length - 1;
+}

@@ -1,0 +1,47 @@
+/**
+ * The saga that carries a triggered liquidation through: start its auction, settle the position when
+ * the auction settles, account for it in the pool. Each step is an ordinary command with an id derived
+ * from the auction, so taking a step twice (a restart, an overlap) appends nothing twice.
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '../domain/decider';
+import { ExecutePoolCommand, PoolCommandHandler } from '../ledger/pools/pool.command';
+import { ExecutePositionCommand, PositionCommandHandler } from '../ledger/positions/position.command';
+import { AuctionCommandHandler, ExecuteAuctionCommand } from './auction.command';
+import { LiquidationStep } from './liquidation-watch';
+
+@Injectable()
+export class LiquidationSaga {
+  private readonly logger = new Logger('liquidation');
+
+  // Handlers are called directly rather than through the command bus: the first steps run while the app boots.
+  constructor(
+    private readonly auctions: AuctionCommandHandler,
+    private readonly positions: PositionCommandHandler,
+    private readonly pools: PoolCommandHandler,
+  ) {}
+
+  async take(step: LiquidationStep): Promise<void> {
+    try {
+      switch (step.step) {
+        case 'start':
+          await this.auctions.execute(new ExecuteAuctionCommand(step.auctionId, `start-${step.auctionId}`, { type: 'StartAuction', auctionId: step.auctionId, positionId: step.positionId, keeper: step.keeper }));
+          return;
+        case 'settle':
+          await this.positions.execute(
+            new ExecutePositionCommand(step.positionId, `settle-${step.auctionId}`, { type: 'SettleLiquidation', auctionId: step.auctionId, collateralSold: step.collateralSold, debtRepaid: step.debtRepaid }),
+          );
+          return;
+        case 'account':
+          await this.pools.execute(
+            new ExecutePoolCommand(step.poolId, `account-${step.auctionId}`, { type: 'AccountLiquidation', auctionId: step.auctionId, reserveIn: step.reserveIn, keeperRewards: step.keeperRewards, badDebt: step.badDebt }),
+          );
+          return;
+      }
+    } catch (err) {
+      // A refused step (most often: no fresh price to start an auction at) is taken again on the pool's next price.
+      if (err instanceof DomainError) this.logger.warn(`liquidation step ${step.step} of ${step.auctionId} refused: ${err.code}`);
+      else this.logger.error(`liquidation step ${step.step} of ${step.auctionId} failed: ${(err as Error).message}`);
+    }
+  }
+}

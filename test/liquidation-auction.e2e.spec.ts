@@ -1,0 +1,161 @@
+/**
+ * A liquidation carried through, end to end on the embedded store: a price drop triggers it, its
+ * Dutch auction starts on its own, takers buy at the curve's price, the position settles (collateral
+ * left over stays the borrower's), and the pool accounts for the penalty. A crash too deep for the
+ * collateral leaves bad debt: covered by the reserve first, the rest socialized. Every refused take
+ * (late, above the taker's limit, leaving dust) answers its code and appends nothing.
+ */
+import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
+import { Market, POOL, POOL_PARAMETERS } from './support/scenario';
+
+let ledger: RunningLedger;
+let market: Market;
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const auctionOf = (positionId: string, status = 'running') =>
+  waitFor(async () => ((await market.ok('GET', '/auctions')) as any[]).find((a) => a.positionId === positionId && a.status === status));
+
+async function refusedTake(auctionId: string, body: Record<string, string>, code: string): Promise<void> {
+  const before = await ledger.lastPosition();
+  const res = await ledger.api('POST', `/auctions/${auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-1', ...body });
+  expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code });
+  expect(await ledger.lastPosition()).toBe(before);
+}
+
+beforeAll(async () => {
+  ledger = await startLedger();
+  market = new Market(ledger);
+  await market.open('2000');
+  await market.borrow('a', '1', '1490');
+  await market.borrow('b', '1', '1490');
+}, 60_000);
+
+afterAll(async () => {
+  await ledger?.stop();
+  if (ledger) await removeDataDir(ledger.dataDir);
+});
+
+describe('a liquidation carried through by its auction', () => {
+  let auction: any;
+
+  it('starts the auction on its own once the price drop triggers the position, 10% above the oracle price', async () => {
+    await market.publish(2n, '1700');
+    auction = await auctionOf('a');
+    // Health factor 1700 × 0.825 / 1490 ≈ 0.94 is below 0.95: the whole debt is covered, all the collateral is for sale.
+    expect(auction).toMatchObject({ poolId: POOL, lot: '1', sold: '0', raised: '0', top: '1870', curve: 'stairstep', needsReset: false });
+    // The tab is the debt (1,490 plus a few seconds of interest) and the 5% penalty on it.
+    expect(Number(auction.tab)).toBeCloseTo(1490 * 1.05, 1);
+  });
+
+  it('refuses a take above the taker’s price limit, and one that would leave dust of the tab, appending nothing', async () => {
+    await refusedTake(auction.auctionId, { collateral: '0.1', maxPrice: '1500' }, 'PRICE_ABOVE_LIMIT');
+    // Pool dust limit is 10 USDC: buying all but a sliver of the tab would leave less than that to raise.
+    await refusedTake(auction.auctionId, { collateral: '0.8345', maxPrice: '1870' }, 'TAKE_WOULD_LEAVE_DUST');
+  });
+
+  it('sells part of the lot at the curve’s price, then the rest of the tab, and settles', async () => {
+    const first = await market.ok('POST', `/auctions/${auction.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-1', collateral: '0.5', maxPrice: '1870' });
+    expect(first).toMatchObject({ events: ['CollateralTaken'], sold: '0.5', status: 'running' });
+    expect(Number(first.raised)).toBeCloseTo(935, 0);
+    const second = await market.ok('POST', `/auctions/${auction.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-2', collateral: '1', maxPrice: '1870' });
+    expect(second.events).toEqual(['CollateralTaken', 'AuctionSettled']);
+    expect(second.raised).toBe(auction.tab);
+    // Only what the tab needed was sold: about 1,564.5 / 1,870 ≈ 0.8366 WETH.
+    expect(Number(second.sold)).toBeCloseTo(1564.5 / 1870, 3);
+  });
+
+  it('settles the position: the debt repaid, the unsold collateral still the borrower’s, the liquidation over', async () => {
+    const position = await waitFor(async () => {
+      const p = await market.ok('GET', '/positions/a');
+      return p.debt === '0' ? p : undefined;
+    });
+    expect(Number(position.collateral)).toBeCloseTo(1 - 1564.5 / 1870, 3);
+    expect(await market.ok('GET', '/liquidations')).not.toContainEqual(expect.objectContaining({ positionId: 'a' }));
+    // The ledger detected it, so no liquidator earns a bonus: the whole penalty goes to the reserve.
+    const pool = await waitFor(async () => {
+      const p = await market.ok('GET', `/pools/${POOL}`);
+      return p.reserve !== '0' ? p : undefined;
+    });
+    expect(Number(pool.reserve)).toBeCloseTo(1490 * 0.05, 1);
+    expect(pool.socializedLoss).toBe('0');
+    // Free again: the borrower takes the rest of the collateral home.
+    await market.ok('POST', '/positions/a/close', { commandId: market.id('close') });
+  });
+
+  it('refuses a late take, appending nothing', async () => {
+    await refusedTake(auction.auctionId, { collateral: '0.1', maxPrice: '1870' }, 'AUCTION_SETTLED');
+  });
+});
+
+describe('a crash deeper than the collateral', () => {
+  const FAST = 'weth-usdc-fast';
+
+  it('records bad debt: the reserve covers first, the lenders the rest', async () => {
+    // A pool whose auctions fall fast: 10% of the starting price every second, on a straight line.
+    await market.ok('POST', '/pools', {
+      commandId: market.id('pool'), poolId: FAST, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD',
+      parameters: { ...POOL_PARAMETERS, auction: { curve: 'linear', cutBps: 1000, stepSeconds: 1, resetBelowBps: 500 } },
+    });
+    for (const id of ['c', 'd']) {
+      await market.ok('POST', '/positions', { commandId: market.id('open'), positionId: id, poolId: FAST, owner: id });
+      await market.ok('POST', `/positions/${id}/collateral/deposit`, { commandId: market.id('deposit'), amount: '1' });
+      await market.ok('POST', `/positions/${id}/debt/draw`, { commandId: market.id('draw'), amount: '1200' });
+    }
+    // 1,200 / 0.825 = 1,454.5: at 1,400 both are liquidatable. Their health factor 0.9625 is above the
+    // full-close 0.95, so the close factor applies: half the debt (600) and half the collateral each.
+    await market.publish(3n, '1400');
+    const c = await auctionOf('c');
+    const d = await auctionOf('d');
+    expect(c).toMatchObject({ poolId: FAST, curve: 'linear' });
+    // Half, give or take the few seconds of interest the debt has accrued.
+    expect(Number(c.lot)).toBeCloseTo(0.5, 6);
+    // `c` sells at once, near the top: its penalty (5% of 600) goes to the pool's reserve.
+    await market.ok('POST', `/auctions/${c.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-1', collateral: c.lot, maxPrice: '1540' });
+    // `d` finds no taker until its price has fallen to a fraction of the market: its half-lot then raises too little.
+    const cheap = await waitFor(async () => {
+      const q = await market.ok('GET', `/auctions/${d.auctionId}`);
+      return Number(q.price) < 300 ? q : undefined;
+    }, 15_000);
+    const take = await market.ok('POST', `/auctions/${d.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-2', collateral: d.lot, maxPrice: cheap.price });
+    expect(take.events).toEqual(['CollateralTaken', 'AuctionSettled']);
+    const raised = Number(take.raised);
+    expect(raised).toBeLessThan(150);
+    // Half the collateral is left, so the position keeps what the sale did not repay: no bad debt yet...
+    const reserveBefore = Number((await waitFor(async () => {
+      const p = await market.ok('GET', `/pools/${FAST}`);
+      return p.reserve !== '0' ? p : undefined;
+    })).reserve);
+    expect(reserveBefore).toBeCloseTo(600 * 0.05, 1);
+    // ...but it is still below the line, so it goes again at once: all that is left, to cover all that is owed.
+    const again = await auctionOf('d');
+    expect(again.auctionId).not.toBe(d.auctionId);
+    expect(Number(again.lot)).toBeCloseTo(0.5, 6);
+    const owed = Number((await market.ok('GET', '/positions/d')).debt);
+    expect(owed).toBeCloseTo(1200 - raised, 0);
+    const cheaper = await waitFor(async () => {
+      const q = await market.ok('GET', `/auctions/${again.auctionId}`);
+      return Number(q.price) < 300 ? q : undefined;
+    }, 15_000);
+    const last = await market.ok('POST', `/auctions/${again.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-2', collateral: again.lot, maxPrice: cheaper.price });
+    expect(last.events).toEqual(['CollateralTaken', 'AuctionSettled']);
+    // No collateral left: what the sales did not repay is bad debt. The reserve covers what it holds, the lenders the rest.
+    const badDebt = owed - Number(last.raised);
+    const pool = await waitFor(async () => {
+      const p = await market.ok('GET', `/pools/${FAST}`);
+      return p.socializedLoss !== '0' ? p : undefined;
+    });
+    expect(pool.reserve).toBe('0');
+    expect(Number(pool.socializedLoss)).toBeCloseTo(badDebt - reserveBefore, 0);
+    const settled = await market.ok('GET', '/positions/d');
+    expect({ collateral: settled.collateral, debt: settled.debt }).toEqual({ collateral: '0', debt: '0' });
+  }, 45_000);
+});
