@@ -1,0 +1,158 @@
+/**
+ * The Dutch auction's rules: prices only fall along each curve; a take never sells more than the lot
+ * nor raises more than the tab; and over any sequence of takes, collateral and money are conserved:
+ * what takers received plus what is left is the lot, what they paid is what was raised, and the
+ * settlement splits it exactly into debt repaid, liquidator bonus, protocol fee and reserve.
+ */
+import fc from 'fast-check';
+import { DomainError } from '../decider';
+import { RAY, WAD } from '../math/fixed-point';
+import { auctionPrice, AUCTION_CURVES, AuctionCurve } from '../liquidation/auction-curves';
+import { DEFAULT_AUCTION, PoolParameters, PoolState } from '../pool/pool';
+import { PositionState } from '../position/position';
+import { AuctionContext, auctionDecider, AuctionEvent, AuctionState } from './auction';
+
+const parameters: PoolParameters = {
+  maxLtvBps: 7_500n, liquidationThresholdBps: 8_250n, liquidationPenaltyBps: 500n, liquidatorBonusBps: 300n, protocolFeeBps: 1_000n,
+  closeFactorBps: 5_000n, fullCloseHealthFactor: (95n * WAD) / 100n, dustLimit: 10n * 10n ** 6n, liquidationCollateralCap: 10n ** 30n, stabilityFeeYearly: 0n,
+};
+const T0 = 1_800_000_000n;
+
+function pool(curve: AuctionCurve): PoolState {
+  return {
+    status: 'active', poolId: 'p', collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'F',
+    parameters: { ...parameters, auction: { ...DEFAULT_AUCTION, curve, cutBps: 500n, stepSeconds: 10n } },
+    interest: { index: RAY, at: T0, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n,
+  };
+}
+
+function inLiquidation(collateral: bigint, scaledDebt: bigint, liquidator?: string): PositionState {
+  return {
+    status: 'open', positionId: 'x', poolId: 'p', owner: 'o', salt: 1n, commitment: 2n, collateral, scaledDebt, nullifiers: [],
+    liquidation: liquidator ? { by: 'proof', feed: 'F', round: 1n, liquidator, oracle: 'o1', nullifier: 3n } : { by: 'detection', feed: 'F', round: 1n, price: 1_000n * WAD },
+  };
+}
+
+const context = (position: PositionState, curve: AuctionCurve, now: bigint, price = 1_000n * WAD): AuctionContext => ({
+  position, pool: pool(curve), price: { status: 'fresh', value: price, round: 1n }, now,
+});
+
+function run(state: AuctionState, events: AuctionEvent[]): AuctionState {
+  return events.reduce(auctionDecider.evolve, state);
+}
+
+describe('auction curves', () => {
+  it('start at the top and never rise, whatever the curve', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...AUCTION_CURVES), fc.bigInt({ min: 1n, max: 10n ** 24n }), fc.bigInt({ min: 1n, max: 9_999n }), fc.bigInt({ min: 1n, max: 600n }), fc.array(fc.bigInt({ min: 0n, max: 100_000n }), { minLength: 2, maxLength: 8 }), (curve, top, cutBps, stepSeconds, times) => {
+        const sorted = [...times].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        const prices = sorted.map((t) => auctionPrice(top, t, { curve, cutBps, stepSeconds }));
+        expect(auctionPrice(top, 0n, { curve, cutBps, stepSeconds })).toBe(top);
+        for (let i = 1; i < prices.length; i++) expect(prices[i] <= prices[i - 1]).toBe(true);
+      }),
+    );
+  });
+
+  it('fall as each is defined: linearly to zero, in steps, smoothly', () => {
+    const c = { cutBps: 1_000n, stepSeconds: 10n };
+    expect(auctionPrice(1_000n, 50n, { curve: 'linear', ...c })).toBe(500n);
+    expect(auctionPrice(1_000n, 100n, { curve: 'linear', ...c })).toBe(0n);
+    expect(auctionPrice(1_000n, 19n, { curve: 'stairstep', ...c })).toBe(900n);
+    expect(auctionPrice(1_000n, 20n, { curve: 'stairstep', ...c })).toBe(810n);
+    const smooth = auctionPrice(10n ** 18n, 10n, { curve: 'exponential', ...c });
+    expect(smooth < 10n ** 18n && smooth > 89n * 10n ** 16n).toBe(true);
+  });
+});
+
+describe('a Dutch auction', () => {
+  it('conserves collateral and money over any sequence of takes, and settles once the tab is raised or the lot sold', () => {
+    let settledRuns = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...AUCTION_CURVES),
+        fc.bigInt({ min: 10n ** 16n, max: 100n * WAD }),
+        fc.integer({ min: 5_000, max: 12_000 }),
+        fc.boolean(),
+        fc.array(fc.record({ wait: fc.bigInt({ min: 0n, max: 120n }), collateral: fc.bigInt({ min: 1n, max: 50n * WAD }) }), { maxLength: 12 }),
+        (curve, collateral, ltvBps, byProof, takes) => {
+          // Debt at ltvBps of the collateral's value at 1,000 (6-decimal debt asset): some healthy enough for a partial close, some deep.
+          const debt = (((collateral * 1_000n) / 10n ** 12n) * BigInt(ltvBps)) / 10_000n;
+          if (debt === 0n) return;
+          const position = inLiquidation(collateral, debt, byProof ? 'liq' : undefined);
+          let state = run(auctionDecider.initialState(), auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), context(position, curve, T0)));
+          if (state.status === 'absent') throw new Error('not started');
+          expect(state.lot <= collateral).toBe(true);
+          let now = T0;
+          let received = 0n;
+          let paid = 0n;
+          let settlement: Extract<AuctionEvent, { type: 'AuctionSettled' }> | undefined;
+          for (const take of takes) {
+            now += take.wait;
+            try {
+              const events = auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: take.collateral, maxPrice: 10n ** 30n }, state, context(position, curve, now));
+              for (const e of events) {
+                if (e.type === 'CollateralTaken') {
+                  expect(e.collateral <= take.collateral).toBe(true);
+                  received += e.collateral;
+                  paid += e.paid;
+                }
+                if (e.type === 'AuctionSettled') settlement = e;
+              }
+              state = run(state, events);
+            } catch (err) {
+              if (!(err instanceof DomainError)) throw err;
+              expect(['AUCTION_NEEDS_RESET', 'TAKE_WOULD_LEAVE_DUST', 'TAKE_TOO_SMALL', 'AUCTION_SETTLED']).toContain(err.code);
+            }
+          }
+          if (state.status === 'absent') throw new Error('lost');
+          // Collateral: what takers got is what was sold, never more than the lot; money: what they paid is what was raised, never more than the tab.
+          expect(state.sold).toBe(received);
+          expect(state.raised).toBe(paid);
+          expect(state.sold <= state.lot && state.raised <= state.tab).toBe(true);
+          if (settlement) {
+            settledRuns++;
+            expect(state.status).toBe('settled');
+            expect(state.raised === state.tab || state.sold === state.lot).toBe(true);
+            expect(settlement.collateralLeft + settlement.sold).toBe(state.lot);
+            // Every unit raised lands somewhere: the debt, the liquidator (bonus less fee), the reserve (the rest, with the fee).
+            expect(settlement.debtRepaid + (settlement.liquidatorBonus - settlement.protocolFee) + settlement.reserveIn).toBe(settlement.raised);
+            expect(settlement.shortfall).toBe(state.debtToCover - settlement.debtRepaid);
+            if (!byProof) expect(settlement.liquidatorBonus).toBe(0n);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(settledRuns).toBeGreaterThan(30);
+  });
+
+  it('covers all the debt below the full-close health factor, the close factor’s share above it', () => {
+    const start = (scaledDebt: bigint) => {
+      const [started] = auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), context(inLiquidation(WAD, scaledDebt), 'linear', T0));
+      if (started.type !== 'AuctionStarted') throw new Error(started.type);
+      return started;
+    };
+    // 1 WETH at 1,000 and an 82.5% threshold: debt 850 is health factor 0.97 (half covered), debt 900 is 0.917 (all of it).
+    expect(start(850n * 10n ** 6n)).toMatchObject({ debtToCover: 425n * 10n ** 6n, lot: WAD / 2n, penalty: 21_250_000n, top: 1_100n * WAD });
+    expect(start(900n * 10n ** 6n)).toMatchObject({ debtToCover: 900n * 10n ** 6n, lot: WAD, tab: 945n * 10n ** 6n });
+  });
+
+  it('refuses a take above the taker’s limit, and a reset before the auction is stale; resets it after, at the fresh price', () => {
+    const position = inLiquidation(WAD, 900n * 10n ** 6n);
+    const state = run(auctionDecider.initialState(), auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), context(position, 'stairstep', T0)));
+    const refusal = (f: () => unknown) => {
+      try {
+        f();
+      } catch (err) {
+        return (err as DomainError).code;
+      }
+      return undefined;
+    };
+    expect(refusal(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 1_000n * WAD }, state, context(position, 'stairstep', T0)))).toBe('PRICE_ABOVE_LIMIT');
+    expect(refusal(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k' }, state, context(position, 'stairstep', T0 + 10n)))).toBe('AUCTION_NOT_RESETTABLE');
+    const late = T0 + DEFAULT_AUCTION.resetAfterSeconds + 1n;
+    expect(refusal(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, context(position, 'stairstep', late)))).toBe('AUCTION_NEEDS_RESET');
+    const [reset] = auctionDecider.decide({ type: 'ResetAuction', keeper: 'k' }, state, context(position, 'stairstep', late, 800n * WAD));
+    expect(reset).toMatchObject({ type: 'AuctionReset', top: 880n * WAD, at: late });
+  });
+});
