@@ -9,11 +9,10 @@
 import { AllStreamSubscription, BACKWARDS, END, EventStoreDBClient, jsonEvent, NO_STREAM, START, streamNameFilter, StreamNotFoundError } from '@eventstore/db-client';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
-import { isLedgerEventType } from '../domain/events';
+import { isLedgerEventType, LEDGER_STREAM_PREFIXES } from '../domain/events';
 import { isLedgerMetadata } from '../eventstore/event-codec';
 import { AUDIT_CHECKPOINT_EVENT, AUDIT_CHECKPOINT_STREAM, AuditCheckpoint, PrefixHash } from './hash-chain';
 
-const LEDGER_STREAM_PREFIXES = ['pool-', 'position-', 'oracle-'];
 
 @Injectable()
 export class AuditCheckpoints implements OnApplicationBootstrap, OnApplicationShutdown {

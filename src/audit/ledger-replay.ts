@@ -58,6 +58,8 @@ export interface PoolLedger {
   drawn: bigint;
   repaid: bigint;
   liquidations: number;
+  /** Debt written off when a liquidation left a position without collateral. */
+  badDebt: bigint;
 }
 
 export interface TimelinePoint {
@@ -85,6 +87,10 @@ export class LedgerReplay {
   readonly findings: Finding[] = [];
   commands = 0;
   private readonly nullifiers = new Map<bigint, ReplayedEvent>();
+  /** Bad debt each settled liquidation wrote off, by auction, until its pool accounts for it. */
+  private readonly writtenOff = new Map<string, bigint>();
+  /** Liquidations whose bad debt the pool accounted for. */
+  settlementsAccounted = 0;
   /** Per pool, the collateral and scaled debt of its open positions. */
   private readonly totals = new Map<string, { collateral: bigint; scaledDebt: bigint }>();
 
@@ -103,7 +109,8 @@ export class LedgerReplay {
     const events = recorded.events.map((e) => e.event as PoolEvent);
     if (check) this.redecide(recorded, () => poolDecider.decide(poolCommandOf(events, recorded.now), state, undefined));
     this.pools.set(poolId, this.fold(poolDecider.evolve, state, recorded));
-    if (events[0].type === 'PoolCreated') this.poolLedgers.set(poolId, { collateralIn: 0n, collateralOut: 0n, drawn: 0n, repaid: 0n, liquidations: 0 });
+    for (const [i, e] of events.entries()) if (e.type === 'LiquidationAccounted') this.checkBadDebt(e.auctionId, e.badDebt, recorded.events[i]);
+    if (events[0].type === 'PoolCreated') this.poolLedgers.set(poolId, { collateralIn: 0n, collateralOut: 0n, drawn: 0n, repaid: 0n, liquidations: 0, badDebt: 0n });
   }
 
   private applyFeed(feedName: string, recorded: RecordedCommand, check: boolean): void {
@@ -135,6 +142,7 @@ export class LedgerReplay {
     const ledger = poolId !== undefined ? this.poolLedgers.get(poolId) : undefined;
     for (const [i, e] of events.entries()) {
       if (ledger) account(ledger, e);
+      if (e.type === 'LiquidationSettled') this.writtenOff.set(e.auctionId, e.badDebt);
       if (e.type === 'LiquidationTriggered' && e.by === 'proof') {
         const at = recorded.events[i];
         this.proofs.push({ at, proof: e.proof, publicSignals: e.publicSignals });
@@ -143,6 +151,15 @@ export class LedgerReplay {
         else this.nullifiers.set(e.nullifier, at);
       }
     }
+  }
+
+  /** The pool must account for exactly the bad debt the position's settlement wrote off, once. */
+  private checkBadDebt(auctionId: string, accounted: bigint, at: ReplayedEvent): void {
+    const written = this.writtenOff.get(auctionId);
+    if (written === undefined) this.fail('BAD_DEBT_MISMATCH', `the pool accounts for auction ${auctionId}, which no position settlement recorded (or it was accounted already)`, at);
+    else if (written !== accounted) this.fail('BAD_DEBT_MISMATCH', `the pool accounts ${accounted} of bad debt for auction ${auctionId}; the position wrote off ${written}`, at);
+    this.writtenOff.delete(auctionId);
+    this.settlementsAccounted++;
   }
 
   /** Evolves through the recorded events; a history that cannot even be folded keeps the state before it. */
@@ -255,6 +272,7 @@ function account(ledger: PoolLedger, e: PositionEvent): void {
       // Sold at auction: it leaves the pool to the takers, as a withdrawal would.
       ledger.collateralOut += e.collateralSold;
       ledger.repaid += e.debtRepaid;
+      ledger.badDebt += e.badDebt;
       break;
     case 'DebtDrawn':
       ledger.drawn += e.amount;

@@ -10,6 +10,9 @@ import { AuctionEvent } from './auction/auction';
 
 export type LedgerEvent = PoolEvent | PositionEvent | FeedEvent | AuctionEvent;
 
+/** The streams ledger events live in, by name prefix: what checkpoints cover and what the liquidation engine follows. */
+export const LEDGER_STREAM_PREFIXES = ['pool-', 'oracle-', 'position-', 'auction-'];
+
 /** A domain event as stored: its type, the schema version of its body, and the JSON body. */
 export interface StoredShape {
   type: string;

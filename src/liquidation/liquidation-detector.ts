@@ -14,14 +14,13 @@ import { AllStreamSubscription, EventStoreDBClient, Position, START, streamNameF
 import { Clock, unixSeconds } from '../clock/clock';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { DomainError } from '../domain/decider';
-import { isLedgerEventType, LedgerEvent, ledgerEventCodec } from '../domain/events';
+import { isLedgerEventType, LEDGER_STREAM_PREFIXES, LedgerEvent, ledgerEventCodec } from '../domain/events';
 import { isLedgerMetadata } from '../eventstore/event-codec';
 import { ExecutePositionCommand, PositionCommandHandler } from '../ledger/positions/position.command';
 import { Metrics } from '../observability/metrics';
 import { DueLiquidation, LiquidationWatch } from './liquidation-watch';
 import { LiquidationSaga } from './liquidation-saga';
 
-const FOLLOWED_PREFIXES = ['pool-', 'oracle-', 'position-', 'auction-'];
 /** Triggers appended at once: enough to overlap store round trips, few enough not to crowd out borrowers' commands. */
 const TRIGGER_CONCURRENCY = 32;
 
@@ -72,7 +71,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
     }
     await Promise.all(this.watch.poolIds().map((poolId) => this.sweep(poolId, performance.now())));
     await Promise.all(this.watch.pendingSteps().map((step) => this.saga.take(step)));
-    this.subscription = this.client.subscribeToAll({ fromPosition: from, filter: streamNameFilter({ prefixes: FOLLOWED_PREFIXES }) });
+    this.subscription = this.client.subscribeToAll({ fromPosition: from, filter: streamNameFilter({ prefixes: LEDGER_STREAM_PREFIXES }) });
     this.consuming = this.consume(this.subscription);
   }
 
@@ -144,7 +143,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
 
 /** A ledger event of a pool, feed or position stream, decoded; undefined for anything else. */
 function followed(recorded: { streamId: string; type: string; isJson: boolean; data: unknown; metadata?: unknown }): LedgerEvent | undefined {
-  if (!recorded.isJson || !isLedgerEventType(recorded.type) || !FOLLOWED_PREFIXES.some((prefix) => recorded.streamId.startsWith(prefix))) return undefined;
+  if (!recorded.isJson || !isLedgerEventType(recorded.type) || !LEDGER_STREAM_PREFIXES.some((prefix) => recorded.streamId.startsWith(prefix))) return undefined;
   const meta = recorded.metadata;
   return ledgerEventCodec.decode(recorded.type, isLedgerMetadata(meta) ? meta.schemaVersion : 1, recorded.data as Record<string, unknown>);
 }
