@@ -5,6 +5,7 @@
  * collateral leaves bad debt: covered by the reserve first, the rest socialized. Every refused take
  * (late, above the taker's limit, leaving dust) answers its code and appends nothing.
  */
+import { cli } from './support/cli';
 import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { Market, POOL, POOL_PARAMETERS } from './support/scenario';
 
@@ -23,6 +24,13 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_00
 
 const auctionOf = (positionId: string, status = 'running') =>
   waitFor(async () => ((await market.ok('GET', '/auctions')) as any[]).find((a) => a.positionId === positionId && a.status === status));
+
+/** Waits until the auction's price on its curve has fallen below `price`. */
+const priceBelow = (auctionId: string, price: number) =>
+  waitFor(async () => {
+    const quote = await market.ok('GET', `/auctions/${auctionId}`);
+    return Number(quote.price) < price ? quote : undefined;
+  }, 15_000);
 
 async function refusedTake(auctionId: string, body: Record<string, string>, code: string): Promise<void> {
   const before = await ledger.lastPosition();
@@ -94,6 +102,17 @@ describe('a liquidation carried through by its auction', () => {
   it('refuses a late take, appending nothing', async () => {
     await refusedTake(auction.auctionId, { collateral: '0.1', maxPrice: '1870' }, 'AUCTION_SETTLED');
   });
+
+  it('serves keepers on the command line: the running auctions, and a refused take exits non-zero with its code', async () => {
+    const listed = await cli('liquidator', 'auctions', '--url', ledger.url, '--pool', POOL);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.out)).toEqual([expect.objectContaining({ positionId: 'b', status: 'running' })]);
+    const before = await ledger.lastPosition();
+    const late = await cli('liquidator', 'take', '--url', ledger.url, '--auction', auction.auctionId, '--taker', 'keeper-1', '--collateral', '0.1', '--max-price', '1870');
+    expect(late.code).not.toBe(0);
+    expect(late.err).toContain('AUCTION_SETTLED');
+    expect(await ledger.lastPosition()).toBe(before);
+  });
 });
 
 describe('a crash deeper than the collateral', () => {
@@ -119,12 +138,10 @@ describe('a crash deeper than the collateral', () => {
     // Half, give or take the few seconds of interest the debt has accrued.
     expect(Number(c.lot)).toBeCloseTo(0.5, 6);
     // `c` sells at once, near the top: its penalty (5% of 600) goes to the pool's reserve.
-    await market.ok('POST', `/auctions/${c.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-1', collateral: c.lot, maxPrice: '1540' });
+    const taken = await cli('liquidator', 'take', '--url', ledger.url, '--auction', c.auctionId, '--taker', 'keeper-1', '--collateral', c.lot, '--max-price', '1540');
+    expect({ code: taken.code, events: JSON.parse(taken.out).events }).toEqual({ code: 0, events: ['CollateralTaken', 'AuctionSettled'] });
     // `d` finds no taker until its price has fallen to a fraction of the market: its half-lot then raises too little.
-    const cheap = await waitFor(async () => {
-      const q = await market.ok('GET', `/auctions/${d.auctionId}`);
-      return Number(q.price) < 300 ? q : undefined;
-    }, 15_000);
+    const cheap = await priceBelow(d.auctionId, 300);
     const take = await market.ok('POST', `/auctions/${d.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-2', collateral: d.lot, maxPrice: cheap.price });
     expect(take.events).toEqual(['CollateralTaken', 'AuctionSettled']);
     const raised = Number(take.raised);
@@ -141,10 +158,7 @@ describe('a crash deeper than the collateral', () => {
     expect(Number(again.lot)).toBeCloseTo(0.5, 6);
     const owed = Number((await market.ok('GET', '/positions/d')).debt);
     expect(owed).toBeCloseTo(1200 - raised, 0);
-    const cheaper = await waitFor(async () => {
-      const q = await market.ok('GET', `/auctions/${again.auctionId}`);
-      return Number(q.price) < 300 ? q : undefined;
-    }, 15_000);
+    const cheaper = await priceBelow(again.auctionId, 300);
     const last = await market.ok('POST', `/auctions/${again.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-2', collateral: again.lot, maxPrice: cheaper.price });
     expect(last.events).toEqual(['CollateralTaken', 'AuctionSettled']);
     // No collateral left: what the sales did not repay is bad debt. The reserve covers what it holds, the lenders the rest.

@@ -9,6 +9,7 @@ import { loadCrypto } from '../domain/crypto/crypto';
 import { registerOracleCommands } from '../oracle/oracle.cli';
 import { registerLiquidatorCommands } from '../zk/liquidator.cli';
 import { registerAuditCommands } from '../audit/audit.cli';
+import { registerAuctionCommands } from '../liquidation/auction.cli';
 import { CliError } from './cli-error';
 
 export function buildCli(): Command {
@@ -17,7 +18,7 @@ export function buildCli(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerOracleCommands(program);
-  registerLiquidatorCommands(program);
+  registerAuctionCommands(registerLiquidatorCommands(program));
   registerAuditCommands(program);
   return program;
 }

@@ -40,8 +40,8 @@ interface PoolJson {
   borrowIndex: string;
 }
 
-export function registerLiquidatorCommands(program: Command): void {
-  const liquidator = program.command('liquidator').description('liquidator tools: prove that a position is liquidatable, submit the proof');
+export function registerLiquidatorCommands(program: Command): Command {
+  const liquidator = program.command('liquidator').description('liquidator tools: prove that a position is liquidatable, submit the proof, take from auctions');
   const claimOptions = (c: Command) =>
     c
       .requiredOption('--position <id>', 'the position to liquidate')
@@ -63,6 +63,7 @@ export function registerLiquidatorCommands(program: Command): void {
       const commandId = o.commandId ?? `liquidation-${nullifier.toString(16).slice(0, 40)}`;
       print(await ledgerApi(o.url, 'POST', `/positions/${encodeURIComponent(o.position)}/liquidation-proofs`, { commandId, liquidator: o.liquidator, proof, publicSignals }));
     });
+  return liquidator;
 }
 
 async function prove(o: LiquidatorOptions): Promise<LiquidationProof> {
