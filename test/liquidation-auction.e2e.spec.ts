@@ -173,3 +173,35 @@ describe('a crash deeper than the collateral', () => {
     expect({ collateral: settled.collateral, debt: settled.debt }).toEqual({ collateral: '0', debt: '0' });
   }, 45_000);
 });
+
+describe("the pool's circuit breakers", () => {
+  const CAPPED = 'weth-usdc-capped';
+
+  it('holds a liquidation past the cap on collateral under auction until room frees, and starts none while an admin pauses the pool', async () => {
+    // At most 1.5 WETH under auction at once in this pool.
+    await market.ok('POST', '/pools', {
+      commandId: market.id('pool'), poolId: CAPPED, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD',
+      parameters: { ...POOL_PARAMETERS, liquidationCollateralCap: '1.5' },
+    });
+    for (const id of ['e', 'f']) {
+      await market.ok('POST', '/positions', { commandId: market.id('open'), positionId: id, poolId: CAPPED, owner: id });
+      await market.ok('POST', `/positions/${id}/collateral/deposit`, { commandId: market.id('deposit'), amount: '1' });
+      await market.ok('POST', `/positions/${id}/debt/draw`, { commandId: market.id('draw'), amount: '700' });
+    }
+    await market.ok('POST', `/pools/${CAPPED}/liquidations/pause`, { commandId: market.id('pause') });
+    // At 800 both are deep below the line (health factor 0.94): both are triggered, neither auctioned.
+    await market.publish(5n, '800');
+    await waitFor(async () => ((await market.ok('GET', `/liquidations?poolId=${CAPPED}`)) as unknown[]).length === 2 || undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await market.ok('GET', `/auctions?poolId=${CAPPED}`)).toEqual([]);
+    // Resumed: one whole WETH fits under the cap, the second would not; it waits.
+    await market.ok('POST', `/pools/${CAPPED}/liquidations/resume`, { commandId: market.id('resume') });
+    const first = await waitFor(async () => ((await market.ok('GET', `/auctions?poolId=${CAPPED}`)) as any[])[0]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await market.ok('GET', `/auctions?poolId=${CAPPED}`)).toHaveLength(1);
+    // Once the first is sold and accounted for, the second starts.
+    await market.ok('POST', `/auctions/${first.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-1', collateral: first.lot, maxPrice: first.top });
+    const second = await waitFor(async () => ((await market.ok('GET', `/auctions?poolId=${CAPPED}`)) as any[]).find((a) => a.status === 'running' && a.positionId !== first.positionId));
+    expect(['e', 'f']).toContain(second.positionId);
+  }, 30_000);
+});

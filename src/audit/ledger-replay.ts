@@ -14,7 +14,7 @@ import { LedgerEvent, ledgerEventCodec } from '../domain/events';
 import { indexAt } from '../domain/interest/stability-fee';
 import { parsePublicSignals, PublicSignalsError } from '../domain/liquidation/public-signals';
 import { FeedCommand, feedDecider, FeedEvent, FeedState, priceAt } from '../domain/oracle/feed';
-import { activePool, PoolCommand, poolDecider, PoolEvent, PoolState } from '../domain/pool/pool';
+import { activePool, PoolCommand, PoolContext, poolDecider, PoolEvent, PoolState } from '../domain/pool/pool';
 import { PositionCommand, positionDecider, PositionEvent, PositionState } from '../domain/position/position';
 import { collateralValueOf, debtOf, unitOf } from '../domain/risk/liquidation-rule';
 import { healthBand, HealthBand, healthFactor } from '../domain/risk/position-risk';
@@ -107,10 +107,16 @@ export class LedgerReplay {
   private applyPool(poolId: string, recorded: RecordedCommand, check: boolean): void {
     const state = this.pools.get(poolId) ?? poolDecider.initialState();
     const events = recorded.events.map((e) => e.event as PoolEvent);
-    if (check) this.redecide(recorded, () => poolDecider.decide(poolCommandOf(events, recorded.now), state, undefined));
+    if (check) this.redecide(recorded, () => poolDecider.decide(poolCommandOf(events, recorded.now), state, this.poolContext(state, events[0], recorded.now)));
     this.pools.set(poolId, this.fold(poolDecider.evolve, state, recorded));
     for (const [i, e] of events.entries()) if (e.type === 'LiquidationAccounted') this.checkBadDebt(e.auctionId, e.badDebt, recorded.events[i]);
     if (events[0].type === 'PoolCreated') this.poolLedgers.set(poolId, { collateralIn: 0n, collateralOut: 0n, drawn: 0n, repaid: 0n, liquidations: 0, badDebt: 0n });
+  }
+
+  /** A reservation is decided against its position and the pool feed's price then; other pool commands need nothing. */
+  private poolContext(pool: PoolState, first: PoolEvent, now: bigint): PoolContext | undefined {
+    if (first.type !== 'LiquidationReserved' || pool.status !== 'active') return undefined;
+    return { position: this.positions.get(first.positionId) ?? { status: 'absent' }, price: priceAt(this.feeds.get(pool.feed) ?? { status: 'absent' }, now) };
   }
 
   private applyFeed(feedName: string, recorded: RecordedCommand, check: boolean): void {
@@ -299,7 +305,13 @@ function poolCommandOf(events: PoolEvent[], now: bigint): PoolCommand {
     case 'PoolParametersChanged':
       return { type: 'ChangePoolParameters', changes: first.changes, now };
     case 'LiquidationAccounted':
-      return { type: 'AccountLiquidation', auctionId: first.auctionId, reserveIn: first.reserveIn, keeperRewards: first.keeperRewards, badDebt: first.badDebt };
+      return { type: 'AccountLiquidation', auctionId: first.auctionId, reserveIn: first.reserveIn, keeperRewards: first.keeperRewards, badDebt: first.badDebt, now };
+    case 'LiquidationReserved':
+      return { type: 'ReserveLiquidation', auctionId: first.auctionId, positionId: first.positionId, now };
+    case 'PoolLiquidationsPaused':
+      return { type: 'PauseLiquidations', now };
+    case 'PoolLiquidationsResumed':
+      return { type: 'ResumeLiquidations', now };
   }
 }
 

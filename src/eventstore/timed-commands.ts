@@ -17,9 +17,9 @@ export class TimedCommands {
     private readonly metrics: Metrics,
   ) {}
 
-  run<State, Command extends { type: string }, Event>(
+  run<State, Command extends { type: string }, Event, Context>(
     stream: string,
-    decider: Decider<State, Command, Event, void>,
+    decider: Decider<State, Command, Event, Context | undefined>,
     codec: EventCodec<Event>,
     commandId: string,
     request: DistributiveOmit<Command, 'now'>,

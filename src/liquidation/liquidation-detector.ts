@@ -94,12 +94,8 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
         const event = recorded && followed(recorded);
         if (!event) continue;
         this.watch.apply(recorded.streamId, recorded.revision, event);
-        const step = this.watch.stepAfter(recorded.streamId, event);
-        if (step) void this.saga.take(step);
-        const moved = this.watch.poolsMovedBy(recorded.streamId, event);
-        for (const poolId of moved) void this.sweep(poolId, receivedAt, recorded.position?.commit);
-        // A step refused for want of a fresh price is retried when prices move.
-        if (moved.length && event.type === 'PriceUpdated') for (const pending of this.watch.pendingSteps()) if (pending.step === 'start') void this.saga.take(pending);
+        for (const step of this.watch.stepsAfter(recorded.streamId, event)) void this.saga.take(step);
+        for (const poolId of this.watch.poolsMovedBy(recorded.streamId, event)) void this.sweep(poolId, receivedAt, recorded.position?.commit);
       }
     } catch (err) {
       this.logger.error(`the detector's subscription ended: ${(err as Error).message}`);

@@ -1,6 +1,7 @@
 /**
- * The saga that carries a triggered liquidation through: start its auction, settle the position when
- * the auction settles, account for it in the pool. Each step is an ordinary command with an id derived
+ * The saga that carries a triggered liquidation through: reserve room for it in the pool (the cap on
+ * collateral under auction), start its auction, settle the position when the auction settles, account
+ * for it in the pool (which frees the room). Each step is an ordinary command with an id derived
  * from the auction, so taking a step twice (a restart, an overlap) appends nothing twice.
  */
 import { Injectable, Logger } from '@nestjs/common';
@@ -9,6 +10,7 @@ import { ExecutePoolCommand, PoolCommandHandler } from '../ledger/pools/pool.com
 import { ExecutePositionCommand, PositionCommandHandler } from '../ledger/positions/position.command';
 import { AuctionCommandHandler, ExecuteAuctionCommand } from './auction.command';
 import { LiquidationStep } from './liquidation-watch';
+import { LiquidationReservations } from './liquidation-reservations';
 
 @Injectable()
 export class LiquidationSaga {
@@ -19,11 +21,15 @@ export class LiquidationSaga {
     private readonly auctions: AuctionCommandHandler,
     private readonly positions: PositionCommandHandler,
     private readonly pools: PoolCommandHandler,
+    private readonly reservations: LiquidationReservations,
   ) {}
 
   async take(step: LiquidationStep): Promise<void> {
     try {
       switch (step.step) {
+        case 'reserve':
+          await this.reservations.reserve(step.poolId, step.auctionId, step.positionId);
+          return;
         case 'start':
           await this.auctions.execute(new ExecuteAuctionCommand(step.auctionId, `start-${step.auctionId}`, { type: 'StartAuction', auctionId: step.auctionId, positionId: step.positionId, keeper: step.keeper }));
           return;
@@ -39,7 +45,7 @@ export class LiquidationSaga {
           return;
       }
     } catch (err) {
-      // A refused step (most often: no fresh price to start an auction at) is taken again on the pool's next price.
+      // A refused step (a pool at its cap, paused, or without a fresh price) is taken again when room frees, on resume, or on the next price.
       if (err instanceof DomainError) this.logger.warn(`liquidation step ${step.step} of ${step.auctionId} refused: ${err.code}`);
       else this.logger.error(`liquidation step ${step.step} of ${step.auctionId} failed: ${(err as Error).message}`);
     }

@@ -50,6 +50,7 @@ interface AuctionBook {
 
 /** The next step of a liquidation, for the saga to take (each is an idempotent command). */
 export type LiquidationStep =
+  | { step: 'reserve'; auctionId: string; positionId: string; poolId: string }
   | { step: 'start'; auctionId: string; positionId: string; keeper?: string }
   | { step: 'settle'; auctionId: string; positionId: string; collateralSold: bigint; debtRepaid: bigint }
   | { step: 'account'; auctionId: string; poolId: string; reserveIn: bigint; keeperRewards: bigint; badDebt: bigint };
@@ -154,28 +155,48 @@ export class LiquidationWatch {
     }));
   }
 
-  /** The step the saga takes after this event, if any. */
-  stepAfter(stream: string, event: LedgerEvent): LiquidationStep | undefined {
-    if (event.type === 'LiquidationTriggered') return this.startStep(event.positionId);
-    if (event.type === 'AuctionSettled') return this.settleStep(stream.slice('auction-'.length));
-    if (event.type === 'LiquidationSettled') return this.accountStep(event.auctionId);
-    return undefined;
+  /** The steps the saga takes after this event. */
+  stepsAfter(stream: string, event: LedgerEvent): LiquidationStep[] {
+    const steps: Array<LiquidationStep | undefined> = [];
+    if (event.type === 'LiquidationTriggered') steps.push(this.reserveStep(event.positionId));
+    if (event.type === 'LiquidationReserved') steps.push(this.startStep(event.auctionId));
+    if (event.type === 'AuctionSettled') steps.push(this.settleStep(stream.slice('auction-'.length)));
+    if (event.type === 'LiquidationSettled') steps.push(this.accountStep(event.auctionId));
+    // Room freed, an admin's resume, or a fresh price: liquidations left waiting may go now.
+    if (event.type === 'LiquidationAccounted' || event.type === 'PoolLiquidationsResumed' || event.type === 'PriceUpdated') {
+      const pools = new Set(event.type === 'PriceUpdated' ? this.poolsOnFeed(stream.slice('oracle-'.length)) : [stream.slice('pool-'.length)]);
+      for (const positionId of this.liquidating) if (pools.has(this.positions.get(positionId)!.poolId)) steps.push(this.reserveStep(positionId));
+    }
+    return steps.filter((s): s is LiquidationStep => s !== undefined);
   }
 
   /** Every step still to take: after reading the history, what a stop may have left half done. */
   pendingSteps(): LiquidationStep[] {
     const steps: Array<LiquidationStep | undefined> = [];
-    for (const positionId of this.liquidating) steps.push(this.startStep(positionId));
+    for (const positionId of this.liquidating) steps.push(this.reserveStep(positionId));
+    for (const pool of this.pools.values()) if (pool.status === 'active') for (const auctionId of Object.keys(pool.reservations)) steps.push(this.startStep(auctionId));
     for (const auctionId of this.auctions.keys()) steps.push(this.settleStep(auctionId) ?? this.accountStep(auctionId));
     return steps.filter((s): s is LiquidationStep => s !== undefined);
   }
 
-  private startStep(positionId: string): LiquidationStep | undefined {
+  private reserveStep(positionId: string): LiquidationStep | undefined {
     const p = this.positions.get(positionId);
     if (!p?.liquidation || p.triggeredAt === undefined) return undefined;
     const auctionId = auctionIdOf(positionId, p.triggeredAt);
+    const pool = this.pools.get(p.poolId);
+    if (pool?.status !== 'active' || auctionId in pool.reservations || this.auctions.has(auctionId)) return undefined;
+    return { step: 'reserve', auctionId, positionId, poolId: p.poolId };
+  }
+
+  private startStep(auctionId: string): LiquidationStep | undefined {
     if (this.auctions.has(auctionId)) return undefined;
-    return { step: 'start', auctionId, positionId, ...(p.liquidation.by === 'proof' ? { keeper: p.liquidation.liquidator } : {}) };
+    for (const pool of this.pools.values()) {
+      const reservation = pool.status === 'active' ? pool.reservations[auctionId] : undefined;
+      if (!reservation) continue;
+      const liquidation = this.positions.get(reservation.positionId)?.liquidation;
+      return { step: 'start', auctionId, positionId: reservation.positionId, ...(liquidation?.by === 'proof' ? { keeper: liquidation.liquidator } : {}) };
+    }
+    return undefined;
   }
 
   private settleStep(auctionId: string): LiquidationStep | undefined {

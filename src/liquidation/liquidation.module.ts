@@ -6,12 +6,13 @@ import { LiquidationsController } from './liquidations.controller';
 import { AuctionCommandHandler, Auctions } from './auction.command';
 import { AuctionsController } from './auctions.controller';
 import { LiquidationSaga } from './liquidation-saga';
+import { LiquidationReservations } from './liquidation-reservations';
 
 /** Liquidation: detecting positions that fell below their threshold, auctioning their collateral, settling. */
 @Module({
   imports: [LedgerModule, OracleModule],
   controllers: [LiquidationsController, AuctionsController],
-  providers: [LiquidationDetector, LiquidationSaga, AuctionCommandHandler, Auctions],
+  providers: [LiquidationDetector, LiquidationSaga, LiquidationReservations, AuctionCommandHandler, Auctions],
   exports: [LiquidationDetector],
 })
 export class LiquidationModule {}

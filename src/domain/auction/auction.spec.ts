@@ -1,5 +1,5 @@
 /**
- * The Dutch auction's rules: prices only fall along each curve; a take never sells more than the lot
+ * The Dutch auction's rules (its terms fixed by the pool's reservation): prices only fall along each curve; a take never sells more than the lot
  * nor raises more than the tab; and over any sequence of takes, collateral and money are conserved:
  * what takers received plus what is left is the lot, what they paid is what was raised, and the
  * settlement splits it exactly into debt repaid, liquidator bonus, protocol fee and reserve.
@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { DomainError } from '../decider';
 import { RAY, WAD } from '../math/fixed-point';
 import { auctionPrice, AUCTION_CURVES, AuctionCurve } from '../liquidation/auction-curves';
-import { DEFAULT_AUCTION, PoolParameters, PoolState } from '../pool/pool';
+import { DEFAULT_AUCTION, poolDecider, PoolParameters, PoolState } from '../pool/pool';
 import { PositionState } from '../position/position';
 import { AuctionContext, auctionDecider, AuctionEvent, AuctionState } from './auction';
 
@@ -22,7 +22,7 @@ function pool(curve: AuctionCurve): PoolState {
   return {
     status: 'active', poolId: 'p', collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'F',
     parameters: { ...parameters, auction: { ...DEFAULT_AUCTION, curve, cutBps: 500n, stepSeconds: 10n } },
-    interest: { index: RAY, at: T0, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n,
+    interest: { index: RAY, at: T0, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: {}, liquidationsPaused: false,
   };
 }
 
@@ -33,8 +33,15 @@ function inLiquidation(collateral: bigint, scaledDebt: bigint, liquidator?: stri
   };
 }
 
+/** The pool after it reserved room for auction x.4 of this position, at 1,000. */
+function reserved(position: PositionState, curve: AuctionCurve): PoolState {
+  const before = pool(curve);
+  const events = poolDecider.decide({ type: 'ReserveLiquidation', auctionId: 'x.4', positionId: 'x', now: T0 }, before, { position, price: { status: 'fresh', value: 1_000n * WAD, round: 1n } });
+  return events.reduce(poolDecider.evolve, before);
+}
+
 const context = (position: PositionState, curve: AuctionCurve, now: bigint, price = 1_000n * WAD): AuctionContext => ({
-  position, pool: pool(curve), price: { status: 'fresh', value: price, round: 1n }, now,
+  position, pool: reserved(position, curve), price: { status: 'fresh', value: price, round: 1n }, now,
 });
 
 function run(state: AuctionState, events: AuctionEvent[]): AuctionState {
@@ -154,5 +161,44 @@ describe('a Dutch auction', () => {
     expect(refusal(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, context(position, 'stairstep', late)))).toBe('AUCTION_NEEDS_RESET');
     const [reset] = auctionDecider.decide({ type: 'ResetAuction', keeper: 'k' }, state, context(position, 'stairstep', late, 800n * WAD));
     expect(reset).toMatchObject({ type: 'AuctionReset', top: 880n * WAD, at: late });
+  });
+});
+
+describe("the pool's circuit breakers", () => {
+  const price = { status: 'fresh' as const, value: 1_000n * WAD, round: 1n };
+  const capped = (cap: bigint): PoolState => {
+    const p = pool('linear');
+    return p.status === 'active' ? { ...p, parameters: { ...p.parameters, liquidationCollateralCap: cap } } : p;
+  };
+  const reserve = (state: PoolState, auctionId: string, position: PositionState) =>
+    poolDecider.decide({ type: 'ReserveLiquidation', auctionId, positionId: 'x', now: T0 }, state, { position, price });
+  const code = (f: () => unknown) => {
+    try {
+      f();
+    } catch (err) {
+      return (err as DomainError).code;
+    }
+    return undefined;
+  };
+
+  it('reserves room up to the cap on collateral under auction, and frees it when the liquidation is accounted for', () => {
+    const position = inLiquidation(WAD, 900n * 10n ** 6n);
+    let state = capped(WAD + WAD / 2n);
+    state = reserve(state, 'x.4', position).reduce(poolDecider.evolve, state);
+    expect(state.status === 'active' && state.collateralUnderAuction).toBe(WAD);
+    // A second whole WETH would pass the cap of 1.5: it waits.
+    expect(code(() => reserve(state, 'x.9', position))).toBe('LIQUIDATION_CAP_REACHED');
+    state = poolDecider.decide({ type: 'AccountLiquidation', auctionId: 'x.4', reserveIn: 0n, keeperRewards: 0n, badDebt: 0n, now: T0 }, state, undefined).reduce(poolDecider.evolve, state);
+    expect(state.status === 'active' && state.collateralUnderAuction).toBe(0n);
+    expect(code(() => reserve(state, 'x.9', position))).toBeUndefined();
+  });
+
+  it('starts no auction while an admin has paused the pool', () => {
+    let state = capped(10n * WAD);
+    state = poolDecider.decide({ type: 'PauseLiquidations', now: T0 }, state, undefined).reduce(poolDecider.evolve, state);
+    expect(code(() => reserve(state, 'x.4', inLiquidation(WAD, 900n * 10n ** 6n)))).toBe('LIQUIDATIONS_PAUSED');
+    expect(code(() => poolDecider.decide({ type: 'PauseLiquidations', now: T0 }, state, undefined))).toBe('ALREADY_PAUSED');
+    state = poolDecider.decide({ type: 'ResumeLiquidations', now: T0 }, state, undefined).reduce(poolDecider.evolve, state);
+    expect(code(() => reserve(state, 'x.4', inLiquidation(WAD, 900n * 10n ** 6n)))).toBeUndefined();
   });
 });

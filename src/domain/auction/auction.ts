@@ -1,6 +1,7 @@
 /**
  * A Dutch auction of a liquidated position's collateral (stream `auction-<id>`), MakerDAO `clip`
- * style. It starts above the oracle price by the pool's buffer and falls along the pool's curve; any
+ * style. The pool first reserves room for it under its cap and fixes its terms (pool.ts,
+ * ReserveLiquidation). It starts above that oracle price by the pool's buffer and falls along the pool's curve; any
  * taker buys part or all of the lot at the current price, up to the tab (debt to cover plus penalty).
  * Too old or too far down, a keeper resets it at a fresh oracle price and earns an incentive. It
  * settles when the tab is raised or the lot is sold; the split of what was raised is recorded then.
@@ -10,11 +11,10 @@ import { Decider, DomainError } from '../decider';
 import { BPS, mulDivDown } from '../math/fixed-point';
 import { PriceView } from '../oracle/feed';
 import { activePool, AuctionParameters, auctionParametersOf, PoolParameters, PoolState } from '../pool/pool';
-import { debtOf, unitOf } from '../risk/liquidation-rule';
-import { indexAt } from '../interest/stability-fee';
+import { unitOf } from '../risk/liquidation-rule';
 import { PositionState } from '../position/position';
 import { auctionPrice } from '../liquidation/auction-curves';
-import { collateralFor, liquidationTerms, LiquidationTerms, owedFor, ProceedsSplit, splitProceeds } from '../liquidation/liquidation-terms';
+import { collateralFor, LiquidationTerms, owedFor, ProceedsSplit, splitProceeds } from '../liquidation/liquidation-terms';
 
 export type RunningAuction = {
   status: 'running' | 'settled';
@@ -70,7 +70,7 @@ export interface AuctionContext {
   position: PositionState;
   /** The position's pool (for StartAuction). */
   pool: PoolState;
-  /** The pool feed's price at `now` (for starting and resetting). */
+  /** The pool feed's price at `now` (for resetting). */
   price: PriceView;
   now: bigint;
 }
@@ -87,12 +87,13 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
       const position = context.position;
       if (position.status !== 'open' || position.positionId !== command.positionId || !position.liquidation) throw new DomainError('NOT_IN_LIQUIDATION', 'the position is not being liquidated');
       const pool = activePool(context.pool);
-      const price = freshPrice(context.price);
+      // The pool reserved room for it under its cap, with its terms fixed at the price then.
+      const reservation = pool.reservations[command.auctionId];
+      if (!reservation || reservation.positionId !== position.positionId) throw new DomainError('NOT_RESERVED', `the pool holds no room for auction ${command.auctionId}`);
+      const { price, debtToCover, penalty, tab, lot } = reservation;
+      const terms = { debtToCover, penalty, tab, lot };
       const collateralUnit = unitOf(pool.collateral.decimals);
       const debtUnit = unitOf(pool.debt.decimals);
-      const debt = debtOf(position.scaledDebt, indexAt(pool.interest, now));
-      const terms = liquidationTerms({ collateral: position.collateral, debt, price, collateralUnit, debtUnit }, pool.parameters);
-      if (terms.debtToCover === 0n) throw new DomainError('NOTHING_TO_LIQUIDATE', 'the position has no debt to cover');
       const auction = auctionParametersOf(pool);
       const { auctionId, keeper } = command;
       const { positionId } = position;

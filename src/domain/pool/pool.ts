@@ -7,6 +7,10 @@ import { Decider, DomainError } from '../decider';
 import { BPS, WAD } from '../math/fixed-point';
 import { AMOUNT_BITS, MAX_DECIMALS } from '../risk/liquidation-rule';
 import { IndexCheckpoint, indexAt, perSecondRate } from '../interest/stability-fee';
+import { debtOf, unitOf } from '../risk/liquidation-rule';
+import { liquidationTerms, LiquidationTerms } from '../liquidation/liquidation-terms';
+import type { PositionState } from '../position/position';
+import type { PriceView } from '../oracle/feed';
 import { RAY } from '../math/fixed-point';
 import { AUCTION_CURVES, CurveParameters } from '../liquidation/auction-curves';
 
@@ -82,14 +86,37 @@ export type PoolState =
       reserve: bigint;
       /** Bad debt the reserve could not cover, borne by the lenders (cumulative). */
       socializedLoss: bigint;
+      /** Collateral reserved by liquidations whose auctions are not yet accounted for: at most liquidationCollateralCap. */
+      collateralUnderAuction: bigint;
+      /** What each of those liquidations was reserved for, by auction id. */
+      reservations: Record<string, Reservation>;
+      /** An admin's pause: no new auction starts until resumed. */
+      liquidationsPaused: boolean;
     };
+
+/** A liquidation's terms, fixed when the pool reserves room for its auction. */
+export type Reservation = { positionId: string; price: bigint } & LiquidationTerms;
+
+/** What reserving a liquidation needs beyond the pool: the position and the pool feed's price now. */
+export interface PoolContext {
+  position: PositionState;
+  price: PriceView;
+}
 
 export type PoolCommand =
   | { type: 'CreatePool'; poolId: string; collateral: Asset; debt: Asset; feed: string; parameters: PoolParameters; now: bigint }
   | { type: 'ChangePoolParameters'; changes: Partial<PoolParameters>; now: bigint }
   | { type: 'AccrueInterest'; now: bigint }
-  /** A settled liquidation's effect on the pool: the reserve's share of the proceeds, keeper incentives paid, bad debt left. */
-  | { type: 'AccountLiquidation'; auctionId: string; reserveIn: bigint; keeperRewards: bigint; badDebt: bigint };
+  /**
+   * Room for a liquidation's auction under the pool's cap on collateral under auction, with its terms
+   * fixed at the price now (the circuit breaker: a liquidation past the cap waits for room).
+   */
+  | { type: 'ReserveLiquidation'; auctionId: string; positionId: string; now: bigint }
+  /** A settled liquidation's effect on the pool: the reserve's share of the proceeds, keeper incentives paid, bad debt left; its room is released. */
+  | { type: 'AccountLiquidation'; auctionId: string; reserveIn: bigint; keeperRewards: bigint; badDebt: bigint; now: bigint }
+  /** An admin stops (and lets again) new auctions in this pool. */
+  | { type: 'PauseLiquidations'; now: bigint }
+  | { type: 'ResumeLiquidations'; now: bigint };
 
 export type PoolEvent =
   | { type: 'PoolCreated'; poolId: string; collateral: Asset; debt: Asset; feed: string; parameters: PoolParameters; ratePerSecond: bigint; at: bigint }
@@ -99,14 +126,17 @@ export type PoolEvent =
    * The reserve takes the proceeds' share and pays the keepers; bad debt is covered by the reserve
    * first, and the rest (with any incentive the reserve could not pay) is socialized across lenders.
    */
-  | { type: 'LiquidationAccounted'; auctionId: string; reserveIn: bigint; keeperRewards: bigint; badDebt: bigint; coveredByReserve: bigint; socialized: bigint; reserve: bigint };
+  | { type: 'LiquidationAccounted'; auctionId: string; reserveIn: bigint; keeperRewards: bigint; badDebt: bigint; coveredByReserve: bigint; socialized: bigint; reserve: bigint }
+  | ({ type: 'LiquidationReserved'; auctionId: string; at: bigint } & Reservation)
+  | { type: 'PoolLiquidationsPaused'; at: bigint }
+  | { type: 'PoolLiquidationsResumed'; at: bigint };
 
 export const poolStream = (poolId: string) => `pool-${poolId}`;
 
-export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, void> = {
+export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, PoolContext | undefined> = {
   initialState: () => ({ status: 'absent' }),
 
-  decide(command, state) {
+  decide(command, state, context) {
     switch (command.type) {
       case 'CreatePool': {
         if (state.status !== 'absent') throw new DomainError('POOL_EXISTS', `pool ${command.poolId} already exists`);
@@ -133,9 +163,36 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, void> = {
         const pool = activePool(state);
         return [{ type: 'InterestAccrued', index: indexAt(pool.interest, command.now), at: command.now }];
       }
+      case 'ReserveLiquidation': {
+        const pool = activePool(state);
+        if (!context) throw new DomainError('NOT_IN_LIQUIDATION', 'reserving a liquidation needs its position');
+        if (pool.liquidationsPaused) throw new DomainError('LIQUIDATIONS_PAUSED', `liquidations in pool ${pool.poolId} are paused by an admin`);
+        if (command.auctionId in pool.reservations) throw new DomainError('AUCTION_EXISTS', `auction ${command.auctionId} is already reserved`);
+        const position = context.position;
+        if (position.status !== 'open' || position.positionId !== command.positionId || position.poolId !== pool.poolId || !position.liquidation) {
+          throw new DomainError('NOT_IN_LIQUIDATION', 'the position is not being liquidated');
+        }
+        if (context.price.status !== 'fresh') throw new DomainError(context.price.status === 'none' ? 'NO_PRICE' : 'STALE_PRICE', "the pool's feed has no fresh price");
+        const price = context.price.value;
+        const debt = debtOf(position.scaledDebt, indexAt(pool.interest, command.now));
+        const terms = liquidationTerms({ collateral: position.collateral, debt, price, collateralUnit: unitOf(pool.collateral.decimals), debtUnit: unitOf(pool.debt.decimals) }, pool.parameters);
+        if (terms.debtToCover === 0n) throw new DomainError('NOTHING_TO_LIQUIDATE', 'the position has no debt to cover');
+        if (pool.collateralUnderAuction + terms.lot > pool.parameters.liquidationCollateralCap) {
+          throw new DomainError('LIQUIDATION_CAP_REACHED', `pool ${pool.poolId} has as much collateral under auction as its cap allows; this liquidation waits for room`);
+        }
+        return [{ type: 'LiquidationReserved', auctionId: command.auctionId, positionId: position.positionId, price, ...terms, at: command.now }];
+      }
+      case 'PauseLiquidations':
+      case 'ResumeLiquidations': {
+        const pool = activePool(state);
+        const pause = command.type === 'PauseLiquidations';
+        if (pool.liquidationsPaused === pause) throw new DomainError(pause ? 'ALREADY_PAUSED' : 'NOT_PAUSED', `liquidations in pool ${pool.poolId} are ${pause ? 'already paused' : 'not paused'}`);
+        return [pause ? { type: 'PoolLiquidationsPaused', at: command.now } : { type: 'PoolLiquidationsResumed', at: command.now }];
+      }
       case 'AccountLiquidation': {
         const pool = activePool(state);
         const { auctionId, reserveIn, keeperRewards, badDebt } = command;
+        if (!(auctionId in pool.reservations)) throw new DomainError('AUCTION_NOT_FOUND', `auction ${auctionId} holds no reservation in this pool`);
         if (reserveIn < 0n || keeperRewards < 0n || badDebt < 0n) throw new DomainError('INVALID_SETTLEMENT', 'liquidation amounts are never negative');
         const available = pool.reserve + reserveIn - keeperRewards;
         const unpaidRewards = available < 0n ? -available : 0n;
@@ -151,7 +208,11 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, void> = {
     switch (event.type) {
       case 'PoolCreated': {
         const { poolId, collateral, debt, feed, parameters, ratePerSecond, at } = event;
-        return { status: 'active', poolId, collateral, debt, feed, parameters, interest: { index: RAY, at, ratePerSecond }, reserve: 0n, socializedLoss: 0n };
+        return {
+          status: 'active', poolId, collateral, debt, feed, parameters,
+          interest: { index: RAY, at, ratePerSecond },
+          reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: {}, liquidationsPaused: false,
+        };
       }
       case 'InterestAccrued': {
         const pool = activePool(state);
@@ -161,10 +222,25 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, void> = {
         const pool = activePool(state);
         return { ...pool, parameters: event.parameters, interest: { ...pool.interest, ratePerSecond: event.ratePerSecond } };
       }
+      case 'LiquidationReserved': {
+        const pool = activePool(state);
+        const { type: _, auctionId, at: __, ...reservation } = event;
+        return { ...pool, collateralUnderAuction: pool.collateralUnderAuction + event.lot, reservations: { ...pool.reservations, [auctionId]: reservation } };
+      }
       case 'LiquidationAccounted': {
         const pool = activePool(state);
-        return { ...pool, reserve: event.reserve, socializedLoss: pool.socializedLoss + event.socialized };
+        const { [event.auctionId]: released, ...reservations } = pool.reservations;
+        return {
+          ...pool,
+          reserve: event.reserve,
+          socializedLoss: pool.socializedLoss + event.socialized,
+          collateralUnderAuction: pool.collateralUnderAuction - (released?.lot ?? 0n),
+          reservations,
+        };
       }
+      case 'PoolLiquidationsPaused':
+      case 'PoolLiquidationsResumed':
+        return { ...activePool(state), liquidationsPaused: event.type === 'PoolLiquidationsPaused' };
     }
   },
 };

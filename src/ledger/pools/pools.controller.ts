@@ -52,6 +52,24 @@ export class PoolsController {
     return receiptOf(body.commandId, await this.commands.execute(new ExecutePoolCommand(poolId, body.commandId, { type: 'AccrueInterest' })));
   }
 
+  @Post(':poolId/liquidations/pause')
+  @ApiOperation({ summary: 'Admin: start no new liquidation auction in this pool until resumed (triggers are still recorded)' })
+  @ApiCreatedResponse({ type: CommandReceipt })
+  @ApiUnprocessableEntityResponse({ description: 'ALREADY_PAUSED' })
+  @ApiNotFoundResponse({ description: 'POOL_NOT_FOUND' })
+  async pauseLiquidations(@Param('poolId') poolId: string, @Body() body: CommandOnlyBody): Promise<CommandReceipt> {
+    return receiptOf(body.commandId, await this.commands.execute(new ExecutePoolCommand(poolId, body.commandId, { type: 'PauseLiquidations' })));
+  }
+
+  @Post(':poolId/liquidations/resume')
+  @ApiOperation({ summary: 'Admin: let liquidation auctions start again; those waiting start at once' })
+  @ApiCreatedResponse({ type: CommandReceipt })
+  @ApiUnprocessableEntityResponse({ description: 'NOT_PAUSED' })
+  @ApiNotFoundResponse({ description: 'POOL_NOT_FOUND' })
+  async resumeLiquidations(@Param('poolId') poolId: string, @Body() body: CommandOnlyBody): Promise<CommandReceipt> {
+    return receiptOf(body.commandId, await this.commands.execute(new ExecutePoolCommand(poolId, body.commandId, { type: 'ResumeLiquidations' })));
+  }
+
   @Get(':poolId')
   @ApiOperation({ summary: 'Pool state from the read model: totals, utilization, health bands, price' })
   @ApiQuery({ name: 'minPosition', required: false, description: "Wait until the read model has applied events up to this $all position (a command's `position`)" })
