@@ -202,11 +202,11 @@ describe('a borrower life cycle', () => {
     expect(Number(state.body.totalDebt)).toBeGreaterThanOrEqual(2400);
     expect(Number(state.body.totalDebt)).toBeLessThan(2400.01);
     expect(state.body.utilization).toMatch(/^0\.457/); // 2400 / (3.5 × 2000 × 0.75)
+    await expectRefused('GET', '/pools/no-pool', undefined, 404, 'POOL_NOT_FOUND');
     // The price falls: the same positions move between bands without any position event.
     await publishPrice(['1650', '1700']);
     const after = await ledger.api('GET', `/pools/${pool}?minPosition=${await ledger.lastPosition()}`);
     expect(after.body.healthBands).toEqual({ liquidatable: 1, atRisk: 0, watch: 0, safe: 1, noDebt: 1 });
-    await expectRefused('GET', '/pools/no-pool', undefined, 404, 'POOL_NOT_FOUND');
   });
 });
 

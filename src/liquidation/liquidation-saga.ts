@@ -15,6 +15,8 @@ import { LiquidationReservations } from './liquidation-reservations';
 @Injectable()
 export class LiquidationSaga {
   private readonly logger = new Logger('liquidation');
+  /** Steps on a pool's stream, one after another: in a crash, hundreds at once would only fight over its revision. */
+  private readonly poolQueues = new Map<string, Promise<void>>();
 
   // Handlers are called directly rather than through the command bus: the first steps run while the app boots.
   constructor(
@@ -24,7 +26,15 @@ export class LiquidationSaga {
     private readonly reservations: LiquidationReservations,
   ) {}
 
-  async take(step: LiquidationStep): Promise<void> {
+  take(step: LiquidationStep): Promise<void> {
+    if (step.step !== 'reserve' && step.step !== 'account') return this.run(step);
+    const queued = (this.poolQueues.get(step.poolId) ?? Promise.resolve()).then(() => this.run(step));
+    this.poolQueues.set(step.poolId, queued);
+    void queued.then(() => this.poolQueues.get(step.poolId) === queued && this.poolQueues.delete(step.poolId));
+    return queued;
+  }
+
+  private async run(step: LiquidationStep): Promise<void> {
     try {
       switch (step.step) {
         case 'reserve':
@@ -47,7 +57,7 @@ export class LiquidationSaga {
     } catch (err) {
       // A refused step (a pool at its cap, paused, or without a fresh price) is taken again when room frees, on resume, or on the next price.
       if (err instanceof DomainError) this.logger.warn(`liquidation step ${step.step} of ${step.auctionId} refused: ${err.code}`);
-      else this.logger.error(`liquidation step ${step.step} of ${step.auctionId} failed: ${(err as Error).message}`);
+      else this.logger.error(`liquidation step ${step.step} of ${step.auctionId} failed: ${(err as Error).name} ${(err as Error).message}`);
     }
   }
 }
