@@ -10,6 +10,7 @@ import { Auditor } from '../src/audit/auditor';
 import { HistoryEvent, readStore } from '../src/audit/history';
 import { runCrash } from '../src/simulation/crash-scenario';
 import { summarizeCrash } from '../src/simulation/crash-summary';
+import { chainHash } from '../src/eventstore/event-codec';
 import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 
 let ledger: RunningLedger;
@@ -53,5 +54,18 @@ describe('a market crash', () => {
     expect(report.failures).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.pools.find((p) => p.poolId === run.poolId)?.liquidations).toBe(summarizeCrash(history, run.poolId, run.feed).liquidations);
+  });
+
+  it('names a take whose price was bent, even with its own link recomputed', async () => {
+    const copy = structuredClone(history);
+    const i = copy.findIndex((e) => e.type === 'CollateralTaken');
+    const data = copy[i].data as { paid: string };
+    // The taker paid less than the curve's price asked for.
+    data.paid = (BigInt(data.paid) - 1_000_000n).toString();
+    const meta = copy[i].metadata as { schemaVersion: number; commandId: string; at: string; prevHash: string; hash: string };
+    meta.hash = chainHash(meta.prevHash, copy[i].stream, copy[i].revision, copy[i].type, copy[i].data, meta);
+    const report = await new Auditor().run((async function* () { yield* copy; })());
+    expect(report.ok).toBe(false);
+    expect(report.failures).toContainEqual(expect.objectContaining({ code: 'RESULT_DIFFERS', stream: copy[i].stream, revision: copy[i].revision.toString() }));
   });
 });

@@ -4,8 +4,11 @@
  * command that caused it and decided again against the state the history had built up to it; the
  * result must be exactly the recorded events. That one check covers every command-time rule (LTV and
  * dust limits, fresh prices, oracle signatures, quorum medians and pauses, interest, rounding, the
- * commitment of every position event, the public signals of a liquidation proof). Beside it: global
- * nullifier uniqueness and collateral conservation per pool. No I/O here; the proofs themselves are
+ * commitment of every position event, the public signals of a liquidation proof, a detected trigger's
+ * price, a liquidation's reservation under the pool's cap with its close factor and penalty, every
+ * auction's curve price, take and settlement split, the settlement of the position and the pool's
+ * accounting). Beside it: global nullifier uniqueness, collateral conservation per pool, and that each
+ * settlement's bad debt is accounted for once. No I/O here; the proofs themselves are
  * collected for batch verification by the caller.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -16,6 +19,7 @@ import { parsePublicSignals, PublicSignalsError } from '../domain/liquidation/pu
 import { FeedCommand, feedDecider, FeedEvent, FeedState, priceAt } from '../domain/oracle/feed';
 import { activePool, PoolCommand, PoolContext, poolDecider, PoolEvent, PoolState } from '../domain/pool/pool';
 import { PositionCommand, positionDecider, PositionEvent, PositionState } from '../domain/position/position';
+import { AuctionCommand, auctionDecider, AuctionEvent, AuctionState } from '../domain/auction/auction';
 import { collateralValueOf, debtOf, unitOf } from '../domain/risk/liquidation-rule';
 import { healthBand, HealthBand, healthFactor } from '../domain/risk/position-risk';
 
@@ -81,6 +85,7 @@ export class LedgerReplay {
   readonly pools = new Map<string, PoolState>();
   readonly feeds = new Map<string, FeedState>();
   readonly positions = new Map<string, PositionState>();
+  readonly auctions = new Map<string, AuctionState>();
   readonly poolLedgers = new Map<string, PoolLedger>();
   readonly timeline: TimelinePoint[] = [];
   readonly proofs: ProofToVerify[] = [];
@@ -102,6 +107,7 @@ export class LedgerReplay {
     if (kind === 'pool') this.applyPool(id, recorded, check);
     else if (kind === 'oracle') this.applyFeed(id, recorded, check);
     else if (kind === 'position') this.applyPosition(id, recorded, check);
+    else if (kind === 'auction') this.applyAuction(id, recorded, check);
   }
 
   private applyPool(poolId: string, recorded: RecordedCommand, check: boolean): void {
@@ -166,6 +172,20 @@ export class LedgerReplay {
     else if (written !== accounted) this.fail('BAD_DEBT_MISMATCH', `the pool accounts ${accounted} of bad debt for auction ${auctionId}; the position wrote off ${written}`, at);
     this.writtenOff.delete(auctionId);
     this.settlementsAccounted++;
+  }
+
+  /** An auction's start (its terms, from the pool's reservation), takes (the curve's price, what was owed) and resets, re-decided. */
+  private applyAuction(auctionId: string, recorded: RecordedCommand, check: boolean): void {
+    const state = this.auctions.get(auctionId) ?? auctionDecider.initialState();
+    const events = recorded.events.map((e) => e.event as AuctionEvent);
+    const first = events[0];
+    const positionId = first.type === 'AuctionStarted' ? first.positionId : state.status !== 'absent' ? state.positionId : undefined;
+    const poolId = first.type === 'AuctionStarted' ? first.poolId : state.status !== 'absent' ? state.poolId : undefined;
+    const pool = (poolId !== undefined && this.pools.get(poolId)) || { status: 'absent' as const };
+    const feed: FeedState = (pool.status === 'active' && this.feeds.get(pool.feed)) || { status: 'absent' };
+    const position = (positionId !== undefined && this.positions.get(positionId)) || { status: 'absent' as const };
+    if (check) this.redecide(recorded, () => auctionDecider.decide(auctionCommandOf(events), state, { position, pool, price: priceAt(feed, recorded.now), now: recorded.now }));
+    this.auctions.set(auctionId, this.fold(auctionDecider.evolve, state, recorded));
   }
 
   /** Evolves through the recorded events; a history that cannot even be folded keeps the state before it. */
@@ -312,6 +332,21 @@ function poolCommandOf(events: PoolEvent[], now: bigint): PoolCommand {
       return { type: 'PauseLiquidations', now };
     case 'PoolLiquidationsResumed':
       return { type: 'ResumeLiquidations', now };
+  }
+}
+
+/** The auction command that appends these events. */
+function auctionCommandOf(events: AuctionEvent[]): AuctionCommand {
+  const [first] = events;
+  switch (first.type) {
+    case 'AuctionStarted':
+      return { type: 'StartAuction', auctionId: first.auctionId, positionId: first.positionId, ...(first.keeper !== undefined ? { keeper: first.keeper } : {}) };
+    case 'CollateralTaken':
+      return { type: 'TakeCollateral', taker: first.taker, collateral: first.asked, maxPrice: first.maxPrice };
+    case 'AuctionReset':
+      return { type: 'ResetAuction', keeper: first.keeper };
+    case 'AuctionSettled':
+      throw new DomainError('RESULT_DIFFERS', 'AuctionSettled only ever follows the take that settles the auction');
   }
 }
 

@@ -65,7 +65,7 @@ const BIGINT_FIELDS = new Set([
   'closeFactorBps', 'fullCloseHealthFactor', 'dustLimit', 'liquidationCollateralCap', 'stabilityFeeYearly', 'deviationLimitBps',
   'cutBps', 'stepSeconds', 'collateralSold', 'debtRepaid', 'badDebt', 'reserveIn', 'keeperRewards', 'coveredByReserve', 'socialized', 'reserve',
   'keeperReward', 'top', 'collateralUnit', 'debtUnit', 'debtToCover', 'penalty', 'tab', 'lot', 'paid', 'sold', 'raised', 'collateralLeft',
-  'shortfall', 'penaltyPaid', 'liquidatorBonus', 'protocolFee', 'bufferBps', 'resetAfterSeconds', 'resetBelowBps', 'keeperTip', 'keeperChipBps',
+  'shortfall', 'penaltyPaid', 'liquidatorBonus', 'protocolFee', 'asked', 'maxPrice', 'bufferBps', 'resetAfterSeconds', 'resetBelowBps', 'keeperTip', 'keeperChipBps',
 ]);
 
 /** Upcasters by event type: from version v (the key) to v + 1. */

@@ -61,7 +61,8 @@ export type AuctionEvent =
       debtUnit: bigint;
       at: bigint;
     } & LiquidationTerms)
-  | { type: 'CollateralTaken'; taker: string; collateral: bigint; paid: bigint; price: bigint; at: bigint }
+  /** What the taker asked for (at most `asked`, at no more than `maxPrice`) and what it got, at which price. */
+  | { type: 'CollateralTaken'; taker: string; asked: bigint; maxPrice: bigint; collateral: bigint; paid: bigint; price: bigint; at: bigint }
   | { type: 'AuctionReset'; keeper: string; keeperReward: bigint; price: bigint; top: bigint; at: bigint }
   | ({ type: 'AuctionSettled'; sold: bigint; raised: bigint; collateralLeft: bigint; shortfall: bigint; at: bigint } & ProceedsSplit);
 
@@ -138,7 +139,7 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
           throw new DomainError('TAKE_WOULD_LEAVE_DUST', 'take all that is left, or leave at least the dust limit of the tab');
         }
         if (collateral === 0n || paid === 0n) throw new DomainError('TAKE_TOO_SMALL', 'the take buys nothing at the current price');
-        const taken: AuctionEvent = { type: 'CollateralTaken', taker: command.taker, collateral, paid, price, at: now };
+        const taken: AuctionEvent = { type: 'CollateralTaken', taker: command.taker, asked: command.collateral, maxPrice: command.maxPrice, collateral, paid, price, at: now };
         const sold = auction.sold + collateral;
         const raised = auction.raised + paid;
         if (raised < auction.tab && sold < auction.lot) return [taken];
