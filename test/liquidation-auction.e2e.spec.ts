@@ -205,3 +205,61 @@ describe("the pool's circuit breakers", () => {
     expect(['e', 'f']).toContain(second.positionId);
   }, 30_000);
 });
+
+describe('the pool market, the route that always clears', () => {
+  const openPool = async (poolId: string, auction: Record<string, unknown>) => {
+    await market.ok('POST', '/pools', {
+      commandId: market.id('pool'), poolId, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD',
+      parameters: { ...POOL_PARAMETERS, auction },
+    });
+    // 100 WETH against 80,000 USDC: the market's price is 800, the oracle's too.
+    const seeded = await market.ok('POST', `/pools/${poolId}/market/liquidity`, { commandId: market.id('liquidity'), collateral: '100', debt: '80000' });
+    expect(seeded).toMatchObject({ events: ['LiquidityAdded'], collateral: '100', debt: '80000', price: '800' });
+  };
+  const borrow = async (poolId: string, id: string) => {
+    await market.ok('POST', '/positions', { commandId: market.id('open'), positionId: id, poolId, owner: id });
+    await market.ok('POST', `/positions/${id}/collateral/deposit`, { commandId: market.id('deposit'), amount: '1' });
+    await market.ok('POST', `/positions/${id}/debt/draw`, { commandId: market.id('draw'), amount: '550' });
+  };
+
+  it('sells a liquidation routed to the market at once, with its slippage, and settles it', async () => {
+    await openPool('weth-usdc-market', { route: 'market' });
+    await borrow('weth-usdc-market', 'g');
+    // 800 → 640: health factor 640 × 0.825 / 550 = 0.96, so half the debt (275 and its 5% penalty) is to raise.
+    await market.publish(6n, '640');
+    // Triggered at its fourth event (revision 3), its auction is `g.3`; the market ends it at once.
+    const settled = await waitFor(async () => {
+      const res = await ledger.api('GET', '/auctions/g.3');
+      return res.status === 200 && res.body.status === 'settled' ? res.body : undefined;
+    });
+    expect(Number(settled.raised)).toBeCloseTo(275 * 1.05, 1);
+    const reserves = await market.ok('GET', '/pools/weth-usdc-market/market');
+    expect(Number(reserves.debt)).toBeCloseTo(80000 - 275 * 1.05, 1);
+    // Constant product: what came in was just enough collateral at the sliding price, and the slide is reported.
+    expect(Number(reserves.collateral) * Number(reserves.debt)).toBeGreaterThanOrEqual(100 * 80000 - 1e-6);
+    expect(reserves.lastSwap).toMatchObject({ auctionId: 'g.3', priceBefore: '800', paid: settled.raised });
+    // Selling 0.36 WETH into 100 slides the price by about 0.36%.
+    expect(Number(reserves.lastSwap.slippageBps)).toBeGreaterThanOrEqual(30);
+    expect(Number(reserves.lastSwap.slippageBps)).toBeLessThanOrEqual(40);
+    const position = await waitFor(async () => {
+      const p = await market.ok('GET', '/positions/g');
+      return Number(p.debt) < 300 ? p : undefined;
+    });
+    expect(Number(position.collateral)).toBeCloseTo(1 - (100 * 288.75) / (80000 - 288.75), 4);
+  }, 30_000);
+
+  it('takes over a Dutch auction that needs a reset', async () => {
+    // A Dutch auction that keepers ignore goes stale after two seconds; the market then buys.
+    await market.publish(7n, '800');
+    await openPool('weth-usdc-fallback', { route: 'dutch', resetAfterSeconds: 2 });
+    await borrow('weth-usdc-fallback', 'h');
+    await market.publish(8n, '640');
+    const running = await auctionOf('h');
+    expect(running.auctionId).toBe('h.3');
+    const settled = await waitFor(async () => {
+      const res = await ledger.api('GET', '/auctions/h.3');
+      return res.body.status === 'settled' ? res.body : undefined;
+    });
+    expect(Number(settled.raised)).toBeCloseTo(275 * 1.05, 1);
+  }, 30_000);
+});

@@ -20,6 +20,7 @@ import { FeedCommand, feedDecider, FeedEvent, FeedState, priceAt } from '../doma
 import { activePool, PoolCommand, PoolContext, poolDecider, PoolEvent, PoolState } from '../domain/pool/pool';
 import { PositionCommand, positionDecider, PositionEvent, PositionState } from '../domain/position/position';
 import { AuctionCommand, auctionDecider, AuctionEvent, AuctionState } from '../domain/auction/auction';
+import { AmmCommand, ammDecider, AmmEvent, AmmState } from '../domain/amm/amm';
 import { collateralValueOf, debtOf, unitOf } from '../domain/risk/liquidation-rule';
 import { healthBand, HealthBand, healthFactor } from '../domain/risk/position-risk';
 
@@ -86,6 +87,9 @@ export class LedgerReplay {
   readonly feeds = new Map<string, FeedState>();
   readonly positions = new Map<string, PositionState>();
   readonly auctions = new Map<string, AuctionState>();
+  readonly amms = new Map<string, AmmState>();
+  /** Market swaps not yet matched by their auction's sale. */
+  private readonly swaps = new Map<string, Extract<AmmEvent, { type: 'CollateralSwapped' }>>();
   readonly poolLedgers = new Map<string, PoolLedger>();
   readonly timeline: TimelinePoint[] = [];
   readonly proofs: ProofToVerify[] = [];
@@ -108,6 +112,7 @@ export class LedgerReplay {
     else if (kind === 'oracle') this.applyFeed(id, recorded, check);
     else if (kind === 'position') this.applyPosition(id, recorded, check);
     else if (kind === 'auction') this.applyAuction(id, recorded, check);
+    else if (kind === 'amm') this.applyAmm(id, recorded, check);
   }
 
   private applyPool(poolId: string, recorded: RecordedCommand, check: boolean): void {
@@ -185,7 +190,28 @@ export class LedgerReplay {
     const feed: FeedState = (pool.status === 'active' && this.feeds.get(pool.feed)) || { status: 'absent' };
     const position = (positionId !== undefined && this.positions.get(positionId)) || { status: 'absent' as const };
     if (check) this.redecide(recorded, () => auctionDecider.decide(auctionCommandOf(events), state, { position, pool, price: priceAt(feed, recorded.now), now: recorded.now }));
+    // A market sale must be exactly the market's swap for this auction.
+    if (first.type === 'SoldToMarket') {
+      const swap = this.swaps.get(auctionId);
+      if (!swap || swap.collateralIn !== first.collateral || swap.debtOut !== first.paid) {
+        this.fail('MARKET_SALE_MISMATCH', `auction ${auctionId} records a market sale the pool market's swaps do not`, recorded.events[0]);
+      }
+      this.swaps.delete(auctionId);
+    }
     this.auctions.set(auctionId, this.fold(auctionDecider.evolve, state, recorded));
+  }
+
+  /** A pool market's liquidity and swaps, re-decided; each swap is remembered for the auction that sold through it. */
+  private applyAmm(poolId: string, recorded: RecordedCommand, check: boolean): void {
+    const state = this.amms.get(poolId) ?? ammDecider.initialState();
+    const [first] = recorded.events.map((e) => e.event as AmmEvent);
+    const command: AmmCommand =
+      first.type === 'LiquidityAdded'
+        ? { type: 'AddLiquidity', poolId: first.poolId, collateralUnit: first.collateralUnit, debtUnit: first.debtUnit, collateral: first.collateral, debt: first.debt }
+        : { type: 'SwapCollateral', auctionId: first.auctionId, collateral: first.collateralIn, wanted: first.debtOut };
+    if (check) this.redecide(recorded, () => ammDecider.decide(command, state, undefined));
+    this.amms.set(poolId, this.fold(ammDecider.evolve, state, recorded));
+    if (first.type === 'CollateralSwapped') this.swaps.set(first.auctionId, first);
   }
 
   /** Evolves through the recorded events; a history that cannot even be folded keeps the state before it. */
@@ -345,6 +371,8 @@ function auctionCommandOf(events: AuctionEvent[]): AuctionCommand {
       return { type: 'TakeCollateral', taker: first.taker, collateral: first.asked, maxPrice: first.maxPrice };
     case 'AuctionReset':
       return { type: 'ResetAuction', keeper: first.keeper };
+    case 'SoldToMarket':
+      return { type: 'SellToMarket', collateral: first.collateral, paid: first.paid, price: first.price };
     case 'AuctionSettled':
       throw new DomainError('RESULT_DIFFERS', 'AuctionSettled only ever follows the take that settles the auction');
   }

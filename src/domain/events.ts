@@ -7,11 +7,12 @@ import { FeedEvent } from './oracle/feed';
 import { PoolEvent } from './pool/pool';
 import { PositionEvent } from './position/position';
 import { AuctionEvent } from './auction/auction';
+import { AmmEvent } from './amm/amm';
 
-export type LedgerEvent = PoolEvent | PositionEvent | FeedEvent | AuctionEvent;
+export type LedgerEvent = PoolEvent | PositionEvent | FeedEvent | AuctionEvent | AmmEvent;
 
 /** The streams ledger events live in, by name prefix: what checkpoints cover and what the liquidation engine follows. */
-export const LEDGER_STREAM_PREFIXES = ['pool-', 'oracle-', 'position-', 'auction-'];
+export const LEDGER_STREAM_PREFIXES = ['pool-', 'oracle-', 'position-', 'auction-', 'amm-'];
 
 /** A domain event as stored: its type, the schema version of its body, and the JSON body. */
 export interface StoredShape {
@@ -48,6 +49,9 @@ export const SCHEMA_VERSIONS: Record<LedgerEventType, number> = {
   CollateralTaken: 1,
   AuctionReset: 1,
   AuctionSettled: 1,
+  SoldToMarket: 1,
+  LiquidityAdded: 1,
+  CollateralSwapped: 1,
   FeedRegistered: 1,
   OracleKeyRegistered: 1,
   OracleKeyRevoked: 1,
@@ -65,7 +69,8 @@ const BIGINT_FIELDS = new Set([
   'closeFactorBps', 'fullCloseHealthFactor', 'dustLimit', 'liquidationCollateralCap', 'stabilityFeeYearly', 'deviationLimitBps',
   'cutBps', 'stepSeconds', 'collateralSold', 'debtRepaid', 'badDebt', 'reserveIn', 'keeperRewards', 'coveredByReserve', 'socialized', 'reserve',
   'keeperReward', 'top', 'collateralUnit', 'debtUnit', 'debtToCover', 'penalty', 'tab', 'lot', 'paid', 'sold', 'raised', 'collateralLeft',
-  'shortfall', 'penaltyPaid', 'liquidatorBonus', 'protocolFee', 'asked', 'maxPrice', 'bufferBps', 'resetAfterSeconds', 'resetBelowBps', 'keeperTip', 'keeperChipBps',
+  'shortfall', 'penaltyPaid', 'liquidatorBonus', 'protocolFee', 'asked', 'maxPrice',
+  'collateralIn', 'debtOut', 'priceBefore', 'slippageBps', 'reserveCollateral', 'reserveDebt', 'bufferBps', 'resetAfterSeconds', 'resetBelowBps', 'keeperTip', 'keeperChipBps',
 ]);
 
 /** Upcasters by event type: from version v (the key) to v + 1. */

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsOptional, ValidateNested } from 'class-validator';
 import { AUCTION_CURVES } from '../domain/liquidation/auction-curves';
+import { LIQUIDATION_ROUTES } from '../domain/pool/pool';
 import { CommandBody, DecimalField, IdField, SmallIntField } from '../http/api-fields';
 
 export class AssetBody {
@@ -14,6 +15,11 @@ export class AssetBody {
 
 /** How a pool's liquidations sell collateral: a Dutch auction. Any field left out keeps its default (or current) value. */
 export class AuctionParametersBody {
+  @ApiPropertyOptional({ enum: LIQUIDATION_ROUTES, example: 'dutch', description: 'dutch: a Dutch auction (falling back to the pool market when it needs a reset, if the pool has one); market: straight into the pool market' })
+  @IsOptional()
+  @IsIn(LIQUIDATION_ROUTES)
+  route?: (typeof LIQUIDATION_ROUTES)[number];
+
   @ApiPropertyOptional({ enum: AUCTION_CURVES, example: 'stairstep', description: 'How the price falls: linear, stairstep (a drop per step) or exponential (smooth)' })
   @IsOptional()
   @IsIn(AUCTION_CURVES)

@@ -1,7 +1,8 @@
 /**
  * The saga that carries a triggered liquidation through: reserve room for it in the pool (the cap on
  * collateral under auction), start its auction, settle the position when the auction settles, account
- * for it in the pool (which frees the room). Each step is an ordinary command with an id derived
+ * for it in the pool (which frees the room). A liquidation routed to the pool market, or a Dutch
+ * auction that needs a reset in a pool with one, is sold into the market instead. Each step is an ordinary command with an id derived
  * from the auction, so taking a step twice (a restart, an overlap) appends nothing twice.
  */
 import { Injectable, Logger } from '@nestjs/common';
@@ -11,6 +12,7 @@ import { ExecutePositionCommand, PositionCommandHandler } from '../ledger/positi
 import { AuctionCommandHandler, ExecuteAuctionCommand } from './auction.command';
 import { LiquidationStep } from './liquidation-watch';
 import { LiquidationReservations } from './liquidation-reservations';
+import { Markets } from './market.command';
 
 @Injectable()
 export class LiquidationSaga {
@@ -24,10 +26,11 @@ export class LiquidationSaga {
     private readonly positions: PositionCommandHandler,
     private readonly pools: PoolCommandHandler,
     private readonly reservations: LiquidationReservations,
+    private readonly markets: Markets,
   ) {}
 
   take(step: LiquidationStep): Promise<void> {
-    if (step.step !== 'reserve' && step.step !== 'account') return this.run(step);
+    if (step.step !== 'reserve' && step.step !== 'account' && step.step !== 'sell') return this.run(step);
     const queued = (this.poolQueues.get(step.poolId) ?? Promise.resolve()).then(() => this.run(step));
     this.poolQueues.set(step.poolId, queued);
     void queued.then(() => this.poolQueues.get(step.poolId) === queued && this.poolQueues.delete(step.poolId));
@@ -47,6 +50,12 @@ export class LiquidationSaga {
           await this.positions.execute(
             new ExecutePositionCommand(step.positionId, `settle-${step.auctionId}`, { type: 'SettleLiquidation', auctionId: step.auctionId, collateralSold: step.collateralSold, debtRepaid: step.debtRepaid }),
           );
+          return;
+        case 'sell':
+          await this.markets.execute(step.poolId, `sell-${step.auctionId}`, { type: 'SwapCollateral', auctionId: step.auctionId, collateral: step.collateral, wanted: step.wanted });
+          return;
+        case 'marketSale':
+          await this.auctions.execute(new ExecuteAuctionCommand(step.auctionId, `market-${step.auctionId}`, { type: 'SellToMarket', collateral: step.collateral, paid: step.paid, price: step.price }));
           return;
         case 'account':
           await this.pools.execute(

@@ -4,7 +4,8 @@
  * way and their auctions. No I/O: the detector feeds it events and asks it which positions are due,
  * and the saga asks it for each liquidation's next step.
  */
-import { auctionDecider, AuctionEvent, AuctionState, RunningAuction } from '../domain/auction/auction';
+import { auctionDecider, AuctionEvent, auctionQuote, AuctionState, RunningAuction } from '../domain/auction/auction';
+import { ammDecider, AmmEvent, AmmState } from '../domain/amm/amm';
 import { LedgerEvent } from '../domain/events';
 import { indexAt } from '../domain/interest/stability-fee';
 import { LiquidationIndex } from '../domain/liquidation/liquidation-index';
@@ -53,7 +54,11 @@ export type LiquidationStep =
   | { step: 'reserve'; auctionId: string; positionId: string; poolId: string }
   | { step: 'start'; auctionId: string; positionId: string; keeper?: string }
   | { step: 'settle'; auctionId: string; positionId: string; collateralSold: bigint; debtRepaid: bigint }
-  | { step: 'account'; auctionId: string; poolId: string; reserveIn: bigint; keeperRewards: bigint; badDebt: bigint };
+  | { step: 'account'; auctionId: string; poolId: string; reserveIn: bigint; keeperRewards: bigint; badDebt: bigint }
+  /** Sell what is left of the lot into the pool market, for at most what is left of the tab... */
+  | { step: 'sell'; auctionId: string; poolId: string; collateral: bigint; wanted: bigint }
+  /** ...and record the market's swap as the auction's last sale. */
+  | { step: 'marketSale'; auctionId: string; collateral: bigint; paid: bigint; price: bigint };
 
 export const auctionIdOf = (positionId: string, triggeredAt: bigint) => `${positionId}.${triggeredAt}`;
 
@@ -64,6 +69,9 @@ export class LiquidationWatch {
   private readonly positions = new Map<string, Tracked>();
   private readonly liquidating = new Set<string>();
   private readonly auctions = new Map<string, AuctionBook>();
+  private readonly markets = new Map<string, AmmState>();
+  /** Market swaps made for auctions whose sale is not yet recorded, by auction. */
+  private readonly swaps = new Map<string, Extract<AmmEvent, { type: 'CollateralSwapped' }>>();
 
   /** Folds one event of a `pool-`, `oracle-` or `position-` stream. */
   apply(stream: string, revision: bigint, event: LedgerEvent): void {
@@ -77,7 +85,12 @@ export class LiquidationWatch {
       this.applyPosition(stream.slice('position-'.length), revision, event as PositionEvent);
     } else if (stream.startsWith('auction-')) {
       this.applyAuction(stream.slice('auction-'.length), event as AuctionEvent);
+    } else if (stream.startsWith('amm-')) {
+      const poolId = stream.slice('amm-'.length);
+      this.markets.set(poolId, ammDecider.evolve(this.markets.get(poolId) ?? ammDecider.initialState(), event as AmmEvent));
+      if (event.type === 'CollateralSwapped') this.swaps.set(event.auctionId, event);
     }
+    if (event.type === 'SoldToMarket') this.swaps.delete(stream.slice('auction-'.length));
     if (event.type === 'LiquidationAccounted') this.auctions.delete(event.auctionId); // seen through
   }
 
@@ -160,6 +173,8 @@ export class LiquidationWatch {
     const steps: Array<LiquidationStep | undefined> = [];
     if (event.type === 'LiquidationTriggered') steps.push(this.reserveStep(event.positionId));
     if (event.type === 'LiquidationReserved') steps.push(this.startStep(event.auctionId));
+    if (event.type === 'AuctionStarted' && event.auction.route === 'market') steps.push(this.sellStep(event.auctionId));
+    if (event.type === 'CollateralSwapped') steps.push(this.marketSaleStep(event.auctionId));
     if (event.type === 'AuctionSettled') steps.push(this.settleStep(stream.slice('auction-'.length)));
     if (event.type === 'LiquidationSettled') steps.push(this.accountStep(event.auctionId));
     // Room freed, an admin's resume, or a fresh price: liquidations left waiting may go now.
@@ -175,8 +190,38 @@ export class LiquidationWatch {
     const steps: Array<LiquidationStep | undefined> = [];
     for (const positionId of this.liquidating) steps.push(this.reserveStep(positionId));
     for (const pool of this.pools.values()) if (pool.status === 'active') for (const auctionId of Object.keys(pool.reservations)) steps.push(this.startStep(auctionId));
-    for (const auctionId of this.auctions.keys()) steps.push(this.settleStep(auctionId) ?? this.accountStep(auctionId));
+    for (const [auctionId, book] of this.auctions) {
+      steps.push(this.settleStep(auctionId) ?? this.accountStep(auctionId) ?? this.marketSaleStep(auctionId));
+      if (book.state.status === 'running' && book.state.auction.route === 'market') steps.push(this.sellStep(auctionId));
+    }
     return steps.filter((s): s is LiquidationStep => s !== undefined);
+  }
+
+  /** Dutch auctions that need a reset in pools with a market: they fall back to it, which always clears. */
+  fallbackSteps(now: bigint): LiquidationStep[] {
+    const steps: Array<LiquidationStep | undefined> = [];
+    for (const [auctionId, { state }] of this.auctions) {
+      if (state.status === 'running' && !this.swaps.has(auctionId) && auctionQuote(state, now).needsReset) steps.push(this.sellStep(auctionId));
+    }
+    return steps.filter((s): s is LiquidationStep => s !== undefined);
+  }
+
+  private sellStep(auctionId: string): LiquidationStep | undefined {
+    const state = this.auctions.get(auctionId)?.state;
+    if (state?.status !== 'running' || this.swaps.has(auctionId) || this.markets.get(state.poolId)?.status !== 'active') return undefined;
+    return { step: 'sell', auctionId, poolId: state.poolId, collateral: state.lot - state.sold, wanted: state.tab - state.raised };
+  }
+
+  private marketSaleStep(auctionId: string): LiquidationStep | undefined {
+    const swap = this.swaps.get(auctionId);
+    if (!swap || this.auctions.get(auctionId)?.state.status !== 'running') return undefined;
+    return { step: 'marketSale', auctionId, collateral: swap.collateralIn, paid: swap.debtOut, price: swap.price };
+  }
+
+  /** A pool's market, if it has one. */
+  market(poolId: string): Extract<AmmState, { status: 'active' }> | undefined {
+    const market = this.markets.get(poolId);
+    return market?.status === 'active' ? market : undefined;
   }
 
   private reserveStep(positionId: string): LiquidationStep | undefined {

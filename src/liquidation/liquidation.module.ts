@@ -7,12 +7,14 @@ import { AuctionCommandHandler, Auctions } from './auction.command';
 import { AuctionsController } from './auctions.controller';
 import { LiquidationSaga } from './liquidation-saga';
 import { LiquidationReservations } from './liquidation-reservations';
+import { Markets } from './market.command';
+import { MarketsController } from './markets.controller';
 
 /** Liquidation: detecting positions that fell below their threshold, auctioning their collateral, settling. */
 @Module({
   imports: [LedgerModule, OracleModule],
-  controllers: [LiquidationsController, AuctionsController],
-  providers: [LiquidationDetector, LiquidationSaga, LiquidationReservations, AuctionCommandHandler, Auctions],
+  controllers: [LiquidationsController, AuctionsController, MarketsController],
+  providers: [LiquidationDetector, LiquidationSaga, LiquidationReservations, AuctionCommandHandler, Auctions, Markets],
   exports: [LiquidationDetector],
 })
 export class LiquidationModule {}

@@ -75,7 +75,8 @@ export function summarizeCrash(history: Iterable<HistoryEvent>, poolId: string, 
       const auctionId = h.stream.slice('auction-'.length);
       if (event.type === 'AuctionStarted' && event.poolId === poolId) auctions.add(auctionId);
       if (!auctions.has(auctionId)) continue;
-      if (event.type === 'CollateralTaken') {
+      // Sold to keepers at the auction's price, or to the pool market (its fallback): either way a sale under the oracle price.
+      if (event.type === 'CollateralTaken' || event.type === 'SoldToMarket') {
         s.collateralSold += event.collateral;
         s.recovered += event.paid;
         if (oracle > 0n) {

@@ -41,7 +41,9 @@ export type AuctionCommand =
   /** Starts the auction of a position in liquidation; the starter (a proof's liquidator) is its keeper. */
   | { type: 'StartAuction'; auctionId: string; positionId: string; keeper?: string }
   | { type: 'TakeCollateral'; taker: string; collateral: bigint; maxPrice: bigint }
-  | { type: 'ResetAuction'; keeper: string };
+  | { type: 'ResetAuction'; keeper: string }
+  /** The pool market bought what is left (its swap is on the market's stream): the route `market`, or a Dutch auction's fallback. */
+  | { type: 'SellToMarket'; collateral: bigint; paid: bigint; price: bigint };
 
 export type AuctionEvent =
   | ({
@@ -64,6 +66,7 @@ export type AuctionEvent =
   /** What the taker asked for (at most `asked`, at no more than `maxPrice`) and what it got, at which price. */
   | { type: 'CollateralTaken'; taker: string; asked: bigint; maxPrice: bigint; collateral: bigint; paid: bigint; price: bigint; at: bigint }
   | { type: 'AuctionReset'; keeper: string; keeperReward: bigint; price: bigint; top: bigint; at: bigint }
+  | { type: 'SoldToMarket'; collateral: bigint; paid: bigint; price: bigint; at: bigint }
   | ({ type: 'AuctionSettled'; sold: bigint; raised: bigint; collateralLeft: bigint; shortfall: bigint; at: bigint } & ProceedsSplit);
 
 export interface AuctionContext {
@@ -140,11 +143,17 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
         }
         if (collateral === 0n || paid === 0n) throw new DomainError('TAKE_TOO_SMALL', 'the take buys nothing at the current price');
         const taken: AuctionEvent = { type: 'CollateralTaken', taker: command.taker, asked: command.collateral, maxPrice: command.maxPrice, collateral, paid, price, at: now };
-        const sold = auction.sold + collateral;
-        const raised = auction.raised + paid;
-        if (raised < auction.tab && sold < auction.lot) return [taken];
-        const split = splitProceeds(raised, auction.debtToCover, auction.parameters, auction.liquidator !== undefined);
-        return [taken, { type: 'AuctionSettled', sold, raised, collateralLeft: auction.lot - sold, shortfall: auction.debtToCover - split.debtRepaid, at: now, ...split }];
+        if (auction.raised + paid < auction.tab && auction.sold + collateral < auction.lot) return [taken];
+        return [taken, settlement(auction, collateral, paid, now)];
+      }
+      case 'SellToMarket': {
+        if (auction.auction.route !== 'market' && !due) throw new DomainError('AUCTION_RUNNING', 'a Dutch auction goes to the market only once it needs a reset');
+        if (command.collateral <= 0n || command.collateral > auction.lot - auction.sold || command.paid > auction.tab - auction.raised) {
+          throw new DomainError('INVALID_SETTLEMENT', 'the market sale does not fit what is left of the lot and the tab');
+        }
+        // The market's sale ends the auction, whatever it raised: collateral it did not need goes back to the borrower.
+        const { collateral, paid, price } = command;
+        return [{ type: 'SoldToMarket', collateral, paid, price, at: now }, settlement(auction, collateral, paid, now)];
       }
       case 'ResetAuction': {
         if (!due) throw new DomainError('AUCTION_NOT_RESETTABLE', 'the auction is neither too old nor too far down to reset');
@@ -167,7 +176,8 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
           debtToCover, penalty, tab, lot,
         };
       }
-      case 'CollateralTaken': {
+      case 'CollateralTaken':
+      case 'SoldToMarket': {
         const auction = state as RunningAuction;
         return { ...auction, sold: auction.sold + event.collateral, raised: auction.raised + event.paid };
       }
@@ -178,6 +188,14 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
     }
   },
 };
+
+/** The auction's end after a last sale of `collateral` for `paid`: the proceeds split between debt, bonus, fee and reserve. */
+function settlement(auction: RunningAuction, collateral: bigint, paid: bigint, now: bigint): AuctionEvent {
+  const sold = auction.sold + collateral;
+  const raised = auction.raised + paid;
+  const split = splitProceeds(raised, auction.debtToCover, auction.parameters, auction.liquidator !== undefined);
+  return { type: 'AuctionSettled', sold, raised, collateralLeft: auction.lot - sold, shortfall: auction.debtToCover - split.debtRepaid, at: now, ...split };
+}
 
 /** The auction's price now, and whether a keeper may (and a taker must wait for a) reset. */
 export function auctionQuote(auction: RunningAuction, now: bigint): { price: bigint; needsReset: boolean } {

@@ -43,8 +43,17 @@ export interface PoolParameters {
   auction?: AuctionParameters;
 }
 
-/** The Dutch auction a liquidation sells its collateral by (MakerDAO `clip` style). */
+/** How a liquidation's collateral is sold: a Dutch auction, or straight into the pool's constant-product market. */
+export const LIQUIDATION_ROUTES = ['dutch', 'market'] as const;
+export type LiquidationRoute = (typeof LIQUIDATION_ROUTES)[number];
+
+/**
+ * The Dutch auction a liquidation sells its collateral by (MakerDAO `clip` style), or the market it
+ * goes to instead (route `market`). A Dutch auction that needs a reset falls back to the market when
+ * the pool has one: the market always clears.
+ */
 export interface AuctionParameters extends CurveParameters {
+  route: LiquidationRoute;
   /** The starting price over the oracle price, bps (11_000 starts 10% above it). */
   bufferBps: bigint;
   /** A keeper may reset an auction older than this... */
@@ -58,6 +67,7 @@ export interface AuctionParameters extends CurveParameters {
 }
 
 export const DEFAULT_AUCTION: AuctionParameters = {
+  route: 'dutch',
   curve: 'stairstep',
   cutBps: 100n,
   stepSeconds: 60n,
@@ -280,9 +290,10 @@ function validateAuction(a: AuctionParameters): void {
   const refuse = (parameter: keyof AuctionParameters, why: string) => {
     throw new DomainError('INVALID_PARAMETERS', `auction.${parameter} ${why}`, { parameter: `auction.${parameter}` });
   };
-  const inRange = (parameter: Exclude<keyof AuctionParameters, 'curve'>, lo: bigint, hi: bigint) => {
+  const inRange = (parameter: Exclude<keyof AuctionParameters, 'curve' | 'route'>, lo: bigint, hi: bigint) => {
     if (a[parameter] < lo || a[parameter] > hi) refuse(parameter, `must be within ${lo}..${hi}`);
   };
+  if (!LIQUIDATION_ROUTES.includes(a.route)) refuse('route', `must be one of ${LIQUIDATION_ROUTES.join(', ')}`);
   if (!AUCTION_CURVES.includes(a.curve)) refuse('curve', `must be one of ${AUCTION_CURVES.join(', ')}`);
   inRange('cutBps', 1n, BPS - 1n);
   inRange('stepSeconds', 1n, 86_400n);

@@ -104,6 +104,7 @@ function toParameters(p: PoolParametersChangeBody, debtDecimals: number, collate
       a === undefined
         ? undefined
         : {
+            route: a.route ?? auction.route,
             curve: a.curve ?? auction.curve,
             cutBps: bps(a.cutBps) ?? auction.cutBps,
             stepSeconds: bps(a.stepSeconds) ?? auction.stepSeconds,
