@@ -116,3 +116,20 @@ describe('followed streams', () => {
     expect((await follower.current('other-1', counter, codec)).state).toBe(4);
   });
 });
+
+it('keeps the hash chain whole when one command with an identical body is decided twice at different instants', async () => {
+  // As a liquidation trigger: its body copies the position unchanged, so two decisions differ only in their instant.
+  const stream = 'counter-twice';
+  const decide = (h: CommandHandling, at: Date) => h.handle(stream, counter, codec, { by: 1, nonce: 'same' }, { commandId: 'twice', now: at, context: () => undefined });
+  await a.handle(stream, counter, codec, { by: 1, nonce: 'first' }, { commandId: 'before', now: new Date(), context: () => undefined });
+  await b.load(stream, counter, codec);
+  const outcomes = await Promise.all([decide(a, new Date(1_000)), decide(b, new Date(2_000))]);
+  expect(outcomes.map((o) => o.duplicate).sort()).toEqual([false, true]);
+  // Both writers go on from the link the store holds.
+  await a.handle(stream, counter, codec, { by: 1, nonce: 'a' }, { commandId: 'after-a', now: new Date(), context: () => undefined });
+  await b.handle(stream, counter, codec, { by: 1, nonce: 'b' }, { commandId: 'after-b', now: new Date(), context: () => undefined });
+  const links: Array<{ prevHash: string; hash: string }> = [];
+  for await (const { event } of clients[0].readStream(stream)) links.push(event!.metadata as { prevHash: string; hash: string });
+  expect(links).toHaveLength(4);
+  for (let i = 1; i < links.length; i++) expect(links[i].prevHash).toBe(links[i - 1].hash);
+});

@@ -216,7 +216,8 @@ export class CommandHandling {
         const hash = chainHash(lastHash, stream, current.revision + 1n + BigInt(i), type, data, meta);
         const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash };
         lastHash = hash;
-        return jsonEvent({ id: eventId(options.commandId, i, type, data), type, data, metadata });
+        // The link is part of the id: two decisions of one command (their instants differ) never share ids.
+        return jsonEvent({ id: eventId(options.commandId, i, type, [data, hash]), type, data, metadata });
       });
       try {
         const result: AppendResult = await this.client.appendToStream(stream, toAppend, {
@@ -262,13 +263,15 @@ export class CommandHandling {
 }
 
 /**
- * The id of the i-th event of a command: a name-based UUID of the command id and the event's content.
+ * The id of the i-th event of a command: a name-based UUID of the command id and the event's content
+ * (for the command path: its body and its chain link, which covers the instant it was decided at).
  * Sending the same append again is deduplicated by the store; the same command decided again elsewhere
- * (another salt, another instant) gets other ids, so it meets an expected-revision conflict, re-reads,
- * and is found to be a duplicate, instead of the store reporting its first version as this one.
+ * (another instant, even with an identical body, as a liquidation trigger's is) gets other ids, so it
+ * meets an expected-revision conflict, re-reads, and is found to be a duplicate, instead of the store
+ * reporting its first version as this one and the chain going on from a link that was never stored.
  */
-export function eventId(commandId: string, index: number, type: string, data: unknown): string {
-  const h = createHash('sha256').update(`${commandId}\u0000${index}\u0000${type}\u0000${JSON.stringify(data)}`).digest('hex');
+export function eventId(commandId: string, index: number, type: string, content: unknown): string {
+  const h = createHash('sha256').update(`${commandId}\u0000${index}\u0000${type}\u0000${JSON.stringify(content)}`).digest('hex');
   // Name-based UUID layout (version nibble 5, RFC 4122 variant) so every client accepts it.
   const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
