@@ -118,16 +118,16 @@ export class LedgerReplay {
   private applyPool(poolId: string, recorded: RecordedCommand, check: boolean): void {
     const state = this.pools.get(poolId) ?? poolDecider.initialState();
     const events = recorded.events.map((e) => e.event as PoolEvent);
-    if (check) this.redecide(recorded, () => poolDecider.decide(poolCommandOf(events, recorded.now), state, this.poolContext(state, events[0], recorded.now)));
+    if (check) this.redecide(recorded, () => poolDecider.decide(poolCommandOf(events, recorded.now), state, this.poolContext(state, events[0])));
     this.pools.set(poolId, this.fold(poolDecider.evolve, state, recorded));
     for (const [i, e] of events.entries()) if (e.type === 'LiquidationAccounted') this.checkBadDebt(e.auctionId, e.badDebt, recorded.events[i]);
     if (events[0].type === 'PoolCreated') this.poolLedgers.set(poolId, { collateralIn: 0n, collateralOut: 0n, drawn: 0n, repaid: 0n, liquidations: 0, badDebt: 0n });
   }
 
-  /** A reservation is decided against its position and the pool feed's price then; other pool commands need nothing. */
-  private poolContext(pool: PoolState, first: PoolEvent, now: bigint): PoolContext | undefined {
+  /** A reservation is decided against its position and the pool's feed (the round it cites); other pool commands need nothing. */
+  private poolContext(pool: PoolState, first: PoolEvent): PoolContext | undefined {
     if (first.type !== 'LiquidationReserved' || pool.status !== 'active') return undefined;
-    return { position: this.positions.get(first.positionId) ?? { status: 'absent' }, price: priceAt(this.feeds.get(pool.feed) ?? { status: 'absent' }, now) };
+    return { position: this.positions.get(first.positionId) ?? { status: 'absent' }, feed: this.feeds.get(pool.feed) ?? { status: 'absent' } };
   }
 
   private applyFeed(feedName: string, recorded: RecordedCommand, check: boolean): void {
@@ -189,7 +189,7 @@ export class LedgerReplay {
     const pool = (poolId !== undefined && this.pools.get(poolId)) || { status: 'absent' as const };
     const feed: FeedState = (pool.status === 'active' && this.feeds.get(pool.feed)) || { status: 'absent' };
     const position = (positionId !== undefined && this.positions.get(positionId)) || { status: 'absent' as const };
-    if (check) this.redecide(recorded, () => auctionDecider.decide(auctionCommandOf(events), state, { position, pool, price: priceAt(feed, recorded.now), now: recorded.now }));
+    if (check) this.redecide(recorded, () => auctionDecider.decide(auctionCommandOf(events), state, { position, pool, feed, now: recorded.now }));
     // A market sale must be exactly the market's swap for this auction.
     if (first.type === 'SoldToMarket') {
       const swap = this.swaps.get(auctionId);
@@ -353,7 +353,7 @@ function poolCommandOf(events: PoolEvent[], now: bigint): PoolCommand {
     case 'LiquidationAccounted':
       return { type: 'AccountLiquidation', auctionId: first.auctionId, reserveIn: first.reserveIn, keeperRewards: first.keeperRewards, badDebt: first.badDebt, now };
     case 'LiquidationReserved':
-      return { type: 'ReserveLiquidation', auctionId: first.auctionId, positionId: first.positionId, now };
+      return { type: 'ReserveLiquidation', auctionId: first.auctionId, positionId: first.positionId, round: first.round, now };
     case 'PoolLiquidationsPaused':
       return { type: 'PauseLiquidations', now };
     case 'PoolLiquidationsResumed':
@@ -370,7 +370,7 @@ function auctionCommandOf(events: AuctionEvent[]): AuctionCommand {
     case 'CollateralTaken':
       return { type: 'TakeCollateral', taker: first.taker, collateral: first.asked, maxPrice: first.maxPrice };
     case 'AuctionReset':
-      return { type: 'ResetAuction', keeper: first.keeper };
+      return { type: 'ResetAuction', keeper: first.keeper, round: first.round };
     case 'SoldToMarket':
       return { type: 'SellToMarket', collateral: first.collateral, paid: first.paid, price: first.price };
     case 'AuctionSettled':

@@ -7,7 +7,6 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Clock, unixSeconds } from '../clock/clock';
 import { AuctionCommand, AuctionContext, auctionDecider, AuctionEvent, AuctionState, auctionStream } from '../domain/auction/auction';
 import { EventCodec, ledgerEventCodec } from '../domain/events';
-import { priceAt } from '../domain/oracle/feed';
 import { CommandHandling, CommandOutcome } from '../eventstore/command-handling';
 import { Pools } from '../ledger/pools/pool.command';
 import { Positions } from '../ledger/positions/position.command';
@@ -48,8 +47,8 @@ export class AuctionCommandHandler implements ICommandHandler<ExecuteAuctionComm
           const position = request.type === 'StartAuction' ? await this.positions.state(request.positionId) : { status: 'absent' as const };
           const poolId = state.status !== 'absent' ? state.poolId : position.status !== 'absent' ? position.poolId : undefined;
           const pool = poolId === undefined ? ({ status: 'absent' } as const) : await this.pools.state(poolId);
-          const price = pool.status === 'active' ? priceAt(await this.feeds.state(pool.feed), now) : ({ status: 'none' } as const);
-          return { position, pool, price, now };
+          const feed = pool.status === 'active' ? await this.feeds.state(pool.feed) : ({ status: 'absent' } as const);
+          return { position, pool, feed, now };
         },
       }),
     );

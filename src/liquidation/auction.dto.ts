@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CommandBody, DecimalField, IdField } from '../http/api-fields';
+import { IsOptional } from 'class-validator';
+import { CommandBody, DecimalField, IdField, IntegerStringField } from '../http/api-fields';
 
 export class TakeCollateralBody extends CommandBody {
   @IdField('Who takes (and pays)', 'keeper-1')
@@ -15,6 +16,10 @@ export class TakeCollateralBody extends CommandBody {
 export class ResetAuctionBody extends CommandBody {
   @IdField('The keeper resetting it, who earns the incentive', 'keeper-1')
   keeper!: string;
+
+  @IsOptional()
+  @IntegerStringField("The feed round whose price it restarts from (default: the feed's latest)", '12')
+  round?: string;
 }
 
 /** A liquidation's auction, as takers see it: what is for sale, what must be raised, and the price now. */

@@ -7,6 +7,9 @@ import { DomainError } from '../domain/decider';
 import { formatDecimal, parseDecimal } from '../domain/math/decimal';
 import { WAD_DECIMALS } from '../domain/math/fixed-point';
 import { CommandReceipt, receiptOf } from '../http/command-receipt';
+import { activePool } from '../domain/pool/pool';
+import { Pools } from '../ledger/pools/pool.command';
+import { Feeds } from '../oracle/feed.command';
 import { AuctionCommandResult, Auctions, ExecuteAuctionCommand } from './auction.command';
 import { AuctionView, ResetAuctionBody, TakeCollateralBody } from './auction.dto';
 import { LiquidationDetector } from './liquidation-detector';
@@ -20,6 +23,8 @@ export class AuctionsController {
     private readonly commands: CommandBus,
     private readonly detector: LiquidationDetector,
     private readonly auctions: Auctions,
+    private readonly pools: Pools,
+    private readonly feeds: Feeds,
     private readonly clock: Clock,
   ) {}
 
@@ -56,9 +61,17 @@ export class AuctionsController {
   @ApiOperation({ summary: 'Restart a stale auction at the fresh oracle price; the keeper earns the pool\'s incentive' })
   @ApiCreatedResponse({ type: AuctionReceipt })
   @ApiNotFoundResponse({ description: 'AUCTION_NOT_FOUND' })
-  @ApiUnprocessableEntityResponse({ description: 'AUCTION_NOT_RESETTABLE, AUCTION_SETTLED, STALE_PRICE' })
+  @ApiUnprocessableEntityResponse({ description: 'AUCTION_NOT_RESETTABLE, AUCTION_SETTLED, STALE_ROUND, ROUND_NOT_ACCEPTED, LIQUIDATIONS_PAUSED, NO_PRICE' })
   async reset(@Param('auctionId') auctionId: string, @Body() body: ResetAuctionBody): Promise<AuctionReceipt> {
-    return this.receipt(body.commandId, await this.commands.execute(new ExecuteAuctionCommand(auctionId, body.commandId, { type: 'ResetAuction', keeper: body.keeper })));
+    const round = body.round !== undefined ? BigInt(body.round) : await this.latestRound(await this.auction(auctionId));
+    return this.receipt(body.commandId, await this.commands.execute(new ExecuteAuctionCommand(auctionId, body.commandId, { type: 'ResetAuction', keeper: body.keeper, round })));
+  }
+
+  /** The latest priced round of the auction's pool feed: what a reset cites unless told otherwise. */
+  private async latestRound(auction: RunningAuction): Promise<bigint> {
+    const feed = await this.feeds.state(activePool(await this.pools.state(auction.poolId)).feed);
+    if (feed.status !== 'active' || !feed.price) throw new DomainError('NO_PRICE', "the pool's feed has no price yet");
+    return feed.price.round;
   }
 
   private async auction(auctionId: string): Promise<RunningAuction> {

@@ -1,10 +1,9 @@
 /**
  * ReserveLiquidation on a pool's stream: the one pool command decided against more than the pool, so
- * it has its own path here: the position being liquidated and the pool feed's price are its context.
+ * it has its own path here: the position being liquidated and the pool's feed are its context.
  */
 import { Injectable } from '@nestjs/common';
 import { Clock, unixSeconds } from '../clock/clock';
-import { priceAt } from '../domain/oracle/feed';
 import { activePool, poolDecider, PoolEvent, PoolState, poolStream } from '../domain/pool/pool';
 import { CommandHandling, CommandOutcome } from '../eventstore/command-handling';
 import { poolCodec } from '../ledger/pools/pool.command';
@@ -22,14 +21,14 @@ export class LiquidationReservations {
     private readonly metrics: Metrics,
   ) {}
 
-  reserve(poolId: string, auctionId: string, positionId: string): Promise<CommandOutcome<PoolEvent, PoolState>> {
+  /** Reserves room for the liquidation at the price of `round`, a recent round of the pool's feed. */
+  reserve(poolId: string, auctionId: string, positionId: string, round: bigint): Promise<CommandOutcome<PoolEvent, PoolState>> {
     const at = this.clock.now();
-    const now = unixSeconds(at);
     return this.metrics.observeCommand('ReserveLiquidation', () =>
-      this.handling.handle(poolStream(poolId), poolDecider, poolCodec, { type: 'ReserveLiquidation', auctionId, positionId, now }, {
+      this.handling.handle(poolStream(poolId), poolDecider, poolCodec, { type: 'ReserveLiquidation', auctionId, positionId, round, now: unixSeconds(at) }, {
         commandId: `reserve-${auctionId}`,
         now: at,
-        context: async (pool) => ({ position: await this.positions.state(positionId), price: priceAt(await this.feeds.state(activePool(pool).feed), now) }),
+        context: async (pool) => ({ position: await this.positions.state(positionId), feed: await this.feeds.state(activePool(pool).feed) }),
       }),
     );
   }

@@ -41,7 +41,7 @@ export class LiquidationSaga {
     try {
       switch (step.step) {
         case 'reserve':
-          await this.reservations.reserve(step.poolId, step.auctionId, step.positionId);
+          await this.reservations.reserve(step.poolId, step.auctionId, step.positionId, step.round);
           return;
         case 'start':
           await this.auctions.execute(new ExecuteAuctionCommand(step.auctionId, `start-${step.auctionId}`, { type: 'StartAuction', auctionId: step.auctionId, positionId: step.positionId, keeper: step.keeper }));

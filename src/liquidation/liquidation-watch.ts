@@ -51,7 +51,7 @@ interface AuctionBook {
 
 /** The next step of a liquidation, for the saga to take (each is an idempotent command). */
 export type LiquidationStep =
-  | { step: 'reserve'; auctionId: string; positionId: string; poolId: string }
+  | { step: 'reserve'; auctionId: string; positionId: string; poolId: string; round: bigint }
   | { step: 'start'; auctionId: string; positionId: string; keeper?: string }
   | { step: 'settle'; auctionId: string; positionId: string; collateralSold: bigint; debtRepaid: bigint }
   | { step: 'account'; auctionId: string; poolId: string; reserveIn: bigint; keeperRewards: bigint; badDebt: bigint }
@@ -230,7 +230,10 @@ export class LiquidationWatch {
     const auctionId = auctionIdOf(positionId, p.triggeredAt);
     const pool = this.pools.get(p.poolId);
     if (pool?.status !== 'active' || auctionId in pool.reservations || this.auctions.has(auctionId)) return undefined;
-    return { step: 'reserve', auctionId, positionId, poolId: p.poolId };
+    // At the feed's latest round: the pool decides whether it is still fresh enough to cite.
+    const feed = this.feeds.get(pool.feed);
+    if (feed?.status !== 'active' || !feed.price) return undefined;
+    return { step: 'reserve', auctionId, positionId, poolId: p.poolId, round: feed.price.round };
   }
 
   private startStep(auctionId: string): LiquidationStep | undefined {

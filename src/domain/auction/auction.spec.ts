@@ -10,6 +10,7 @@ import { RAY, WAD } from '../math/fixed-point';
 import { auctionPrice, AUCTION_CURVES, AuctionCurve } from '../liquidation/auction-curves';
 import { DEFAULT_AUCTION, poolDecider, PoolParameters, PoolState } from '../pool/pool';
 import { PositionState } from '../position/position';
+import { FeedState } from '../oracle/feed';
 import { AuctionContext, auctionDecider, AuctionEvent, AuctionState } from './auction';
 
 const parameters: PoolParameters = {
@@ -34,15 +35,27 @@ function inLiquidation(collateral: bigint, scaledDebt: bigint, liquidator?: stri
 }
 
 /** The pool after it reserved room for auction x.4 of this position, at 1,000. */
+/** The pool's feed, whose round 1 priced WETH at 1,000 at T0. */
+const feed: FeedState = {
+  status: 'active', feed: 'F', quorum: 1, heartbeatSeconds: 3_600, deviationLimitBps: 5_000n, maxFutureSkewSeconds: 30, oracles: {}, pending: {},
+  price: { value: 1_000n * WAD, round: 1n, at: T0 }, rounds: [{ round: 1n, price: 1_000n * WAD, at: T0, reports: [] }], liquidationsPaused: false,
+};
+
 function reserved(position: PositionState, curve: AuctionCurve): PoolState {
   const before = pool(curve);
-  const events = poolDecider.decide({ type: 'ReserveLiquidation', auctionId: 'x.4', positionId: 'x', now: T0 }, before, { position, price: { status: 'fresh', value: 1_000n * WAD, round: 1n } });
+  const events = poolDecider.decide({ type: 'ReserveLiquidation', auctionId: 'x.4', positionId: 'x', round: 1n, now: T0 }, before, { position, feed });
   return events.reduce(poolDecider.evolve, before);
 }
 
-const context = (position: PositionState, curve: AuctionCurve, now: bigint, price = 1_000n * WAD): AuctionContext => ({
-  position, pool: reserved(position, curve), price: { status: 'fresh', value: price, round: 1n }, now,
+const context = (position: PositionState, curve: AuctionCurve, now: bigint, feedNow: FeedState = feed): AuctionContext => ({
+  position, pool: reserved(position, curve), feed: feedNow, now,
 });
+
+/** The feed after round `round` priced WETH at `price` at `at`. */
+function priced(round: bigint, price: bigint, at: bigint): FeedState {
+  if (feed.status !== 'active') throw new Error('feed');
+  return { ...feed, price: { value: price, round, at }, rounds: [...feed.rounds, { round, price, at, reports: [] }] };
+}
 
 function run(state: AuctionState, events: AuctionEvent[]): AuctionState {
   return events.reduce(auctionDecider.evolve, state);
@@ -156,22 +169,24 @@ describe('a Dutch auction', () => {
       return undefined;
     };
     expect(refusal(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 1_000n * WAD }, state, context(position, 'stairstep', T0)))).toBe('PRICE_ABOVE_LIMIT');
-    expect(refusal(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k' }, state, context(position, 'stairstep', T0 + 10n)))).toBe('AUCTION_NOT_RESETTABLE');
+    expect(refusal(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 1n }, state, context(position, 'stairstep', T0 + 10n)))).toBe('AUCTION_NOT_RESETTABLE');
     const late = T0 + DEFAULT_AUCTION.resetAfterSeconds + 1n;
     expect(refusal(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, context(position, 'stairstep', late)))).toBe('AUCTION_NEEDS_RESET');
-    const [reset] = auctionDecider.decide({ type: 'ResetAuction', keeper: 'k' }, state, context(position, 'stairstep', late, 800n * WAD));
-    expect(reset).toMatchObject({ type: 'AuctionReset', top: 880n * WAD, at: late });
+    // Round 1 is stale by now: a reset cites a fresh round, and restarts above its price.
+    const fresh = priced(2n, 800n * WAD, late - 5n);
+    expect(refusal(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 1n }, state, context(position, 'stairstep', late, fresh)))).toBe('STALE_ROUND');
+    const [reset] = auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 2n }, state, context(position, 'stairstep', late, fresh));
+    expect(reset).toMatchObject({ type: 'AuctionReset', round: 2n, top: 880n * WAD, at: late });
   });
 });
 
 describe("the pool's circuit breakers", () => {
-  const price = { status: 'fresh' as const, value: 1_000n * WAD, round: 1n };
   const capped = (cap: bigint): PoolState => {
     const p = pool('linear');
     return p.status === 'active' ? { ...p, parameters: { ...p.parameters, liquidationCollateralCap: cap } } : p;
   };
   const reserve = (state: PoolState, auctionId: string, position: PositionState) =>
-    poolDecider.decide({ type: 'ReserveLiquidation', auctionId, positionId: 'x', now: T0 }, state, { position, price });
+    poolDecider.decide({ type: 'ReserveLiquidation', auctionId, positionId: 'x', round: 1n, now: T0 }, state, { position, feed });
   const code = (f: () => unknown) => {
     try {
       f();

@@ -9,7 +9,8 @@
  */
 import { Decider, DomainError } from '../decider';
 import { BPS, mulDivDown } from '../math/fixed-point';
-import { PriceView } from '../oracle/feed';
+import { FeedState } from '../oracle/feed';
+import { citedRoundPrice } from '../liquidation/liquidation-trigger';
 import { activePool, AuctionParameters, auctionParametersOf, PoolParameters, PoolState } from '../pool/pool';
 import { unitOf } from '../risk/liquidation-rule';
 import { PositionState } from '../position/position';
@@ -41,7 +42,8 @@ export type AuctionCommand =
   /** Starts the auction of a position in liquidation; the starter (a proof's liquidator) is its keeper. */
   | { type: 'StartAuction'; auctionId: string; positionId: string; keeper?: string }
   | { type: 'TakeCollateral'; taker: string; collateral: bigint; maxPrice: bigint }
-  | { type: 'ResetAuction'; keeper: string }
+  /** Restart at the price of `round`, a recent round of the pool's feed. */
+  | { type: 'ResetAuction'; keeper: string; round: bigint }
   /** The pool market bought what is left (its swap is on the market's stream): the route `market`, or a Dutch auction's fallback. */
   | { type: 'SellToMarket'; collateral: bigint; paid: bigint; price: bigint };
 
@@ -65,17 +67,17 @@ export type AuctionEvent =
     } & LiquidationTerms)
   /** What the taker asked for (at most `asked`, at no more than `maxPrice`) and what it got, at which price. */
   | { type: 'CollateralTaken'; taker: string; asked: bigint; maxPrice: bigint; collateral: bigint; paid: bigint; price: bigint; at: bigint }
-  | { type: 'AuctionReset'; keeper: string; keeperReward: bigint; price: bigint; top: bigint; at: bigint }
+  | { type: 'AuctionReset'; keeper: string; keeperReward: bigint; round: bigint; price: bigint; top: bigint; at: bigint }
   | { type: 'SoldToMarket'; collateral: bigint; paid: bigint; price: bigint; at: bigint }
   | ({ type: 'AuctionSettled'; sold: bigint; raised: bigint; collateralLeft: bigint; shortfall: bigint; at: bigint } & ProceedsSplit);
 
 export interface AuctionContext {
   /** The position in liquidation (for StartAuction). */
   position: PositionState;
-  /** The position's pool (for StartAuction). */
+  /** The position's pool. */
   pool: PoolState;
-  /** The pool feed's price at `now` (for resetting). */
-  price: PriceView;
+  /** The pool's feed (for the round a reset cites). */
+  feed: FeedState;
   now: bigint;
 }
 
@@ -157,8 +159,18 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
       }
       case 'ResetAuction': {
         if (!due) throw new DomainError('AUCTION_NOT_RESETTABLE', 'the auction is neither too old nor too far down to reset');
-        const oracle = freshPrice(context.price);
-        return [{ type: 'AuctionReset', keeper: command.keeper, keeperReward: keeperReward(auction.auction, auction.tab - auction.raised), price: oracle, top: mulDivDown(oracle, auction.auction.bufferBps, BPS), at: now }];
+        const oracle = citedRoundPrice(context.feed, activePool(context.pool).feed, command.round, now);
+        return [
+          {
+            type: 'AuctionReset',
+            keeper: command.keeper,
+            keeperReward: keeperReward(auction.auction, auction.tab - auction.raised),
+            round: command.round,
+            price: oracle,
+            top: mulDivDown(oracle, auction.auction.bufferBps, BPS),
+            at: now,
+          },
+        ];
       }
     }
   },
@@ -216,9 +228,4 @@ function runningAuction(state: AuctionState): RunningAuction {
   if (state.status === 'absent') throw new DomainError('AUCTION_NOT_FOUND', 'no such auction');
   if (state.status === 'settled') throw new DomainError('AUCTION_SETTLED', 'the auction is over');
   return state;
-}
-
-function freshPrice(price: PriceView): bigint {
-  if (price.status !== 'fresh') throw new DomainError(price.status === 'none' ? 'NO_PRICE' : 'STALE_PRICE', "the pool's feed has no fresh price");
-  return price.value;
 }

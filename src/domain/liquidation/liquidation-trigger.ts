@@ -105,6 +105,15 @@ export function checkDetectedLiquidation(position: DetectionSubject, roundNumber
 
 type ActiveFeed = Extract<FeedState, { status: 'active' }>;
 
+/**
+ * The price of a round a liquidation step cites (a reservation, an auction reset): a recent, fresh
+ * round of the pool's feed, with liquidations on it not paused. Citing the round, not "the price now",
+ * makes the decision the same wherever it is decided again.
+ */
+export function citedRoundPrice(feed: FeedState, feedName: string, round: bigint, now: bigint): bigint {
+  return freshRound(liquidatingFeed(feed, feedName), round, now).price;
+}
+
 /** The pool's feed, if it may drive a liquidation now. */
 function liquidatingFeed(feed: FeedState, name: string): ActiveFeed {
   if (feed.status !== 'active') throw new DomainError('FEED_NOT_FOUND', `feed ${name} does not exist`);

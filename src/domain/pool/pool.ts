@@ -10,7 +10,8 @@ import { IndexCheckpoint, indexAt, perSecondRate } from '../interest/stability-f
 import { debtOf, unitOf } from '../risk/liquidation-rule';
 import { liquidationTerms, LiquidationTerms } from '../liquidation/liquidation-terms';
 import type { PositionState } from '../position/position';
-import type { PriceView } from '../oracle/feed';
+import type { FeedState } from '../oracle/feed';
+import { citedRoundPrice } from '../liquidation/liquidation-trigger';
 import { RAY } from '../math/fixed-point';
 import { AUCTION_CURVES, CurveParameters } from '../liquidation/auction-curves';
 
@@ -105,12 +106,12 @@ export type PoolState =
     };
 
 /** A liquidation's terms, fixed when the pool reserves room for its auction. */
-export type Reservation = { positionId: string; price: bigint } & LiquidationTerms;
+export type Reservation = { positionId: string; round: bigint; price: bigint } & LiquidationTerms;
 
-/** What reserving a liquidation needs beyond the pool: the position and the pool feed's price now. */
+/** What reserving a liquidation needs beyond the pool: the position and the pool's feed (for the round it cites). */
 export interface PoolContext {
   position: PositionState;
-  price: PriceView;
+  feed: FeedState;
 }
 
 export type PoolCommand =
@@ -121,7 +122,7 @@ export type PoolCommand =
    * Room for a liquidation's auction under the pool's cap on collateral under auction, with its terms
    * fixed at the price now (the circuit breaker: a liquidation past the cap waits for room).
    */
-  | { type: 'ReserveLiquidation'; auctionId: string; positionId: string; now: bigint }
+  | { type: 'ReserveLiquidation'; auctionId: string; positionId: string; round: bigint; now: bigint }
   /** A settled liquidation's effect on the pool: the reserve's share of the proceeds, keeper incentives paid, bad debt left; its room is released. */
   | { type: 'AccountLiquidation'; auctionId: string; reserveIn: bigint; keeperRewards: bigint; badDebt: bigint; now: bigint }
   /** An admin stops (and lets again) new auctions in this pool. */
@@ -182,15 +183,14 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, PoolContext
         if (position.status !== 'open' || position.positionId !== command.positionId || position.poolId !== pool.poolId || !position.liquidation) {
           throw new DomainError('NOT_IN_LIQUIDATION', 'the position is not being liquidated');
         }
-        if (context.price.status !== 'fresh') throw new DomainError(context.price.status === 'none' ? 'NO_PRICE' : 'STALE_PRICE', "the pool's feed has no fresh price");
-        const price = context.price.value;
+        const price = citedRoundPrice(context.feed, pool.feed, command.round, command.now);
         const debt = debtOf(position.scaledDebt, indexAt(pool.interest, command.now));
         const terms = liquidationTerms({ collateral: position.collateral, debt, price, collateralUnit: unitOf(pool.collateral.decimals), debtUnit: unitOf(pool.debt.decimals) }, pool.parameters);
         if (terms.debtToCover === 0n) throw new DomainError('NOTHING_TO_LIQUIDATE', 'the position has no debt to cover');
         if (pool.collateralUnderAuction + terms.lot > pool.parameters.liquidationCollateralCap) {
           throw new DomainError('LIQUIDATION_CAP_REACHED', `pool ${pool.poolId} has as much collateral under auction as its cap allows; this liquidation waits for room`);
         }
-        return [{ type: 'LiquidationReserved', auctionId: command.auctionId, positionId: position.positionId, price, ...terms, at: command.now }];
+        return [{ type: 'LiquidationReserved', auctionId: command.auctionId, positionId: position.positionId, round: command.round, price, ...terms, at: command.now }];
       }
       case 'PauseLiquidations':
       case 'ResumeLiquidations': {
