@@ -263,3 +263,37 @@ describe('the pool market, the route that always clears', () => {
     expect(Number(settled.raised)).toBeCloseTo(275 * 1.05, 1);
   }, 30_000);
 });
+
+describe('an English auction', () => {
+  const POOL_EN = 'weth-usdc-english';
+
+  it('takes rising bids, refunds the outbid, refuses low and late ones appending nothing, and goes to the best bid at the close', async () => {
+    await market.ok('POST', '/pools', {
+      commandId: market.id('pool'), poolId: POOL_EN, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD',
+      parameters: { ...POOL_PARAMETERS, auction: { route: 'english', bidIncrementBps: 500, biddingSeconds: 3, extendSeconds: 2 } },
+    });
+    await market.ok('POST', '/positions', { commandId: market.id('open'), positionId: 'i', poolId: POOL_EN, owner: 'i' });
+    await market.ok('POST', '/positions/i/collateral/deposit', { commandId: market.id('deposit'), amount: '1' });
+    await market.ok('POST', '/positions/i/debt/draw', { commandId: market.id('draw'), amount: '400' });
+    // 640 → 470: health factor 470 × 0.825 / 400 ≈ 0.97, so half the debt is to cover: a tab of 210 for half a WETH.
+    await market.publish(9n, '470');
+    const auction = await auctionOf('i');
+    expect(auction).toMatchObject({ auctionId: 'i.3', route: 'english', lot: expect.stringMatching(/^0\.(5|49999)/) });
+    const bid = (bidder: string, amount: string) => ledger.api('POST', '/auctions/i.3/bids', { commandId: market.id('bid'), bidder, amount });
+    expect((await bid('alice', '100')).body.events).toEqual(['BidPlaced']);
+    const before = await ledger.lastPosition();
+    const low = await bid('bob', '102');
+    expect({ status: low.status, code: low.body.code, minBid: low.body.details?.minBid }).toEqual({ status: 422, code: 'BID_TOO_LOW', minBid: '105000000' });
+    expect(await ledger.lastPosition()).toBe(before);
+    const outbid = await bid('bob', '110');
+    expect(outbid.body).toMatchObject({ events: ['BidRefunded', 'BidPlaced'], bid: { bidder: 'bob', amount: '110' } });
+    // The close comes, the ledger hands the lot to the best bid.
+    const settled = await waitFor(async () => {
+      const res = await ledger.api('GET', '/auctions/i.3');
+      return res.body.status === 'settled' ? res.body : undefined;
+    });
+    expect(settled).toMatchObject({ raised: '110', sold: auction.lot });
+    const late = await bid('carol', '200');
+    expect(late.body.code).toBe('AUCTION_SETTLED');
+  }, 30_000);
+});

@@ -373,6 +373,15 @@ function auctionCommandOf(events: AuctionEvent[]): AuctionCommand {
       return { type: 'ResetAuction', keeper: first.keeper, round: first.round };
     case 'SoldToMarket':
       return { type: 'SellToMarket', collateral: first.collateral, paid: first.paid, price: first.price };
+    case 'BidRefunded':
+    case 'BidPlaced': {
+      // An outbid bidder's refund comes first, in the same command as the bid that outbid it.
+      const placed = events.find((e): e is Extract<AuctionEvent, { type: 'BidPlaced' }> => e.type === 'BidPlaced');
+      if (!placed) throw new DomainError('RESULT_DIFFERS', 'a refund without the bid that caused it');
+      return { type: 'PlaceBid', bidder: placed.bidder, amount: placed.amount };
+    }
+    case 'AuctionWon':
+      return { type: 'CloseAuction' };
     case 'AuctionSettled':
       throw new DomainError('RESULT_DIFFERS', 'AuctionSettled only ever follows the take that settles the auction');
   }

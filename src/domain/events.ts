@@ -50,6 +50,9 @@ export const SCHEMA_VERSIONS: Record<LedgerEventType, number> = {
   AuctionReset: 1,
   AuctionSettled: 1,
   SoldToMarket: 1,
+  BidPlaced: 1,
+  BidRefunded: 1,
+  AuctionWon: 1,
   LiquidityAdded: 1,
   CollateralSwapped: 1,
   FeedRegistered: 1,
@@ -70,6 +73,7 @@ const BIGINT_FIELDS = new Set([
   'cutBps', 'stepSeconds', 'collateralSold', 'debtRepaid', 'badDebt', 'reserveIn', 'keeperRewards', 'coveredByReserve', 'socialized', 'reserve',
   'keeperReward', 'top', 'collateralUnit', 'debtUnit', 'debtToCover', 'penalty', 'tab', 'lot', 'paid', 'sold', 'raised', 'collateralLeft',
   'shortfall', 'penaltyPaid', 'liquidatorBonus', 'protocolFee', 'asked', 'maxPrice',
+  'bidIncrementBps', 'biddingSeconds', 'extendSeconds', 'deadline',
   'collateralIn', 'debtOut', 'priceBefore', 'slippageBps', 'reserveCollateral', 'reserveDebt', 'bufferBps', 'resetAfterSeconds', 'resetBelowBps', 'keeperTip', 'keeperChipBps',
 ]);
 

@@ -15,7 +15,7 @@ export class AssetBody {
 
 /** How a pool's liquidations sell collateral: a Dutch auction. Any field left out keeps its default (or current) value. */
 export class AuctionParametersBody {
-  @ApiPropertyOptional({ enum: LIQUIDATION_ROUTES, example: 'dutch', description: 'dutch: a Dutch auction (falling back to the pool market when it needs a reset, if the pool has one); market: straight into the pool market' })
+  @ApiPropertyOptional({ enum: LIQUIDATION_ROUTES, example: 'dutch', description: 'dutch: a Dutch auction; english: bids with a minimum increment and a close that late bids push back; market: straight into the pool market. A Dutch or English auction that needs a reset falls back to the pool market, if the pool has one.' })
   @IsOptional()
   @IsIn(LIQUIDATION_ROUTES)
   route?: (typeof LIQUIDATION_ROUTES)[number];
@@ -52,6 +52,18 @@ export class AuctionParametersBody {
   @IsOptional()
   @SmallIntField("A keeper's further incentive: this share of the tab (bps)", 0, 1_000, 0)
   keeperChipBps?: number;
+
+  @IsOptional()
+  @SmallIntField('English auctions: each bid beats the last by at least this (bps)', 1, 5_000, 100)
+  bidIncrementBps?: number;
+
+  @IsOptional()
+  @SmallIntField('English auctions: bidding closes this long after the start (seconds)...', 1, 604_800, 600)
+  biddingSeconds?: number;
+
+  @IsOptional()
+  @SmallIntField('...and a bid this close to the close pushes it this far past the bid (seconds)', 0, 86_400, 60)
+  extendSeconds?: number;
 }
 
 /** Every risk parameter of a pool; ratios in basis points, amounts as decimal strings of the asset. */

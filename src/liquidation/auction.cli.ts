@@ -1,5 +1,5 @@
 /**
- * `npm run cli -- liquidator liquidations|auctions|take|reset`: what a keeper runs against the ledger's
+ * `npm run cli -- liquidator liquidations|auctions|take|bid|reset`: what a keeper runs against the ledger's
  * auctions. Amounts and prices are decimal strings in whole tokens, as in the API.
  */
 import { Command } from 'commander';
@@ -30,6 +30,18 @@ export function registerAuctionCommands(liquidator: Command): void {
   ).action(async (o: { url: string; auction: string; taker: string; collateral: string; maxPrice: string; commandId?: string }) => {
     const body = { commandId: o.commandId ?? `take-${randomUUID()}`, taker: o.taker, collateral: o.collateral, maxPrice: o.maxPrice };
     print(await ledgerApi(o.url, 'POST', `/auctions/${encodeURIComponent(o.auction)}/take`, body));
+  });
+
+  withUrl(
+    liquidator
+      .command('bid')
+      .description('bid in an English auction: the debt asset offered for what is left of the lot')
+      .requiredOption('--auction <id>', 'the auction')
+      .requiredOption('--bidder <id>', 'who bids')
+      .requiredOption('--amount <amount>', 'the bid (whole debt tokens)')
+      .option('--command-id <id>', 'command id (default: a fresh one; reuse it to retry safely)'),
+  ).action(async (o: { url: string; auction: string; bidder: string; amount: string; commandId?: string }) => {
+    print(await ledgerApi(o.url, 'POST', `/auctions/${encodeURIComponent(o.auction)}/bids`, { commandId: o.commandId ?? `bid-${randomUUID()}`, bidder: o.bidder, amount: o.amount }));
   });
 
   withUrl(

@@ -13,6 +13,14 @@ export class TakeCollateralBody extends CommandBody {
   maxPrice!: string;
 }
 
+export class PlaceBidBody extends CommandBody {
+  @IdField('Who bids (and deposits the amount until outbid)', 'bidder-1')
+  bidder!: string;
+
+  @DecimalField('The debt asset offered for what is left of the lot', '1500')
+  amount!: string;
+}
+
 export class ResetAuctionBody extends CommandBody {
   @IdField('The keeper resetting it, who earns the incentive', 'keeper-1')
   keeper!: string;
@@ -38,4 +46,7 @@ export class AuctionView {
   @ApiProperty({ enum: ['linear', 'stairstep', 'exponential'] }) curve!: string;
   @ApiProperty({ description: 'Unix seconds of its start or last reset' }) startedAt!: string;
   @ApiPropertyOptional({ description: 'The liquidator whose proof triggered it (earns the bonus)' }) liquidator?: string;
+  @ApiProperty({ enum: ['dutch', 'english', 'market'] }) route!: string;
+  @ApiPropertyOptional({ description: 'English auctions: Unix seconds when bidding closes' }) deadline?: string;
+  @ApiPropertyOptional({ description: 'English auctions: the best bid so far', example: { bidder: 'bidder-1', amount: '1500' } }) bid?: { bidder: string; amount: string };
 }

@@ -11,7 +11,7 @@ import { activePool } from '../domain/pool/pool';
 import { Pools } from '../ledger/pools/pool.command';
 import { Feeds } from '../oracle/feed.command';
 import { AuctionCommandResult, Auctions, ExecuteAuctionCommand } from './auction.command';
-import { AuctionView, ResetAuctionBody, TakeCollateralBody } from './auction.dto';
+import { AuctionView, PlaceBidBody, ResetAuctionBody, TakeCollateralBody } from './auction.dto';
 import { LiquidationDetector } from './liquidation-detector';
 
 class AuctionReceipt extends IntersectionType(CommandReceipt, AuctionView) {}
@@ -55,6 +55,17 @@ export class AuctionsController {
     const collateral = parseDecimal(body.collateral, decimalsOf(auction.collateralUnit), 'collateral');
     const maxPrice = parseDecimal(body.maxPrice, WAD_DECIMALS, 'maxPrice');
     return this.receipt(body.commandId, await this.commands.execute(new ExecuteAuctionCommand(auctionId, body.commandId, { type: 'TakeCollateral', taker: body.taker, collateral, maxPrice })));
+  }
+
+  @Post(':auctionId/bids')
+  @ApiOperation({ summary: 'English auctions: bid the debt asset for what is left of the lot; the outbid deposit is refunded' })
+  @ApiCreatedResponse({ type: AuctionReceipt })
+  @ApiNotFoundResponse({ description: 'AUCTION_NOT_FOUND' })
+  @ApiUnprocessableEntityResponse({ description: 'AUCTION_ENDED (late), BID_TOO_LOW (details.minBid), BID_ABOVE_TAB, NOT_AN_ENGLISH_AUCTION, AUCTION_SETTLED, AMOUNT_NOT_POSITIVE' })
+  async bid(@Param('auctionId') auctionId: string, @Body() body: PlaceBidBody): Promise<AuctionReceipt> {
+    const auction = await this.auction(auctionId);
+    const amount = parseDecimal(body.amount, decimalsOf(auction.debtUnit), 'amount');
+    return this.receipt(body.commandId, await this.commands.execute(new ExecuteAuctionCommand(auctionId, body.commandId, { type: 'PlaceBid', bidder: body.bidder, amount })));
   }
 
   @Post(':auctionId/reset')
@@ -103,7 +114,10 @@ function auctionView(a: RunningAuction, now: bigint): AuctionView {
     price: formatDecimal(quote.price, WAD_DECIMALS),
     needsReset: a.status === 'running' && quote.needsReset,
     curve: a.auction.curve,
+    route: a.auction.route,
     startedAt: a.startedAt.toString(),
+    ...(a.deadline !== undefined ? { deadline: a.deadline.toString() } : {}),
+    ...(a.bid ? { bid: { bidder: a.bid.bidder, amount: formatDecimal(a.bid.amount, dd) } } : {}),
     ...(a.liquidator !== undefined ? { liquidator: a.liquidator } : {}),
   };
 }

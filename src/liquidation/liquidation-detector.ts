@@ -43,7 +43,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
   readonly watch = new LiquidationWatch();
   private subscription?: AllStreamSubscription;
   private consuming?: Promise<void>;
-  private fallbackTimer?: NodeJS.Timeout;
+  private timer?: NodeJS.Timeout;
   /** Triggers being appended, by command id. */
   private readonly inFlight = new Set<string>();
   private readonly sweepListeners = new Set<(sweep: Sweep) => void>();
@@ -74,14 +74,14 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
     await Promise.all(this.watch.pendingSteps().map((step) => this.saga.take(step)));
     this.subscription = this.client.subscribeToAll({ fromPosition: from, filter: streamNameFilter({ prefixes: LEDGER_STREAM_PREFIXES }) });
     this.consuming = this.consume(this.subscription);
-    // Auctions go stale with time, not with an event: look for those to hand to a market once a second.
-    this.fallbackTimer = setInterval(() => {
-      for (const step of this.watch.fallbackSteps(unixSeconds(this.clock.now()))) void this.saga.take(step);
+    // Auctions close and go stale with time, not with an event: look for those once a second.
+    this.timer = setInterval(() => {
+      for (const step of this.watch.timedSteps(unixSeconds(this.clock.now()))) void this.saga.take(step);
     }, 1000);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.fallbackTimer);
+    clearInterval(this.timer);
     await this.subscription?.unsubscribe().catch(() => undefined);
     this.subscription?.destroy();
     await this.consuming;

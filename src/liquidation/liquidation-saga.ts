@@ -54,6 +54,9 @@ export class LiquidationSaga {
         case 'sell':
           await this.markets.execute(step.poolId, `sell-${step.auctionId}`, { type: 'SwapCollateral', auctionId: step.auctionId, collateral: step.collateral, wanted: step.wanted });
           return;
+        case 'close':
+          await this.auctions.execute(new ExecuteAuctionCommand(step.auctionId, `close-${step.auctionId}`, { type: 'CloseAuction' }));
+          return;
         case 'marketSale':
           await this.auctions.execute(new ExecuteAuctionCommand(step.auctionId, `market-${step.auctionId}`, { type: 'SellToMarket', collateral: step.collateral, paid: step.paid, price: step.price }));
           return;

@@ -57,6 +57,8 @@ export type LiquidationStep =
   | { step: 'account'; auctionId: string; poolId: string; reserveIn: bigint; keeperRewards: bigint; badDebt: bigint }
   /** Sell what is left of the lot into the pool market, for at most what is left of the tab... */
   | { step: 'sell'; auctionId: string; poolId: string; collateral: bigint; wanted: bigint }
+  /** An English auction whose bidding closed with a bid: the best bid wins. */
+  | { step: 'close'; auctionId: string }
   /** ...and record the market's swap as the auction's last sale. */
   | { step: 'marketSale'; auctionId: string; collateral: bigint; paid: bigint; price: bigint };
 
@@ -197,11 +199,16 @@ export class LiquidationWatch {
     return steps.filter((s): s is LiquidationStep => s !== undefined);
   }
 
-  /** Dutch auctions that need a reset in pools with a market: they fall back to it, which always clears. */
-  fallbackSteps(now: bigint): LiquidationStep[] {
+  /**
+   * What time alone makes due: English auctions whose bidding closed with a bid are won; auctions that
+   * need a reset, in pools with a market, fall back to it (the market always clears).
+   */
+  timedSteps(now: bigint): LiquidationStep[] {
     const steps: Array<LiquidationStep | undefined> = [];
     for (const [auctionId, { state }] of this.auctions) {
-      if (state.status === 'running' && !this.swaps.has(auctionId) && auctionQuote(state, now).needsReset) steps.push(this.sellStep(auctionId));
+      if (state.status !== 'running') continue;
+      if (state.deadline !== undefined && state.bid && now > state.deadline) steps.push({ step: 'close', auctionId });
+      else if (!this.swaps.has(auctionId) && auctionQuote(state, now).needsReset) steps.push(this.sellStep(auctionId));
     }
     return steps.filter((s): s is LiquidationStep => s !== undefined);
   }

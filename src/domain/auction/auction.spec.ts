@@ -57,6 +57,16 @@ function priced(round: bigint, price: bigint, at: bigint): FeedState {
   return { ...feed, price: { value: price, round, at }, rounds: [...feed.rounds, { round, price, at, reports: [] }] };
 }
 
+/** The refusal's code, or undefined when the rules allow it. */
+function code(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (err) {
+    return (err as DomainError).code;
+  }
+  return undefined;
+}
+
 function run(state: AuctionState, events: AuctionEvent[]): AuctionState {
   return events.reduce(auctionDecider.evolve, state);
 }
@@ -160,21 +170,13 @@ describe('a Dutch auction', () => {
   it('refuses a take above the taker’s limit, and a reset before the auction is stale; resets it after, at the fresh price', () => {
     const position = inLiquidation(WAD, 900n * 10n ** 6n);
     const state = run(auctionDecider.initialState(), auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), context(position, 'stairstep', T0)));
-    const refusal = (f: () => unknown) => {
-      try {
-        f();
-      } catch (err) {
-        return (err as DomainError).code;
-      }
-      return undefined;
-    };
-    expect(refusal(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 1_000n * WAD }, state, context(position, 'stairstep', T0)))).toBe('PRICE_ABOVE_LIMIT');
-    expect(refusal(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 1n }, state, context(position, 'stairstep', T0 + 10n)))).toBe('AUCTION_NOT_RESETTABLE');
+    expect(code(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 1_000n * WAD }, state, context(position, 'stairstep', T0)))).toBe('PRICE_ABOVE_LIMIT');
+    expect(code(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 1n }, state, context(position, 'stairstep', T0 + 10n)))).toBe('AUCTION_NOT_RESETTABLE');
     const late = T0 + DEFAULT_AUCTION.resetAfterSeconds + 1n;
-    expect(refusal(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, context(position, 'stairstep', late)))).toBe('AUCTION_NEEDS_RESET');
+    expect(code(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, context(position, 'stairstep', late)))).toBe('AUCTION_NEEDS_RESET');
     // Round 1 is stale by now: a reset cites a fresh round, and restarts above its price.
     const fresh = priced(2n, 800n * WAD, late - 5n);
-    expect(refusal(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 1n }, state, context(position, 'stairstep', late, fresh)))).toBe('STALE_ROUND');
+    expect(code(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 1n }, state, context(position, 'stairstep', late, fresh)))).toBe('STALE_ROUND');
     const [reset] = auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 2n }, state, context(position, 'stairstep', late, fresh));
     expect(reset).toMatchObject({ type: 'AuctionReset', round: 2n, top: 880n * WAD, at: late });
   });
@@ -187,14 +189,6 @@ describe("the pool's circuit breakers", () => {
   };
   const reserve = (state: PoolState, auctionId: string, position: PositionState) =>
     poolDecider.decide({ type: 'ReserveLiquidation', auctionId, positionId: 'x', round: 1n, now: T0 }, state, { position, feed });
-  const code = (f: () => unknown) => {
-    try {
-      f();
-    } catch (err) {
-      return (err as DomainError).code;
-    }
-    return undefined;
-  };
 
   it('reserves room up to the cap on collateral under auction, and frees it when the liquidation is accounted for', () => {
     const position = inLiquidation(WAD, 900n * 10n ** 6n);
@@ -215,5 +209,49 @@ describe("the pool's circuit breakers", () => {
     expect(code(() => poolDecider.decide({ type: 'PauseLiquidations', now: T0 }, state, undefined))).toBe('ALREADY_PAUSED');
     state = poolDecider.decide({ type: 'ResumeLiquidations', now: T0 }, state, undefined).reduce(poolDecider.evolve, state);
     expect(code(() => reserve(state, 'x.4', inLiquidation(WAD, 900n * 10n ** 6n)))).toBeUndefined();
+  });
+});
+
+describe('an English auction', () => {
+  const englishPool = (position: PositionState): PoolState => {
+    const p = reserved(position, 'linear');
+    if (p.status !== 'active') throw new Error('pool');
+    return { ...p, parameters: { ...p.parameters, auction: { ...DEFAULT_AUCTION, route: 'english', bidIncrementBps: 500n, biddingSeconds: 100n, extendSeconds: 30n } } };
+  };
+  const position = inLiquidation(WAD, 900n * 10n ** 6n); // the whole debt: tab 945 USDC, lot 1 WETH
+  const ctx = (now: bigint): AuctionContext => ({ position, pool: englishPool(position), feed, now });
+  const started = () => run(auctionDecider.initialState(), auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), ctx(T0)));
+  const usdc = (n: bigint) => n * 10n ** 6n;
+
+  it('takes bids that beat the best by the increment, refunds the outbid, and pushes back a close that a late bid nears', () => {
+    let state = started();
+    const bid = (bidder: string, amount: bigint, at: bigint) => auctionDecider.decide({ type: 'PlaceBid', bidder, amount }, state, ctx(at));
+    expect(code(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, ctx(T0)))).toBe('NOT_A_DUTCH_AUCTION');
+    const first = bid('alice', usdc(600n), T0 + 10n);
+    expect(first).toEqual([{ type: 'BidPlaced', bidder: 'alice', amount: usdc(600n), deadline: T0 + 100n, at: T0 + 10n }]);
+    state = run(state, first);
+    // 5% over 600 is 630: 620 is too low, and says what would do.
+    expect(code(() => bid('bob', usdc(620n), T0 + 20n))).toBe('BID_TOO_LOW');
+    // Twenty seconds before the close: the close moves to thirty seconds after the bid.
+    const second = bid('bob', usdc(630n), T0 + 80n);
+    expect(second).toEqual([
+      { type: 'BidRefunded', bidder: 'alice', amount: usdc(600n) },
+      { type: 'BidPlaced', bidder: 'bob', amount: usdc(630n), deadline: T0 + 110n, at: T0 + 80n },
+    ]);
+    state = run(state, second);
+    expect(code(() => bid('carol', usdc(700n), T0 + 111n))).toBe('AUCTION_ENDED');
+    expect(code(() => auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 110n)))).toBe('AUCTION_NOT_ENDED');
+    const closed = auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 111n));
+    expect(closed[0]).toEqual({ type: 'AuctionWon', bidder: 'bob', collateral: WAD, paid: usdc(630n), at: T0 + 111n });
+    // 630 covers less than the 900 of debt: the shortfall stays with the position, which keeps no collateral.
+    expect(closed[1]).toMatchObject({ type: 'AuctionSettled', raised: usdc(630n), debtRepaid: usdc(630n), shortfall: usdc(270n), collateralLeft: 0n });
+  });
+
+  it('ends at once on a bid of the whole tab, and needs a reset when bidding closed without a bid', () => {
+    const state = started();
+    const [placed, won, settled] = auctionDecider.decide({ type: 'PlaceBid', bidder: 'alice', amount: usdc(945n) }, state, ctx(T0 + 1n));
+    expect([placed.type, won.type, settled.type]).toEqual(['BidPlaced', 'AuctionWon', 'AuctionSettled']);
+    expect(code(() => auctionDecider.decide({ type: 'PlaceBid', bidder: 'bob', amount: usdc(946n) }, state, ctx(T0 + 1n)))).toBe('BID_ABOVE_TAB');
+    expect(code(() => auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 101n)))).toBe('AUCTION_NEEDS_RESET');
   });
 });

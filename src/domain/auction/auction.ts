@@ -8,7 +8,7 @@
  * The pool's parameters are copied in at the start: a later change never alters a running auction.
  */
 import { Decider, DomainError } from '../decider';
-import { BPS, mulDivDown } from '../math/fixed-point';
+import { BPS, ceilDiv, mulDivDown } from '../math/fixed-point';
 import { FeedState } from '../oracle/feed';
 import { citedRoundPrice } from '../liquidation/liquidation-trigger';
 import { activePool, AuctionParameters, auctionParametersOf, PoolParameters, PoolState } from '../pool/pool';
@@ -34,6 +34,9 @@ export type RunningAuction = {
   /** The starting price of the current run (WAD), and when it started. */
   top: bigint;
   startedAt: bigint;
+  /** English auctions: when bidding closes, and the best bid so far (the debt asset offered for what is left of the lot). */
+  deadline?: bigint;
+  bid?: { bidder: string; amount: bigint };
 } & LiquidationTerms;
 
 export type AuctionState = { status: 'absent' } | RunningAuction;
@@ -44,6 +47,10 @@ export type AuctionCommand =
   | { type: 'TakeCollateral'; taker: string; collateral: bigint; maxPrice: bigint }
   /** Restart at the price of `round`, a recent round of the pool's feed. */
   | { type: 'ResetAuction'; keeper: string; round: bigint }
+  /** English auctions: offer `amount` of the debt asset for what is left of the lot. */
+  | { type: 'PlaceBid'; bidder: string; amount: bigint }
+  /** English auctions: after the close, the best bid wins. */
+  | { type: 'CloseAuction' }
   /** The pool market bought what is left (its swap is on the market's stream): the route `market`, or a Dutch auction's fallback. */
   | { type: 'SellToMarket'; collateral: bigint; paid: bigint; price: bigint };
 
@@ -69,6 +76,10 @@ export type AuctionEvent =
   | { type: 'CollateralTaken'; taker: string; asked: bigint; maxPrice: bigint; collateral: bigint; paid: bigint; price: bigint; at: bigint }
   | { type: 'AuctionReset'; keeper: string; keeperReward: bigint; round: bigint; price: bigint; top: bigint; at: bigint }
   | { type: 'SoldToMarket'; collateral: bigint; paid: bigint; price: bigint; at: bigint }
+  | { type: 'BidPlaced'; bidder: string; amount: bigint; deadline: bigint; at: bigint }
+  /** The outbid bidder's deposit goes back to it. */
+  | { type: 'BidRefunded'; bidder: string; amount: bigint }
+  | { type: 'AuctionWon'; bidder: string; collateral: bigint; paid: bigint; at: bigint }
   | ({ type: 'AuctionSettled'; sold: bigint; raised: bigint; collateralLeft: bigint; shortfall: bigint; at: bigint } & ProceedsSplit);
 
 export interface AuctionContext {
@@ -124,10 +135,12 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
         },
       ];
     }
+    if (command.type === 'PlaceBid' || command.type === 'CloseAuction') return english(runningAuction(state), command, now);
     const auction = runningAuction(state);
     const { price, needsReset: due } = auctionQuote(auction, now);
     switch (command.type) {
       case 'TakeCollateral': {
+        if (auction.auction.route === 'english') throw new DomainError('NOT_A_DUTCH_AUCTION', 'an English auction takes bids, not takes');
         if (due) throw new DomainError('AUCTION_NEEDS_RESET', 'the auction is too old or too far down: a keeper must reset it first');
         if (price > command.maxPrice) throw new DomainError('PRICE_ABOVE_LIMIT', 'the auction price is above the most the taker would pay', { price: price.toString() });
         if (command.collateral <= 0n) throw new DomainError('AMOUNT_NOT_POSITIVE', 'the amount must be positive');
@@ -185,6 +198,7 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
           ...(liquidator !== undefined ? { liquidator } : {}),
           parameters, auction, collateralUnit, debtUnit,
           sold: 0n, raised: 0n, top, startedAt: at,
+          ...(auction.route === 'english' ? { deadline: at + auction.biddingSeconds } : {}),
           debtToCover, penalty, tab, lot,
         };
       }
@@ -193,8 +207,18 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
         const auction = state as RunningAuction;
         return { ...auction, sold: auction.sold + event.collateral, raised: auction.raised + event.paid };
       }
-      case 'AuctionReset':
-        return { ...(state as RunningAuction), top: event.top, startedAt: event.at };
+      case 'AuctionReset': {
+        const auction = state as RunningAuction;
+        return { ...auction, top: event.top, startedAt: event.at, ...(auction.deadline !== undefined ? { deadline: event.at + auction.auction.biddingSeconds } : {}) };
+      }
+      case 'BidPlaced':
+        return { ...(state as RunningAuction), bid: { bidder: event.bidder, amount: event.amount }, deadline: event.deadline };
+      case 'BidRefunded':
+        return state;
+      case 'AuctionWon': {
+        const auction = state as RunningAuction;
+        return { ...auction, sold: auction.sold + event.collateral, raised: auction.raised + event.paid };
+      }
       case 'AuctionSettled':
         return { ...(state as RunningAuction), status: 'settled' };
     }
@@ -216,7 +240,41 @@ export function auctionQuote(auction: RunningAuction, now: bigint): { price: big
 }
 
 function needsReset(auction: RunningAuction, price: bigint, now: bigint): boolean {
+  // An English auction needs one only when bidding closed without a bid.
+  if (auction.deadline !== undefined) return now > auction.deadline && auction.bid === undefined;
   return now - auction.startedAt > auction.auction.resetAfterSeconds || price * BPS < auction.top * auction.auction.resetBelowBps;
+}
+
+/**
+ * An English auction's bids, for what is left of the lot: each beats the last by the pool's increment
+ * (a bid of the whole tab always wins), the outbid deposit is refunded, a bid near the close pushes
+ * the close back, and after the close the best bid wins. A bid of the whole tab ends it at once.
+ */
+function english(auction: RunningAuction, command: Extract<AuctionCommand, { type: 'PlaceBid' | 'CloseAuction' }>, now: bigint): AuctionEvent[] {
+  if (auction.deadline === undefined) throw new DomainError('NOT_AN_ENGLISH_AUCTION', 'a Dutch auction takes takes, not bids');
+  const tabLeft = auction.tab - auction.raised;
+  const win = (bid: { bidder: string; amount: bigint }): AuctionEvent[] => [
+    { type: 'AuctionWon', bidder: bid.bidder, collateral: auction.lot - auction.sold, paid: bid.amount, at: now },
+    settlement(auction, auction.lot - auction.sold, bid.amount, now),
+  ];
+  if (command.type === 'CloseAuction') {
+    if (now <= auction.deadline) throw new DomainError('AUCTION_NOT_ENDED', 'bidding is still open', { deadline: auction.deadline.toString() });
+    if (!auction.bid) throw new DomainError('AUCTION_NEEDS_RESET', 'bidding closed without a bid: a keeper must reset it');
+    return win(auction.bid);
+  }
+  if (now > auction.deadline) throw new DomainError('AUCTION_ENDED', 'bidding has closed', { deadline: auction.deadline.toString() });
+  if (command.amount <= 0n) throw new DomainError('AMOUNT_NOT_POSITIVE', 'the bid must be positive');
+  if (command.amount > tabLeft) throw new DomainError('BID_ABOVE_TAB', 'no bid may offer more than the tab', { tab: tabLeft.toString() });
+  const minBid = auction.bid ? ceilDiv(auction.bid.amount * (BPS + auction.auction.bidIncrementBps), BPS) : 1n;
+  if (command.amount < minBid && command.amount !== tabLeft) throw new DomainError('BID_TOO_LOW', 'the bid does not beat the best bid by the increment', { minBid: minBid.toString() });
+  if (auction.bid && command.amount <= auction.bid.amount) throw new DomainError('BID_TOO_LOW', 'the bid does not beat the best bid', { minBid: minBid.toString() });
+  const deadline = auction.deadline - now < auction.auction.extendSeconds ? now + auction.auction.extendSeconds : auction.deadline;
+  const bid = { bidder: command.bidder, amount: command.amount };
+  return [
+    ...(auction.bid ? [{ type: 'BidRefunded' as const, bidder: auction.bid.bidder, amount: auction.bid.amount }] : []),
+    { type: 'BidPlaced', ...bid, deadline, at: now },
+    ...(command.amount === tabLeft ? win(bid) : []),
+  ];
 }
 
 /** The keeper's incentive: the flat tip plus its share of what is still to raise. */

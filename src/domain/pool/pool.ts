@@ -44,8 +44,8 @@ export interface PoolParameters {
   auction?: AuctionParameters;
 }
 
-/** How a liquidation's collateral is sold: a Dutch auction, or straight into the pool's constant-product market. */
-export const LIQUIDATION_ROUTES = ['dutch', 'market'] as const;
+/** How a liquidation's collateral is sold: a Dutch auction, an English one, or straight into the pool's constant-product market. */
+export const LIQUIDATION_ROUTES = ['dutch', 'english', 'market'] as const;
 export type LiquidationRoute = (typeof LIQUIDATION_ROUTES)[number];
 
 /**
@@ -65,6 +65,12 @@ export interface AuctionParameters extends CurveParameters {
   keeperTip: bigint;
   /** ...plus this share of the auction's tab (bps), paid from the protocol reserve. */
   keeperChipBps: bigint;
+  /** English auctions: each bid beats the last by at least this (bps)... */
+  bidIncrementBps: bigint;
+  /** ...bidding closes this long after the start (or a reset)... */
+  biddingSeconds: bigint;
+  /** ...and a bid this close to the close pushes it this far past the bid. */
+  extendSeconds: bigint;
 }
 
 export const DEFAULT_AUCTION: AuctionParameters = {
@@ -77,10 +83,14 @@ export const DEFAULT_AUCTION: AuctionParameters = {
   resetBelowBps: 5_000n,
   keeperTip: 0n,
   keeperChipBps: 0n,
+  bidIncrementBps: 100n,
+  biddingSeconds: 600n,
+  extendSeconds: 60n,
 };
 
 export function auctionParametersOf(pool: ActivePool): AuctionParameters {
-  return pool.parameters.auction ?? DEFAULT_AUCTION;
+  // Pools set up before English auctions existed have no bidding parameters: the defaults fill them.
+  return { ...DEFAULT_AUCTION, ...pool.parameters.auction };
 }
 
 export type PoolState =
@@ -302,6 +312,9 @@ function validateAuction(a: AuctionParameters): void {
   inRange('resetBelowBps', 0n, BPS - 1n);
   inRange('keeperTip', 0n, (1n << AMOUNT_BITS) - 1n);
   inRange('keeperChipBps', 0n, 1_000n);
+  inRange('bidIncrementBps', 1n, 5_000n);
+  inRange('biddingSeconds', 1n, 7n * 86_400n);
+  inRange('extendSeconds', 0n, 86_400n);
 }
 
 function definedOnly(changes: Partial<PoolParameters>): Partial<PoolParameters> {

@@ -113,6 +113,9 @@ function toParameters(p: PoolParametersChangeBody, debtDecimals: number, collate
             resetBelowBps: bps(a.resetBelowBps) ?? auction.resetBelowBps,
             keeperTip: a.keeperTip === undefined ? auction.keeperTip : parseDecimal(a.keeperTip, debtDecimals, 'auction.keeperTip'),
             keeperChipBps: bps(a.keeperChipBps) ?? auction.keeperChipBps,
+            bidIncrementBps: bps(a.bidIncrementBps) ?? auction.bidIncrementBps,
+            biddingSeconds: bps(a.biddingSeconds) ?? auction.biddingSeconds,
+            extendSeconds: bps(a.extendSeconds) ?? auction.extendSeconds,
           },
   };
 }
