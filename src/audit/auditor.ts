@@ -161,7 +161,7 @@ export class Auditor {
           summary('position commitments match their amounts', count('COMMITMENT_MISMATCH'), 'every position event'),
           summary('liquidation proofs verify (batch verification)', proofsInvalid, `${proofs} proofs`),
           summary('nullifiers are unique', count('NULLIFIER_REUSED'), `${proofs} nullifiers`),
-          summary('collateral is conserved per pool', count('COLLATERAL_NOT_CONSERVED'), `${this.replay.poolLedgers.size} pools`),
+          summary('collateral and debt are conserved per pool', count('COLLATERAL_NOT_CONSERVED', 'DEBT_NOT_CONSERVED'), `${this.replay.poolLedgers.size} pools`),
           summary('bad debt accounting (each settlement\'s write-off, accounted once by its pool)', count('BAD_DEBT_MISMATCH'), `${this.replay.settlementsAccounted} settlements`),
         ]
       : [];

@@ -102,10 +102,13 @@ export class LedgerReplay {
   settlementsAccounted = 0;
   /** Per pool, the collateral and scaled debt of its open positions. */
   private readonly totals = new Map<string, { collateral: bigint; scaledDebt: bigint }>();
+  /** Ledger time of the latest command folded. */
+  private lastNow = 0n;
 
   /** Folds one recorded command, re-deciding it first when `check` is set. */
   apply(recorded: RecordedCommand, check = true): void {
     this.commands++;
+    if (recorded.now > this.lastNow) this.lastNow = recorded.now;
     const kind = recorded.stream.slice(0, recorded.stream.indexOf('-'));
     const id = recorded.stream.slice(kind.length + 1);
     if (kind === 'pool') this.applyPool(id, recorded, check);
@@ -280,13 +283,25 @@ export class LedgerReplay {
     return { pool, price, index, collateral, debt: debtOf(scaledDebt, index), openPositions, bands: price ? bands : undefined, ledger: this.poolLedgers.get(poolId) };
   }
 
-  /** Collateral in = collateral out + collateral held, per pool. */
+  /**
+   * Per pool: collateral in = collateral out + collateral held; and no debt vanished: what was drawn is
+   * at most what is still owed (interest only adds, every rounding is the pool's) plus what was repaid
+   * and what was written off as bad debt.
+   */
   checkConservation(): void {
     for (const [poolId, ledger] of this.poolLedgers) {
       let held = 0n;
       for (const p of this.positions.values()) if (p.status !== 'absent' && p.poolId === poolId) held += p.collateral;
       if (ledger.collateralIn !== ledger.collateralOut + held) {
         this.fail('COLLATERAL_NOT_CONSERVED', `pool ${poolId}: ${ledger.collateralIn} deposited ≠ ${ledger.collateralOut} returned + ${held} held`);
+      }
+      const pool = this.pools.get(poolId);
+      const totals = this.totals.get(poolId);
+      if (pool?.status === 'active' && totals) {
+        const owed = debtOf(totals.scaledDebt, indexAt(pool.interest, this.lastNow));
+        if (ledger.drawn > owed + ledger.repaid + ledger.badDebt) {
+          this.fail('DEBT_NOT_CONSERVED', `pool ${poolId}: ${ledger.drawn} drawn > ${owed} owed + ${ledger.repaid} repaid + ${ledger.badDebt} written off`);
+        }
       }
     }
   }
