@@ -19,7 +19,7 @@ import {
 } from '@eventstore/db-client';
 import { Decider, DomainError } from '../domain/decider';
 import { EventCodec } from '../domain/events';
-import { chainHash, GENESIS_HASH, isLedgerMetadata, LedgerEventMetadata } from './event-codec';
+import { chainHash, decodeStored, GENESIS_HASH, isLedgerMetadata, LedgerEventMetadata } from './event-codec';
 
 export interface CommandOutcome<Event, State> {
   /** Events this command appended: none when it was a duplicate or changed nothing. */
@@ -133,7 +133,7 @@ export class CommandHandling {
       return;
     }
     const meta = recorded.metadata;
-    const event = follower.codec.decode(recorded.type, isLedgerMetadata(meta) ? meta.schemaVersion : 1, recorded.data as Record<string, unknown>);
+    const event = decodeStored(follower.codec, recorded);
     const byCommand = new Map(snapshot.byCommand);
     if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision: recorded.revision, position: recorded.position?.commit });
     this.remember(recorded.streamId, {
@@ -169,8 +169,7 @@ export class CommandHandling {
         const recorded = resolved.event;
         if (!recorded || !recorded.isJson) continue;
         const meta = recorded.metadata;
-        const version = isLedgerMetadata(meta) ? meta.schemaVersion : 1;
-        state = decider.evolve(state, codec.decode(recorded.type, version, recorded.data as Record<string, unknown>));
+        state = decider.evolve(state, decodeStored(codec, recorded));
         revision = recorded.revision;
         if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision, position: recorded.position?.commit });
         lastHash = isLedgerMetadata(meta) && meta.hash ? meta.hash : GENESIS_HASH;

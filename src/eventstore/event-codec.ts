@@ -4,6 +4,7 @@
  * its link in its stream's hash chain (tamper evidence: an auditor recomputes every link).
  */
 import { createHash } from 'node:crypto';
+import type { EventCodec } from '../domain/events';
 
 export interface LedgerEventMetadata {
   schemaVersion: number;
@@ -22,6 +23,11 @@ export function isLedgerMetadata(m: unknown): m is Pick<LedgerEventMetadata, 'sc
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
+
+/** A stored event decoded, upcast from the schema version its metadata names (version 1 without ledger metadata). */
+export function decodeStored<Event>(codec: EventCodec<Event>, stored: { type: string; data: unknown; metadata?: unknown }): Event {
+  return codec.decode(stored.type, isLedgerMetadata(stored.metadata) ? stored.metadata.schemaVersion : 1, stored.data as Record<string, unknown>);
+}
 
 /**
  * An event's link: SHA-256 over the previous link and everything that makes the event what it is (its

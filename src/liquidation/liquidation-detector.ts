@@ -15,7 +15,7 @@ import { Clock, unixSeconds } from '../clock/clock';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { DomainError } from '../domain/decider';
 import { isLedgerEventType, LEDGER_STREAM_PREFIXES, LedgerEvent, ledgerEventCodec } from '../domain/events';
-import { isLedgerMetadata } from '../eventstore/event-codec';
+import { decodeStored } from '../eventstore/event-codec';
 import { ExecutePositionCommand, PositionCommandHandler } from '../ledger/positions/position.command';
 import { Metrics } from '../observability/metrics';
 import { DueLiquidation, LiquidationWatch } from './liquidation-watch';
@@ -143,11 +143,10 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
   }
 }
 
-/** A ledger event of a pool, feed or position stream, decoded; undefined for anything else. */
+/** A ledger event of a ledger stream, decoded; undefined for anything else. */
 function followed(recorded: { streamId: string; type: string; isJson: boolean; data: unknown; metadata?: unknown }): LedgerEvent | undefined {
   if (!recorded.isJson || !isLedgerEventType(recorded.type) || !LEDGER_STREAM_PREFIXES.some((prefix) => recorded.streamId.startsWith(prefix))) return undefined;
-  const meta = recorded.metadata;
-  return ledgerEventCodec.decode(recorded.type, isLedgerMetadata(meta) ? meta.schemaVersion : 1, recorded.data as Record<string, unknown>);
+  return decodeStored(ledgerEventCodec, recorded);
 }
 
 function commandIdOf(due: DueLiquidation): string {

@@ -5,7 +5,7 @@
  * and the time from a price to the triggers it caused.
  */
 import { isLedgerEventType, LedgerEvent, ledgerEventCodec } from '../domain/events';
-import { isLedgerMetadata } from '../eventstore/event-codec';
+import { decodeStored } from '../eventstore/event-codec';
 import { HistoryEvent } from '../audit/history';
 
 export interface CrashSummary {
@@ -103,7 +103,7 @@ export function summarizeCrash(history: Iterable<HistoryEvent>, poolId: string, 
 
 function decoded(h: HistoryEvent): LedgerEvent | undefined {
   if (!isLedgerEventType(h.type)) return undefined;
-  return ledgerEventCodec.decode(h.type, isLedgerMetadata(h.metadata) ? h.metadata.schemaVersion : 1, h.data as Record<string, unknown>);
+  return decodeStored(ledgerEventCodec, h);
 }
 
 /** Whole-token decimal text of a smallest-unit amount, for the printed table. */

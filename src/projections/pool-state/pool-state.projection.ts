@@ -7,7 +7,7 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../../database/database';
 import { isLedgerEventType, LedgerEvent, ledgerEventCodec } from '../../domain/events';
-import { isLedgerMetadata } from '../../eventstore/event-codec';
+import { decodeStored } from '../../eventstore/event-codec';
 import { Projection, ProjectedEvent } from '../projection';
 
 interface PositionRow {
@@ -123,7 +123,7 @@ export class PoolStateProjection implements Projection {
 }
 
 function decode(e: ProjectedEvent): LedgerEvent {
-  return ledgerEventCodec.decode(e.type, isLedgerMetadata(e.metadata) ? e.metadata.schemaVersion : 1, e.data);
+  return decodeStored(ledgerEventCodec, e);
 }
 
 const poolIdOf = (stream: string) => stream.slice('pool-'.length);
