@@ -3,7 +3,7 @@
  * each rule named as the domain names it. Rounding favours the pool: the penalty and what a taker
  * owes round up, the debt a sale clears rounds down.
  */
-import { BPS, ceilDiv, mulDivDown, mulDivUp } from '../math/fixed-point';
+import { BPS, ceilDiv, mulDivDown, mulDivUp, WAD } from '../math/fixed-point';
 import { collateralValueOf } from '../risk/liquidation-rule';
 import { healthFactor } from '../risk/position-risk';
 import { PoolParameters } from '../pool/pool';
@@ -51,13 +51,13 @@ export function liquidationTerms(p: PositionAtLiquidation, parameters: PoolParam
 
 /** What a taker owes for `collateral` at `price` (WAD): its value in debt units, rounded up. */
 export function owedFor(collateral: bigint, price: bigint, collateralUnit: bigint, debtUnit: bigint): bigint {
-  return ceilDiv(collateral * price * debtUnit, 10n ** 18n * collateralUnit);
+  return ceilDiv(collateral * price * debtUnit, WAD * collateralUnit);
 }
 
 /** The most collateral `amount` debt units buy at `price` (WAD), rounded down. */
 export function collateralFor(amount: bigint, price: bigint, collateralUnit: bigint, debtUnit: bigint): bigint {
   if (price === 0n) return 0n;
-  return (amount * 10n ** 18n * collateralUnit) / (price * debtUnit);
+  return (amount * WAD * collateralUnit) / (price * debtUnit);
 }
 
 export interface ProceedsSplit {

@@ -15,7 +15,7 @@ import { indexAt } from '../interest/stability-fee';
 import { ActivePool, activePool, PoolState } from '../pool/pool';
 import { FeedState, PriceView } from '../oracle/feed';
 import { checkDetectedLiquidation, checkLiquidationClaim, LiquidationClaim } from '../liquidation/liquidation-trigger';
-import { AMOUNT_BITS, collateralValueOf, debtOf, unitOf } from '../risk/liquidation-rule';
+import { AMOUNT_BITS, collateralValueOf, debtOf, scaledDebtAfterRepaying, unitOf } from '../risk/liquidation-rule';
 import { exceedsMaxLtv } from '../risk/position-risk';
 
 export interface Balances {
@@ -157,9 +157,7 @@ export const positionDecider: Decider<PositionState, PositionCommand, PositionEv
         const amount = command.amount === 'all' ? debt : positiveAmount(command.amount);
         if (amount === 0n) throw new DomainError('NO_DEBT', 'the position has no debt to repay');
         if (amount > debt) throw new DomainError('REPAY_EXCEEDS_DEBT', 'cannot repay more than the debt');
-        // A repayment clears at most what it pays for: the scaled amount rounds down, and only
-        // repaying the whole debt clears the position exactly.
-        const scaledDebt = amount === debt ? 0n : position.scaledDebt - (amount * RAY) / index;
+        const scaledDebt = scaledDebtAfterRepaying(position.scaledDebt, debt, amount, index);
         refuseBelowDust(debtOf(scaledDebt, index), pool.parameters.dustLimit);
         return [{ type: 'DebtRepaid', amount, borrowIndex: index, ...commit({ collateral: position.collateral, scaledDebt }, command.salt) }];
       }
@@ -196,8 +194,7 @@ function settleLiquidation(position: ExistingPosition, command: Extract<Position
   const debt = debtOf(position.scaledDebt, index);
   const repaid = command.debtRepaid < debt ? command.debtRepaid : debt;
   const collateral = position.collateral - command.collateralSold;
-  // As a repayment: the scaled amount cleared rounds down, and only the whole debt clears it exactly.
-  let scaledDebt = repaid === debt ? 0n : position.scaledDebt - (repaid * RAY) / index;
+  let scaledDebt = scaledDebtAfterRepaying(position.scaledDebt, debt, repaid, index);
   let badDebt = 0n;
   if (collateral === 0n && scaledDebt > 0n) {
     badDebt = debtOf(scaledDebt, index);

@@ -29,6 +29,15 @@ export function debtOf(scaledDebt: bigint, borrowIndex: bigint): bigint {
 }
 
 /**
+ * Scaled debt left after repaying `amount` of a `debt` (both in the debt token, at `borrowIndex`): a
+ * repayment clears at most what it pays for (the scaled amount rounds down), and only repaying the
+ * whole debt clears it exactly.
+ */
+export function scaledDebtAfterRepaying(scaledDebt: bigint, debt: bigint, amount: bigint, borrowIndex: bigint): bigint {
+  return amount === debt ? 0n : scaledDebt - (amount * RAY) / borrowIndex;
+}
+
+/**
  * Collateral value in the debt token's smallest unit:
  * floor(collateral × price × debtUnit / (WAD × collateralUnit)).
  */
