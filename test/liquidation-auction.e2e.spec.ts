@@ -8,19 +8,10 @@
 import { cli } from './support/cli';
 import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { Market, POOL, POOL_PARAMETERS } from './support/scenario';
+import { waitFor } from './support/wait';
 
 let ledger: RunningLedger;
 let market: Market;
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error('not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const auctionOf = (positionId: string, status = 'running') =>
   waitFor(async () => ((await market.ok('GET', '/auctions')) as any[]).find((a) => a.positionId === positionId && a.status === status));

@@ -10,6 +10,7 @@ import { ledgerEventCodec } from '../src/domain/events';
 import { LiquidationDetector, Sweep } from '../src/liquidation/liquidation-detector';
 import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { Market, POOL } from './support/scenario';
+import { waitFor } from './support/wait';
 
 let ledger: RunningLedger;
 let market: Market;
@@ -118,18 +119,10 @@ describe('liquidation detection', () => {
     expect(await triggers('low')).toEqual([]);
     // Back with detection: the first look after reading the history finds it, and only it.
     await restart();
-    await waitFor(async () => (await triggers('low')).length === 1);
+    await waitFor(async () => (await triggers('low')).length === 1 || undefined);
     expect(await triggers('low')).toMatchObject([{ by: 'detection', round: 4n, price: 1290n * 10n ** 18n }]);
     expect(await triggers('high')).toHaveLength(1);
     expect(await triggers('mid')).toHaveLength(1);
     expect((await market.ok('GET', '/liquidations')).map((l: { positionId: string }) => l.positionId).sort()).toEqual(['high', 'low', 'mid']);
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

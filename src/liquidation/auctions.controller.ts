@@ -6,6 +6,7 @@ import { auctionQuote, RunningAuction } from '../domain/auction/auction';
 import { DomainError } from '../domain/decider';
 import { formatDecimal, parseDecimal } from '../domain/math/decimal';
 import { WAD_DECIMALS } from '../domain/math/fixed-point';
+import { decimalsOf } from '../domain/risk/liquidation-rule';
 import { CommandReceipt, receiptOf } from '../http/command-receipt';
 import { activePool } from '../domain/pool/pool';
 import { Pools } from '../ledger/pools/pool.command';
@@ -120,9 +121,4 @@ function auctionView(a: RunningAuction, now: bigint): AuctionView {
     ...(a.bid ? { bid: { bidder: a.bid.bidder, amount: formatDecimal(a.bid.amount, dd) } } : {}),
     ...(a.liquidator !== undefined ? { liquidator: a.liquidator } : {}),
   };
-}
-
-/** 10^d back to d. */
-function decimalsOf(unit: bigint): number {
-  return unit.toString().length - 1;
 }

@@ -9,7 +9,7 @@ import { ammDecider, AmmEvent, AmmState } from '../domain/amm/amm';
 import { LedgerEvent } from '../domain/events';
 import { indexAt } from '../domain/interest/stability-fee';
 import { LiquidationIndex } from '../domain/liquidation/liquidation-index';
-import { FeedEvent, feedDecider, FeedState } from '../domain/oracle/feed';
+import { FeedEvent, feedDecider, FeedState, priceAt } from '../domain/oracle/feed';
 import { ActivePool, PoolEvent, poolDecider, PoolState } from '../domain/pool/pool';
 import { PendingLiquidation, pendingLiquidationOf, PositionEvent } from '../domain/position/position';
 import { unitOf } from '../domain/risk/liquidation-rule';
@@ -75,7 +75,7 @@ export class LiquidationWatch {
   /** Market swaps made for auctions whose sale is not yet recorded, by auction. */
   private readonly swaps = new Map<string, Extract<AmmEvent, { type: 'CollateralSwapped' }>>();
 
-  /** Folds one event of a `pool-`, `oracle-` or `position-` stream. */
+  /** Folds one event of a ledger stream (pool, feed, position, auction, market). */
   apply(stream: string, revision: bigint, event: LedgerEvent): void {
     if (stream.startsWith('pool-')) {
       const poolId = stream.slice('pool-'.length);
@@ -158,15 +158,14 @@ export class LiquidationWatch {
   due(poolId: string, now: bigint): DueLiquidation[] {
     const pool = this.pools.get(poolId);
     if (pool?.status !== 'active') return [];
-    const feed = this.feeds.get(pool.feed);
-    if (feed?.status !== 'active' || !feed.price || feed.liquidationsPaused) return [];
-    if (now - feed.price.at > BigInt(feed.heartbeatSeconds)) return [];
-    const round = feed.price.round;
-    return this.index.liquidatable(poolId, riskView(pool, feed.price.value, now)).map(({ positionId }) => ({
+    const feed = this.feeds.get(pool.feed) ?? feedDecider.initialState();
+    const price = priceAt(feed, now);
+    if (price.status !== 'fresh' || (feed.status === 'active' && feed.liquidationsPaused)) return [];
+    return this.index.liquidatable(poolId, riskView(pool, price.value, now)).map(({ positionId }) => ({
       positionId,
       poolId,
       revision: this.positions.get(positionId)!.revision,
-      round,
+      round: price.round,
     }));
   }
 
@@ -223,12 +222,6 @@ export class LiquidationWatch {
     const swap = this.swaps.get(auctionId);
     if (!swap || this.auctions.get(auctionId)?.state.status !== 'running') return undefined;
     return { step: 'marketSale', auctionId, collateral: swap.collateralIn, paid: swap.debtOut, price: swap.price };
-  }
-
-  /** A pool's market, if it has one. */
-  market(poolId: string): Extract<AmmState, { status: 'active' }> | undefined {
-    const market = this.markets.get(poolId);
-    return market?.status === 'active' ? market : undefined;
   }
 
   private reserveStep(positionId: string): LiquidationStep | undefined {

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { AmmState } from '../domain/amm/amm';
+import { AmmState, marketPrice } from '../domain/amm/amm';
 import { DomainError } from '../domain/decider';
 import { formatDecimal, parseDecimal } from '../domain/math/decimal';
-import { WAD, WAD_DECIMALS } from '../domain/math/fixed-point';
+import { WAD_DECIMALS } from '../domain/math/fixed-point';
 import { activePool } from '../domain/pool/pool';
-import { unitOf } from '../domain/risk/liquidation-rule';
+import { decimalsOf, unitOf } from '../domain/risk/liquidation-rule';
 import { CommandBody, DecimalField } from '../http/api-fields';
 import { CommandReceipt, receiptOf } from '../http/command-receipt';
 import { Pools } from '../ledger/pools/pool.command';
@@ -69,18 +69,17 @@ export class MarketsController {
 
 function marketView(state: AmmState): MarketView {
   if (state.status !== 'active') throw new DomainError('MARKET_NOT_FOUND', 'the pool has no market');
-  const decimals = (unit: bigint) => unit.toString().length - 1;
   return {
     poolId: state.poolId,
-    collateral: formatDecimal(state.collateral, decimals(state.collateralUnit)),
-    debt: formatDecimal(state.debt, decimals(state.debtUnit)),
-    price: formatDecimal((state.debt * WAD * state.collateralUnit) / (state.collateral * state.debtUnit), WAD_DECIMALS),
+    collateral: formatDecimal(state.collateral, decimalsOf(state.collateralUnit)),
+    debt: formatDecimal(state.debt, decimalsOf(state.debtUnit)),
+    price: formatDecimal(marketPrice(state.debt, state.collateral, state), WAD_DECIMALS),
     ...(state.lastSwap
       ? {
           lastSwap: {
             auctionId: state.lastSwap.auctionId,
-            collateral: formatDecimal(state.lastSwap.collateralIn, decimals(state.collateralUnit)),
-            paid: formatDecimal(state.lastSwap.debtOut, decimals(state.debtUnit)),
+            collateral: formatDecimal(state.lastSwap.collateralIn, decimalsOf(state.collateralUnit)),
+            paid: formatDecimal(state.lastSwap.debtOut, decimalsOf(state.debtUnit)),
             priceBefore: formatDecimal(state.lastSwap.priceBefore, WAD_DECIMALS),
             price: formatDecimal(state.lastSwap.price, WAD_DECIMALS),
             slippageBps: state.lastSwap.slippageBps.toString(),

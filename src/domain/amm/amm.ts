@@ -59,8 +59,8 @@ export const ammDecider: Decider<AmmState, AmmCommand, AmmEvent, void> = {
         const collateralIn = needed !== undefined && needed < command.collateral ? needed : command.collateral;
         const debtOut = (y * collateralIn) / (x + collateralIn);
         if (debtOut === 0n) throw new DomainError('SWAP_TOO_SMALL', 'the market pays nothing for so little');
-        const priceBefore = priceOf(y, x, state);
-        const price = priceOf(debtOut, collateralIn, state);
+        const priceBefore = marketPrice(y, x, state);
+        const price = marketPrice(debtOut, collateralIn, state);
         return [
           {
             type: 'CollateralSwapped',
@@ -88,6 +88,6 @@ export const ammDecider: Decider<AmmState, AmmCommand, AmmEvent, void> = {
 };
 
 /** WAD price of `collateral` smallest units going for `debt` smallest units (whole debt tokens per whole collateral token). */
-function priceOf(debt: bigint, collateral: bigint, units: { collateralUnit: bigint; debtUnit: bigint }): bigint {
+export function marketPrice(debt: bigint, collateral: bigint, units: { collateralUnit: bigint; debtUnit: bigint }): bigint {
   return (debt * WAD * units.collateralUnit) / (collateral * units.debtUnit);
 }

@@ -23,6 +23,11 @@ export function unitOf(decimals: number): bigint {
   return 10n ** BigInt(decimals);
 }
 
+/** The decimals of a smallest-unit scale: unitOf's inverse. */
+export function decimalsOf(unit: bigint): number {
+  return unit.toString().length - 1;
+}
+
 /** Debt in the debt token's smallest unit: ceil(scaledDebt × borrowIndex / RAY). */
 export function debtOf(scaledDebt: bigint, borrowIndex: bigint): bigint {
   return ceilDiv(scaledDebt * borrowIndex, RAY);
