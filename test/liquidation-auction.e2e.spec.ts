@@ -115,11 +115,7 @@ describe('a crash deeper than the collateral', () => {
       commandId: market.id('pool'), poolId: FAST, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD',
       parameters: { ...POOL_PARAMETERS, auction: { curve: 'linear', cutBps: 1000, stepSeconds: 1, resetBelowBps: 500 } },
     });
-    for (const id of ['c', 'd']) {
-      await market.ok('POST', '/positions', { commandId: market.id('open'), positionId: id, poolId: FAST, owner: id });
-      await market.ok('POST', `/positions/${id}/collateral/deposit`, { commandId: market.id('deposit'), amount: '1' });
-      await market.ok('POST', `/positions/${id}/debt/draw`, { commandId: market.id('draw'), amount: '1200' });
-    }
+    for (const id of ['c', 'd']) await market.borrow(id, '1', '1200', FAST);
     // 1,200 / 0.825 = 1,454.5: at 1,400 both are liquidatable. Their health factor 0.9625 is above the
     // full-close 0.95, so the close factor applies: half the debt (600) and half the collateral each.
     await market.publish(3n, '1400');
@@ -174,11 +170,7 @@ describe("the pool's circuit breakers", () => {
       commandId: market.id('pool'), poolId: CAPPED, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD',
       parameters: { ...POOL_PARAMETERS, liquidationCollateralCap: '1.5' },
     });
-    for (const id of ['e', 'f']) {
-      await market.ok('POST', '/positions', { commandId: market.id('open'), positionId: id, poolId: CAPPED, owner: id });
-      await market.ok('POST', `/positions/${id}/collateral/deposit`, { commandId: market.id('deposit'), amount: '1' });
-      await market.ok('POST', `/positions/${id}/debt/draw`, { commandId: market.id('draw'), amount: '700' });
-    }
+    for (const id of ['e', 'f']) await market.borrow(id, '1', '700', CAPPED);
     await market.ok('POST', `/pools/${CAPPED}/liquidations/pause`, { commandId: market.id('pause') });
     // At 800 both are deep below the line (health factor 0.94): both are triggered, neither auctioned.
     await market.publish(5n, '800');
@@ -207,15 +199,10 @@ describe('the pool market, the route that always clears', () => {
     const seeded = await market.ok('POST', `/pools/${poolId}/market/liquidity`, { commandId: market.id('liquidity'), collateral: '100', debt: '80000' });
     expect(seeded).toMatchObject({ events: ['LiquidityAdded'], collateral: '100', debt: '80000', price: '800' });
   };
-  const borrow = async (poolId: string, id: string) => {
-    await market.ok('POST', '/positions', { commandId: market.id('open'), positionId: id, poolId, owner: id });
-    await market.ok('POST', `/positions/${id}/collateral/deposit`, { commandId: market.id('deposit'), amount: '1' });
-    await market.ok('POST', `/positions/${id}/debt/draw`, { commandId: market.id('draw'), amount: '550' });
-  };
 
   it('sells a liquidation routed to the market at once, with its slippage, and settles it', async () => {
     await openPool('weth-usdc-market', { route: 'market' });
-    await borrow('weth-usdc-market', 'g');
+    await market.borrow('g', '1', '550', 'weth-usdc-market');
     // 800 → 640: health factor 640 × 0.825 / 550 = 0.96, so half the debt (275 and its 5% penalty) is to raise.
     await market.publish(6n, '640');
     // Triggered at its fourth event (revision 3), its auction is `g.3`; the market ends it at once.
@@ -243,7 +230,7 @@ describe('the pool market, the route that always clears', () => {
     // A Dutch auction that keepers ignore goes stale after two seconds; the market then buys.
     await market.publish(7n, '800');
     await openPool('weth-usdc-fallback', { route: 'dutch', resetAfterSeconds: 2 });
-    await borrow('weth-usdc-fallback', 'h');
+    await market.borrow('h', '1', '550', 'weth-usdc-fallback');
     await market.publish(8n, '640');
     const running = await auctionOf('h');
     expect(running.auctionId).toBe('h.3');
@@ -263,9 +250,7 @@ describe('an English auction', () => {
       commandId: market.id('pool'), poolId: POOL_EN, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD',
       parameters: { ...POOL_PARAMETERS, auction: { route: 'english', bidIncrementBps: 500, biddingSeconds: 3, extendSeconds: 2 } },
     });
-    await market.ok('POST', '/positions', { commandId: market.id('open'), positionId: 'i', poolId: POOL_EN, owner: 'i' });
-    await market.ok('POST', '/positions/i/collateral/deposit', { commandId: market.id('deposit'), amount: '1' });
-    await market.ok('POST', '/positions/i/debt/draw', { commandId: market.id('draw'), amount: '400' });
+    await market.borrow('i', '1', '400', POOL_EN);
     // 640 → 470: health factor 470 × 0.825 / 400 ≈ 0.97, so half the debt is to cover: a tab of 210 for half a WETH.
     await market.publish(9n, '470');
     const auction = await auctionOf('i');

@@ -61,9 +61,9 @@ export class Market {
     return last;
   }
 
-  /** Opens a position, deposits collateral and draws debt (whole tokens); answers the last receipt. */
-  async borrow(positionId: string, collateral: string, debt: string): Promise<any> {
-    await this.ok('POST', '/positions', { commandId: this.id('open'), positionId, poolId: POOL, owner: `owner-${positionId}` });
+  /** Opens a position (in POOL unless told), deposits collateral and draws debt (whole tokens); answers the last receipt. */
+  async borrow(positionId: string, collateral: string, debt: string, poolId = POOL): Promise<any> {
+    await this.ok('POST', '/positions', { commandId: this.id('open'), positionId, poolId, owner: `owner-${positionId}` });
     await this.ok('POST', `/positions/${positionId}/collateral/deposit`, { commandId: this.id('deposit'), amount: collateral });
     return this.ok('POST', `/positions/${positionId}/debt/draw`, { commandId: this.id('draw'), amount: debt });
   }
