@@ -4,6 +4,8 @@
  * account, as the detector and the saga do, and a keeper takes every auction at its price. After the
  * engine settles at each price:
  * - no position is below health factor 1 without a liquidation under way;
+ * - no position is left with dust: its debt is nothing or at least the dust limit, though interest
+ *   accrues while its auction runs;
  * - collateral is conserved: deposited = held by borrowers + bought by takers;
  * - money is conserved: what takers paid = debt repaid + the penalties collected, and the penalties
  *   land with liquidators, the reserve or nowhere else; bad debt = covered by the reserve + socialized;
@@ -36,6 +38,8 @@ class Ledger {
   readonly auctions = new Map<string, AuctionState>();
   readonly log: Array<{ stream: string; event: LedgerEvent }> = [];
   now = T0;
+  /** How long a keeper waits before taking a running auction. */
+  takeAfterSeconds = 0n;
   private salt = 1n;
   private round = 0n;
 
@@ -82,6 +86,7 @@ class Ledger {
       if (!due.length && !steps.length && !running.length) return;
       for (const d of due) this.position(d.positionId, { type: 'DetectLiquidation', round: d.round, salt: 0n });
       for (const step of steps) this.take(step);
+      if (running.length) this.now += this.takeAfterSeconds;
       for (const [id, auction] of running) {
         if (auction.status !== 'running') continue;
         // The keeper asks for the whole lot at any price: it gets what the tab needs.
@@ -116,7 +121,7 @@ class Ledger {
 }
 
 const borrower = fc.record({ collateral: fc.integer({ min: 1, max: 50 }), ltvBps: fc.integer({ min: 1_000, max: 7_400 }) });
-const move = fc.record({ bps: fc.integer({ min: -2_500, max: 800 }), seconds: fc.integer({ min: 1, max: 3_000 }) });
+const move = fc.record({ bps: fc.integer({ min: -2_500, max: 800 }), seconds: fc.integer({ min: 1, max: 3_000 }), takeAfterSeconds: fc.integer({ min: 0, max: 90 }) });
 
 describe('the liquidation engine', () => {
   it('leaves no position below the line without a liquidation under way, and conserves collateral and money', () => {
@@ -149,6 +154,7 @@ describe('the liquidation engine', () => {
         for (const m of path) {
           ledger.now += BigInt(m.seconds);
           price = (price * BigInt(10_000 + m.bps)) / 10_000n;
+          ledger.takeAfterSeconds = BigInt(m.takeAfterSeconds);
           ledger.price(price);
           ledger.settle();
 
@@ -164,6 +170,8 @@ describe('the liquidation engine', () => {
             owed += debtOf(p.scaledDebt, index);
             const below = p.scaledDebt > 0n && isLiquidatable({ collateral: p.collateral, scaledDebt: p.scaledDebt, price, thresholdBps: pool.parameters.liquidationThresholdBps, borrowIndex: index, ...units });
             expect(below && !p.liquidation).toBe(false);
+            const debt = debtOf(p.scaledDebt, index);
+            expect(debt === 0n || debt >= pool.parameters.dustLimit).toBe(true);
           }
           const events = ledger.log.map((l) => l.event);
           const sum = <E extends LedgerEvent>(type: E['type'], f: (e: E) => bigint) => events.filter((e): e is E => e.type === type).reduce((a, e) => a + f(e), 0n);

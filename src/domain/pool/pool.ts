@@ -116,7 +116,11 @@ export type PoolState =
     };
 
 /** A liquidation's terms, fixed when the pool reserves room for its auction. */
-export type Reservation = { positionId: string; round: bigint; price: bigint } & LiquidationTerms;
+/**
+ * A liquidation's room under the cap and its terms, fixed when reserved. `borrowIndex` is the index the
+ * covered debt was measured at; reservations recorded before it existed lack it.
+ */
+export type Reservation = { positionId: string; round: bigint; price: bigint; borrowIndex?: bigint } & LiquidationTerms;
 
 /** What reserving a liquidation needs beyond the pool: the position and the pool's feed (for the round it cites). */
 export interface PoolContext {
@@ -194,13 +198,14 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, PoolContext
           throw new DomainError('NOT_IN_LIQUIDATION', 'the position is not being liquidated');
         }
         const price = citedRoundPrice(context.feed, pool.feed, command.round, command.now);
-        const debt = debtOf(position.scaledDebt, indexAt(pool.interest, command.now));
+        const borrowIndex = indexAt(pool.interest, command.now);
+        const debt = debtOf(position.scaledDebt, borrowIndex);
         const terms = liquidationTerms({ collateral: position.collateral, debt, price, collateralUnit: unitOf(pool.collateral.decimals), debtUnit: unitOf(pool.debt.decimals) }, pool.parameters);
         if (terms.debtToCover === 0n) throw new DomainError('NOTHING_TO_LIQUIDATE', 'the position has no debt to cover');
         if (pool.collateralUnderAuction + terms.lot > pool.parameters.liquidationCollateralCap) {
           throw new DomainError('LIQUIDATION_CAP_REACHED', `pool ${pool.poolId} has as much collateral under auction as its cap allows; this liquidation waits for room`);
         }
-        return [{ type: 'LiquidationReserved', auctionId: command.auctionId, positionId: position.positionId, round: command.round, price, ...terms, at: command.now }];
+        return [{ type: 'LiquidationReserved', auctionId: command.auctionId, positionId: position.positionId, round: command.round, price, borrowIndex, ...terms, at: command.now }];
       }
       case 'PauseLiquidations':
       case 'ResumeLiquidations': {

@@ -191,10 +191,13 @@ function settleLiquidation(position: ExistingPosition, command: Extract<Position
   checkSalt(command.salt, position.salt);
   if (command.collateralSold < 0n || command.collateralSold > position.collateral) throw new DomainError('INVALID_SETTLEMENT', 'an auction cannot sell more collateral than the position holds');
   const index = indexAt(pool.interest, now);
-  const debt = debtOf(position.scaledDebt, index);
+  // The covered debt stops accruing once reserved (as MakerDAO's `dog` moves it out of the vault): the
+  // sale repays it at the reservation's index, so a full close that raised its tab leaves no debt behind.
+  const reservedAt = pool.reservations[command.auctionId]?.borrowIndex ?? index;
+  const debt = debtOf(position.scaledDebt, reservedAt);
   const repaid = command.debtRepaid < debt ? command.debtRepaid : debt;
   const collateral = position.collateral - command.collateralSold;
-  let scaledDebt = scaledDebtAfterRepaying(position.scaledDebt, debt, repaid, index);
+  let scaledDebt = scaledDebtAfterRepaying(position.scaledDebt, debt, repaid, reservedAt);
   let badDebt = 0n;
   if (collateral === 0n && scaledDebt > 0n) {
     badDebt = debtOf(scaledDebt, index);
