@@ -115,7 +115,6 @@ export type PoolState =
       liquidationsPaused: boolean;
     };
 
-/** A liquidation's terms, fixed when the pool reserves room for its auction. */
 /**
  * A liquidation's room under the cap and its terms, fixed when reserved. `borrowIndex` is the index the
  * covered debt was measured at; reservations recorded before it existed lack it.
