@@ -6,7 +6,7 @@
  * the bad proofs. The report says what was checked, what holds, and every failure with its event.
  */
 import { forgetCrypto, rememberCrypto } from '../domain/crypto/crypto';
-import { isLedgerEventType, ledgerEventCodec } from '../domain/events';
+import { isLedgerEvent, ledgerEventCodec } from '../domain/events';
 import { CryptoPrefetch, Prefetched } from './crypto-prefetch';
 import { isLedgerMetadata } from '../eventstore/event-codec';
 import { BatchVerifier } from '../zk/batch-verify';
@@ -114,7 +114,7 @@ export class Auditor {
       this.chain.addCheckpoint(e, { upTo: BigInt(d.upTo), upToPrepare: BigInt(d.upToPrepare ?? d.upTo), events: Number(d.events), prefixHash: String(d.prefixHash) });
       return;
     }
-    if (!isLedgerEventType(e.type)) return; // projection streams and other writers' events are not the ledger's
+    if (!isLedgerEvent(e)) return; // projection streams and other writers' events are not the ledger's
     if (this.options.check !== false) this.chain.addLedgerEvent(e);
     const meta = isLedgerMetadata(e.metadata) ? e.metadata : undefined;
     let event;

@@ -28,6 +28,10 @@ export interface LedgerConfig {
    * liquidators' proofs trigger them (the privacy-first deployment the zk module serves).
    */
   liquidationDetection: boolean;
+  /** Server-sent events: a comment line this often keeps idle connections (and their proxies) open... */
+  sseHeartbeatMs: number;
+  /** ...and a client whose unsent data passes this many bytes is dropped (it can resume). */
+  sseMaxBufferBytes: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
@@ -45,6 +49,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     auditCheckpointEvery: positiveIntFrom(env.AUDIT_CHECKPOINT_EVERY, 1000, 'AUDIT_CHECKPOINT_EVERY'),
     auditCheckpointIdleMs: positiveIntFrom(env.AUDIT_CHECKPOINT_IDLE_MS, 10_000, 'AUDIT_CHECKPOINT_IDLE_MS'),
     liquidationDetection: switchFrom(env.LIQUIDATION_DETECTION, true, 'LIQUIDATION_DETECTION'),
+    sseHeartbeatMs: positiveIntFrom(env.SSE_HEARTBEAT_MS, 15_000, 'SSE_HEARTBEAT_MS'),
+    sseMaxBufferBytes: positiveIntFrom(env.SSE_MAX_BUFFER_BYTES, 1 << 20, 'SSE_MAX_BUFFER_BYTES'),
   };
 }
 

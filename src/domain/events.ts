@@ -108,6 +108,11 @@ export function isLedgerEventType(type: string): type is LedgerEventType {
   return type in SCHEMA_VERSIONS;
 }
 
+/** Whether an event is one of the ledger's: a ledger type in a ledger stream (public projection streams reuse some type names). */
+export function isLedgerEvent(e: { stream: string; type: string }): boolean {
+  return isLedgerEventType(e.type) && LEDGER_STREAM_PREFIXES.some((prefix) => e.stream.startsWith(prefix));
+}
+
 function toJson(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (Array.isArray(value)) return value.map(toJson);

@@ -14,7 +14,7 @@ import { AllStreamSubscription, EventStoreDBClient, Position, START, streamNameF
 import { Clock, unixSeconds } from '../clock/clock';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { DomainError } from '../domain/decider';
-import { isLedgerEventType, LEDGER_STREAM_PREFIXES, LedgerEvent, ledgerEventCodec } from '../domain/events';
+import { isLedgerEvent, LEDGER_STREAM_PREFIXES, LedgerEvent, ledgerEventCodec } from '../domain/events';
 import { decodeStored } from '../eventstore/event-codec';
 import { ExecutePositionCommand, PositionCommandHandler } from '../ledger/positions/position.command';
 import { Metrics } from '../observability/metrics';
@@ -145,7 +145,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
 
 /** A ledger event of a ledger stream, decoded; undefined for anything else. */
 function followed(recorded: { streamId: string; type: string; isJson: boolean; data: unknown; metadata?: unknown }): LedgerEvent | undefined {
-  if (!recorded.isJson || !isLedgerEventType(recorded.type) || !LEDGER_STREAM_PREFIXES.some((prefix) => recorded.streamId.startsWith(prefix))) return undefined;
+  if (!recorded.isJson || !isLedgerEvent({ stream: recorded.streamId, type: recorded.type })) return undefined;
   return decodeStored(ledgerEventCodec, recorded);
 }
 

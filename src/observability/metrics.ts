@@ -39,7 +39,21 @@ export class Metrics {
 
   readonly projectionLagSeconds = new Gauge({
     name: 'ledger_projection_lag_seconds',
-    help: 'Age of the last event a projection applied.',
+    help: 'While events wait to be applied: seconds since the last applied one was written (0 when caught up).',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly projectionLagEvents = new Gauge({
+    name: 'ledger_projection_lag_events',
+    help: 'Events a projection has received and not yet applied.',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly projectionStreamEvents = new Gauge({
+    name: 'ledger_projection_stream_events_written',
+    help: 'Public events a projection has written to its projection streams.',
     labelNames: ['projection'] as const,
     registers: [this.registry],
   });

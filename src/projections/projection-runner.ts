@@ -15,7 +15,18 @@ export interface ProjectionStatus {
   eventsApplied: number;
   /** Creation time of the last event applied, ISO-8601. */
   lastEventAt: string | null;
+  /** Events received and not yet applied. */
+  lagEvents: number;
+  /** While events wait: seconds since the last applied event was written (0 when caught up). */
+  lagSeconds: number;
+  /** Public events written to projection streams (for a projection that writes them). */
+  eventsWritten?: number;
   error?: string;
+}
+
+/** Lag in time, from the last applied event, while `waiting` events are not yet applied. */
+export function lagSecondsOf(waiting: number, lastEventAt: Date | undefined): number {
+  return waiting > 0 && lastEventAt ? Math.max(0, (Date.now() - lastEventAt.getTime()) / 1000) : 0;
 }
 
 const MAX_BATCH = 500;
@@ -79,12 +90,15 @@ export class ProjectionRunner {
   }
 
   status(): ProjectionStatus {
+    const waiting = this.batch.length + (this.subscription?.readableLength ?? 0);
     return {
       projection: this.projection.name,
       state: this.state,
       commitPosition: this.checkpoint ? this.checkpoint.commit.toString() : null,
       eventsApplied: this.eventsApplied,
       lastEventAt: this.lastEventAt?.toISOString() ?? null,
+      lagEvents: waiting,
+      lagSeconds: lagSecondsOf(waiting, this.lastEventAt),
       ...(this.error ? { error: this.error } : {}),
     };
   }

@@ -1,12 +1,18 @@
 import { Global, Module } from '@nestjs/common';
+import { DashboardController } from './dashboard/dashboard.controller';
 import { PoolStateProjection } from './pool-state/pool-state.projection';
 import { PROJECTIONS, ProjectionsService } from './projections.service';
+import { ProjectionsController } from './projections.controller';
+import { PublicStreamProjector } from './public-streams/public-stream-projector';
+import { PublicStreamsController } from './public-streams/public-streams.controller';
 
 @Global()
 @Module({
+  controllers: [ProjectionsController, PublicStreamsController, DashboardController],
   providers: [
     ProjectionsService,
     PoolStateProjection,
+    PublicStreamProjector,
     { provide: PROJECTIONS, inject: [PoolStateProjection], useFactory: (...projections: PoolStateProjection[]) => projections },
   ],
   exports: [ProjectionsService],

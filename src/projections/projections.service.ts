@@ -1,4 +1,7 @@
-/** Starts every registered projection once the app is up, and answers for their status. */
+/**
+ * Starts every registered read-model projection once the app is up, and answers for their status and
+ * for the public-stream projector's.
+ */
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { DATABASE } from '../database/database.module';
@@ -6,6 +9,7 @@ import { Database } from '../database/database';
 import { Metrics } from '../observability/metrics';
 import { Projection } from './projection';
 import { ProjectionRunner, ProjectionStatus } from './projection-runner';
+import { PublicStreamProjector } from './public-streams/public-stream-projector';
 
 export const PROJECTIONS = Symbol('PROJECTIONS');
 
@@ -13,7 +17,12 @@ export const PROJECTIONS = Symbol('PROJECTIONS');
 export class ProjectionsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly runners: ProjectionRunner[];
 
-  constructor(client: EventStoreDBClient, @Inject(DATABASE) db: Database, @Inject(PROJECTIONS) projections: Projection[]) {
+  constructor(
+    client: EventStoreDBClient,
+    @Inject(DATABASE) db: Database,
+    @Inject(PROJECTIONS) projections: Projection[],
+    private readonly publicStreams: PublicStreamProjector,
+  ) {
     this.runners = projections.map((p) => new ProjectionRunner(client, db, p));
   }
 
@@ -26,7 +35,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   }
 
   statuses(): ProjectionStatus[] {
-    return this.runners.map((r) => r.status());
+    return [...this.runners.map((r) => r.status()), this.publicStreams.status()];
   }
 
   /** Read-your-writes: waits until every projection has applied events up to this `$all` position. */
@@ -36,8 +45,11 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
 
   exportMetrics(metrics: Metrics): void {
     for (const s of this.statuses()) {
-      metrics.projectionEvents.set({ projection: s.projection }, s.eventsApplied);
-      if (s.lastEventAt) metrics.projectionLagSeconds.set({ projection: s.projection }, (Date.now() - Date.parse(s.lastEventAt)) / 1000);
+      const labels = { projection: s.projection };
+      metrics.projectionEvents.set(labels, s.eventsApplied);
+      metrics.projectionLagEvents.set(labels, s.lagEvents);
+      metrics.projectionLagSeconds.set(labels, s.lagSeconds);
+      if (s.eventsWritten !== undefined) metrics.projectionStreamEvents.set(labels, s.eventsWritten);
     }
   }
 }

@@ -4,7 +4,7 @@
  * recovered, the discount takers bought at (slippage from the oracle price), bad debt and who bore it,
  * and the time from a price to the triggers it caused.
  */
-import { isLedgerEventType, LedgerEvent, ledgerEventCodec } from '../domain/events';
+import { isLedgerEvent, LedgerEvent, ledgerEventCodec } from '../domain/events';
 import { decodeStored } from '../eventstore/event-codec';
 import { HistoryEvent } from '../audit/history';
 
@@ -102,7 +102,7 @@ export function summarizeCrash(history: Iterable<HistoryEvent>, poolId: string, 
 }
 
 function decoded(h: HistoryEvent): LedgerEvent | undefined {
-  if (!isLedgerEventType(h.type)) return undefined;
+  if (!isLedgerEvent(h)) return undefined;
   return decodeStored(ledgerEventCodec, h);
 }
 

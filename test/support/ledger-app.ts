@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createApp } from '../../src/app';
 import { AUDIT_CHECKPOINT_STREAM } from '../../src/audit/hash-chain';
+import { PUBLIC_STREAM_PREFIX } from '../../src/projections/public-streams/public-streams';
 
 export interface RunningLedger {
   app: INestApplication;
@@ -17,7 +18,8 @@ export interface RunningLedger {
   api: <T = any>(method: string, route: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiResponse<T>>;
   /**
    * The `$all` commit position of the last ledger event in the store: equal before and after means the
-   * ledger appended nothing. Audit checkpoints, which a recorder appends on its own clock, do not count.
+   * ledger appended nothing. Audit checkpoints and public projection streams, written on their own
+   * after the ledger's events, do not count.
    */
   lastPosition(): Promise<bigint>;
   stop(): Promise<void>;
@@ -62,7 +64,7 @@ export async function startLedger(dataDir?: string, env: Record<string, string> 
       let last = -1n;
       // Drained rather than broken out of: an abandoned read leaves its call open.
       for await (const e of app.get(EventStoreDBClient).readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 50 })) {
-        if (last < 0n && e.event && e.event.streamId !== AUDIT_CHECKPOINT_STREAM) last = e.event.position?.commit ?? last;
+        if (last < 0n && e.event && e.event.streamId !== AUDIT_CHECKPOINT_STREAM && !e.event.streamId.startsWith(PUBLIC_STREAM_PREFIX)) last = e.event.position?.commit ?? last;
       }
       return last;
     },

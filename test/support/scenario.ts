@@ -29,7 +29,8 @@ export class Market {
   private seq = 0;
   readonly oracles: Record<'a' | 'b' | 'c', Oracle>;
 
-  constructor(readonly ledger: RunningLedger) {
+  /** `ledger` may be swapped for the same ledger restarted: the market's oracles stay registered there. */
+  constructor(public ledger: RunningLedger) {
     this.oracles = { a: oracle('oracle-a'), b: oracle('oracle-b'), c: oracle('oracle-c') };
   }
 

@@ -1,0 +1,82 @@
+/**
+ * The public projection streams over HTTP, as server-sent events. Each event's SSE id is its revision
+ * in the stream, so a client that reconnects with `Last-Event-ID` (browsers do so on their own) or
+ * `?from=` gets exactly what it has not had: nothing missed, nothing twice.
+ *
+ * A client that reads slower than the stream grows is dropped rather than buffered for (SseChannel).
+ */
+import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { EventStoreDBClient, START, StreamSubscription } from '@eventstore/db-client';
+import { Request, Response } from 'express';
+import { LEDGER_CONFIG, LedgerConfig } from '../../config/config';
+import { DomainError } from '../../domain/decider';
+import { isPublicStream } from './public-streams';
+import { SseChannel } from './sse-channel';
+
+const REVISION = /^(0|[1-9][0-9]{0,18})$/;
+
+@ApiTags('projection streams')
+@Controller('streams')
+export class PublicStreamsController {
+  constructor(
+    private readonly client: EventStoreDBClient,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  @Get(':stream/events')
+  @ApiOperation({
+    summary: 'Follow a public projection stream (server-sent events)',
+    description:
+      'Streams `public-prices`, `public-liquidations`, `public-auctions` and `public-pool-state-<pool>`: public and size-free. Each SSE message has `id` = its revision ' +
+      'and `data` = `{ stream, revision, type, data, source }` (source: the ledger event in `$all` it was derived from). A comment line ' +
+      'is sent as a heartbeat. A client too slow to keep up gets `event: dropped` with `{ code: "SLOW_CONSUMER", resumeFrom }` and is disconnected.',
+  })
+  @ApiParam({ name: 'stream', example: 'public-pool-state-weth-usdc' })
+  @ApiQuery({ name: 'from', required: false, description: 'First revision to send (default 0). Last-Event-ID, when sent, wins: it resumes after that revision.' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The last revision received: resume after it' })
+  @ApiProduces('text/event-stream')
+  @ApiResponse({ status: 200, description: 'text/event-stream' })
+  @ApiResponse({ status: 404, description: 'STREAM_NOT_FOUND: not a public projection stream' })
+  @ApiResponse({ status: 422, description: 'INVALID_CHECKPOINT: `from` or Last-Event-ID is not a revision' })
+  follow(
+    @Param('stream') stream: string,
+    @Query('from') from: string | undefined,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): void {
+    if (!isPublicStream(stream)) throw new DomainError('STREAM_NOT_FOUND', `${stream.slice(0, 80)} is not a public projection stream`);
+    const first = firstRevision(from, lastEventId);
+
+    res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.flushHeaders();
+
+    // Catch-up subscriptions start after the revision they are given.
+    const subscription: StreamSubscription = this.client.subscribeToStream(stream, { fromRevision: first === 0n ? START : first - 1n });
+    const heartbeat = setInterval(() => channel.heartbeat(), this.config.sseHeartbeatMs);
+    const channel = new SseChannel(res, this.config.sseMaxBufferBytes, () => {
+      clearInterval(heartbeat);
+      void subscription.unsubscribe().catch(() => undefined);
+      subscription.destroy();
+    });
+    req.on('close', () => channel.close());
+    subscription.on('error', () => channel.close());
+    subscription.on('data', ({ event }) => {
+      if (!event) return;
+      const source = (event.metadata as { source?: unknown } | undefined)?.source;
+      channel.send(event.revision, { stream, revision: event.revision.toString(), type: event.type, data: event.data, source });
+    });
+  }
+}
+
+/** The first revision to send: after Last-Event-ID when the client sends one, else `from`, else 0. */
+function firstRevision(from: string | undefined, lastEventId: string | undefined): bigint {
+  if (lastEventId !== undefined && lastEventId !== '') {
+    if (!REVISION.test(lastEventId)) throw new DomainError('INVALID_CHECKPOINT', 'Last-Event-ID must be a revision the stream sent');
+    return BigInt(lastEventId) + 1n;
+  }
+  if (from === undefined) return 0n;
+  if (!REVISION.test(from)) throw new DomainError('INVALID_CHECKPOINT', '`from` must be a stream revision, a whole number');
+  return BigInt(from);
+}

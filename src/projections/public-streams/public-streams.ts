@@ -1,0 +1,203 @@
+/**
+ * The public, size-free views integrators subscribe to, derived from the ledger's events. Pure: the
+ * same history always derives the same public events, which is what lets a restarted projector skip
+ * what it wrote before and write nothing twice.
+ *
+ * - `public-prices`: every accepted price, and liquidations paused or resumed on a feed.
+ * - `public-liquidations`: positions triggered and settled, by id and commitment with a health band.
+ * - `public-auctions`: auctions started, reset, taken and ended, with their prices per unit of collateral.
+ * - `public-pool-state-<pool>`: a pool's aggregates, published on the pool's own events (price, interest,
+ *   parameters, accounting, pauses), never on a position's, so two consecutive states do not single
+ *   out one position's change.
+ *
+ * No amount of a position appears: no collateral, debt, lot, tab, bid or sum raised. The totals of a
+ * pool are aggregates over all its positions.
+ */
+import { AuctionEvent } from '../../domain/auction/auction';
+import { LedgerEvent } from '../../domain/events';
+import { indexAt } from '../../domain/interest/stability-fee';
+import { formatDecimal } from '../../domain/math/decimal';
+import { WAD_DECIMALS } from '../../domain/math/fixed-point';
+import { feedDecider, FeedEvent, FeedState } from '../../domain/oracle/feed';
+import { poolDecider, PoolEvent, PoolState } from '../../domain/pool/pool';
+import { PositionEvent } from '../../domain/position/position';
+import { collateralValueOf, debtOf, unitOf } from '../../domain/risk/liquidation-rule';
+import { healthBand, HealthBand } from '../../domain/risk/position-risk';
+
+/**
+ * Every public stream's name starts with this, and no ledger stream's does: one prefix rule separates
+ * what integrators may read from the confidential streams (in the app, and in an EventStoreDB ACL).
+ */
+export const PUBLIC_STREAM_PREFIX = 'public-';
+export const PRICES_STREAM = 'public-prices';
+export const LIQUIDATIONS_STREAM = 'public-liquidations';
+export const AUCTIONS_STREAM = 'public-auctions';
+const POOL_STATE_STREAM_PREFIX = 'public-pool-state-';
+export const poolStateStream = (poolId: string) => `${POOL_STATE_STREAM_PREFIX}${poolId}`;
+
+/** Whether integrators may read `stream`: the public projection streams, and nothing else. */
+export function isPublicStream(stream: string): boolean {
+  return stream === PRICES_STREAM || stream === LIQUIDATIONS_STREAM || stream === AUCTIONS_STREAM || (stream.startsWith(POOL_STATE_STREAM_PREFIX) && stream.length > POOL_STATE_STREAM_PREFIX.length);
+}
+
+/** One public event: the stream it goes to, its type, and a JSON body of strings, numbers and booleans. */
+export interface PublicEvent {
+  stream: string;
+  type: string;
+  data: Record<string, string | number | boolean>;
+}
+
+interface PositionAggregate {
+  poolId: string;
+  collateral: bigint;
+  scaledDebt: bigint;
+  open: boolean;
+}
+
+interface PoolTotals {
+  collateral: bigint;
+  scaledDebt: bigint;
+  openPositions: number;
+}
+
+/** The ledger as far as the public views need it, folded with the ledger's own `evolve`. */
+export class PublicStreams {
+  private readonly pools = new Map<string, PoolState>();
+  private readonly feeds = new Map<string, FeedState>();
+  private readonly positions = new Map<string, PositionAggregate>();
+  private readonly totals = new Map<string, PoolTotals>();
+  private readonly auctionPools = new Map<string, string>();
+
+  /** Folds one ledger event in and returns the public events it derives, in order. */
+  apply(stream: string, event: LedgerEvent, at: bigint): PublicEvent[] {
+    const [prefix, id] = splitStream(stream);
+    switch (prefix) {
+      case 'oracle':
+        return this.onFeed(id, event as FeedEvent);
+      case 'pool':
+        return this.onPool(id, event as PoolEvent, at);
+      case 'position':
+        return this.onPosition(id, event as PositionEvent, at);
+      case 'auction':
+        return this.onAuction(id, event as AuctionEvent);
+      default:
+        return [];
+    }
+  }
+
+  private onFeed(feed: string, event: FeedEvent): PublicEvent[] {
+    const state = feedDecider.evolve(this.feeds.get(feed) ?? feedDecider.initialState(), event);
+    this.feeds.set(feed, state);
+    const derived: PublicEvent[] = [];
+    switch (event.type) {
+      case 'PriceUpdated':
+        derived.push({ stream: PRICES_STREAM, type: 'PriceUpdated', data: { feed, round: event.round.toString(), price: formatDecimal(event.price, WAD_DECIMALS), at: Number(event.at) } });
+        break;
+      case 'LiquidationsPaused':
+      case 'LiquidationsResumed':
+        derived.push({ stream: PRICES_STREAM, type: event.type === 'LiquidationsPaused' ? 'FeedPaused' : 'FeedResumed', data: { feed, round: event.round.toString(), price: formatDecimal(event.price, WAD_DECIMALS) } });
+        break;
+      default:
+        return [];
+    }
+    const at = state.status === 'active' && state.price ? state.price.at : 0n;
+    for (const [poolId, pool] of this.pools) if (pool.status === 'active' && pool.feed === feed) derived.push(this.poolState(poolId, at));
+    return derived;
+  }
+
+  private onPool(poolId: string, event: PoolEvent, at: bigint): PublicEvent[] {
+    this.pools.set(poolId, poolDecider.evolve(this.pools.get(poolId) ?? poolDecider.initialState(), event));
+    if (event.type === 'PoolCreated') this.totals.set(poolId, { collateral: 0n, scaledDebt: 0n, openPositions: 0 });
+    // A reservation moves nothing a lender sees until its liquidation is accounted for.
+    if (event.type === 'LiquidationReserved') return [];
+    return [this.poolState(poolId, at)];
+  }
+
+  private onPosition(positionId: string, event: PositionEvent, at: bigint): PublicEvent[] {
+    const before = this.positions.get(positionId);
+    const poolId = event.type === 'PositionOpened' ? event.poolId : before?.poolId;
+    if (poolId === undefined) return [];
+    const after: PositionAggregate = { poolId, collateral: event.collateral, scaledDebt: event.scaledDebt, open: event.type !== 'PositionClosed' };
+    this.positions.set(positionId, after);
+    const totals = this.totals.get(poolId);
+    if (totals) {
+      totals.collateral += after.collateral - (before?.collateral ?? 0n);
+      totals.scaledDebt += after.scaledDebt - (before?.scaledDebt ?? 0n);
+      totals.openPositions += Number(after.open) - Number(before?.open ?? false);
+    }
+    const commitment = event.commitment.toString();
+    switch (event.type) {
+      case 'LiquidationTriggered':
+        return [{ stream: LIQUIDATIONS_STREAM, type: 'LiquidationTriggered', data: { positionId, poolId, commitment, by: event.by, feed: event.feed, round: event.round.toString(), healthBand: this.bandOf(after, at) } }];
+      case 'LiquidationSettled':
+        return [{ stream: LIQUIDATIONS_STREAM, type: 'LiquidationSettled', data: { positionId, poolId, auctionId: event.auctionId, commitment, healthBand: this.bandOf(after, at), badDebt: event.badDebt > 0n } }];
+      default:
+        return [];
+    }
+  }
+
+  private onAuction(auctionId: string, event: AuctionEvent): PublicEvent[] {
+    if (event.type === 'AuctionStarted') this.auctionPools.set(auctionId, event.poolId);
+    const poolId = this.auctionPools.get(auctionId) ?? '';
+    const price = (value: bigint) => formatDecimal(value, WAD_DECIMALS);
+    const base = { auctionId, poolId };
+    switch (event.type) {
+      case 'AuctionStarted':
+        return [{ stream: AUCTIONS_STREAM, type: 'AuctionStarted', data: { ...base, route: event.auction.route, curve: event.auction.curve, oraclePrice: price(event.price), top: price(event.top), at: Number(event.at) } }];
+      case 'AuctionReset':
+        return [{ stream: AUCTIONS_STREAM, type: 'AuctionReset', data: { ...base, round: event.round.toString(), oraclePrice: price(event.price), top: price(event.top), at: Number(event.at) } }];
+      case 'CollateralTaken':
+      case 'SoldToMarket':
+        return [{ stream: AUCTIONS_STREAM, type: event.type, data: { ...base, price: price(event.price), at: Number(event.at) } }];
+      case 'BidPlaced':
+        return [{ stream: AUCTIONS_STREAM, type: 'BidPlaced', data: { ...base, deadline: Number(event.deadline), at: Number(event.at) } }];
+      case 'AuctionWon':
+      case 'AuctionSettled':
+        return [{ stream: AUCTIONS_STREAM, type: event.type, data: { ...base, at: Number(event.at) } }];
+      default:
+        // Refunds name a bidder's deposit: an amount, and nothing an integrator needs.
+        return [];
+    }
+  }
+
+  private bandOf(position: PositionAggregate, at: bigint): HealthBand | 'unpriced' {
+    const pool = this.pools.get(position.poolId);
+    if (pool?.status !== 'active') return 'unpriced';
+    const feed = this.feeds.get(pool.feed);
+    const price = feed?.status === 'active' ? feed.price : undefined;
+    if (!price) return 'unpriced';
+    const value = collateralValueOf(position.collateral, price.value, unitOf(pool.collateral.decimals), unitOf(pool.debt.decimals));
+    return healthBand(value, debtOf(position.scaledDebt, indexAt(pool.interest, at)), pool.parameters.liquidationThresholdBps);
+  }
+
+  private poolState(poolId: string, at: bigint): PublicEvent {
+    const pool = this.pools.get(poolId);
+    const totals = this.totals.get(poolId);
+    if (pool?.status !== 'active' || !totals) throw new Error(`pool ${poolId} has no state to publish`);
+    const feed = this.feeds.get(pool.feed);
+    const price = feed?.status === 'active' ? feed.price : undefined;
+    const index = indexAt(pool.interest, at > pool.interest.at ? at : pool.interest.at);
+    const debtDecimals = pool.debt.decimals;
+    return {
+      stream: poolStateStream(poolId),
+      type: 'PoolStateChanged',
+      data: {
+        poolId,
+        ...(price ? { price: formatDecimal(price.value, WAD_DECIMALS), priceRound: price.round.toString() } : {}),
+        liquidationsPaused: pool.liquidationsPaused || (feed?.status === 'active' && feed.liquidationsPaused),
+        borrowIndex: formatDecimal(index, 27),
+        totalCollateral: formatDecimal(totals.collateral, pool.collateral.decimals),
+        totalDebt: formatDecimal(debtOf(totals.scaledDebt, index), debtDecimals),
+        openPositions: totals.openPositions,
+        reserve: formatDecimal(pool.reserve, debtDecimals),
+        socializedLoss: formatDecimal(pool.socializedLoss, debtDecimals),
+        at: Number(at),
+      },
+    };
+  }
+}
+
+function splitStream(stream: string): [string, string] {
+  const dash = stream.indexOf('-');
+  return dash < 0 ? [stream, ''] : [stream.slice(0, dash), stream.slice(dash + 1)];
+}

@@ -1,0 +1,203 @@
+/**
+ * Integrators follow the public projection streams: over any EventStoreDB client and over server-sent
+ * events, cut off at random points and resuming, they receive exactly the stream, nothing missed and
+ * nothing twice. A restarted ledger writes no public event twice. No position's amount appears.
+ */
+import { EventStoreDBClient, FORWARDS, ResolvedEvent, START, StreamNotFoundError } from '@eventstore/db-client';
+import fc from 'fast-check';
+import { LEDGER_STREAM_PREFIXES } from '../src/domain/events';
+import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
+import { Market, POOL } from './support/scenario';
+import { openSse } from './support/sse';
+import { waitFor } from './support/wait';
+
+let ledger: RunningLedger;
+let market: Market;
+let round = 1n;
+
+interface Received {
+  revision: string;
+  type: string;
+  data: unknown;
+}
+
+const client = () => ledger.app.get(EventStoreDBClient);
+
+async function readAll(stream: string): Promise<Array<Received & { metadata: any }>> {
+  const out: Array<Received & { metadata: any }> = [];
+  try {
+    for await (const { event } of client().readStream(stream, { direction: FORWARDS, fromRevision: START })) {
+      if (event) out.push({ revision: event.revision.toString(), type: event.type, data: event.data, metadata: event.metadata });
+    }
+  } catch (err) {
+    if (!(err instanceof StreamNotFoundError)) throw err;
+  }
+  return out;
+}
+
+const sequence = (events: Received[]) => events.map(({ revision, type, data }) => ({ revision, type, data }));
+
+/** Waits until the projector has caught up with the ledger: nothing waiting, and `stream` at least `length` long. */
+async function caughtUp(stream: string, length: number): Promise<Array<Received & { metadata: any }>> {
+  return waitFor(async () => {
+    const status = (await market.ok('GET', '/projections')) as any[];
+    const projector = status.find((s) => s.projection === 'public-streams');
+    if (projector?.lagEvents !== 0) return undefined;
+    const events = await readAll(stream);
+    return events.length >= length ? events : undefined;
+  });
+}
+
+async function publishRounds(count: number, price: () => string): Promise<void> {
+  for (let i = 0; i < count; i++) await market.publish(++round, price());
+}
+
+beforeAll(async () => {
+  ledger = await startLedger();
+  market = new Market(ledger);
+  await market.open('2000');
+  await market.borrow('a', '1.25', '1800');
+  await market.borrow('b', '3', '2500');
+  await publishRounds(3, () => '2010');
+  // `a` falls below the line and the ledger liquidates it.
+  await market.publish(++round, '1700');
+}, 60_000);
+
+afterAll(async () => {
+  await ledger?.stop();
+  if (ledger) await removeDataDir(ledger.dataDir);
+});
+
+describe('public projection streams', () => {
+  it('are ordinary streams in the store, each event naming the ledger event in $all it came from', async () => {
+    const prices = await caughtUp('public-prices', Number(round));
+    expect(prices.filter((e) => e.type === 'PriceUpdated').map((e) => (e.data as any).round)).toEqual(Array.from({ length: Number(round) }, (_, i) => String(i + 1)));
+    const liquidations = await caughtUp('public-liquidations', 1);
+    expect(liquidations[0]).toMatchObject({ type: 'LiquidationTriggered', data: { positionId: 'a', poolId: POOL, by: 'detection', healthBand: 'liquidatable' } });
+    const poolState = await readAll(`public-pool-state-${POOL}`);
+    expect(poolState[poolState.length - 1].data).toMatchObject({ poolId: POOL, price: '1700', openPositions: 2, totalCollateral: '4.25' });
+    // The source of each public event is a ledger event at that very position in $all.
+    for (const e of [...prices.slice(-2), liquidations[0]]) {
+      const { commit, prepare, stream } = e.metadata.source;
+      const [found] = await readAllFrom(BigInt(commit), BigInt(prepare));
+      expect(found.event?.streamId).toBe(stream);
+      expect(LEDGER_STREAM_PREFIXES.some((p) => stream.startsWith(p))).toBe(true);
+    }
+  });
+
+  it('never carry a position’s amounts', async () => {
+    const amounts = new Set<string>();
+    for (const id of ['a', 'b']) {
+      for await (const { event } of client().readStream(`position-${id}`)) {
+        const data = event!.data as Record<string, string>;
+        for (const field of ['amount', 'collateral', 'scaledDebt', 'collateralSold', 'debtRepaid', 'collateralReturned']) if (data[field] && BigInt(data[field]) > 0n) amounts.add(data[field]);
+      }
+    }
+    for (const human of ['1.25', '1800', '2500']) amounts.add(human);
+    expect(amounts.size).toBeGreaterThan(4);
+    const published = JSON.stringify(await Promise.all(['public-prices', 'public-liquidations', 'public-auctions', `public-pool-state-${POOL}`].map(readAll)));
+    for (const amount of amounts) expect(published).not.toMatch(new RegExp(`"${amount.replace('.', '\\.')}"`));
+    for (const field of ['amount', 'collateral', 'scaledDebt', 'debt', 'lot', 'tab', 'raised', 'sold', 'paid']) expect(published).not.toContain(`"${field}":`);
+  });
+
+  it('serve an integrator on the EventStoreDB client that is cut off at random points and resumes: no gap, no duplicate', async () => {
+    const cuts = fc.sample(fc.integer({ min: 1, max: 4 }), 40);
+    const target = (await caughtUp('public-prices', Number(round))).length + 8;
+    const publishing = publishRounds(8, () => String(1900 + Number(round % 7n)));
+    const received: Received[] = [];
+    let last: bigint | undefined;
+    for (let c = 0; received.length < target; c++) {
+      // Never waits for more than will come: the stream ends at the target, and a cut point is within it.
+      const batch = await take('public-prices', last, Math.min(cuts[c % cuts.length], target - received.length));
+      received.push(...batch);
+      last = BigInt(batch[batch.length - 1].revision);
+    }
+    await publishing;
+    expect(sequence(received)).toEqual(sequence((await readAll('public-prices')).slice(0, received.length)));
+  });
+
+  it('serve an integrator over server-sent events that is cut off at random points and resumes with Last-Event-ID: no gap, no duplicate', async () => {
+    const stream = `public-pool-state-${POOL}`;
+    const cuts = fc.sample(fc.integer({ min: 1, max: 5 }), 40);
+    const before = (await caughtUp(stream, 0)).length;
+    const publishing = publishRounds(8, () => String(1900 + Number(round % 5n)));
+    const received: Received[] = [];
+    let lastId: string | undefined;
+    for (let c = 0; received.length < before + 8; c++) {
+      const sse = await openSse(`${ledger.url}/streams/${stream}/events`, lastId === undefined ? {} : { 'Last-Event-ID': lastId });
+      expect(sse.status).toBe(200);
+      let taken = 0;
+      const cut = Math.min(cuts[c % cuts.length], before + 8 - received.length);
+      for await (const message of sse.messages) {
+        const { revision, type, data } = JSON.parse(message.data);
+        expect(message.id).toBe(revision);
+        received.push({ revision, type, data });
+        lastId = message.id;
+        if (++taken >= cut) break;
+      }
+      sse.close();
+    }
+    await publishing;
+    expect(sequence(received)).toEqual(sequence((await readAll(stream)).slice(0, received.length)));
+    // `from` starts at a given revision too.
+    const sse = await openSse(`${ledger.url}/streams/${stream}/events?from=2`);
+    const first = await sse.messages.next();
+    sse.close();
+    expect(JSON.parse(first.value!.data).revision).toBe('2');
+  });
+
+  it('refuse what is not a public stream, or a checkpoint that is not a revision, with a code, appending nothing', async () => {
+    const before = await ledger.lastPosition();
+    for (const [route, headers, status, code] of [
+      ['/streams/position-a/events', {}, 404, 'STREAM_NOT_FOUND'],
+      ['/streams/pool-weth-usdc/events', {}, 404, 'STREAM_NOT_FOUND'],
+      ['/streams/public-prices/events?from=-1', {}, 422, 'INVALID_CHECKPOINT'],
+      ['/streams/public-prices/events', { 'Last-Event-ID': 'x1' }, 422, 'INVALID_CHECKPOINT'],
+    ] as const) {
+      const res = await ledger.api('GET', route, undefined, headers);
+      expect({ route, status: res.status, code: res.body.code }).toEqual({ route, status, code });
+    }
+    expect(await ledger.lastPosition()).toBe(before);
+  });
+
+  it('are written once: a restarted ledger derives them again and writes only what is new', async () => {
+    const streams = ['public-prices', 'public-liquidations', 'public-auctions', `public-pool-state-${POOL}`];
+    await caughtUp('public-prices', Number(round));
+    const before = await Promise.all(streams.map(readAll));
+    const dataDir = ledger.dataDir;
+    await ledger.stop();
+    ledger = await startLedger(dataDir);
+    market.ledger = ledger;
+    await caughtUp('public-prices', before[0].length);
+    expect(await Promise.all(streams.map(readAll))).toEqual(before);
+    // And goes on from there: one new round, one new price.
+    await market.publish(++round, '1950');
+    const prices = await caughtUp('public-prices', before[0].length + 1);
+    expect(prices.slice(before[0].length).map((e) => [e.type, (e.data as any).round])).toEqual([['PriceUpdated', String(round)]]);
+  });
+});
+
+/**
+ * Subscribes after `last` (from the start without one), takes `count` events and cancels, as an
+ * integrator's process that stops would; what arrives after the cancel is drained, not read.
+ */
+async function take(stream: string, last: bigint | undefined, count: number): Promise<Received[]> {
+  const subscription = client().subscribeToStream(stream, { fromRevision: last === undefined ? START : last });
+  const got: Received[] = [];
+  await new Promise<void>((resolve, reject) => {
+    subscription.on('data', ({ event }: ResolvedEvent) => {
+      if (!event || got.length >= count) return;
+      got.push({ revision: event.revision.toString(), type: event.type, data: event.data });
+      if (got.length === count) resolve();
+    });
+    subscription.on('error', reject);
+  });
+  await subscription.unsubscribe();
+  return got;
+}
+
+async function readAllFrom(commit: bigint, prepare: bigint): Promise<ResolvedEvent[]> {
+  const out: ResolvedEvent[] = [];
+  for await (const e of client().readAll({ direction: FORWARDS, fromPosition: { commit, prepare }, maxCount: 1 })) out.push(e);
+  return out;
+}
