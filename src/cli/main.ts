@@ -10,6 +10,7 @@ import { registerOracleCommands } from '../oracle/oracle.cli';
 import { registerLiquidatorCommands } from '../zk/liquidator.cli';
 import { registerAuditCommands } from '../audit/audit.cli';
 import { registerAuctionCommands } from '../liquidation/auction.cli';
+import { registerProjectionCommands } from '../projections/projections.cli';
 import { CliError } from './cli-error';
 
 export function buildCli(): Command {
@@ -20,6 +21,7 @@ export function buildCli(): Command {
   registerOracleCommands(program);
   registerAuctionCommands(registerLiquidatorCommands(program));
   registerAuditCommands(program);
+  registerProjectionCommands(program);
   return program;
 }
 

@@ -7,6 +7,7 @@ import { EventStoreDBClient, START, streamNameFilter, AllStreamSubscription, Pos
 import { Logger } from '@nestjs/common';
 import { Database, Queryable } from '../database/database';
 import { Projection, ProjectedEvent } from './projection';
+import type { RebuildStatus } from './projection-rebuild';
 
 export interface ProjectionStatus {
   projection: string;
@@ -21,6 +22,8 @@ export interface ProjectionStatus {
   lagSeconds: number;
   /** Public events written to projection streams (for a projection that writes them). */
   eventsWritten?: number;
+  /** A rebuild of the read model, under way or the last one. */
+  rebuild?: RebuildStatus;
   error?: string;
 }
 
@@ -110,6 +113,12 @@ export class ProjectionRunner {
       const timer = setTimeout(() => reject(new Error(`projection ${this.projection.name} did not reach ${commitPosition}`)), timeoutMs);
       this.waiters.push({ position: commitPosition, resolve: () => (clearTimeout(timer), resolve()) });
     });
+  }
+
+  /** Passes callers waiting to read their writes on to the runner that takes over from this one. */
+  handOverTo(next: ProjectionRunner): void {
+    for (const w of this.waiters) void next.waitFor(w.position).then(w.resolve, () => undefined);
+    this.waiters = [];
   }
 
   /**

@@ -8,6 +8,8 @@ import { DATABASE } from '../database/database.module';
 import { Database } from '../database/database';
 import { Metrics } from '../observability/metrics';
 import { Projection } from './projection';
+import { DomainError } from '../domain/decider';
+import { ProjectionRebuild, RebuildStatus } from './projection-rebuild';
 import { ProjectionRunner, ProjectionStatus } from './projection-runner';
 import { PublicStreamProjector } from './public-streams/public-stream-projector';
 
@@ -16,10 +18,11 @@ export const PROJECTIONS = Symbol('PROJECTIONS');
 @Injectable()
 export class ProjectionsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly runners: ProjectionRunner[];
+  private readonly rebuilds = new Map<string, ProjectionRebuild>();
 
   constructor(
-    client: EventStoreDBClient,
-    @Inject(DATABASE) db: Database,
+    private readonly client: EventStoreDBClient,
+    @Inject(DATABASE) private readonly db: Database,
     @Inject(PROJECTIONS) projections: Projection[],
     private readonly publicStreams: PublicStreamProjector,
   ) {
@@ -31,11 +34,38 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.rebuilds.values()].map((r) => r.abort()));
     await Promise.all(this.runners.map((r) => r.stop()));
   }
 
   statuses(): ProjectionStatus[] {
-    return [...this.runners.map((r) => r.status()), this.publicStreams.status()];
+    const withRebuild = (s: ProjectionStatus) => {
+      const rebuild = this.rebuilds.get(s.projection);
+      return rebuild ? { ...s, rebuild: rebuild.status() } : s;
+    };
+    return [...this.runners.map((r) => withRebuild(r.status())), this.publicStreams.status()];
+  }
+
+  /**
+   * Starts rebuilding a read model beside the live one (ProjectionRebuild); the API serves the live one
+   * until the rebuilt one has caught up and replaced it.
+   */
+  rebuild(name: string): RebuildStatus {
+    if (name === this.publicStreams.name) {
+      throw new DomainError('NOT_REBUILDABLE', 'projection streams are append-only: they are derived once, and a restart re-derives only what they lack');
+    }
+    const index = this.runners.findIndex((r) => r.projection.name === name);
+    if (index < 0) throw new DomainError('PROJECTION_NOT_FOUND', `no read model named ${name.slice(0, 80)}; known: ${this.runners.map((r) => r.projection.name).join(', ')}`);
+    if (this.rebuilds.get(name)?.running) throw new DomainError('REBUILD_IN_PROGRESS', `${name} is being rebuilt already`);
+    const live = this.runners[index];
+    const rebuild = new ProjectionRebuild(this.client, this.db, live.projection, live);
+    this.rebuilds.set(name, rebuild);
+    void rebuild.finished.then((resumed) => {
+      if (!resumed) return;
+      this.runners[index] = resumed;
+      live.handOverTo(resumed);
+    });
+    return rebuild.status();
   }
 
   /** Read-your-writes: waits until every projection has applied events up to this `$all` position. */
