@@ -5,7 +5,10 @@
  */
 import { EventStoreDBClient, FORWARDS, ResolvedEvent, START, StreamNotFoundError } from '@eventstore/db-client';
 import fc from 'fast-check';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { LEDGER_STREAM_PREFIXES } from '../src/domain/events';
+import { EventStoreConnection } from '../src/eventstore/eventstore.module';
 import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { Market, POOL } from './support/scenario';
 import { openSse } from './support/sse';
@@ -175,6 +178,21 @@ describe('public projection streams', () => {
     const prices = await caughtUp('public-prices', before[0].length + 1);
     expect(prices.slice(before[0].length).map((e) => [e.type, (e.data as any).round])).toEqual([['PriceUpdated', String(round)]]);
   });
+
+  it('serve the example integrator (examples/follow-pool-state.ts), which resumes from its checkpoint after a restart', async () => {
+    const stream = `public-pool-state-${POOL}`;
+    const states = await caughtUp(stream, 1);
+    const checkpointFile = path.join(ledger.dataDir, 'example.checkpoint');
+    const first = await runExample(checkpointFile, states.length);
+    expect(first).toHaveLength(states.length);
+    expect(first[first.length - 1]).toMatch(new RegExp(`^#${states.length - 1} .* ${POOL}: price ${(states[states.length - 1].data as any).price} `));
+    // Stopped; the ledger goes on; started again, it prints only what it has not printed.
+    await market.publish(++round, '1975');
+    await caughtUp(stream, states.length + 1);
+    const second = await runExample(checkpointFile, 1);
+    expect(second).toHaveLength(1);
+    expect(second[0]).toMatch(new RegExp(`^#${states.length} .* price 1975 \\(round ${round}\\)`));
+  });
 });
 
 /**
@@ -194,6 +212,31 @@ async function take(stream: string, last: bigint | undefined, count: number): Pr
   });
   await subscription.unsubscribe();
   return got;
+}
+
+/** Runs the example integrator until it has printed `lines` lines, then stops it as an operator would (SIGTERM). */
+async function runExample(checkpointFile: string, lines: number): Promise<string[]> {
+  const child = spawn(process.execPath, ['-r', path.join(__dirname, 'support/ts-register.js'), path.join(__dirname, '../examples/follow-pool-state.ts'), POOL], {
+    env: { ...process.env, EVENTSTORE_CONNECTION_STRING: ledger.app.get(EventStoreConnection).connectionString, CHECKPOINT_FILE: checkpointFile },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const printed: string[] = [];
+  let buffer = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split('\n');
+      buffer = parts.pop()!;
+      printed.push(...parts);
+      if (printed.length >= lines) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the example exited with ${code} after ${printed.length} lines`)));
+  });
+  child.removeAllListeners('exit');
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  return printed;
 }
 
 async function readAllFrom(commit: bigint, prepare: bigint): Promise<ResolvedEvent[]> {

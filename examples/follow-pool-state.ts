@@ -1,0 +1,62 @@
+/**
+ * An integrator's program: follows a pool's public state stream with nothing but the official
+ * EventStoreDB client, printing each state as it comes, and resumes after a restart from the last
+ * revision it printed (kept in a checkpoint file), so nothing is missed and nothing printed twice.
+ *
+ *   npm run example:follow-pool-state -- weth-usdc
+ *
+ * EVENTSTORE_CONNECTION_STRING names the store (default: the ledger's embedded one on 2113);
+ * CHECKPOINT_FILE where the last revision is kept (default .follow-<pool>.checkpoint).
+ */
+import { EventStoreDBClient, START } from '@eventstore/db-client';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+type PoolState = {
+  poolId: string;
+  price?: string;
+  priceRound?: string;
+  liquidationsPaused: boolean;
+  totalCollateral: string;
+  totalDebt: string;
+  openPositions: number;
+  reserve: string;
+  socializedLoss: string;
+  at: number;
+};
+
+async function main(): Promise<void> {
+  const pool = process.argv[2];
+  if (!pool) {
+    console.error('usage: follow-pool-state <pool-id>');
+    process.exit(2);
+  }
+  const client = EventStoreDBClient.connectionString(process.env.EVENTSTORE_CONNECTION_STRING ?? 'esdb://127.0.0.1:2113?tls=false');
+  const checkpointFile = process.env.CHECKPOINT_FILE ?? `.follow-${pool}.checkpoint`;
+  const last = existsSync(checkpointFile) ? BigInt(readFileSync(checkpointFile, 'utf8').trim()) : undefined;
+
+  // A catch-up subscription: history first (after `last`), then live events, without a gap.
+  const subscription = client.subscribeToStream<{ type: string; data: PoolState }>(`public-pool-state-${pool}`, { fromRevision: last ?? START });
+  const stop = async () => {
+    await subscription.unsubscribe();
+    await client.dispose();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+
+  for await (const { event } of subscription) {
+    if (!event) continue;
+    const s = event.data;
+    const price = s.price === undefined ? 'no price yet' : `${s.price} (round ${s.priceRound})`;
+    console.log(
+      `#${event.revision} ${new Date(s.at * 1000).toISOString()} ${s.poolId}: price ${price}, ${s.openPositions} open, ` +
+        `collateral ${s.totalCollateral}, debt ${s.totalDebt}, reserve ${s.reserve}, socialized ${s.socializedLoss}` +
+        (s.liquidationsPaused ? ', liquidations PAUSED' : ''),
+    );
+    writeFileSync(checkpointFile, `${event.revision}\n`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
