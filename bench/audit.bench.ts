@@ -10,7 +10,7 @@
  * make it smaller. The first run proves every claim (about half a second each) and caches the proofs
  * in bench/.cache; later runs reuse them.
  */
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { AuditCheckpoints } from '../src/audit/audit-checkpoint';
@@ -25,37 +25,11 @@ import { releaseCurve } from '../src/zk/snarkjs';
 import { Benchmark, BenchRow, fmt } from './bench';
 import { startEventStoreProcess } from './support/eventstore-process';
 import { proofCache } from './support/proof-cache';
-import { SYNTHETIC_POOL, SyntheticAppend, syntheticHistory } from './support/synthetic-history';
+import { SYNTHETIC_POOL, syntheticHistory, writeHistory } from './support/synthetic-history';
 
 const POSITIONS = Number(process.env.BENCH_AUDIT_POSITIONS ?? 100_000);
 const PROOFS = Number(process.env.BENCH_AUDIT_PROOFS ?? 1_000);
 const EVENTS_PER_POSITION = 10;
-/** Position bursts written at once between price rounds (their order among themselves is free). */
-const IN_FLIGHT = 64;
-
-/** Appends in history order: price and pool commands alone, position bursts between them concurrently. */
-async function write(client: EventStoreDBClient, appends: AsyncIterable<SyntheticAppend>): Promise<number> {
-  let inFlight: Promise<unknown>[] = [];
-  let events = 0;
-  const append = (a: SyntheticAppend) => client.appendToStream(a.stream, a.events.map((e) => jsonEvent(e)));
-  for await (const a of appends) {
-    events += a.events.length;
-    if (!a.stream.startsWith('position-')) {
-      await Promise.all(inFlight);
-      inFlight = [];
-      await append(a);
-      continue;
-    }
-    inFlight.push(append(a));
-    if (inFlight.length >= IN_FLIGHT) {
-      await Promise.all(inFlight);
-      inFlight = [];
-    }
-  }
-  await Promise.all(inFlight);
-  return events;
-}
-
 /** Runs the CLI as an auditor would, in its own process, timing it and reading its peak memory. */
 function cli(args: string[]): { seconds: number; maxRssMiB: number; code: number | null; stderr: string } {
   const run = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, path.join(__dirname, '../src/cli/main.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -79,7 +53,7 @@ async function run(): Promise<BenchRow[]> {
       proven.push(p);
       return p;
     };
-    const events = await write(client, syntheticHistory({ positions: POSITIONS, eventsPerPosition: EVENTS_PER_POSITION, liquidations: PROOFS, positionsPerRound: 100 }, prove));
+    const events = await writeHistory(client, syntheticHistory({ positions: POSITIONS, eventsPerPosition: EVENTS_PER_POSITION, liquidations: PROOFS, positionsPerRound: 100 }, prove));
     await recorder.recordNow();
     await recorder.onApplicationShutdown();
     cache.save();

@@ -7,9 +7,11 @@ import { Benchmark } from './bench';
 import { eventStoreBenchmark } from './eventstore.bench';
 import { ledgerBenchmark } from './ledger.bench';
 import { liquidationBenchmark } from './liquidation.bench';
+import { projectionsBenchmark } from './projections.bench';
+import { rebuildBenchmark } from './rebuild.bench';
 import { zkBenchmark } from './zk.bench';
 
-const benchmarks: Benchmark[] = [eventStoreBenchmark, ledgerBenchmark, zkBenchmark, auditBenchmark, liquidationBenchmark];
+const benchmarks: Benchmark[] = [eventStoreBenchmark, ledgerBenchmark, zkBenchmark, auditBenchmark, liquidationBenchmark, projectionsBenchmark, rebuildBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -6,14 +6,18 @@ import * as path from 'node:path';
 
 export interface LedgerProcess {
   url: string;
+  pid: number;
+  /** The embedded event store's connection string. */
+  eventStore: string;
   post<T = unknown>(route: string, body: unknown): Promise<T>;
   stop(): Promise<void>;
 }
 
 export async function startLedgerProcess(port = 38000 + Math.floor(Math.random() * 1000)): Promise<LedgerProcess> {
+  const eventStorePort = port + 1000;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-ledger-'));
   const child: ChildProcess = spawn(process.execPath, [...(process.env.LEDGER_NODE_OPTIONS ? process.env.LEDGER_NODE_OPTIONS.split(' ') : []), path.join(__dirname, '../../src/main.js')], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), EVENTSTORE_PORT: '0', LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), EVENTSTORE_PORT: String(eventStorePort), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -23,6 +27,8 @@ export async function startLedgerProcess(port = 38000 + Math.floor(Math.random()
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    pid: child.pid!,
+    eventStore: `esdb://127.0.0.1:${eventStorePort}?tls=false`,
     async post<T>(route: string, body: unknown): Promise<T> {
       const res = await fetch(url + route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const text = await res.text();

@@ -5,6 +5,7 @@
  * its threshold. Every event carries its metadata and hash-chain link exactly as the ledger writes
  * them, so the auditor must find it clean. Used by the audit benchmark and the generated-history tests.
  */
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { eventId } from '../../src/eventstore/command-handling';
 import { chainHash, GENESIS_HASH, LedgerEventMetadata } from '../../src/eventstore/event-codec';
 import { LedgerEvent, ledgerEventCodec } from '../../src/domain/events';
@@ -39,6 +40,32 @@ export interface SyntheticAppend {
 }
 
 export type ProveClaim = (claim: LiquidationClaim) => Promise<{ proof: unknown; publicSignals: string[] }>;
+
+/** Position bursts written at once between price rounds (their order among themselves is free). */
+const IN_FLIGHT = 64;
+
+/** Appends a history to a store in its order: price and pool commands alone, position bursts between them concurrently. */
+export async function writeHistory(client: EventStoreDBClient, appends: AsyncIterable<SyntheticAppend>): Promise<number> {
+  let inFlight: Promise<unknown>[] = [];
+  let events = 0;
+  const append = (a: SyntheticAppend) => client.appendToStream(a.stream, a.events.map((e) => jsonEvent(e)));
+  for await (const a of appends) {
+    events += a.events.length;
+    if (!a.stream.startsWith('position-')) {
+      await Promise.all(inFlight);
+      inFlight = [];
+      await append(a);
+      continue;
+    }
+    inFlight.push(append(a));
+    if (inFlight.length >= IN_FLIGHT) {
+      await Promise.all(inFlight);
+      inFlight = [];
+    }
+  }
+  await Promise.all(inFlight);
+  return events;
+}
 
 export const SYNTHETIC_FEED = 'ETH-USD';
 export const SYNTHETIC_POOL = 'weth-usdc';

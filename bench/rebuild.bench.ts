@@ -1,0 +1,87 @@
+/**
+ * Issue 6's rebuild target: the pool-state read model rebuilt from 1,000,000 events into embedded
+ * PGlite at more than 20,000 events/s. The history is made by the ledger's own deciders
+ * (synthetic-history.ts) and written to the embedded store running as its own process. Then, in this
+ * process as the ledger runs them: the live projection catching up from nothing, and a rebuild beside
+ * it (ProjectionRebuild: a second runner into its own schema, then the switch), each timed.
+ * BENCH_REBUILD_POSITIONS (default 100,000, ten events each) makes it smaller.
+ */
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { lastStorePosition } from '../src/audit/history';
+import { openDatabase } from '../src/database/database';
+import { migrate } from '../src/database/migrations';
+import { loadCrypto } from '../src/domain/crypto/crypto';
+import { PoolStateProjection } from '../src/projections/pool-state/pool-state.projection';
+import { ProjectionRebuild } from '../src/projections/projection-rebuild';
+import { ProjectionRunner } from '../src/projections/projection-runner';
+import { Benchmark, BenchRow, fmt } from './bench';
+import { startEventStoreProcess } from './support/eventstore-process';
+import { syntheticHistory, writeHistory } from './support/synthetic-history';
+
+const POSITIONS = Number(process.env.BENCH_REBUILD_POSITIONS ?? 100_000);
+const TARGET = 20_000;
+
+async function run(): Promise<BenchRow[]> {
+  await loadCrypto();
+  const store = await startEventStoreProcess();
+  const client = EventStoreDBClient.connectionString(store.connectionString);
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-rebuild-'));
+  const db = await openDatabase({ pgliteDataDir: path.join(dir, 'pglite') });
+  try {
+    let started = performance.now();
+    const noProofs = async () => {
+      throw new Error('this history has no proof-triggered liquidations');
+    };
+    const events = await writeHistory(client, syntheticHistory({ positions: POSITIONS, eventsPerPosition: 10, liquidations: 0, positionsPerRound: 100 }, noProofs));
+    const written = (performance.now() - started) / 1000;
+    await migrate(db);
+
+    const projection = new PoolStateProjection();
+    const live = new ProjectionRunner(client, db, projection);
+    started = performance.now();
+    await live.start();
+    const { commitPosition } = await waitCaughtUp(client, live);
+    const caughtUp = (performance.now() - started) / 1000;
+    const applied = live.status().eventsApplied;
+
+    const rebuild = new ProjectionRebuild(client, db, projection, live);
+    const resumed = await rebuild.finished;
+    const status = rebuild.status();
+    const rebuilt = (Date.parse(status.finishedAt!) - Date.parse(status.startedAt)) / 1000;
+    await resumed?.stop();
+    const [{ positions }] = await db.query<{ positions: string }>('SELECT count(*)::text AS positions FROM position_balances');
+    const row = (work: string, seconds: number, n: number): BenchRow => ({
+      work,
+      seconds: fmt(seconds, 1),
+      'events/s': fmt(n / seconds, 0),
+      target: `> ${fmt(TARGET, 0)} events/s`,
+      met: n / seconds > TARGET ? 'yes' : 'no',
+    });
+    return [
+      { work: `history written: ${fmt(events, 0)} events (${fmt(POSITIONS, 0)} positions), to $all ${commitPosition}`, seconds: fmt(written, 1), 'events/s': fmt(events / written, 0), target: '', met: '' },
+      row(`live projection from nothing: ${fmt(applied, 0)} events into PGlite`, caughtUp, applied),
+      row(`rebuild beside it, then the switch (${status.state}): ${fmt(status.eventsApplied, 0)} events, ${positions} position rows`, rebuilt, status.eventsApplied),
+    ];
+  } finally {
+    await db.close();
+    await client.dispose();
+    await store.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Until the runner has applied everything up to the store's last event. */
+async function waitCaughtUp(client: EventStoreDBClient, runner: ProjectionRunner): Promise<{ commitPosition: string }> {
+  const last = await lastStorePosition(client);
+  await runner.waitFor(last, 3_600_000);
+  return { commitPosition: last.toString() };
+}
+
+export const rebuildBenchmark: Benchmark = {
+  name: 'rebuild',
+  title: 'pool-state read model rebuilt from 1,000,000 events into PGlite: > 20,000 events/s',
+  run,
+};
