@@ -6,7 +6,7 @@
  * memory is read apart from the subscribers', from /proc/<pid>/status. Events are appended straight to
  * `public-prices` in the ledger's embedded event store with `@eventstore/db-client` (signed oracle
  * reports over HTTP cannot reach 1,000/s here), each carrying its send time, so what is measured is
- * exactly the fan-out path: append → store → SSE → client. Delivery
+ * exactly the fan-out path: append → store → the stream's one shared subscription → SSE → client. Delivery
  * latency = arrival in this process − the time the append was sent (both on this process's clock), per
  * subscriber per event; it includes the append itself (reported apart as well).
  *

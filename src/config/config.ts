@@ -32,6 +32,8 @@ export interface LedgerConfig {
   sseHeartbeatMs: number;
   /** ...and a client whose unsent data passes this many bytes is dropped (it can resume). */
   sseMaxBufferBytes: number;
+  /** Events for one client within this many milliseconds go out in one write (0: each turn of the event loop). */
+  sseFlushMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     liquidationDetection: switchFrom(env.LIQUIDATION_DETECTION, true, 'LIQUIDATION_DETECTION'),
     sseHeartbeatMs: positiveIntFrom(env.SSE_HEARTBEAT_MS, 15_000, 'SSE_HEARTBEAT_MS'),
     sseMaxBufferBytes: positiveIntFrom(env.SSE_MAX_BUFFER_BYTES, 1 << 20, 'SSE_MAX_BUFFER_BYTES'),
+    sseFlushMs: positiveIntFrom(env.SSE_FLUSH_MS, 20, 'SSE_FLUSH_MS', 0),
   };
 }
 
@@ -61,10 +64,10 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
   return n;
 }
 
-function positiveIntFrom(value: string | undefined, fallback: number, name: string): number {
+function positiveIntFrom(value: string | undefined, fallback: number, name: string, least = 1): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  if (!Number.isSafeInteger(n) || n < least) throw new Error(`${name} must be a whole number of at least ${least}, got "${value}"`);
   return n;
 }
 

@@ -3,22 +3,27 @@
  * in the stream, so a client that reconnects with `Last-Event-ID` (browsers do so on their own) or
  * `?from=` gets exactly what it has not had: nothing missed, nothing twice.
  *
- * A client that reads slower than the stream grows is dropped rather than buffered for (SseChannel).
+ * All clients of a stream share one subscription (StreamFanOut). A client that reads slower than the
+ * stream grows is dropped rather than buffered for (SseChannel).
  */
 import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { EventStoreDBClient, START, StreamSubscription } from '@eventstore/db-client';
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { Request, Response } from 'express';
 import { LEDGER_CONFIG, LedgerConfig } from '../../config/config';
 import { DomainError } from '../../domain/decider';
 import { isPublicStream } from './public-streams';
-import { SseChannel } from './sse-channel';
+import { SseChannel, sseFrame } from './sse-channel';
+import { StreamFanOut } from './stream-fan-out';
 
 const REVISION = /^(0|[1-9][0-9]{0,18})$/;
 
 @ApiTags('projection streams')
 @Controller('streams')
 export class PublicStreamsController {
+  /** One live subscription per followed stream, shared by its clients. */
+  private readonly fanOuts = new Map<string, StreamFanOut>();
+
   constructor(
     private readonly client: EventStoreDBClient,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
@@ -52,22 +57,42 @@ export class PublicStreamsController {
     res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
 
-    // Catch-up subscriptions start after the revision they are given.
-    const subscription: StreamSubscription = this.client.subscribeToStream(stream, { fromRevision: first === 0n ? START : first - 1n });
+    let leave: (() => void) | undefined;
+    let closed = false;
     const heartbeat = setInterval(() => channel.heartbeat(), this.config.sseHeartbeatMs);
-    const channel = new SseChannel(res, this.config.sseMaxBufferBytes, () => {
-      clearInterval(heartbeat);
-      void subscription.unsubscribe().catch(() => undefined);
-      subscription.destroy();
-    });
+    const channel = new SseChannel(
+      res,
+      this.config.sseMaxBufferBytes,
+      () => {
+        closed = true;
+        clearInterval(heartbeat);
+        leave?.();
+      },
+      this.config.sseFlushMs,
+    );
     req.on('close', () => channel.close());
-    subscription.on('error', () => channel.close());
-    subscription.on('data', ({ event }) => {
-      if (!event) return;
-      const source = (event.metadata as { source?: unknown } | undefined)?.source;
-      channel.send(event.revision, { stream, revision: event.revision.toString(), type: event.type, data: event.data, source });
-    });
+    this.fanOutOf(stream)
+      .follow({ send: (revision, frame) => channel.send(revision, frame) }, first)
+      .then(
+        (stop) => (closed ? stop() : (leave = stop)),
+        () => channel.close(),
+      );
   }
+
+  private fanOutOf(stream: string): StreamFanOut {
+    let fanOut = this.fanOuts.get(stream);
+    if (!fanOut) {
+      fanOut = new StreamFanOut(this.client, stream, (event) => sseFrame(event.revision, JSON.stringify(publicMessage(stream, event))), () => this.fanOuts.delete(stream));
+      this.fanOuts.set(stream, fanOut);
+    }
+    return fanOut;
+  }
+}
+
+/** What a client receives of a public event: the event and where it came from in `$all`. */
+function publicMessage(stream: string, event: { revision: bigint; type: string; data: unknown; metadata?: unknown }) {
+  const source = (event.metadata as { source?: unknown } | undefined)?.source;
+  return { stream, revision: event.revision.toString(), type: event.type, data: event.data, source };
 }
 
 /** The first revision to send: after Last-Event-ID when the client sends one, else `from`, else 0. */

@@ -4,7 +4,10 @@
  * takes nothing (or everything), so `writableLength` is what Node itself counts as buffered.
  */
 import { Writable } from 'node:stream';
-import { SseChannel } from './sse-channel';
+import { SseChannel, sseFrame } from './sse-channel';
+
+const frame = (n: bigint) => sseFrame(n, JSON.stringify({ n: Number(n), padding: 'x'.repeat(200) }));
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * A socket stand-in: `reading` false holds every chunk unacknowledged, as a stalled client's socket
@@ -37,30 +40,38 @@ describe('a server-sent events channel', () => {
     const { out, received, release } = socket(false);
     let closed = 0;
     const channel = new SseChannel(out, 4_096, () => closed++);
+    // A few events a turn, as a live stream brings them, until the channel gives up on the client.
     let sent = 0n;
-    while (channel.send(sent, { n: Number(sent), padding: 'x'.repeat(200) })) sent++;
-    expect(channel.open).toBe(false);
+    while (channel.open) {
+      for (let i = 0; i < 5; i++, sent++) channel.send(sent, frame(sent));
+      await nextTurn();
+    }
+    expect(channel.send(sent, frame(sent))).toBe(false);
     expect(closed).toBe(1);
     expect(out.writableLength).toBeLessThan(4_096 + 1_024);
-    // Sending more does nothing: the client is gone.
-    expect(channel.send(sent + 1n, { n: -1 })).toBe(false);
     // When the client reads again it gets what was held, then the reason, then the end.
     release();
     await new Promise((resolve) => out.once('finish', resolve));
     const last = received[received.length - 1];
     expect(last).toContain('event: dropped');
-    expect(JSON.parse(last.split('data: ')[1])).toMatchObject({ code: 'SLOW_CONSUMER', resumeFrom: String(sent + 1n) });
-    // What it did take in order, with each event's revision as its id.
-    expect(received[1]).toMatch(/^id: 0\ndata: /);
+    // Everything before the drop went out, in order: the client resumes right after the last of it.
+    const ids = received.join('').match(/^id: \d+$/gm)!.map((line) => BigInt(line.slice(4)));
+    expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => BigInt(i)));
+    expect(JSON.parse(last.split('data: ')[1])).toMatchObject({ code: 'SLOW_CONSUMER', resumeFrom: String(ids.length) });
   });
 
-  it('never drops a client that keeps up, however much goes through', () => {
+  it('never drops a client that keeps up, however much goes through, and writes once a turn', async () => {
     const { out, received } = socket(true);
     const channel = new SseChannel(out, 4_096, () => undefined);
-    for (let i = 0n; i < 2_000n; i++) expect(channel.send(i, { n: Number(i), padding: 'x'.repeat(200) })).toBe(true);
+    for (let i = 0n; i < 2_000n; i += 5n) {
+      for (let j = i; j < i + 5n; j++) expect(channel.send(j, frame(j))).toBe(true);
+      await nextTurn();
+    }
     channel.heartbeat();
     expect(channel.open).toBe(true);
-    expect(received.filter((r) => r.startsWith('id: '))).toHaveLength(2_000);
+    // The greeting, 400 turns of five events each, the heartbeat.
+    expect(received).toHaveLength(402);
+    expect(received.join('').match(/^id: /gm)).toHaveLength(2_000);
     expect(received[received.length - 1]).toBe(': heartbeat\n\n');
   });
 });

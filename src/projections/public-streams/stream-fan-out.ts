@@ -1,0 +1,126 @@
+/**
+ * One live subscription per public stream, however many clients follow it: each event is encoded
+ * once and handed to every client, instead of every client holding a subscription of its own (which
+ * decodes and encodes every event once per client, and cannot keep up with a thousand of them).
+ *
+ * A client joins without a gap or a repeat: it is registered first (live events it receives meanwhile
+ * are held), then reads what it missed from the store with an ordinary read, then is handed the held
+ * events it has not yet had, by revision, and goes live.
+ */
+import { END, EventStoreDBClient, FORWARDS, ResolvedEvent, StreamNotFoundError, StreamSubscription } from '@eventstore/db-client';
+import { Logger } from '@nestjs/common';
+
+/** An event of a public stream as clients receive it: its revision and its frame, encoded once. */
+export interface StreamMessage {
+  revision: bigint;
+  message: string;
+}
+
+export interface StreamClient {
+  /** Takes one message; answers false when the client is gone (it is then let go). */
+  send(revision: bigint, message: string): boolean;
+}
+
+interface Follower {
+  client: StreamClient;
+  /** The next revision it needs. */
+  next: bigint;
+  /** Live messages held while it catches up from the store; undefined once it is live. */
+  held?: StreamMessage[];
+}
+
+const CATCH_UP_PAGE = 500;
+
+export class StreamFanOut {
+  private readonly logger = new Logger('stream-fan-out');
+  private readonly followers = new Set<Follower>();
+  private subscription?: StreamSubscription;
+  /** Resolves once the live subscription has caught up (what comes after it is live). */
+  private live?: Promise<void>;
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    readonly stream: string,
+    private readonly encode: (event: NonNullable<ResolvedEvent['event']>) => string,
+    /** Told when the last follower left, so the owner can drop this fan-out. */
+    private readonly onIdle: () => void,
+  ) {}
+
+  /** Follows the stream from revision `first` on; returns how to stop following. */
+  async follow(client: StreamClient, first: bigint): Promise<() => void> {
+    const follower: Follower = { client, next: first, held: [] };
+    this.followers.add(follower);
+    const leave = () => this.leave(follower);
+    try {
+      await this.startLive();
+      await this.catchUp(follower);
+    } catch (err) {
+      leave();
+      throw err;
+    }
+    return leave;
+  }
+
+  private startLive(): Promise<void> {
+    if (this.live) return this.live;
+    const subscription = this.client.subscribeToStream(this.stream, { fromRevision: END });
+    this.subscription = subscription;
+    this.live = new Promise<void>((resolve, reject) => {
+      subscription.once('caughtUp', () => resolve());
+      subscription.once('error', reject);
+    });
+    subscription.on('data', ({ event }: ResolvedEvent) => {
+      if (event) this.deliver({ revision: event.revision, message: this.encode(event) });
+    });
+    subscription.on('error', (err) => {
+      this.logger.warn(`live subscription to ${this.stream} ended: ${err.message}`);
+      for (const f of [...this.followers]) this.leave(f);
+    });
+    return this.live;
+  }
+
+  private deliver(m: StreamMessage): void {
+    for (const f of this.followers) {
+      if (f.held) f.held.push(m);
+      else this.sendTo(f, m);
+    }
+  }
+
+  private sendTo(f: Follower, m: StreamMessage): void {
+    if (m.revision < f.next) return;
+    f.next = m.revision + 1n;
+    if (!f.client.send(m.revision, m.message)) this.leave(f);
+  }
+
+  /** Reads what the follower missed from the store, then hands it the held live messages and lets it go live. */
+  private async catchUp(f: Follower): Promise<void> {
+    for (;;) {
+      const page: StreamMessage[] = [];
+      try {
+        for await (const { event } of this.client.readStream(this.stream, { direction: FORWARDS, fromRevision: f.next, maxCount: CATCH_UP_PAGE })) {
+          if (event) page.push({ revision: event.revision, message: this.encode(event) });
+        }
+      } catch (err) {
+        if (!(err instanceof StreamNotFoundError)) throw err;
+      }
+      for (const m of page) {
+        if (!this.followers.has(f)) return;
+        this.sendTo(f, m);
+      }
+      if (page.length < CATCH_UP_PAGE) break;
+    }
+    const held = f.held ?? [];
+    f.held = undefined;
+    for (const m of held) if (this.followers.has(f)) this.sendTo(f, m);
+  }
+
+  private leave(f: Follower): void {
+    if (!this.followers.delete(f) || this.followers.size > 0) return;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    this.live = undefined;
+    void subscription?.unsubscribe().catch(() => undefined);
+    subscription?.destroy();
+    this.onIdle();
+  }
+}
