@@ -30,33 +30,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly projectionEvents = new Gauge({
-    name: 'ledger_projection_events_applied',
-    help: 'Events a projection has applied to its read model.',
-    labelNames: ['projection'] as const,
-    registers: [this.registry],
-  });
-
-  readonly projectionLagSeconds = new Gauge({
-    name: 'ledger_projection_lag_seconds',
-    help: 'While events wait to be applied: seconds since the last applied one was written (0 when caught up).',
-    labelNames: ['projection'] as const,
-    registers: [this.registry],
-  });
-
-  readonly projectionLagEvents = new Gauge({
-    name: 'ledger_projection_lag_events',
-    help: 'Events a projection has received and not yet applied.',
-    labelNames: ['projection'] as const,
-    registers: [this.registry],
-  });
-
-  readonly projectionStreamEvents = new Gauge({
-    name: 'ledger_projection_stream_events_written',
-    help: 'Public events a projection has written to its projection streams.',
-    labelNames: ['projection'] as const,
-    registers: [this.registry],
-  });
+  readonly projectionEvents = this.projectionGauge('ledger_projection_events_applied', 'Events a projection has applied to its read model.');
+  readonly projectionLagSeconds = this.projectionGauge(
+    'ledger_projection_lag_seconds',
+    'While events wait to be applied: seconds since the last applied one was written (0 when caught up).',
+  );
+  readonly projectionLagEvents = this.projectionGauge('ledger_projection_lag_events', 'Events a projection has received and not yet applied.');
+  readonly projectionStreamEvents = this.projectionGauge('ledger_projection_stream_events_written', 'Public events a projection has written to its projection streams.');
 
   readonly detectionSeconds = new Histogram({
     name: 'ledger_liquidation_detection_duration_seconds',
@@ -73,6 +53,11 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A gauge per projection (field initializers run in order: the registry exists by then). */
+  private projectionGauge(name: string, help: string): Gauge<'projection'> {
+    return new Gauge({ name, help, labelNames: ['projection'] as const, registers: [this.registry] });
   }
 
   /** Times a command and counts its outcome: accepted, duplicate, or the refusal's code. */

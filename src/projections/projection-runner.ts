@@ -27,9 +27,38 @@ export interface ProjectionStatus {
   error?: string;
 }
 
-/** Lag in time, from the last applied event, while `waiting` events are not yet applied. */
-export function lagSecondsOf(waiting: number, lastEventAt: Date | undefined): number {
-  return waiting > 0 && lastEventAt ? Math.max(0, (Date.now() - lastEventAt.getTime()) / 1000) : 0;
+/** What a projection knows of itself, as its status reports it. */
+export interface ProjectionProgress {
+  projection: string;
+  state: ProjectionStatus['state'];
+  checkpoint?: Position;
+  eventsApplied: number;
+  lastEventAt?: Date;
+  /** Events received and not yet applied. */
+  waiting: number;
+  error?: string;
+}
+
+export function statusOf(p: ProjectionProgress): ProjectionStatus {
+  return {
+    projection: p.projection,
+    state: p.state,
+    commitPosition: p.checkpoint ? p.checkpoint.commit.toString() : null,
+    eventsApplied: p.eventsApplied,
+    lastEventAt: p.lastEventAt?.toISOString() ?? null,
+    lagEvents: p.waiting,
+    // While events wait: time since the last applied one was written.
+    lagSeconds: p.waiting > 0 && p.lastEventAt ? Math.max(0, (Date.now() - p.lastEventAt.getTime()) / 1000) : 0,
+    ...(p.error ? { error: p.error } : {}),
+  };
+}
+
+/** Cancels a subscription and waits for its consuming loop to end. */
+export async function endSubscription(subscription: AllStreamSubscription | undefined, consuming: Promise<void> | undefined): Promise<void> {
+  await subscription?.unsubscribe();
+  // Ends the consuming loop even if the cancelled call never closes the stream.
+  subscription?.destroy();
+  await consuming;
 }
 
 const MAX_BATCH = 500;
@@ -86,24 +115,12 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     if (this.state === 'running') this.state = 'stopped';
-    await this.subscription?.unsubscribe();
-    // Ends the consuming loop even if the cancelled call never closes the stream.
-    this.subscription?.destroy();
-    await this.done;
+    await endSubscription(this.subscription, this.done);
   }
 
   status(): ProjectionStatus {
-    const waiting = this.batch.length + (this.subscription?.readableLength ?? 0);
-    return {
-      projection: this.projection.name,
-      state: this.state,
-      commitPosition: this.checkpoint ? this.checkpoint.commit.toString() : null,
-      eventsApplied: this.eventsApplied,
-      lastEventAt: this.lastEventAt?.toISOString() ?? null,
-      lagEvents: waiting,
-      lagSeconds: lagSecondsOf(waiting, this.lastEventAt),
-      ...(this.error ? { error: this.error } : {}),
-    };
+    const { state, checkpoint, eventsApplied, lastEventAt, error } = this;
+    return statusOf({ projection: this.projection.name, state, checkpoint, eventsApplied, lastEventAt, error, waiting: this.batch.length + (this.subscription?.readableLength ?? 0) });
   }
 
   /** Resolves once every event up to this `$all` commit position is in the read model. */

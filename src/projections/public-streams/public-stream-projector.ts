@@ -14,7 +14,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { LEDGER_STREAM_PREFIXES, isLedgerEventType, ledgerEventCodec } from '../../domain/events';
 import { decodeStored, isLedgerMetadata } from '../../eventstore/event-codec';
 import { eventId } from '../../eventstore/command-handling';
-import { lagSecondsOf, ProjectionStatus } from '../projection-runner';
+import { endSubscription, ProjectionStatus, statusOf } from '../projection-runner';
 import { PublicEvent, PublicStreams } from './public-streams';
 
 /** Where a public event came from: the ledger event's stream, revision and `$all` position. */
@@ -61,24 +61,13 @@ export class PublicStreamProjector implements OnApplicationBootstrap, OnApplicat
 
   async onApplicationShutdown(): Promise<void> {
     if (this.state === 'running') this.state = 'stopped';
-    await this.subscription?.unsubscribe();
-    this.subscription?.destroy();
-    await this.done;
+    await endSubscription(this.subscription, this.done);
   }
 
   status(): ProjectionStatus {
+    const { state, checkpoint, eventsApplied, lastEventAt, error } = this;
     const waiting = this.pending.length + (this.subscription?.readableLength ?? 0);
-    return {
-      projection: this.name,
-      state: this.state,
-      commitPosition: this.checkpoint ? this.checkpoint.commit.toString() : null,
-      eventsApplied: this.eventsApplied,
-      lastEventAt: this.lastEventAt?.toISOString() ?? null,
-      lagEvents: waiting,
-      lagSeconds: lagSecondsOf(waiting, this.lastEventAt),
-      eventsWritten: this.eventsWritten,
-      ...(this.error ? { error: this.error } : {}),
-    };
+    return { ...statusOf({ projection: this.name, state, checkpoint, eventsApplied, lastEventAt, error, waiting }), eventsWritten: this.eventsWritten };
   }
 
   private async consume(subscription: AllStreamSubscription): Promise<void> {
