@@ -72,7 +72,7 @@ export class PublicStreamsController {
     );
     req.on('close', () => channel.close());
     this.fanOutOf(stream)
-      .follow({ send: (revision, frame) => channel.send(revision, frame) }, first)
+      .follow({ send: (revision, frame) => channel.send(revision, frame), close: () => channel.close() }, first)
       .then(
         (stop) => (closed ? stop() : (leave = stop)),
         () => channel.close(),

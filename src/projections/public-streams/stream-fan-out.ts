@@ -19,6 +19,8 @@ export interface StreamMessage {
 export interface StreamClient {
   /** Takes one message; answers false when the client is gone (it is then let go). */
   send(revision: bigint, message: string): boolean;
+  /** The stream can no longer be followed here: the client is to reconnect (and resume). */
+  close(): void;
 }
 
 interface Follower {
@@ -74,7 +76,10 @@ export class StreamFanOut {
     });
     subscription.on('error', (err) => {
       this.logger.warn(`live subscription to ${this.stream} ended: ${err.message}`);
-      for (const f of [...this.followers]) this.leave(f);
+      for (const f of [...this.followers]) {
+        this.leave(f);
+        f.client.close();
+      }
     });
     return this.live;
   }
