@@ -8,7 +8,7 @@
 import { forgetCrypto, rememberCrypto } from '../domain/crypto/crypto';
 import { isLedgerEvent, ledgerEventCodec } from '../domain/events';
 import { CryptoPrefetch, Prefetched } from './crypto-prefetch';
-import { isLedgerMetadata } from '../eventstore/event-codec';
+import { isLedgerMetadata, ledgerTimeOf } from '../eventstore/event-codec';
 import { BatchVerifier } from '../zk/batch-verify';
 import { AUDIT_CHECKPOINT_EVENT, AUDIT_CHECKPOINT_STREAM, AuditCheckpoint, HashChainCheck } from './hash-chain';
 import { HistoryEvent } from './history';
@@ -132,7 +132,7 @@ export class Auditor {
       return;
     }
     this.flush();
-    const now = meta ? BigInt(Math.floor(Date.parse(meta.at) / 1000)) : BigInt(Math.floor(Date.parse(e.created) / 1000));
+    const now = ledgerTimeOf(e);
     this.ledgerNow = now;
     this.pending = { stream: e.stream, commandId, now, events: [replayed] };
   }

@@ -13,7 +13,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { DomainError } from '../domain/decider';
-import { LedgerEvent, ledgerEventCodec } from '../domain/events';
+import { LedgerEvent, ledgerEventCodec, ledgerStreamOf } from '../domain/events';
 import { indexAt } from '../domain/interest/stability-fee';
 import { parsePublicSignals, PublicSignalsError } from '../domain/liquidation/public-signals';
 import { FeedCommand, feedDecider, FeedEvent, FeedState, priceAt } from '../domain/oracle/feed';
@@ -109,8 +109,7 @@ export class LedgerReplay {
   apply(recorded: RecordedCommand, check = true): void {
     this.commands++;
     if (recorded.now > this.lastNow) this.lastNow = recorded.now;
-    const kind = recorded.stream.slice(0, recorded.stream.indexOf('-'));
-    const id = recorded.stream.slice(kind.length + 1);
+    const { kind, id } = ledgerStreamOf(recorded.stream);
     if (kind === 'pool') this.applyPool(id, recorded, check);
     else if (kind === 'oracle') this.applyFeed(id, recorded, check);
     else if (kind === 'position') this.applyPosition(id, recorded, check);

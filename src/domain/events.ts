@@ -108,6 +108,12 @@ export function isLedgerEventType(type: string): type is LedgerEventType {
   return type in SCHEMA_VERSIONS;
 }
 
+/** A ledger stream's kind (`pool`, `oracle`, `position`, `auction`, `amm`) and the id after its dash. */
+export function ledgerStreamOf(stream: string): { kind: string; id: string } {
+  const dash = stream.indexOf('-');
+  return dash < 0 ? { kind: stream, id: '' } : { kind: stream.slice(0, dash), id: stream.slice(dash + 1) };
+}
+
 /** Whether an event is one of the ledger's: a ledger type in a ledger stream (public projection streams reuse some type names). */
 export function isLedgerEvent(e: { stream: string; type: string }): boolean {
   return isLedgerEventType(e.type) && LEDGER_STREAM_PREFIXES.some((prefix) => e.stream.startsWith(prefix));

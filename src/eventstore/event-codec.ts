@@ -4,6 +4,7 @@
  * its link in its stream's hash chain (tamper evidence: an auditor recomputes every link).
  */
 import { createHash } from 'node:crypto';
+import { unixSeconds } from '../clock/clock';
 import type { EventCodec } from '../domain/events';
 
 export interface LedgerEventMetadata {
@@ -23,6 +24,11 @@ export function isLedgerMetadata(m: unknown): m is Pick<LedgerEventMetadata, 'sc
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
+
+/** The ledger time (unix seconds) an event was decided at: its metadata's `at`, or else when the store created it. */
+export function ledgerTimeOf(stored: { metadata?: unknown; created: Date | string }): bigint {
+  return unixSeconds(new Date(isLedgerMetadata(stored.metadata) ? stored.metadata.at : stored.created));
+}
 
 /** A stored event decoded, upcast from the schema version its metadata names (version 1 without ledger metadata). */
 export function decodeStored<Event>(codec: EventCodec<Event>, stored: { type: string; data: unknown; metadata?: unknown }): Event {

@@ -12,7 +12,7 @@
 import { AllStreamSubscription, BACKWARDS, END, EventStoreDBClient, jsonEvent, NO_STREAM, Position, START, StreamNotFoundError, streamNameFilter } from '@eventstore/db-client';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { LEDGER_STREAM_PREFIXES, isLedgerEventType, ledgerEventCodec } from '../../domain/events';
-import { decodeStored, isLedgerMetadata } from '../../eventstore/event-codec';
+import { decodeStored, ledgerTimeOf } from '../../eventstore/event-codec';
 import { eventId } from '../../eventstore/command-handling';
 import { endSubscription, ProjectionStatus, statusOf } from '../projection-runner';
 import { PublicEvent, PublicStreams } from './public-streams';
@@ -75,9 +75,8 @@ export class PublicStreamProjector implements OnApplicationBootstrap, OnApplicat
       for await (const { event: e } of subscription) {
         if (!e || !e.isJson || !e.position || !isLedgerEventType(e.type)) continue;
         const event = decodeStored(ledgerEventCodec, e);
-        const at = isLedgerMetadata(e.metadata) ? BigInt(Math.floor(Date.parse(e.metadata.at) / 1000)) : BigInt(Math.floor(e.created.getTime() / 1000));
         const source: PublicEventSource = { stream: e.streamId, revision: e.revision.toString(), commit: e.position.commit.toString(), prepare: e.position.prepare.toString() };
-        this.views.apply(e.streamId, event, at).forEach((derived, index) => this.pending.push({ event: derived, source, index }));
+        this.views.apply(e.streamId, event, ledgerTimeOf(e)).forEach((derived, index) => this.pending.push({ event: derived, source, index }));
         this.checkpoint = e.position;
         this.eventsApplied++;
         this.lastEventAt = e.created;

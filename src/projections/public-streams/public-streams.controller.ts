@@ -58,13 +58,11 @@ export class PublicStreamsController {
     res.flushHeaders();
 
     let leave: (() => void) | undefined;
-    let closed = false;
     const heartbeat = setInterval(() => channel.heartbeat(), this.config.sseHeartbeatMs);
     const channel = new SseChannel(
       res,
       this.config.sseMaxBufferBytes,
       () => {
-        closed = true;
         clearInterval(heartbeat);
         leave?.();
       },
@@ -74,7 +72,7 @@ export class PublicStreamsController {
     this.fanOutOf(stream)
       .follow({ send: (revision, frame) => channel.send(revision, frame), close: () => channel.close() }, first)
       .then(
-        (stop) => (closed ? stop() : (leave = stop)),
+        (stop) => (channel.open ? (leave = stop) : stop()),
         () => channel.close(),
       );
   }

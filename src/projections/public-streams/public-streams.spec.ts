@@ -4,7 +4,8 @@
  * every position event the views publish names the position by id and commitment only.
  */
 import { loadCrypto } from '../../domain/crypto/crypto';
-import { decodeStored, isLedgerMetadata } from '../../eventstore/event-codec';
+import { unixSeconds } from '../../clock/clock';
+import { decodeStored } from '../../eventstore/event-codec';
 import { ledgerEventCodec } from '../../domain/events';
 import { formatDecimal } from '../../domain/math/decimal';
 import { syntheticHistory } from '../../../bench/support/synthetic-history';
@@ -37,8 +38,7 @@ describe('the public views over a generated history', () => {
     for await (const append of syntheticHistory({ positions: 150, eventsPerPosition: 5, liquidations: 0, detected: 6, positionsPerRound: 20, seed }, noProofs)) {
       for (const e of append.events) {
         const event = decodeStored(ledgerEventCodec, e);
-        const at = isLedgerMetadata(e.metadata) ? BigInt(Math.floor(Date.parse(e.metadata.at) / 1000)) : 0n;
-        published.push(...views.apply(append.stream, event, at));
+        published.push(...views.apply(append.stream, event, unixSeconds(new Date(e.metadata.at))));
         if (!append.stream.startsWith('position-')) continue;
         for (const [field, decimals] of Object.entries(AMOUNT_FIELDS)) {
           const value = (event as unknown as Record<string, unknown>)[field];

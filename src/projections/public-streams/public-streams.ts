@@ -14,7 +14,7 @@
  * pool are aggregates over all its positions.
  */
 import { AuctionEvent } from '../../domain/auction/auction';
-import { LedgerEvent } from '../../domain/events';
+import { LedgerEvent, ledgerStreamOf } from '../../domain/events';
 import { indexAt } from '../../domain/interest/stability-fee';
 import { formatDecimal } from '../../domain/math/decimal';
 import { WAD_DECIMALS } from '../../domain/math/fixed-point';
@@ -70,8 +70,8 @@ export class PublicStreams {
 
   /** Folds one ledger event in and returns the public events it derives, in order. */
   apply(stream: string, event: LedgerEvent, at: bigint): PublicEvent[] {
-    const [prefix, id] = splitStream(stream);
-    switch (prefix) {
+    const { kind, id } = ledgerStreamOf(stream);
+    switch (kind) {
       case 'oracle':
         return this.onFeed(id, event as FeedEvent);
       case 'pool':
@@ -195,9 +195,4 @@ export class PublicStreams {
       },
     };
   }
-}
-
-function splitStream(stream: string): [string, string] {
-  const dash = stream.indexOf('-');
-  return dash < 0 ? [stream, ''] : [stream.slice(0, dash), stream.slice(dash + 1)];
 }
