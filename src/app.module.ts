@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from './access/access.module';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -12,6 +13,6 @@ import { AuditModule } from './audit/audit.module';
 import { LiquidationModule } from './liquidation/liquidation.module';
 
 @Module({
-  imports: [ConfigModule, CqrsModule.forRoot(), EventStoreModule, DatabaseModule, ObservabilityModule, ProjectionsModule, OracleModule, LedgerModule, ZkModule, LiquidationModule, AuditModule],
+  imports: [ConfigModule, CqrsModule.forRoot(), EventStoreModule, DatabaseModule, ObservabilityModule, ProjectionsModule, OracleModule, LedgerModule, ZkModule, LiquidationModule, AuditModule, AccessModule],
 })
 export class AppModule {}

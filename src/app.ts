@@ -32,10 +32,15 @@ export async function createApp(): Promise<INestApplication> {
   );
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();
+  // A client that trickles its request in is cut off rather than holding a connection open.
+  const server = app.getHttpServer() as import('node:http').Server;
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = Math.min(server.headersTimeout, config.requestTimeoutMs);
   const openApi = new DocumentBuilder()
     .setTitle('Liquidation ledger')
     .setDescription('Event-sourced lending pool ledger. Amounts and prices are decimal strings, never JSON numbers.')
     .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key an admin issued (POST /principals)' }, 'api-key')
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs/openapi.json' });
   return app;

@@ -19,7 +19,7 @@ let run: { poolId: string; feed: string };
 
 beforeAll(async () => {
   ledger = await startLedger();
-  run = await runCrash({ url: ledger.url, positions: 60, drop: 0.4, rounds: 4, roundSeconds: 1, keeperMargin: 0.02, runId: 'test', log: () => undefined });
+  run = await runCrash({ url: ledger.url, adminKey: ledger.admin.apiKey, positions: 60, drop: 0.4, rounds: 4, roundSeconds: 1, keeperMargin: 0.02, runId: 'test', log: () => undefined });
   // Let the last accounting land before reading the history.
   await new Promise((resolve) => setTimeout(resolve, 500));
   history = [];

@@ -8,7 +8,7 @@ import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CliError } from '../cli/cli-error';
-import { DEFAULT_LEDGER_URL, ledgerApi, print } from '../cli/ledger-api';
+import { ledgerApi, LedgerTarget, print, withLedger } from '../cli/ledger-api';
 import { releaseCurve } from '../zk/snarkjs';
 import { foldHistory, parseBound, poolAsOf, positionAsOf } from './as-of';
 import { AuditReport, Auditor } from './auditor';
@@ -90,11 +90,8 @@ export function registerAuditCommands(program: Command): void {
       print(o.pool ? poolAsOf(folded, o.pool) : positionAsOf(folded, o.position!));
     });
 
-  audit
-    .command('checkpoint')
-    .description('ask the ledger to record a checkpoint of the $all prefix now')
-    .option('--url <url>', 'ledger API (or LEDGER_URL)', DEFAULT_LEDGER_URL)
-    .action(async (o: { url: string }) => print(await ledgerApi(o.url, 'POST', '/audit/checkpoints')));
+  withLedger(audit.command('checkpoint').description('ask the ledger to record a checkpoint of the $all prefix now'))
+    .action(async (o: LedgerTarget) => print(await ledgerApi(o, 'POST', '/audit/checkpoints')));
 }
 
 /** Opens the history (store or export) for `use`, and afterwards says what the export's signature showed. */

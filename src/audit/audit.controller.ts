@@ -5,6 +5,7 @@ import { DomainError } from '../domain/decider';
 import { AuditCheckpoints } from './audit-checkpoint';
 import { foldHistory, parseBound, PoolAsOfView, poolAsOf, PositionAsOfView, positionAsOf } from './as-of';
 import { readStore } from './history';
+import { AMOUNT_READERS, Access } from '../access/access-policy';
 
 class CheckpointView {
   @ApiProperty({ description: '$all position of the last ledger event covered' }) upTo!: string;
@@ -23,6 +24,7 @@ export class AuditController {
   ) {}
 
   @Post('checkpoints')
+  @Access({ allow: ['auditor', 'admin'], rateLimit: 'commands' })
   @ApiOperation({ summary: 'Record a checkpoint of the $all prefix now (e.g. before an export); answers the latest one' })
   @ApiCreatedResponse({ type: CheckpointView })
   @ApiUnprocessableEntityResponse({ description: 'NOTHING_TO_CHECKPOINT' })
@@ -33,6 +35,7 @@ export class AuditController {
   }
 
   @Get('pools/:poolId')
+  @Access({ allow: AMOUNT_READERS })
   @ApiOperation({ summary: 'A pool as it stood at a point of the history, folded from the events alone' })
   @ApiQuery(AS_OF)
   @ApiBadRequestResponse({ description: 'INVALID_AS_OF' })
@@ -43,6 +46,7 @@ export class AuditController {
   }
 
   @Get('positions/:positionId')
+  @Access({ allow: AMOUNT_READERS })
   @ApiOperation({ summary: 'A position (amounts included) as it stood at a point of the history' })
   @ApiQuery(AS_OF)
   @ApiBadRequestResponse({ description: 'INVALID_AS_OF' })

@@ -34,6 +34,15 @@ export interface LedgerConfig {
   sseMaxBufferBytes: number;
   /** Events for one client within this many milliseconds go out in one write (0: each turn of the event loop). */
   sseFlushMs: number;
+  /** Development mode: a ledger without an admin key issues one at start and prints it once... */
+  devAdminKey: boolean;
+  /** ...or writes it to this file (mode 0600) instead of printing it. */
+  adminKeyFile?: string;
+  /** Commands each principal may send per second, and liquidation proofs per minute (each costs a verification). */
+  commandRateLimit: number;
+  proofRateLimit: number;
+  /** A request not received in full (headers and body) within this long is cut off with 408. */
+  requestTimeoutMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
@@ -54,6 +63,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     sseHeartbeatMs: positiveIntFrom(env.SSE_HEARTBEAT_MS, 15_000, 'SSE_HEARTBEAT_MS'),
     sseMaxBufferBytes: positiveIntFrom(env.SSE_MAX_BUFFER_BYTES, 1 << 20, 'SSE_MAX_BUFFER_BYTES'),
     sseFlushMs: positiveIntFrom(env.SSE_FLUSH_MS, 20, 'SSE_FLUSH_MS', 0),
+    devAdminKey: switchFrom(env.DEV_ADMIN_KEY, true, 'DEV_ADMIN_KEY'),
+    adminKeyFile: env.ADMIN_KEY_FILE || undefined,
+    commandRateLimit: positiveIntFrom(env.COMMAND_RATE_LIMIT, 100, 'COMMAND_RATE_LIMIT'),
+    proofRateLimit: positiveIntFrom(env.PROOF_RATE_LIMIT, 30, 'PROOF_RATE_LIMIT'),
+    requestTimeoutMs: positiveIntFrom(env.REQUEST_TIMEOUT_MS, 30_000, 'REQUEST_TIMEOUT_MS'),
   };
 }
 

@@ -7,7 +7,7 @@ import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
 import { IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 /** Client-chosen ids: stream-safe characters only. */
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
 export function IdField(description: string, example = 'a1b2c3'): PropertyDecorator {
   return applyDecorators(

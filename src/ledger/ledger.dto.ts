@@ -148,8 +148,10 @@ export class OpenPositionBody extends CommandBody {
   @IdField('Pool the position borrows from', 'weth-usdc')
   poolId!: string;
 
-  @IdField('Owner (borrower) of the position', 'alice')
-  owner!: string;
+  @ApiPropertyOptional({ description: 'Owner of the position: the calling borrower, which is the default (any other is refused)', example: 'alice' })
+  @IsOptional()
+  @IdField('Owner of the position: the calling borrower, which is the default (any other is refused)', 'alice')
+  owner?: string;
 }
 
 export class AmountBody extends CommandBody {

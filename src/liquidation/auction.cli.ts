@@ -4,21 +4,20 @@
  */
 import { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_LEDGER_URL, ledgerApi, print } from '../cli/ledger-api';
+import { ledgerApi, LedgerTarget, print, withLedger } from '../cli/ledger-api';
 
 export function registerAuctionCommands(liquidator: Command): void {
-  const withUrl = (c: Command) => c.option('--url <url>', 'ledger API (or LEDGER_URL)', DEFAULT_LEDGER_URL);
   const poolQuery = (pool?: string) => (pool ? `?poolId=${encodeURIComponent(pool)}` : '');
 
-  withUrl(liquidator.command('liquidations').description('list liquidations under way (positions by id and commitment)').option('--pool <id>', 'only this pool')).action(
-    async (o: { url: string; pool?: string }) => print(await ledgerApi(o.url, 'GET', `/liquidations${poolQuery(o.pool)}`)),
+  withLedger(liquidator.command('liquidations').description('list liquidations under way (positions by id and commitment)').option('--pool <id>', 'only this pool')).action(
+    async (o: LedgerTarget & { pool?: string }) => print(await ledgerApi(o, 'GET', `/liquidations${poolQuery(o.pool)}`)),
   );
 
-  withUrl(liquidator.command('auctions').description('list running auctions: lot, tab, the price now, whether one needs a reset').option('--pool <id>', 'only this pool')).action(
-    async (o: { url: string; pool?: string }) => print(await ledgerApi(o.url, 'GET', `/auctions${poolQuery(o.pool)}`)),
+  withLedger(liquidator.command('auctions').description('list running auctions: lot, tab, the price now, whether one needs a reset').option('--pool <id>', 'only this pool')).action(
+    async (o: LedgerTarget & { pool?: string }) => print(await ledgerApi(o, 'GET', `/auctions${poolQuery(o.pool)}`)),
   );
 
-  withUrl(
+  withLedger(
     liquidator
       .command('take')
       .description('buy collateral from an auction at its price now, paying in the debt asset')
@@ -27,12 +26,12 @@ export function registerAuctionCommands(liquidator: Command): void {
       .requiredOption('--collateral <amount>', 'the most collateral to buy (whole collateral tokens)')
       .requiredOption('--max-price <price>', 'the highest price to pay (debt tokens per collateral token)')
       .option('--command-id <id>', 'command id (default: a fresh one; reuse it to retry safely)'),
-  ).action(async (o: { url: string; auction: string; taker: string; collateral: string; maxPrice: string; commandId?: string }) => {
+  ).action(async (o: LedgerTarget & { auction: string; taker: string; collateral: string; maxPrice: string; commandId?: string }) => {
     const body = { commandId: o.commandId ?? `take-${randomUUID()}`, taker: o.taker, collateral: o.collateral, maxPrice: o.maxPrice };
-    print(await ledgerApi(o.url, 'POST', `/auctions/${encodeURIComponent(o.auction)}/take`, body));
+    print(await ledgerApi(o, 'POST', `/auctions/${encodeURIComponent(o.auction)}/take`, body));
   });
 
-  withUrl(
+  withLedger(
     liquidator
       .command('bid')
       .description('bid in an English auction: the debt asset offered for what is left of the lot')
@@ -40,18 +39,18 @@ export function registerAuctionCommands(liquidator: Command): void {
       .requiredOption('--bidder <id>', 'who bids')
       .requiredOption('--amount <amount>', 'the bid (whole debt tokens)')
       .option('--command-id <id>', 'command id (default: a fresh one; reuse it to retry safely)'),
-  ).action(async (o: { url: string; auction: string; bidder: string; amount: string; commandId?: string }) => {
-    print(await ledgerApi(o.url, 'POST', `/auctions/${encodeURIComponent(o.auction)}/bids`, { commandId: o.commandId ?? `bid-${randomUUID()}`, bidder: o.bidder, amount: o.amount }));
+  ).action(async (o: LedgerTarget & { auction: string; bidder: string; amount: string; commandId?: string }) => {
+    print(await ledgerApi(o, 'POST', `/auctions/${encodeURIComponent(o.auction)}/bids`, { commandId: o.commandId ?? `bid-${randomUUID()}`, bidder: o.bidder, amount: o.amount }));
   });
 
-  withUrl(
+  withLedger(
     liquidator
       .command('reset')
       .description("restart a stale auction at the fresh oracle price and earn the pool's keeper incentive")
       .requiredOption('--auction <id>', 'the auction')
       .requiredOption('--keeper <id>', 'who resets it')
       .option('--command-id <id>', 'command id (default: a fresh one)'),
-  ).action(async (o: { url: string; auction: string; keeper: string; commandId?: string }) => {
-    print(await ledgerApi(o.url, 'POST', `/auctions/${encodeURIComponent(o.auction)}/reset`, { commandId: o.commandId ?? `reset-${randomUUID()}`, keeper: o.keeper }));
+  ).action(async (o: LedgerTarget & { auction: string; keeper: string; commandId?: string }) => {
+    print(await ledgerApi(o, 'POST', `/auctions/${encodeURIComponent(o.auction)}/reset`, { commandId: o.commandId ?? `reset-${randomUUID()}`, keeper: o.keeper }));
   });
 }

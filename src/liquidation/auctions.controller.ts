@@ -14,6 +14,7 @@ import { Feeds } from '../oracle/feed.command';
 import { AuctionCommandResult, Auctions, ExecuteAuctionCommand } from './auction.command';
 import { AuctionView, PlaceBidBody, ResetAuctionBody, TakeCollateralBody } from './auction.dto';
 import { LiquidationDetector } from './liquidation-detector';
+import { Access, AUCTION_READERS } from '../access/access-policy';
 
 class AuctionReceipt extends IntersectionType(CommandReceipt, AuctionView) {}
 
@@ -30,6 +31,7 @@ export class AuctionsController {
   ) {}
 
   @Get()
+  @Access(AUCTION_READERS)
   @ApiOperation({ summary: 'Auctions of liquidated collateral not yet seen through (running, or settling), running ones first' })
   @ApiQuery({ name: 'poolId', required: false })
   @ApiOkResponse({ type: [AuctionView] })
@@ -39,6 +41,7 @@ export class AuctionsController {
   }
 
   @Get(':auctionId')
+  @Access(AUCTION_READERS)
   @ApiOperation({ summary: 'An auction, with its price now' })
   @ApiOkResponse({ type: AuctionView })
   @ApiNotFoundResponse({ description: 'AUCTION_NOT_FOUND' })
@@ -47,6 +50,7 @@ export class AuctionsController {
   }
 
   @Post(':auctionId/take')
+  @Access({ allow: ['liquidator'], scope: { kind: 'callerIs', field: 'taker' }, rateLimit: 'commands' })
   @ApiOperation({ summary: 'Buy collateral at the auction price now, paying in the debt asset, up to what is left of the tab' })
   @ApiCreatedResponse({ type: AuctionReceipt })
   @ApiNotFoundResponse({ description: 'AUCTION_NOT_FOUND' })
@@ -59,6 +63,7 @@ export class AuctionsController {
   }
 
   @Post(':auctionId/bids')
+  @Access({ allow: ['liquidator'], scope: { kind: 'callerIs', field: 'bidder' }, rateLimit: 'commands' })
   @ApiOperation({ summary: 'English auctions: bid the debt asset for what is left of the lot; the outbid deposit is refunded' })
   @ApiCreatedResponse({ type: AuctionReceipt })
   @ApiNotFoundResponse({ description: 'AUCTION_NOT_FOUND' })
@@ -70,6 +75,7 @@ export class AuctionsController {
   }
 
   @Post(':auctionId/reset')
+  @Access({ allow: ['liquidator'], scope: { kind: 'callerIs', field: 'keeper' }, rateLimit: 'commands' })
   @ApiOperation({ summary: 'Restart a stale auction at the fresh oracle price; the keeper earns the pool\'s incentive' })
   @ApiCreatedResponse({ type: AuctionReceipt })
   @ApiNotFoundResponse({ description: 'AUCTION_NOT_FOUND' })

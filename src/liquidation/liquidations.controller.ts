@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery
 import { formatDecimal } from '../domain/math/decimal';
 import { WAD_DECIMALS } from '../domain/math/fixed-point';
 import { LiquidationDetector } from './liquidation-detector';
+import { Access, EVERY_ROLE } from '../access/access-policy';
 
 /** A liquidation under way, public: the position by id and commitment, never its amounts. */
 export class LiquidationView {
@@ -22,6 +23,7 @@ export class LiquidationsController {
   constructor(private readonly detector: LiquidationDetector) {}
 
   @Get()
+  @Access({ allow: EVERY_ROLE })
   @ApiOperation({
     summary: 'Liquidations under way',
     description: 'Positions whose health factor fell below 1, triggered by the ledger as prices, interest and parameters moved, or by a liquidator\'s proof.',

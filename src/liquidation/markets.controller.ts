@@ -10,6 +10,7 @@ import { CommandBody, DecimalField } from '../http/api-fields';
 import { CommandReceipt, receiptOf } from '../http/command-receipt';
 import { Pools } from '../ledger/pools/pool.command';
 import { Markets } from './market.command';
+import { Access, ADMIN_COMMAND } from '../access/access-policy';
 
 class AddLiquidityBody extends CommandBody {
   @DecimalField('Collateral asset added to the market', '100')
@@ -46,6 +47,7 @@ export class MarketsController {
   ) {}
 
   @Post('liquidity')
+  @Access(ADMIN_COMMAND)
   @ApiOperation({ summary: "Admin: add liquidity to the pool's constant-product market, the liquidation route that always clears" })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiNotFoundResponse({ description: 'POOL_NOT_FOUND' })
@@ -59,6 +61,7 @@ export class MarketsController {
   }
 
   @Get()
+  @Access({ allow: ['admin', 'auditor', 'liquidator'] })
   @ApiOperation({ summary: "The pool market's reserves and price" })
   @ApiOkResponse({ type: MarketView })
   @ApiNotFoundResponse({ description: 'MARKET_NOT_FOUND' })

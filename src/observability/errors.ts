@@ -27,8 +27,11 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(err: unknown, host: ArgumentsHost): void {
     const body = toErrorBody(err);
-    if (body.statusCode >= 500) this.logger.error(err instanceof Error ? err.stack : String(err));
-    host.switchToHttp().getResponse<Response>().status(body.statusCode).json(body);
+    if (body.statusCode >= 500 && body.statusCode !== 503) this.logger.error(err instanceof Error ? err.stack : String(err));
+    const res = host.switchToHttp().getResponse<Response>();
+    // Overloaded (a full verification queue): say when to come back.
+    if (body.statusCode === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '1');
+    res.status(body.statusCode).json(body);
   }
 }
 

@@ -5,6 +5,7 @@ import { DATABASE } from '../database/database.module';
 import { Database } from '../database/database';
 import { Metrics } from './metrics';
 import { ProjectionsService } from '../projections/projections.service';
+import { Access } from '../access/access-policy';
 
 @ApiTags('operations')
 @Controller()
@@ -17,12 +18,14 @@ export class ObservabilityController {
   ) {}
 
   @Get('health/live')
+  @Access({ allow: 'anyone' })
   @ApiOperation({ summary: 'Liveness: the process answers.' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('health/ready')
+  @Access({ allow: 'anyone' })
   @ApiOperation({ summary: 'Readiness: the event store and the database answer, and every projection runs.' })
   async ready(): Promise<{ status: 'ready'; projections: unknown[] }> {
     const problems: string[] = [];
@@ -38,6 +41,7 @@ export class ObservabilityController {
   }
 
   @Get('metrics')
+  @Access({ allow: ['admin', 'auditor', 'integrator'] })
   @Header('Content-Type', 'text/plain; version=0.0.4')
   @ApiOperation({ summary: 'Prometheus metrics.' })
   async metricsText(): Promise<string> {

@@ -19,6 +19,11 @@ import { ObservabilityController } from './observability.controller';
             req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
+          // Who called (the principal's id; never its key).
+          customProps: (req) => {
+            const principal = (req as { principal?: { id: string } }).principal;
+            return principal ? { principal: principal.id } : {};
+          },
         },
       }),
     }),

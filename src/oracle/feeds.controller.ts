@@ -10,6 +10,7 @@ import { CommandReceipt, receiptOf } from '../http/command-receipt';
 import { CommandOnlyBody } from '../ledger/ledger.dto';
 import { ExecuteFeedCommand, Feeds } from './feed.command';
 import { PriceReportBody, RegisterFeedBody, RegisterOracleKeyBody } from './oracle.dto';
+import { Access, ADMIN_COMMAND, EVERY_ROLE } from '../access/access-policy';
 
 
 class FeedView {
@@ -54,6 +55,7 @@ export class FeedsController {
   ) {}
 
   @Post()
+  @Access(ADMIN_COMMAND)
   @ApiOperation({ summary: 'Register an oracle feed with its quorum, heartbeat and deviation limit' })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'FEED_EXISTS, INVALID_PARAMETERS' })
@@ -72,6 +74,7 @@ export class FeedsController {
   }
 
   @Post(':feed/oracles')
+  @Access(ADMIN_COMMAND)
   @ApiOperation({ summary: "Register an oracle's EdDSA (Baby Jubjub) public key on the feed" })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'FEED_NOT_FOUND, ORACLE_EXISTS' })
@@ -81,6 +84,7 @@ export class FeedsController {
   }
 
   @Post(':feed/oracles/:oracle/revoke')
+  @Access(ADMIN_COMMAND)
   @ApiOperation({ summary: "Revoke an oracle's key: its later reports are refused" })
   @ApiCreatedResponse({ type: CommandReceipt })
   async revokeKey(@Param('feed') feed: string, @Param('oracle') oracle: string, @Body() body: CommandOnlyBody): Promise<CommandReceipt> {
@@ -88,6 +92,7 @@ export class FeedsController {
   }
 
   @Post(':feed/reports')
+  @Access({ allow: ['oracle'], scope: { kind: 'ownFeed' }, rateLimit: 'commands' })
   @ApiOperation({ summary: 'Submit a signed price report; a quorum of fresh reports for a round sets the price (their median)' })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'UNKNOWN_ORACLE, ORACLE_REVOKED, BAD_SIGNATURE, STALE_REPORT, FUTURE_REPORT, ROUND_NOT_INCREASING, INVALID_PRICE' })
@@ -106,12 +111,14 @@ export class FeedsController {
   }
 
   @Get(':feed')
+  @Access({ allow: EVERY_ROLE })
   @ApiOperation({ summary: "A feed's price, its freshness and its oracles" })
   async get(@Param('feed') feed: string): Promise<FeedView> {
     return feedView(await this.feeds.state(feed), unixSeconds(this.clock.now()));
   }
 
   @Get(':feed/rounds/:round')
+  @Access({ allow: EVERY_ROLE })
   @ApiOperation({ summary: "A recent priced round (a number, or 'latest') with its quorum's signed reports" })
   @ApiParam({ name: 'round', example: 'latest' })
   @ApiNotFoundResponse({ description: 'FEED_NOT_FOUND, ROUND_NOT_FOUND (never priced, or older than the rounds a feed keeps)' })

@@ -4,7 +4,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { CliError } from '../cli/cli-error';
-import { DEFAULT_LEDGER_URL, ledgerApi, print } from '../cli/ledger-api';
+import { ledgerApi, LedgerTarget, print, withLedger } from '../cli/ledger-api';
 import { generateOracleKey, oracleKeyFrom, signReport } from './report-signing';
 
 const integer = (name: string) => (value: string) => {
@@ -36,14 +36,13 @@ export function registerOracleCommands(program: Command): void {
 
   reportOptions(oracle.command('sign').description('sign a price report and print it as JSON')).action((o: ReportOptions) => print(sign(o)));
 
-  reportOptions(oracle.command('submit').description('sign a price report and submit it to a ledger'))
-    .requiredOption('--oracle <name>', 'the oracle name the key is registered under')
-    .option('--url <url>', 'ledger API (or LEDGER_URL)', DEFAULT_LEDGER_URL)
+  withLedger(reportOptions(oracle.command('submit').description('sign a price report and submit it to a ledger')))
+    .requiredOption('--oracle <name>', 'the oracle name the key is registered under (and your principal id)')
     .option('--command-id <id>', 'command id (default: <oracle>-<feed>-round-<round>, so a resubmission is idempotent)')
-    .action(async (o: ReportOptions & { oracle: string; url: string; commandId?: string }) => {
+    .action(async (o: ReportOptions & LedgerTarget & { oracle: string; commandId?: string }) => {
       const report = sign(o);
       const body = { commandId: o.commandId ?? `${o.oracle}-${o.feed}-round-${report.round}`, oracle: o.oracle, ...report };
-      const answer = await ledgerApi(o.url, 'POST', `/feeds/${encodeURIComponent(o.feed)}/reports`, body);
+      const answer = await ledgerApi(o, 'POST', `/feeds/${encodeURIComponent(o.feed)}/reports`, body);
       print(answer);
     });
 }

@@ -6,7 +6,7 @@
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { CliError } from '../cli/cli-error';
-import { DEFAULT_LEDGER_URL, ledgerApi, print } from '../cli/ledger-api';
+import { ledgerApi, LedgerTarget, print, withLedger } from '../cli/ledger-api';
 import type { RebuildStatusView, ProjectionStatusView } from './projections.controller';
 
 const POLL_MS = 250;
@@ -14,18 +14,12 @@ const POLL_MS = 250;
 export function registerProjectionCommands(program: Command): void {
   const projections = program.command('projections').description('read models and projection streams: status and rebuilds');
 
-  projections
-    .command('status')
-    .description("each projection's checkpoint, and its lag in events and time")
-    .option('--url <url>', 'the ledger (or LEDGER_URL)', DEFAULT_LEDGER_URL)
-    .action(async (o: { url: string }) => print(await ledgerApi<ProjectionStatusView[]>(o.url, 'GET', '/projections')));
+  withLedger(projections.command('status').description("each projection's checkpoint, and its lag in events and time"))
+    .action(async (o: LedgerTarget) => print(await ledgerApi<ProjectionStatusView[]>(o, 'GET', '/projections')));
 
-  projections
-    .command('rebuild <name>')
-    .description('drop a read model and replay it from the start, switching once it has caught up')
-    .option('--url <url>', 'the ledger (or LEDGER_URL)', DEFAULT_LEDGER_URL)
-    .action(async (name: string, o: { url: string }) => {
-      await ledgerApi<RebuildStatusView>(o.url, 'POST', `/projections/${encodeURIComponent(name)}/rebuild`);
+  withLedger(projections.command('rebuild <name>').description('drop a read model and replay it from the start, switching once it has caught up'))
+    .action(async (name: string, o: LedgerTarget) => {
+      await ledgerApi<RebuildStatusView>(o, 'POST', `/projections/${encodeURIComponent(name)}/rebuild`);
       const bar = new SingleBar({
         stream: process.stderr,
         format: `rebuild ${name} [{bar}] {percentage}% | {events} events | {rate} events/s | ETA {etaText}`,
@@ -38,7 +32,7 @@ export function registerProjectionCommands(program: Command): void {
       let status: RebuildStatusView;
       try {
         for (;;) {
-          const all = await ledgerApi<ProjectionStatusView[]>(o.url, 'GET', '/projections');
+          const all = await ledgerApi<ProjectionStatusView[]>(o, 'GET', '/projections');
           status = all.find((p) => p.projection === name)?.rebuild as RebuildStatusView;
           if (!status) throw new CliError(`the ledger reports no rebuild of ${name}`);
           bar.update(Math.round(status.progress * 1000), { events: status.eventsApplied, rate: status.eventsPerSecond, etaText: status.etaSeconds === undefined ? '—' : `${status.etaSeconds}s` });

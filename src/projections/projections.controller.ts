@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ProjectionsService } from './projections.service';
+import { Access } from '../access/access-policy';
 
 export class RebuildStatusView {
   @ApiProperty({ enum: ['catching-up', 'switching', 'done', 'failed'] }) state!: string;
@@ -34,6 +35,7 @@ export class ProjectionsController {
   constructor(private readonly projections: ProjectionsService) {}
 
   @Get()
+  @Access({ allow: ['admin', 'auditor', 'integrator'] })
   @ApiOperation({ summary: 'Each projection: its checkpoint, and its lag in events and in time' })
   @ApiOkResponse({ type: [ProjectionStatusView] })
   list(): ProjectionStatusView[] {
@@ -41,6 +43,7 @@ export class ProjectionsController {
   }
 
   @Post(':name/rebuild')
+  @Access({ allow: ['admin'], rateLimit: 'commands' })
   @HttpCode(202)
   @ApiOperation({
     summary: 'Rebuild a read model from the start of the event store',

@@ -6,11 +6,13 @@
  * auctions, settles and accounts on its own; the scenario only prices, borrows and bids.
  */
 import { randomInt } from 'node:crypto';
-import { ledgerApi } from '../cli/ledger-api';
+import { ledgerApi, LedgerTarget } from '../cli/ledger-api';
 import { generateOracleKey, OracleKeyPair, signReport } from '../oracle/report-signing';
 
 export interface CrashOptions {
   url: string;
+  /** An admin's key: the scenario registers its oracles, borrowers and keepers as principals. */
+  adminKey: string;
   positions: number;
   /** The share the price falls over the path (0.4 = 40%). */
   drop: number;
@@ -38,22 +40,28 @@ interface AuctionJson {
 export async function runCrash(o: CrashOptions): Promise<{ poolId: string; feed: string }> {
   const feed = `ETH-USD-${o.runId}`;
   const poolId = `crash-${o.runId}`;
-  const post = <T = unknown>(path: string, body: unknown) => ledgerApi<T>(o.url, 'POST', path, body);
-  const oracles = ['a', 'b', 'c'].map((name) => ({ name: `oracle-${name}`, ...generateOracleKey() }));
+  const admin: LedgerTarget = { url: o.url, apiKey: o.adminKey };
+  const post = <T = unknown>(as: LedgerTarget, path: string, body: unknown) => ledgerApi<T>(as, 'POST', path, body);
+  /** Registers a principal of the run and answers how to call as it. */
+  const principal = async (id: string, role: string, feeds: string[] = []): Promise<LedgerTarget & { id: string }> => {
+    const { apiKey } = await post<{ apiKey: string }>(admin, '/principals', { commandId: `${id}-principal`, principalId: id, role, feeds });
+    return { url: o.url, apiKey, id };
+  };
+  const oracles = await Promise.all(['a', 'b', 'c'].map(async (name) => ({ ...(await principal(`${o.runId}-oracle-${name}`, 'oracle', [feed])), ...generateOracleKey() })));
   let oraclePrice = CRASH_START_PRICE;
   const publish = async (round: number, price: number) => {
     const text = price.toFixed(2);
     // A quorum of two: the median of their reports is the price.
-    for (const oracle of oracles.slice(0, 2)) await post(`/feeds/${feed}/reports`, { commandId: `${feed}-${oracle.name}-${round}`, oracle: oracle.name, ...sign(oracle, feed, round, text) });
+    for (const oracle of oracles.slice(0, 2)) await post(oracle, `/feeds/${feed}/reports`, { commandId: `${feed}-${oracle.id}-${round}`, oracle: oracle.id, ...sign(oracle, feed, round, text) });
     oraclePrice = price;
   };
 
   o.log(`feed ${feed}, pool ${poolId}: ${o.positions} positions`);
   // The deviation limit is wide: a crash must not pause liquidations.
-  await post('/feeds', { commandId: `${feed}-feed`, feed, quorum: 2, heartbeatSeconds: 3600, deviationLimitBps: 5000, maxFutureSkewSeconds: 30 });
-  for (const oracle of oracles) await post(`/feeds/${feed}/oracles`, { commandId: `${feed}-${oracle.name}`, oracle: oracle.name, publicKey: oracle.publicKey });
+  await post(admin, '/feeds', { commandId: `${feed}-feed`, feed, quorum: 2, heartbeatSeconds: 3600, deviationLimitBps: 5000, maxFutureSkewSeconds: 30 });
+  for (const oracle of oracles) await post(admin, `/feeds/${feed}/oracles`, { commandId: `${feed}-${oracle.id}`, oracle: oracle.id, publicKey: oracle.publicKey });
   await publish(1, CRASH_START_PRICE);
-  await post('/pools', {
+  await post(admin, '/pools', {
     commandId: `${poolId}-pool`, poolId, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed,
     parameters: {
       maxLtvBps: 7500, liquidationThresholdBps: 8250, liquidationPenaltyBps: 500, liquidatorBonusBps: 300, protocolFeeBps: 1000, closeFactorBps: 5000,
@@ -63,28 +71,32 @@ export async function runCrash(o: CrashOptions): Promise<{ poolId: string; feed:
     },
   });
 
-  // Borrowers: 0.5 to 5 WETH each, drawn to 40-74% loan-to-value at the starting price.
+  // Borrowers, one per lane: 0.5 to 5 WETH a position, drawn to 40-74% loan-to-value at the starting price.
+  const lanes = 16;
+  const borrowers = await Promise.all(Array.from({ length: lanes }, (_, lane) => principal(`${o.runId}-borrower-${lane}`, 'borrower')));
   let opened = 0;
-  await inParallel(o.positions, 16, async (i) => {
+  await inParallel(o.positions, lanes, async (i, lane) => {
     const id = `${o.runId}-p${i}`;
+    const borrower = borrowers[lane];
     const collateral = randomInt(50, 501) / 100;
     const debt = Math.floor(collateral * CRASH_START_PRICE * (randomInt(4000, 7401) / 10_000));
-    await post('/positions', { commandId: `${id}-open`, positionId: id, poolId, owner: `borrower-${i}` });
-    await post(`/positions/${id}/collateral/deposit`, { commandId: `${id}-deposit`, amount: collateral.toFixed(2) });
-    await post(`/positions/${id}/debt/draw`, { commandId: `${id}-draw`, amount: String(debt) });
+    await post(borrower, '/positions', { commandId: `${id}-open`, positionId: id, poolId });
+    await post(borrower, `/positions/${id}/collateral/deposit`, { commandId: `${id}-deposit`, amount: collateral.toFixed(2) });
+    await post(borrower, `/positions/${id}/debt/draw`, { commandId: `${id}-draw`, amount: String(debt) });
     if (++opened % 500 === 0) o.log(`${opened} positions open`);
   });
 
   // Keepers: each round of theirs takes what is offered under the market by their margin, and resets what went stale.
   let keeping = true;
-  const keeper = async (name: string) => {
+  const keeper = async (keeper: LedgerTarget & { id: string }) => {
+    const name = keeper.id;
     while (keeping) {
-      const auctions = await ledgerApi<AuctionJson[]>(o.url, 'GET', `/auctions?poolId=${poolId}`);
+      const auctions = await ledgerApi<AuctionJson[]>(keeper, 'GET', `/auctions?poolId=${poolId}`);
       for (const a of auctions.filter((x) => x.status === 'running')) {
         try {
-          if (a.needsReset) await post(`/auctions/${a.auctionId}/reset`, { commandId: `${name}-reset-${a.auctionId}-${Date.now()}`, keeper: name });
+          if (a.needsReset) await post(keeper, `/auctions/${a.auctionId}/reset`, { commandId: `${name}-reset-${a.auctionId}-${Date.now()}`, keeper: name });
           // Asking for the whole lot buys what is left of it, up to what is left of the tab.
-          else if (Number(a.price) <= oraclePrice * (1 - o.keeperMargin)) await post(`/auctions/${a.auctionId}/take`, { commandId: `${name}-take-${a.auctionId}-${a.sold}`, taker: name, collateral: a.lot, maxPrice: a.price });
+          else if (Number(a.price) <= oraclePrice * (1 - o.keeperMargin)) await post(keeper, `/auctions/${a.auctionId}/take`, { commandId: `${name}-take-${a.auctionId}-${a.sold}`, taker: name, collateral: a.lot, maxPrice: a.price });
         } catch {
           // Another keeper was first, or the price moved: look again next round.
         }
@@ -92,19 +104,19 @@ export async function runCrash(o: CrashOptions): Promise<{ poolId: string; feed:
       await sleep(100);
     }
   };
-  const keepers = [keeper('keeper-1'), keeper('keeper-2')];
+  const keepers = (await Promise.all([principal(`${o.runId}-keeper-1`, 'liquidator'), principal(`${o.runId}-keeper-2`, 'liquidator')])).map(keeper);
 
   for (let r = 1; r <= o.rounds; r++) {
     await sleep(o.roundSeconds * 1000);
     const price = CRASH_START_PRICE * (1 - (o.drop * r) / o.rounds);
     await publish(r + 1, price);
-    const under = await ledgerApi<unknown[]>(o.url, 'GET', `/liquidations?poolId=${poolId}`);
+    const under = await ledgerApi<unknown[]>(admin, 'GET', `/liquidations?poolId=${poolId}`);
     o.log(`round ${r + 1}: ${price.toFixed(2)}, ${under.length} liquidations under way`);
   }
   // Let the auctions clear: until nothing is under way, or two minutes.
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    const under = await ledgerApi<unknown[]>(o.url, 'GET', `/liquidations?poolId=${poolId}`);
+    const under = await ledgerApi<unknown[]>(admin, 'GET', `/liquidations?poolId=${poolId}`);
     if (under.length === 0) break;
     await sleep(500);
   }
@@ -117,10 +129,11 @@ function sign(oracle: OracleKeyPair, feed: string, round: number, price: string)
   return signReport(oracle.privateKey, feed, BigInt(round), price, BigInt(Math.floor(Date.now() / 1000)));
 }
 
-async function inParallel(n: number, width: number, work: (i: number) => Promise<void>): Promise<void> {
+/** Runs work(i) for i < n on `width` lanes at once; each call is told its lane. */
+async function inParallel(n: number, width: number, work: (i: number, lane: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
-    for (let i = next++; i < n; i = next++) await work(i);
+  await Promise.all(Array.from({ length: Math.min(width, n) }, async (_, lane) => {
+    for (let i = next++; i < n; i = next++) await work(i, lane);
   }));
 }
 

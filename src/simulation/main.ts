@@ -7,7 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createApp } from '../app';
@@ -52,7 +52,8 @@ export async function simulate(argv: string[]): Promise<number> {
     return 2;
   }
   const dataDir = o.dataDir ?? mkdtempSync(path.join(tmpdir(), 'simulate-'));
-  Object.assign(process.env, { DATA_DIR: dataDir, PORT: '0', EVENTSTORE_PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const adminKeyFile = path.join(dataDir, 'admin.key');
+  Object.assign(process.env, { DATA_DIR: dataDir, PORT: '0', EVENTSTORE_PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ADMIN_KEY_FILE: adminKeyFile });
   delete process.env.EVENTSTORE_CONNECTION_STRING;
   delete process.env.DATABASE_URL;
   const app = await createApp();
@@ -61,7 +62,9 @@ export async function simulate(argv: string[]): Promise<number> {
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const started = Date.now();
-    const { poolId, feed } = await runCrash({ url, ...numbers, runId: Date.now().toString(36), log });
+    // The ledger issued its development admin key at start (a fresh data directory has none).
+    const adminKey = readFileSync(adminKeyFile, 'utf8').trim();
+    const { poolId, feed } = await runCrash({ url, adminKey, ...numbers, runId: Date.now().toString(36), log });
     // The history, signed, for anyone to recompute the summary and audit the run.
     const keys = newSigningKey();
     writeFileSync(path.join(dataDir, 'exporter.pub'), keys.publicKey);

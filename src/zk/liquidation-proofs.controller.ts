@@ -5,6 +5,7 @@ import { receiptOf } from '../http/command-receipt';
 import { PositionCommandResult } from '../ledger/positions/position.command';
 import { LiquidationReceipt, SubmitLiquidationProofBody } from './liquidation-proof.dto';
 import { SubmitLiquidationProof } from './liquidation-proof.command';
+import { Access } from '../access/access-policy';
 
 @ApiTags('liquidations')
 @Controller('positions')
@@ -12,6 +13,7 @@ export class LiquidationProofsController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post(':positionId/liquidation-proofs')
+  @Access({ allow: ['liquidator'], scope: { kind: 'callerIs', field: 'liquidator' }, rateLimit: 'proofs' })
   @ApiOperation({
     summary: 'Submit a zero-knowledge proof that the position is below its liquidation threshold; triggers its liquidation',
     description:

@@ -6,19 +6,18 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { CliError } from '../cli/cli-error';
-import { DEFAULT_LEDGER_URL, ledgerApi, print } from '../cli/ledger-api';
+import { ledgerApi, LedgerTarget, print, withLedger } from '../cli/ledger-api';
 import { parseDecimal } from '../domain/math/decimal';
 import { PUBLIC_SIGNAL_INDEX } from '../domain/liquidation/public-signals';
 import { LiquidationProof, proveLiquidation } from './prover';
 import { buildWitnessInput, LiquidationClaim, PositionOpening, SignedReport, WitnessError } from './witness';
 
-interface LiquidatorOptions {
+interface LiquidatorOptions extends LedgerTarget {
   position: string;
   liquidator: string;
   opening: string;
   report?: string;
   round: string;
-  url: string;
 }
 
 /** A signed report as GET /feeds/{feed}/rounds/{round} lists them. */
@@ -43,13 +42,12 @@ interface PoolJson {
 export function registerLiquidatorCommands(program: Command): Command {
   const liquidator = program.command('liquidator').description('liquidator tools: prove that a position is liquidatable, submit the proof, take from auctions');
   const claimOptions = (c: Command) =>
-    c
+    withLedger(c)
       .requiredOption('--position <id>', 'the position to liquidate')
-      .requiredOption('--liquidator <id>', 'your liquidator id: the proof is bound to it')
+      .requiredOption('--liquidator <id>', 'your liquidator id (your principal id): the proof is bound to it')
       .requiredOption('--opening <file>', "the position's opening as GET /positions/{id}/opening returns it ('-' for standard input)")
       .option('--report <file>', "a signed report as GET /feeds/{feed}/rounds/{round} lists them (default: the chosen round's lowest-priced report)")
-      .option('--round <n>', "the round to cite when no report is given: a number or 'latest'", 'latest')
-      .option('--url <url>', 'ledger API (or LEDGER_URL)', DEFAULT_LEDGER_URL);
+      .option('--round <n>', "the round to cite when no report is given: a number or 'latest'", 'latest');
 
   claimOptions(liquidator.command('prove').description('build the proof and print it with its public signals, as JSON')).action(async (o: LiquidatorOptions) => {
     print(await prove(o));
@@ -61,15 +59,15 @@ export function registerLiquidatorCommands(program: Command): Command {
       const { proof, publicSignals } = await prove(o);
       const nullifier = BigInt(publicSignals[PUBLIC_SIGNAL_INDEX.nullifier]);
       const commandId = o.commandId ?? `liquidation-${nullifier.toString(16).slice(0, 40)}`;
-      print(await ledgerApi(o.url, 'POST', `/positions/${encodeURIComponent(o.position)}/liquidation-proofs`, { commandId, liquidator: o.liquidator, proof, publicSignals }));
+      print(await ledgerApi(o, 'POST', `/positions/${encodeURIComponent(o.position)}/liquidation-proofs`, { commandId, liquidator: o.liquidator, proof, publicSignals }));
     });
   return liquidator;
 }
 
 async function prove(o: LiquidatorOptions): Promise<LiquidationProof> {
   const opening = readOpening(o.opening, o.position);
-  const pool = await ledgerApi<PoolJson>(o.url, 'GET', `/pools/${encodeURIComponent(opening.poolId)}`);
-  const report = o.report ? (readJson(o.report) as ReportJson) : await lowestReport(o.url, pool.feed, o.round);
+  const pool = await ledgerApi<PoolJson>(o, 'GET', `/pools/${encodeURIComponent(opening.poolId)}`);
+  const report = o.report ? (readJson(o.report) as ReportJson) : await lowestReport(o, pool.feed, o.round);
   const claim: LiquidationClaim = {
     opening,
     report: signedReport(report),
@@ -91,8 +89,8 @@ async function prove(o: LiquidatorOptions): Promise<LiquidationProof> {
 }
 
 /** The round's report with the lowest price: the one most likely to show the position below its threshold. */
-async function lowestReport(url: string, feed: string, round: string): Promise<ReportJson> {
-  const priced = await ledgerApi<{ reports: ReportJson[] }>(url, 'GET', `/feeds/${encodeURIComponent(feed)}/rounds/${encodeURIComponent(round)}`);
+async function lowestReport(ledger: LedgerTarget, feed: string, round: string): Promise<ReportJson> {
+  const priced = await ledgerApi<{ reports: ReportJson[] }>(ledger, 'GET', `/feeds/${encodeURIComponent(feed)}/rounds/${encodeURIComponent(round)}`);
   const wad = (r: ReportJson) => parseDecimal(r.price, 18, 'price');
   return priced.reports.reduce((low, r) => (wad(r) < wad(low) ? r : low));
 }

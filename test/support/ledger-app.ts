@@ -10,12 +10,29 @@ import * as path from 'node:path';
 import { createApp } from '../../src/app';
 import { AUDIT_CHECKPOINT_STREAM } from '../../src/audit/hash-chain';
 import { PUBLIC_STREAM_PREFIX } from '../../src/projections/public-streams/public-streams';
+import { Role } from '../../src/domain/access/access-registry';
+import { readFile } from 'node:fs/promises';
+
+export type Api = <T = any>(method: string, route: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiResponse<T>>;
+
+/** A principal the test acts as: its id and its API key. */
+export interface Actor {
+  id: string;
+  apiKey: string;
+}
 
 export interface RunningLedger {
   app: INestApplication;
   url: string;
   dataDir: string;
-  api: <T = any>(method: string, route: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiResponse<T>>;
+  /** Calls without a key: an anonymous caller. */
+  api: Api;
+  /** Calls as the holder of this key (or actor). */
+  as(who: string | Actor): Api;
+  /** The development admin the ledger issued a key to at its first start (ADMIN_KEY_FILE). */
+  admin: Actor;
+  /** Registers a principal as the admin, or issues it a new key when it exists (a restarted ledger). */
+  principal(id: string, role: Role, feeds?: string[]): Promise<Actor>;
   /**
    * The `$all` commit position of the last ledger event in the store: equal before and after means the
    * ledger appended nothing. Audit checkpoints and public projection streams, written on their own
@@ -42,7 +59,8 @@ export async function removeDataDir(dir: string): Promise<void> {
 export async function startLedger(dataDir?: string, env: Record<string, string> = {}): Promise<RunningLedger> {
   const dir = dataDir ?? (await newDataDir());
   const saved = { ...process.env };
-  Object.assign(process.env, { DATA_DIR: dir, PORT: '0', EVENTSTORE_PORT: '0', LOG_LEVEL: 'warn', ...env });
+  const adminKeyFile = path.join(dir, 'admin.key');
+  Object.assign(process.env, { DATA_DIR: dir, PORT: '0', EVENTSTORE_PORT: '0', LOG_LEVEL: 'warn', ADMIN_KEY_FILE: adminKeyFile, ...env });
   delete process.env.EVENTSTORE_CONNECTION_STRING;
   delete process.env.DATABASE_URL;
   Object.assign(process.env, env);
@@ -55,11 +73,26 @@ export async function startLedger(dataDir?: string, env: Record<string, string> 
   }
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
+  const admin: Actor = { id: 'admin', apiKey: (await readFile(adminKeyFile, 'utf8')).trim() };
+  const as = (who: string | Actor): Api => {
+    const apiKey = typeof who === 'string' ? who : who.apiKey;
+    return (method, route, body, headers) => call(url, method, route, body, { authorization: `Bearer ${apiKey}`, ...headers });
+  };
+  let registered = 0;
   return {
     app,
     url,
     dataDir: dir,
     api: (method, route, body, headers) => call(url, method, route, body, headers),
+    as,
+    admin,
+    async principal(id, role, feeds = []) {
+      const commandId = `principal-${id}-${++registered}-${Date.now()}`;
+      let res = await as(admin)<{ apiKey?: string; code?: string }>('POST', '/principals', { commandId, principalId: id, role, ...(feeds.length ? { feeds } : {}) });
+      if (res.status === 422 && res.body.code === 'PRINCIPAL_EXISTS') res = await as(admin)('POST', `/principals/${encodeURIComponent(id)}/keys`, { commandId });
+      if (res.status !== 201 || !res.body.apiKey) throw new Error(`cannot register ${role} ${id}: ${res.status} ${res.text}`);
+      return { id, apiKey: res.body.apiKey };
+    },
     async lastPosition() {
       let last = -1n;
       // Drained rather than broken out of: an abandoned read leaves its call open.

@@ -4,7 +4,7 @@
  * reports.
  */
 import { generateOracleKey, OracleKeyPair, signReport } from '../../src/oracle/report-signing';
-import { RunningLedger } from './ledger-app';
+import { Actor, RunningLedger } from './ledger-app';
 
 export const FEED = 'ETH-USD';
 export const POOL = 'weth-usdc';
@@ -23,11 +23,18 @@ export const POOL_PARAMETERS = {
   stabilityFeeYearly: '0.05',
 };
 
-export type Oracle = OracleKeyPair & { name: string };
+/** An oracle's signing key, and (once the market is open) the principal it reports as. */
+export type Oracle = OracleKeyPair & { name: string; actor?: Actor };
+
+/** The borrower who owns the positions `borrow` opens unless told otherwise. */
+export const BORROWER = 'borrower-1';
 
 export class Market {
   private seq = 0;
   readonly oracles: Record<'a' | 'b' | 'c', Oracle>;
+  /** Principals, registered by `open`: the development admin and the default borrower. */
+  admin!: Actor;
+  borrower!: Actor;
 
   /** `ledger` may be swapped for the same ledger restarted: the market's oracles stay registered there. */
   constructor(public ledger: RunningLedger) {
@@ -38,15 +45,18 @@ export class Market {
     return `${prefix}-${++this.seq}`;
   }
 
-  /** Calls the API and expects success. */
-  async ok(method: string, route: string, body?: unknown): Promise<any> {
-    const res = await this.ledger.api(method, route, body);
+  /** Calls the API as `as` (the admin unless told) and expects success. */
+  async ok(method: string, route: string, body?: unknown, as: Actor = this.admin): Promise<any> {
+    const res = await this.ledger.as(as)(method, route, body);
     if (res.status >= 300) throw new Error(`${method} ${route} answered ${res.status}: ${res.text}`);
     return res.body;
   }
 
   /** Feed (quorum 2 of the three oracles, deviation limit 50%), first price, pool. */
   async open(price: string): Promise<void> {
+    this.admin = this.ledger.admin;
+    this.borrower = await this.ledger.principal(BORROWER, 'borrower');
+    for (const o of Object.values(this.oracles)) o.actor = await this.ledger.principal(o.name, 'oracle', [FEED]);
     await this.ok('POST', '/feeds', { commandId: this.id('feed'), feed: FEED, quorum: 2, heartbeatSeconds: HEARTBEAT, deviationLimitBps: 5000, maxFutureSkewSeconds: 30 });
     for (const o of Object.values(this.oracles)) await this.ok('POST', `/feeds/${FEED}/oracles`, { commandId: this.id('key'), oracle: o.name, publicKey: o.publicKey });
     await this.publish(1n, price);
@@ -57,16 +67,16 @@ export class Market {
   async publish(round: bigint, price: string): Promise<any> {
     let last;
     for (const o of [this.oracles.a, this.oracles.b]) {
-      last = await this.ok('POST', `/feeds/${FEED}/reports`, { commandId: this.id('report'), oracle: o.name, ...signReport(o.privateKey, FEED, round, price, BigInt(Math.floor(Date.now() / 1000))) });
+      last = await this.ok('POST', `/feeds/${FEED}/reports`, { commandId: this.id('report'), oracle: o.name, ...signReport(o.privateKey, FEED, round, price, BigInt(Math.floor(Date.now() / 1000))) }, o.actor);
     }
     return last;
   }
 
-  /** Opens a position (in POOL unless told), deposits collateral and draws debt (whole tokens); answers the last receipt. */
-  async borrow(positionId: string, collateral: string, debt: string, poolId = POOL): Promise<any> {
-    await this.ok('POST', '/positions', { commandId: this.id('open'), positionId, poolId, owner: `owner-${positionId}` });
-    await this.ok('POST', `/positions/${positionId}/collateral/deposit`, { commandId: this.id('deposit'), amount: collateral });
-    return this.ok('POST', `/positions/${positionId}/debt/draw`, { commandId: this.id('draw'), amount: debt });
+  /** Opens a position (in POOL, for the default borrower, unless told), deposits collateral and draws debt (whole tokens); answers the last receipt. */
+  async borrow(positionId: string, collateral: string, debt: string, poolId = POOL, as: Actor = this.borrower): Promise<any> {
+    await this.ok('POST', '/positions', { commandId: this.id('open'), positionId, poolId }, as);
+    await this.ok('POST', `/positions/${positionId}/collateral/deposit`, { commandId: this.id('deposit'), amount: collateral }, as);
+    return this.ok('POST', `/positions/${positionId}/debt/draw`, { commandId: this.id('draw'), amount: debt }, as);
   }
 }
 

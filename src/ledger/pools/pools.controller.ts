@@ -6,10 +6,12 @@ import { DomainError } from '../../domain/decider';
 import { parseDecimal } from '../../domain/math/decimal';
 import { activePool, AuctionParameters, auctionParametersOf, DEFAULT_AUCTION, PoolParameters } from '../../domain/pool/pool';
 import { CommandReceipt, receiptOf } from '../../http/command-receipt';
-import { PoolStateQuery, PoolStateView } from '../../projections/pool-state/pool-state.query';
+import { PoolStateQuery, PoolStateView, withoutSums } from '../../projections/pool-state/pool-state.query';
 import { ProjectionsService } from '../../projections/projections.service';
 import { CommandOnlyBody, ChangePoolParametersBody, CreatePoolBody, PoolParametersChangeBody } from '../ledger.dto';
 import { ExecutePoolCommand, Pools } from './pool.command';
+import { Access, ADMIN_COMMAND, Caller, EVERY_ROLE, POOL_TOTAL_READERS } from '../../access/access-policy';
+import { Principal } from '../../domain/access/access-registry';
 
 @ApiTags('pools')
 @Controller('pools')
@@ -23,6 +25,7 @@ export class PoolsController {
   ) {}
 
   @Post()
+  @Access(ADMIN_COMMAND)
   @ApiOperation({ summary: 'Create a pool with its assets, oracle feed and risk parameters' })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'POOL_EXISTS, INVALID_PARAMETERS, TOO_MANY_DECIMALS' })
@@ -35,6 +38,7 @@ export class PoolsController {
   }
 
   @Patch(':poolId/parameters')
+  @Access(ADMIN_COMMAND)
   @ApiOperation({ summary: 'Change risk parameters from now on (interest is checkpointed at the old rate first)' })
   @ApiOkResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'INVALID_PARAMETERS' })
@@ -46,6 +50,7 @@ export class PoolsController {
   }
 
   @Post(':poolId/accrue')
+  @Access({ allow: ['admin', 'liquidator'], rateLimit: 'commands' })
   @ApiOperation({ summary: "Checkpoint the pool's borrow index at now" })
   @ApiCreatedResponse({ type: CommandReceipt })
   async accrue(@Param('poolId') poolId: string, @Body() body: CommandOnlyBody): Promise<CommandReceipt> {
@@ -53,6 +58,7 @@ export class PoolsController {
   }
 
   @Post(':poolId/liquidations/pause')
+  @Access(ADMIN_COMMAND)
   @ApiOperation({ summary: 'Admin: start no new liquidation auction in this pool until resumed (triggers are still recorded)' })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'ALREADY_PAUSED' })
@@ -62,6 +68,7 @@ export class PoolsController {
   }
 
   @Post(':poolId/liquidations/resume')
+  @Access(ADMIN_COMMAND)
   @ApiOperation({ summary: 'Admin: let liquidation auctions start again; those waiting start at once' })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'NOT_PAUSED' })
@@ -71,16 +78,18 @@ export class PoolsController {
   }
 
   @Get(':poolId')
+  @Access({ allow: EVERY_ROLE })
   @ApiOperation({ summary: 'Pool state from the read model: totals, utilization, health bands, price' })
   @ApiQuery({ name: 'minPosition', required: false, description: "Wait until the read model has applied events up to this $all position (a command's `position`)" })
   @ApiOkResponse({ type: PoolStateView })
   @ApiNotFoundResponse({ description: 'POOL_NOT_FOUND' })
-  async get(@Param('poolId') poolId: string, @Query('minPosition') minPosition?: string): Promise<PoolStateView> {
+  async get(@Param('poolId') poolId: string, @Caller() caller: Principal, @Query('minPosition') minPosition?: string): Promise<PoolStateView> {
     if (minPosition !== undefined) {
       if (!/^[0-9]{1,19}$/.test(minPosition)) throw new DomainError('INVALID_POSITION', 'minPosition is a $all commit position');
       await this.projections.waitFor(BigInt(minPosition));
     }
-    return this.poolState.pool(poolId, unixSeconds(this.clock.now()));
+    const view = await this.poolState.pool(poolId, unixSeconds(this.clock.now()));
+    return POOL_TOTAL_READERS.includes(caller.role) ? view : withoutSums(view);
   }
 }
 

@@ -85,11 +85,22 @@ export class Positions {
     return (await this.handling.load(positionStream(positionId), positionDecider, positionCodec)).state;
   }
 
-  /** The position's pool, which never changes once opened: from the cache when it has the position. */
+  /** The position's pool, which never changes once opened. */
   async poolOf(positionId: string): Promise<string> {
-    const cached = this.handling.cached<PositionState>(positionStream(positionId))?.state;
-    const state = cached && cached.status !== 'absent' ? cached : await this.state(positionId);
+    const state = await this.opened(positionId);
     if (state.status === 'absent') throw new DomainError('POSITION_NOT_FOUND', 'no such position');
     return state.poolId;
+  }
+
+  /** The position's owner, which never changes once opened; undefined for no such position. */
+  async ownerOf(positionId: string): Promise<string | undefined> {
+    const state = await this.opened(positionId);
+    return state.status === 'absent' ? undefined : state.owner;
+  }
+
+  /** The position as opened, from the cache when it has it: for what opening fixed (pool, owner). */
+  private async opened(positionId: string): Promise<PositionState> {
+    const cached = this.handling.cached<PositionState>(positionStream(positionId))?.state;
+    return cached && cached.status !== 'absent' ? cached : this.state(positionId);
   }
 }

@@ -10,6 +10,8 @@ import { AmountBody, CommandOnlyBody, OpenPositionBody } from '../ledger.dto';
 import { Pools } from '../pools/pool.command';
 import { ExecutePositionCommand, PositionCommandHandler, PositionCommandResult, PositionRequest, Positions } from './position.command';
 import { positionOpening, PositionOpeningView, positionView, PositionView } from './position-view';
+import { Access, Caller, OWNER_COMMAND, OWNER_OR_AUDITOR } from '../../access/access-policy';
+import { Principal } from '../../domain/access/access-registry';
 
 class PositionReceipt extends IntersectionType(CommandReceipt, PositionView) {}
 
@@ -25,15 +27,18 @@ export class PositionsController {
   ) {}
 
   @Post()
+  @Access({ allow: ['borrower'], scope: { kind: 'callerIs', field: 'owner' }, rateLimit: 'commands' })
   @ApiOperation({ summary: 'Open a position in a pool' })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'POSITION_EXISTS, STALE_PRICE, NO_PRICE' })
   @ApiNotFoundResponse({ description: 'POOL_NOT_FOUND' })
-  open(@Body() body: OpenPositionBody): Promise<PositionReceipt> {
-    return this.run(body.positionId, body.commandId, { type: 'OpenPosition', positionId: body.positionId, poolId: body.poolId, owner: body.owner });
+  open(@Body() body: OpenPositionBody, @Caller() caller: Principal): Promise<PositionReceipt> {
+    // The access rule has made sure a given owner is the caller.
+    return this.run(body.positionId, body.commandId, { type: 'OpenPosition', positionId: body.positionId, poolId: body.poolId, owner: caller.id });
   }
 
   @Post(':positionId/collateral/deposit')
+  @Access(OWNER_COMMAND)
   @ApiOperation({ summary: 'Deposit collateral' })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'STALE_PRICE, AMOUNT_TOO_LARGE, TOO_MANY_DECIMALS, POSITION_CLOSED' })
@@ -42,6 +47,7 @@ export class PositionsController {
   }
 
   @Post(':positionId/collateral/withdraw')
+  @Access(OWNER_COMMAND)
   @ApiOperation({ summary: "Withdraw collateral; refused above the pool's max LTV at the current price" })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'LTV_EXCEEDED, INSUFFICIENT_COLLATERAL, STALE_PRICE' })
@@ -50,6 +56,7 @@ export class PositionsController {
   }
 
   @Post(':positionId/debt/draw')
+  @Access(OWNER_COMMAND)
   @ApiOperation({ summary: "Draw debt; refused above the pool's max LTV at the current price, or below its dust limit" })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'LTV_EXCEEDED, BELOW_DUST, STALE_PRICE' })
@@ -58,6 +65,7 @@ export class PositionsController {
   }
 
   @Post(':positionId/debt/repay')
+  @Access(OWNER_COMMAND)
   @ApiOperation({ summary: 'Repay debt: at most the debt, and what remains must be zero or above the dust limit' })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'REPAY_EXCEEDS_DEBT, BELOW_DUST, STALE_PRICE' })
@@ -66,6 +74,7 @@ export class PositionsController {
   }
 
   @Post(':positionId/debt/repay-all')
+  @Access(OWNER_COMMAND)
   @ApiOperation({ summary: 'Repay the whole debt, interest to now included' })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'NO_DEBT, STALE_PRICE' })
@@ -74,6 +83,7 @@ export class PositionsController {
   }
 
   @Post(':positionId/close')
+  @Access(OWNER_COMMAND)
   @ApiOperation({ summary: 'Close a position without debt, returning its collateral' })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'DEBT_OUTSTANDING, POSITION_CLOSED, STALE_PRICE' })
@@ -82,6 +92,7 @@ export class PositionsController {
   }
 
   @Get(':positionId')
+  @Access(OWNER_OR_AUDITOR)
   @ApiOperation({ summary: "A position as its owner sees it: amounts, debt with interest, health factor, commitment" })
   @ApiNotFoundResponse({ description: 'POSITION_NOT_FOUND' })
   async get(@Param('positionId') positionId: string): Promise<PositionView> {
@@ -91,6 +102,7 @@ export class PositionsController {
   }
 
   @Get(':positionId/opening')
+  @Access(OWNER_OR_AUDITOR)
   @ApiOperation({ summary: "The opening of the position's commitment (amounts in smallest units and salt): what a liquidator needs to prove" })
   @ApiNotFoundResponse({ description: 'POSITION_NOT_FOUND' })
   async opening(@Param('positionId') positionId: string): Promise<PositionOpeningView> {

@@ -6,12 +6,14 @@
 import { BadRequestException, Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { DASHBOARD_CSP, dashboardHtml } from './dashboard.html';
+import { Access } from '../../access/access-policy';
 
 const POOL_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 @Controller('dashboard')
 export class DashboardController {
   @Get()
+  @Access({ allow: 'anyone' })
   @ApiExcludeEndpoint()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-cache')

@@ -31,13 +31,13 @@ export class PoolStateView {
   @ApiPropertyOptional() priceRound?: string;
   @ApiProperty() liquidationsPaused!: boolean;
   @ApiProperty({ example: '1.000000312', description: 'Borrow index now (1 = no interest yet)' }) borrowIndex!: string;
-  @ApiProperty({ example: '1250.5' }) totalCollateral!: string;
-  @ApiProperty({ example: '1800000.25', description: 'Total debt with interest to now' }) totalDebt!: string;
+  @ApiPropertyOptional({ example: '1250.5', description: "Only for admins and auditors: with few positions in a pool, a change of its totals is one position's amounts. " }) totalCollateral?: string;
+  @ApiPropertyOptional({ example: '1800000.25', description: "Total debt with interest to now. Only for admins and auditors: with few positions in a pool, a change of its totals is one position's amounts. " }) totalDebt?: string;
   @ApiPropertyOptional({ example: '0.42', description: "Debt ÷ borrowing capacity (collateral value × max LTV); absent without a price or collateral" })
   utilization?: string;
   @ApiProperty() openPositions!: number;
-  @ApiProperty({ example: '120.5', description: 'Protocol reserve: liquidation penalties and fees in, keeper incentives and covered bad debt out' }) reserve!: string;
-  @ApiProperty({ example: '0', description: 'Bad debt the reserve could not cover, borne by the lenders (cumulative)' }) socializedLoss!: string;
+  @ApiPropertyOptional({ example: '120.5', description: "Protocol reserve: liquidation penalties and fees in, keeper incentives and covered bad debt out. Only for admins and auditors: with few positions in a pool, a change of its totals is one position's amounts. " }) reserve?: string;
+  @ApiPropertyOptional({ example: '0', description: "Bad debt the reserve could not cover, borne by the lenders (cumulative). Only for admins and auditors: with few positions in a pool, a change of its totals is one position's amounts. " }) socializedLoss?: string;
   @ApiPropertyOptional({ type: HealthBands, description: 'Open positions by health factor at the current price; absent without a price' })
   healthBands?: HealthBands;
 }
@@ -123,4 +123,10 @@ export class PoolStateQuery {
       noDebt: Number(bands.noDebt),
     };
   }
+}
+
+/** The pool without its sums (totals, reserve, socialized loss): what callers who may not see amounts get. */
+export function withoutSums(view: PoolStateView): PoolStateView {
+  const { totalCollateral: _c, totalDebt: _d, reserve: _r, socializedLoss: _s, ...rest } = view;
+  return rest;
 }

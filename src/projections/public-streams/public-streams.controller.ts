@@ -15,6 +15,7 @@ import { DomainError } from '../../domain/decider';
 import { isPublicStream } from './public-streams';
 import { SseChannel, sseFrame } from './sse-channel';
 import { StreamFanOut } from './stream-fan-out';
+import { Access } from '../../access/access-policy';
 
 const REVISION = /^(0|[1-9][0-9]{0,18})$/;
 
@@ -30,6 +31,7 @@ export class PublicStreamsController {
   ) {}
 
   @Get(':stream/events')
+  @Access({ allow: 'anyone' })
   @ApiOperation({
     summary: 'Follow a public projection stream (server-sent events)',
     description:

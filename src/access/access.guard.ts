@@ -1,0 +1,56 @@
+/**
+ * The one gate every request passes: find the route's access rule, authenticate the caller's API key,
+ * check the role and the rule's scope. It runs before validation and before any handler, so a refusal
+ * has appended nothing.
+ */
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { Request, Response } from 'express';
+import { ACCESS_RULE, AccessPolicy, AccessRule } from './access-policy';
+import { AccessRegistry } from './access-registry.command';
+
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly registry: AccessRegistry,
+    private readonly policy: AccessPolicy,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.get<AccessRule | undefined>(ACCESS_RULE, context.getHandler());
+    if (!rule) throw new ForbiddenException({ code: 'NO_ACCESS_RULE', message: 'this route has no access rule, so nobody may call it' });
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    const apiKey = apiKeyOf(req);
+    if (apiKey === undefined) {
+      if (rule.allow === 'anyone') return true;
+      throw this.unauthorized(http.getResponse<Response>(), 'AUTHENTICATION_REQUIRED', 'send your API key as "Authorization: Bearer <key>"');
+    }
+    const authentication = await this.registry.authenticate(apiKey);
+    if ('refused' in authentication) {
+      const message = authentication.refused === 'API_KEY_REVOKED' ? 'this API key was revoked' : 'this API key is not valid';
+      throw this.unauthorized(http.getResponse<Response>(), authentication.refused, message);
+    }
+    const caller = authentication.principal;
+    req.principal = caller;
+    if (rule.allow === 'anyone') return true;
+    if (!rule.allow.includes(caller.role)) throw new ForbiddenException({ code: 'ROLE_NOT_ALLOWED', message: `the ${caller.role} role may not make this call` });
+    const refusal = rule.scope && (await this.policy.refusal(rule.scope, caller, req));
+    if (refusal) throw new ForbiddenException(refusal);
+    return true;
+  }
+
+  private unauthorized(res: Response, code: string, message: string): UnauthorizedException {
+    res.setHeader('WWW-Authenticate', 'Bearer realm="ledger"');
+    return new UnauthorizedException({ code, message });
+  }
+}
+
+/** `Authorization: Bearer <key>`, or `X-API-Key: <key>`. */
+function apiKeyOf(req: Request): string | undefined {
+  const authorization = req.headers.authorization;
+  if (authorization !== undefined) return /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? '';
+  const header = req.headers['x-api-key'];
+  return typeof header === 'string' ? header : undefined;
+}

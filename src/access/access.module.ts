@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
+import { LedgerModule } from '../ledger/ledger.module';
+import { AccessGuard } from './access.guard';
+import { AccessPolicy } from './access-policy';
+import { AccessCommandHandler, AccessRegistry } from './access-registry.command';
+import { AdminBootstrap } from './admin-bootstrap';
+import { PrincipalsController } from './principals.controller';
+import { RateLimitGuard } from './rate-limit.guard';
+
+@Module({
+  imports: [
+    LedgerModule,
+    ThrottlerModule.forRootAsync({
+      inject: [LEDGER_CONFIG],
+      useFactory: (config: LedgerConfig) => ({
+        throttlers: [
+          { name: 'commands', ttl: 1000, limit: config.commandRateLimit },
+          { name: 'proofs', ttl: 60_000, limit: config.proofRateLimit },
+        ],
+      }),
+    }),
+  ],
+  controllers: [PrincipalsController],
+  providers: [
+    AccessRegistry,
+    AccessCommandHandler,
+    AccessPolicy,
+    AdminBootstrap,
+    // In this order: the caller is known before its rate limit is counted.
+    { provide: APP_GUARD, useClass: AccessGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+  ],
+})
+export class AccessModule {}
