@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { LedgerModule } from '../ledger/ledger.module';
@@ -13,6 +13,8 @@ import { RateLimitGuard } from './rate-limit.guard';
 @Module({
   imports: [
     LedgerModule,
+    // The route table (route-table.ts) reads the controllers through it.
+    DiscoveryModule,
     ThrottlerModule.forRootAsync({
       inject: [LEDGER_CONFIG],
       useFactory: (config: LedgerConfig) => ({
