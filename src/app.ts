@@ -22,6 +22,12 @@ export async function createApp(): Promise<INestApplication> {
     const body = toErrorBody(err);
     res.status(body.statusCode).json(body);
   });
+  // Keys that name an object's prototype are never fields of ours; validation would not see them all.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const key = prototypeKeyIn(req.body);
+    if (key === undefined) return next();
+    res.status(400).json({ statusCode: 400, code: 'VALIDATION_FAILED', message: `"${key}" is not a field of any request` });
+  });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -44,4 +50,16 @@ export async function createApp(): Promise<INestApplication> {
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
+}
+
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function prototypeKeyIn(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const key of Object.keys(value)) {
+    if (PROTOTYPE_KEYS.has(key)) return key;
+    const nested = prototypeKeyIn((value as Record<string, unknown>)[key]);
+    if (nested !== undefined) return nested;
+  }
+  return undefined;
 }

@@ -1,163 +1,26 @@
 /**
  * Every route × every role (and an anonymous caller), generated from the application's route table:
- * a route without an access rule, or without a sample call here, fails the test. Each allowed caller's
- * call succeeds (or, where success needs what a sample cannot build, such as a valid proof, is let past
- * access to the domain's own refusal); every other caller is refused with 401/403 and its code, and
- * the store is unchanged.
+ * a route without an access rule, or without a sample call (test/support/route-samples.ts), fails the
+ * test. Who may call a route is the policy stated with its sample, so a loosened rule fails too. Each
+ * allowed caller's call succeeds (or, where success needs what a sample cannot build, such as a valid
+ * proof, gets past access to the domain's own refusal); every other caller is refused with 401/403 and
+ * its code, and the store is unchanged.
  */
 import { Role, ROLES } from '../src/domain/access/access-registry';
 import { loadCrypto } from '../src/domain/crypto/crypto';
-import { PUBLIC_SIGNAL_NAMES } from '../src/domain/liquidation/public-signals';
-import { signReport } from '../src/oracle/report-signing';
 import { routeTable } from '../src/access/route-table';
 import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
-import { FEED, Market, POOL, POOL_PARAMETERS } from './support/scenario';
-import { waitFor } from './support/wait';
-
-type Caller = Role | 'anonymous';
-
-interface SampleCall {
-  path: string;
-  body?: unknown;
-  /**
-   * `success` (the default): an allowed caller gets 2xx. `access`: success needs what the sample cannot
-   * build (a valid proof, an English auction, a stale one), so an allowed caller must get past access
-   * control to the domain's own 4xx refusal, never 401/403/429/5xx.
-   */
-  expect?: 'success' | 'access';
-  /** A server-sent events stream: only its status is read. */
-  sse?: boolean;
-}
+import { Caller, callWith, expressRoutes, routeSamples, Sampler } from './support/route-samples';
 
 let ledger: RunningLedger;
-let market: Market;
-const actors = {} as Record<Role, Actor>;
-let auctionId: string;
-let n = 0;
-let round = 1000n;
-const fresh = (prefix: string) => `${prefix}-${++n}`;
-const admin = (method: string, route: string, body?: unknown) => market.ok(method, route, body);
-
-/** The caller's id where a body names who acts (so an allowed caller names itself). */
-const idOf = (caller: Caller) => (caller === 'anonymous' ? 'nobody' : actors[caller].id);
-
-/** A pool on the market's feed, ready for commands. */
-async function newPool(): Promise<string> {
-  const poolId = fresh('matrix-pool');
-  await admin('POST', '/pools', { commandId: fresh('pool'), poolId, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: FEED, parameters: POOL_PARAMETERS });
-  return poolId;
-}
-
-/** A position of the matrix's borrower: 2 WETH against `debt` USDC. */
-async function newPosition(debt = '1000'): Promise<string> {
-  const positionId = fresh('matrix-position');
-  if (debt === '0') {
-    await market.ok('POST', '/positions', { commandId: fresh('open'), positionId, poolId: POOL }, actors.borrower);
-    await market.ok('POST', `/positions/${positionId}/collateral/deposit`, { commandId: fresh('deposit'), amount: '2' }, actors.borrower);
-  } else {
-    await market.borrow(positionId, '2', debt, POOL, actors.borrower);
-  }
-  return positionId;
-}
-
-async function newKey(): Promise<string> {
-  const issued = await admin('POST', '/principals/matrix-keys/keys', { commandId: fresh('key') });
-  return issued.keyId;
-}
-
-/**
- * Per route: who may call it (the policy, stated here independently of the rules in the code, so a
- * loosened rule fails too), and one sample call, keyed by `METHOD path` as the route table names it.
- */
-const SAMPLES: Record<string, [readonly Role[] | 'anyone', (caller: Caller) => Promise<SampleCall>]> = {
-  'GET /health/live': ['anyone', async () => ({ path: '/health/live' })],
-  'GET /health/ready': ['anyone', async () => ({ path: '/health/ready' })],
-  'GET /metrics': [['admin', 'auditor', 'integrator'], async () => ({ path: '/metrics' })],
-  'GET /projections': [['admin', 'auditor', 'integrator'], async () => ({ path: '/projections' })],
-  'POST /projections/:name/rebuild': [['admin'], async () => ({ path: '/projections/pool-state/rebuild', body: {} })],
-  'GET /streams/:stream/events': ['anyone', async () => ({ path: '/streams/public-prices/events', sse: true })],
-  'GET /dashboard': ['anyone', async () => ({ path: `/dashboard?pool=${POOL}` })],
-
-  'POST /feeds': [['admin'], async () => ({ path: '/feeds', body: { commandId: fresh('feed'), feed: fresh('FEED'), quorum: 1, heartbeatSeconds: 3600, deviationLimitBps: 5000, maxFutureSkewSeconds: 30 } })],
-  'POST /feeds/:feed/oracles': [['admin'], async () => ({ path: `/feeds/${FEED}/oracles`, body: { commandId: fresh('oracle'), oracle: fresh('oracle-x'), publicKey: market.oracles.c.publicKey } })],
-  'POST /feeds/:feed/oracles/:oracle/revoke': [['admin'], async () => {
-    const oracle = fresh('oracle-tmp');
-    await admin('POST', `/feeds/${FEED}/oracles`, { commandId: fresh('oracle'), oracle, publicKey: market.oracles.c.publicKey });
-    return { path: `/feeds/${FEED}/oracles/${oracle}/revoke`, body: { commandId: fresh('revoke') } };
-  }],
-  'POST /feeds/:feed/reports': [['oracle'], async () => {
-    const report = signReport(market.oracles.c.privateKey, FEED, ++round, '1999', BigInt(Math.floor(Date.now() / 1000)));
-    return { path: `/feeds/${FEED}/reports`, body: { commandId: fresh('report'), oracle: 'oracle-c', ...report } };
-  }],
-  'GET /feeds/:feed': [ROLES, async () => ({ path: `/feeds/${FEED}` })],
-  'GET /feeds/:feed/rounds/:round': [ROLES, async () => ({ path: `/feeds/${FEED}/rounds/latest` })],
-
-  'POST /pools': [['admin'], async () => ({ path: '/pools', body: { commandId: fresh('pool'), poolId: fresh('pool'), collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: FEED, parameters: POOL_PARAMETERS } })],
-  'PATCH /pools/:poolId/parameters': [['admin'], async () => ({ path: `/pools/${await newPool()}/parameters`, body: { commandId: fresh('params'), parameters: { dustLimit: '20' } } })],
-  'POST /pools/:poolId/accrue': [['admin', 'liquidator'], async () => ({ path: `/pools/${POOL}/accrue`, body: { commandId: fresh('accrue') } })],
-  'POST /pools/:poolId/liquidations/pause': [['admin'], async () => ({ path: `/pools/${await newPool()}/liquidations/pause`, body: { commandId: fresh('pause') } })],
-  'POST /pools/:poolId/liquidations/resume': [['admin'], async () => {
-    const poolId = await newPool();
-    await admin('POST', `/pools/${poolId}/liquidations/pause`, { commandId: fresh('pause') });
-    return { path: `/pools/${poolId}/liquidations/resume`, body: { commandId: fresh('resume') } };
-  }],
-  'GET /pools/:poolId': [ROLES, async () => ({ path: `/pools/${POOL}` })],
-
-  'POST /positions': [['borrower'], async (caller) => ({ path: '/positions', body: { commandId: fresh('open'), positionId: fresh('opened'), poolId: POOL, owner: idOf(caller) } })],
-  'POST /positions/:positionId/collateral/deposit': [['borrower'], async () => ({ path: `/positions/${await newPosition()}/collateral/deposit`, body: { commandId: fresh('deposit'), amount: '1' } })],
-  'POST /positions/:positionId/collateral/withdraw': [['borrower'], async () => ({ path: `/positions/${await newPosition()}/collateral/withdraw`, body: { commandId: fresh('withdraw'), amount: '0.1' } })],
-  'POST /positions/:positionId/debt/draw': [['borrower'], async () => ({ path: `/positions/${await newPosition()}/debt/draw`, body: { commandId: fresh('draw'), amount: '10' } })],
-  'POST /positions/:positionId/debt/repay': [['borrower'], async () => ({ path: `/positions/${await newPosition()}/debt/repay`, body: { commandId: fresh('repay'), amount: '10' } })],
-  'POST /positions/:positionId/debt/repay-all': [['borrower'], async () => ({ path: `/positions/${await newPosition()}/debt/repay-all`, body: { commandId: fresh('repay-all') } })],
-  'POST /positions/:positionId/close': [['borrower'], async () => ({ path: `/positions/${await newPosition('0')}/close`, body: { commandId: fresh('close') } })],
-  'GET /positions/:positionId': [['borrower', 'auditor'], async () => ({ path: `/positions/${ownPosition}` })],
-  'GET /positions/:positionId/opening': [['borrower', 'auditor'], async () => ({ path: `/positions/${ownPosition}/opening` })],
-  'POST /positions/:positionId/liquidation-proofs': [['liquidator'], async (caller) => ({
-    path: `/positions/${ownPosition}/liquidation-proofs`,
-    body: { commandId: fresh('proof'), liquidator: idOf(caller), proof: { pi_a: ['1', '2', '1'] }, publicSignals: PUBLIC_SIGNAL_NAMES.map(() => '1') },
-    expect: 'access',
-  })],
-
-  'GET /liquidations': [ROLES, async () => ({ path: '/liquidations' })],
-  'GET /auctions': [['liquidator', 'auditor', 'admin'], async () => ({ path: '/auctions' })],
-  'GET /auctions/:auctionId': [['liquidator', 'auditor', 'admin'], async () => ({ path: `/auctions/${auctionId}` })],
-  'POST /auctions/:auctionId/take': [['liquidator'], async (caller) => ({ path: `/auctions/${auctionId}/take`, body: { commandId: fresh('take'), taker: idOf(caller), collateral: '0.01', maxPrice: '100000' } })],
-  // The auction is Dutch and fresh: a bid and a reset are the domain's to refuse.
-  'POST /auctions/:auctionId/bids': [['liquidator'], async (caller) => ({ path: `/auctions/${auctionId}/bids`, body: { commandId: fresh('bid'), bidder: idOf(caller), amount: '100' }, expect: 'access' })],
-  'POST /auctions/:auctionId/reset': [['liquidator'], async (caller) => ({ path: `/auctions/${auctionId}/reset`, body: { commandId: fresh('reset'), keeper: idOf(caller) }, expect: 'access' })],
-  'POST /pools/:poolId/market/liquidity': [['admin'], async () => ({ path: `/pools/${POOL}/market/liquidity`, body: { commandId: fresh('liquidity'), collateral: '10', debt: '20000' } })],
-  'GET /pools/:poolId/market': [['admin', 'auditor', 'liquidator'], async () => ({ path: `/pools/${POOL}/market` })],
-
-  'POST /audit/checkpoints': [['auditor', 'admin'], async () => ({ path: '/audit/checkpoints', body: {} })],
-  'GET /audit/pools/:poolId': [['auditor'], async () => ({ path: `/audit/pools/${POOL}` })],
-  'GET /audit/positions/:positionId': [['auditor'], async () => ({ path: `/audit/positions/${ownPosition}` })],
-
-  'POST /principals': [['admin'], async () => ({ path: '/principals', body: { commandId: fresh('principal'), principalId: fresh('someone'), role: 'integrator' } })],
-  'GET /principals': [['admin'], async () => ({ path: '/principals' })],
-  'GET /principals/me': [ROLES, async () => ({ path: '/principals/me' })],
-  'POST /principals/:principalId/keys': [['admin'], async () => ({ path: '/principals/matrix-keys/keys', body: { commandId: fresh('key') } })],
-  'POST /keys/:keyId/rotate': [['admin'], async () => ({ path: `/keys/${await newKey()}/rotate`, body: { commandId: fresh('rotate') } })],
-  'POST /keys/:keyId/revoke': [['admin'], async () => ({ path: `/keys/${await newKey()}/revoke`, body: { commandId: fresh('revoke') } })],
-};
-
-let ownPosition: string;
+let samples: Record<string, [readonly Role[] | 'anyone', Sampler]>;
+let actors: Record<Role, Actor>;
 
 beforeAll(async () => {
   await loadCrypto();
   // The matrix checks who may call what, not how often: the rate limits have tests of their own.
   ledger = await startLedger(undefined, { COMMAND_RATE_LIMIT: '100000', PROOF_RATE_LIMIT: '100000' });
-  market = new Market(ledger);
-  await market.open('2000');
-  actors.admin = ledger.admin;
-  actors.borrower = market.borrower;
-  actors.oracle = market.oracles.c.actor as Actor;
-  for (const role of ['liquidator', 'auditor', 'integrator'] as const) actors[role] = await ledger.principal(`matrix-${role}`, role);
-  await ledger.principal('matrix-keys', 'integrator');
-  ownPosition = await newPosition();
-  // An auction to read and take from: a position the next price leaves under its threshold.
-  await market.borrow('matrix-liquidated', '1', '1400');
-  await market.publish(2n, '1600');
-  auctionId = await waitFor(async () => ((await admin('GET', '/auctions')) as { auctionId: string; positionId: string }[]).find((a) => a.positionId === 'matrix-liquidated')?.auctionId);
+  ({ samples, actors } = await routeSamples(ledger));
 });
 
 afterAll(async () => {
@@ -167,10 +30,9 @@ afterAll(async () => {
 
 it('has an access rule and a sample call for every route the application serves', () => {
   const routes = routeTable(ledger.app);
-  const served = expressRoutes(ledger).filter((r) => !r.startsWith('GET /docs') && !r.includes('{*path}'));
-  expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(served.sort());
+  expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(expressRoutes(ledger).sort());
   expect(routes.filter((r) => !r.rule).map((r) => `${r.method} ${r.path}`)).toEqual([]);
-  expect(routes.filter((r) => !SAMPLES[`${r.method} ${r.path}`]).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  expect(routes.filter((r) => !samples[`${r.method} ${r.path}`]).map((r) => `${r.method} ${r.path}`)).toEqual([]);
 });
 
 it('lets every allowed caller of every route through, and refuses every other caller, appending nothing', async () => {
@@ -179,17 +41,17 @@ it('lets every allowed caller of every route through, and refuses every other ca
   let checked = 0;
   for (const { method, path, rule } of routeTable(ledger.app)) {
     const route = `${method} ${path}`;
-    if (!rule || !SAMPLES[route]) {
+    if (!rule || !samples[route]) {
       failures.push(`${route}: ${rule ? 'no sample call' : 'no access rule'}`);
       continue;
     }
-    const [policy, sampleOf] = SAMPLES[route];
+    const [policy, sampleOf] = samples[route];
     if (JSON.stringify(rule.allow) !== JSON.stringify(policy)) failures.push(`${route}: the rule allows ${JSON.stringify(rule.allow)}, the policy ${JSON.stringify(policy)}`);
     for (const caller of callers) {
       const sample = await sampleOf(caller);
       const allowed = policy === 'anyone' || (caller !== 'anonymous' && policy.includes(caller));
       const before = await ledger.lastPosition();
-      const { status, code } = await callAs(caller, method, sample);
+      const { status, code } = await callWith(ledger, caller === 'anonymous' ? undefined : actors[caller].apiKey, method, sample);
       const seen = `${route} as ${caller}: ${status} ${code ?? ''}`;
       checked++;
       if (allowed && (sample.expect ?? 'success') === 'success') {
@@ -206,23 +68,3 @@ it('lets every allowed caller of every route through, and refuses every other ca
   expect(failures).toEqual([]);
   expect(checked).toBe(routeTable(ledger.app).length * callers.length);
 });
-
-async function callAs(caller: Caller, method: string, sample: SampleCall): Promise<{ status: number; code?: string }> {
-  const headers: Record<string, string> = caller === 'anonymous' ? {} : { authorization: `Bearer ${actors[caller].apiKey}` };
-  if (sample.sse) {
-    const abort = new AbortController();
-    const res = await fetch(ledger.url + sample.path, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
-    const status = res.status;
-    const code = status >= 400 ? ((await res.json()) as { code?: string }).code : undefined;
-    abort.abort();
-    return { status, code };
-  }
-  const res = await ledger.api(method, sample.path, sample.body, headers);
-  return { status: res.status, code: res.status >= 400 ? (res.body as { code?: string }).code : undefined };
-}
-
-/** The routes express serves, as `METHOD path`. */
-function expressRoutes(l: RunningLedger): string[] {
-  const instance = l.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } };
-  return instance.router.stack.flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`) : []));
-}
