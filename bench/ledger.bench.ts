@@ -1,7 +1,7 @@
 /**
  * Issue 3's targets: draw-debt commands over HTTP against the ledger on its embedded defaults (1 and 32
- * clients, each client on its own position so the numbers measure the ledger rather than
- * optimistic-concurrency retries), and the pool-state projection catching up on 100,000 events into
+ * clients, each client on its own position, as that position's borrower, so the numbers measure the
+ * ledger rather than optimistic-concurrency retries), and the pool-state projection catching up on 100,000 events into
  * PGlite and into a real PostgreSQL server. BENCH_LEDGER_ONLY=http or =projection runs one half.
  */
 import autocannon from 'autocannon';
@@ -31,16 +31,21 @@ const parameters = {
 };
 
 async function drawDebtOverHttp(): Promise<BenchRow[]> {
-  const ledger = await startLedgerProcess();
+  // The ledger's own capacity, not the per-principal rate limiter's: the limit is set far above what the run sends.
+  const ledger = await startLedgerProcess({ env: { COMMAND_RATE_LIMIT: '1000000' } });
   try {
     const key = generateOracleKey();
+    // The admin sets up the feed and the pool; the oracle `o` reports; each position has its own borrower.
+    const oracleKey = await ledger.principal('o', 'oracle', ['ETH-USD']);
     await ledger.post('/feeds', { commandId: 'feed', feed: 'ETH-USD', quorum: 1, heartbeatSeconds: 3600, deviationLimitBps: 2000, maxFutureSkewSeconds: 30 });
     await ledger.post('/feeds/ETH-USD/oracles', { commandId: 'key', oracle: 'o', publicKey: key.publicKey });
-    await ledger.post('/feeds/ETH-USD/reports', { commandId: 'report', oracle: 'o', ...signReport(key.privateKey, 'ETH-USD', 1n, '2000', BigInt(Math.floor(Date.now() / 1000))) });
+    await ledger.post('/feeds/ETH-USD/reports', { commandId: 'report', oracle: 'o', ...signReport(key.privateKey, 'ETH-USD', 1n, '2000', BigInt(Math.floor(Date.now() / 1000))) }, oracleKey);
     await ledger.post('/pools', { commandId: 'pool', poolId: 'pool', collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD', parameters });
+    const borrowerKeys: string[] = [];
     for (let i = 0; i < POSITIONS; i++) {
-      await ledger.post('/positions', { commandId: `open-${i}`, positionId: `p${i}`, poolId: 'pool', owner: `b${i}` });
-      await ledger.post(`/positions/p${i}/collateral/deposit`, { commandId: `deposit-${i}`, amount: '1000' });
+      borrowerKeys.push(await ledger.principal(`b${i}`, 'borrower'));
+      await ledger.post('/positions', { commandId: `open-${i}`, positionId: `p${i}`, poolId: 'pool' }, borrowerKeys[i]);
+      await ledger.post(`/positions/p${i}/collateral/deposit`, { commandId: `deposit-${i}`, amount: '1000' }, borrowerKeys[i]);
     }
     const rows: BenchRow[] = [];
     for (const connections of [1, 32]) {
@@ -56,7 +61,9 @@ async function drawDebtOverHttp(): Promise<BenchRow[]> {
             method: 'POST',
             setupRequest: (request: any, context: any) => {
               context.position ??= nextPosition++ % POSITIONS;
-              return { ...request, path: `/positions/p${context.position}/debt/draw`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ commandId: `draw-${connections}-${++sequence}`, amount: '0.01' }) };
+              // Each client draws on its position as that position's borrower.
+              const headers = { 'content-type': 'application/json', authorization: `Bearer ${borrowerKeys[context.position]}` };
+              return { ...request, path: `/positions/p${context.position}/debt/draw`, headers, body: JSON.stringify({ commandId: `draw-${connections}-${++sequence}`, amount: '0.01' }) };
             },
             onResponse: (status: number, body: string) => {
               if (status >= 300) firstError ??= `${status} ${body}`;

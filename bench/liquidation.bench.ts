@@ -12,10 +12,11 @@
 import { INestApplication } from '@nestjs/common';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createApp } from '../src/app';
+import { Role } from '../src/domain/access/access-registry';
 import { liquidatableByScan } from '../src/domain/liquidation/liquidation-index';
 import { RAY, WAD } from '../src/domain/math/fixed-point';
 import { LiquidationDetector, Sweep } from '../src/liquidation/liquidation-detector';
@@ -44,7 +45,9 @@ export const liquidationBenchmark: Benchmark = {
     const gc = collectGarbage();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-liquidation-'));
     const saved = { ...process.env };
-    Object.assign(process.env, { DATA_DIR: dataDir, PORT: '0', EVENTSTORE_PORT: '0', LOG_LEVEL: 'warn', AUDIT_CHECKPOINT_IDLE_MS: '600000' });
+    const adminKeyFile = path.join(dataDir, 'admin.key');
+    // COMMAND_RATE_LIMIT: the ledger's own capacity is measured, not the per-principal rate limiter's.
+    Object.assign(process.env, { DATA_DIR: dataDir, PORT: '0', EVENTSTORE_PORT: '0', LOG_LEVEL: 'warn', AUDIT_CHECKPOINT_IDLE_MS: '600000', ADMIN_KEY_FILE: adminKeyFile, COMMAND_RATE_LIMIT: '1000000' });
     delete process.env.EVENTSTORE_CONNECTION_STRING;
     delete process.env.DATABASE_URL;
     let app: INestApplication | undefined;
@@ -54,14 +57,21 @@ export const liquidationBenchmark: Benchmark = {
       // The synchronous fold below holds the event loop for a while; idle keep-alive sockets must not be timed out under the client.
       app.getHttpServer().keepAliveTimeout = 0;
       const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-      const post = async (route: string, body: unknown) => {
-        const res = await fetch(url + route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      // Calls as the holder of `apiKey`: the development admin (its key written at bootstrap) unless told.
+      const adminKey = readFileSync(adminKeyFile, 'utf8').trim();
+      const post = async (route: string, body: unknown, apiKey = adminKey) => {
+        const res = await fetch(url + route, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: JSON.stringify(body) });
         if (!res.ok) throw new Error(`${route}: ${res.status} ${await res.text()}`);
         return res.json();
       };
+      const principal = async (principalId: string, role: Role, feeds?: string[]): Promise<string> =>
+        ((await post('/principals', { commandId: `principal-${principalId}`, principalId, role, ...(feeds ? { feeds } : {}) })) as { apiKey: string }).apiKey;
+      // The oracle `o` reports the prices; one borrower opens the real positions.
+      const oracleKey = await principal('o', 'oracle', ['ETH-USD']);
+      const borrowerKey = await principal('borrower', 'borrower');
       const key = generateOracleKey();
       let round = 0n;
-      const publish = (price: string) => post('/feeds/ETH-USD/reports', { commandId: `report-${++round}`, oracle: 'o', ...signReport(key.privateKey, 'ETH-USD', round, price, BigInt(Math.floor(Date.now() / 1000))) });
+      const publish = (price: string) => post('/feeds/ETH-USD/reports', { commandId: `report-${++round}`, oracle: 'o', ...signReport(key.privateKey, 'ETH-USD', round, price, BigInt(Math.floor(Date.now() / 1000))) }, oracleKey);
       // Deviation limit 90%: the run's price steps must not pause liquidations.
       await post('/feeds', { commandId: 'feed', feed: 'ETH-USD', quorum: 1, heartbeatSeconds: 3600, deviationLimitBps: 9000, maxFutureSkewSeconds: 30 });
       await post('/feeds/ETH-USD/oracles', { commandId: 'key', oracle: 'o', publicKey: key.publicKey });
@@ -78,9 +88,9 @@ export const liquidationBenchmark: Benchmark = {
           await Promise.all(
             Array.from({ length: Math.min(32, size - from) }, async (_, k) => {
               const id = `g${g}-${from + k}`;
-              await post('/positions', { commandId: `open-${id}`, positionId: id, poolId: 'pool', owner: id });
-              await post(`/positions/${id}/collateral/deposit`, { commandId: `deposit-${id}`, amount: '1' });
-              await post(`/positions/${id}/debt/draw`, { commandId: `draw-${id}`, amount: String(debtOf(g)) });
+              await post('/positions', { commandId: `open-${id}`, positionId: id, poolId: 'pool' }, borrowerKey);
+              await post(`/positions/${id}/collateral/deposit`, { commandId: `deposit-${id}`, amount: '1' }, borrowerKey);
+              await post(`/positions/${id}/debt/draw`, { commandId: `draw-${id}`, amount: String(debtOf(g)) }, borrowerKey);
             }),
           );
         }

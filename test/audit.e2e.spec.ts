@@ -15,11 +15,15 @@ import { EventStoreConnection } from '../src/eventstore/eventstore.module';
 import { HistoryEvent, newSigningKey, privateKeyFrom, writeExport } from '../src/audit/history';
 import { AuditReport } from '../src/audit/auditor';
 import { cli } from './support/cli';
-import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
+import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { Market, POOL } from './support/scenario';
 
 let ledger: RunningLedger;
 let market: Market;
+/** The auditor: records checkpoints and reads the history as of a point. */
+let auditor: Actor;
+/** The liquidator who proves p1 liquidatable. */
+let alice: Actor;
 let store: string;
 let dir: string;
 let exportFile: string;
@@ -78,14 +82,17 @@ beforeAll(async () => {
   store = ledger.app.get(EventStoreConnection).connectionString!;
   market = new Market(ledger);
   await market.open('2000');
+  auditor = await ledger.principal('auditor-1', 'auditor');
+  alice = await ledger.principal('alice', 'liquidator');
   await market.borrow('p1', '1.25', '1750');
   await market.borrow('p2', '10', '1000');
-  await market.ok('POST', '/positions/p2/debt/repay', { commandId: market.id('repay'), amount: '250' });
+  await market.ok('POST', '/positions/p2/debt/repay', { commandId: market.id('repay'), amount: '250' }, market.borrower);
   await market.publish(2n, '1600');
-  writeFileSync(file('p1-opening.json'), JSON.stringify(await market.ok('GET', '/positions/p1/opening')));
-  const proven = await cli('liquidator', 'submit', '--url', ledger.url, '--position', 'p1', '--liquidator', 'alice', '--opening', file('p1-opening.json'));
+  // The owner hands p1's opening over; the liquidator proves with it.
+  writeFileSync(file('p1-opening.json'), JSON.stringify(await market.ok('GET', '/positions/p1/opening', undefined, market.borrower)));
+  const proven = await cli('liquidator', 'submit', '--url', ledger.url, '--api-key', alice.apiKey, '--position', 'p1', '--liquidator', 'alice', '--opening', file('p1-opening.json'));
   expect(proven).toMatchObject({ code: 0, err: '' });
-  await market.ok('POST', '/audit/checkpoints');
+  await market.ok('POST', '/audit/checkpoints', undefined, auditor);
   expect((await cli('audit', 'keygen', '--out', file('auditor'))).code).toBe(0);
   exportFile = file('history.jsonl.gz');
   const exported = await cli('audit', 'export', '--eventstore', store, '--out', exportFile, '--signing-key', file('auditor.key'));
@@ -226,29 +233,33 @@ describe('tampering is detected and named', () => {
 describe('time travel', () => {
   it('a pool as of a point equals the live read model at that point, and stays so as history grows', async () => {
     const receipt = await market.borrow('p3', '2', '100');
-    const live = await market.ok('GET', `/pools/${POOL}?minPosition=${receipt.position}`);
-    const asOf = await market.ok('GET', `/audit/pools/${POOL}?asOf=${receipt.position}`);
+    // The auditor reads the live pool, totals included, and the same pool as of a point.
+    const live = await market.ok('GET', `/pools/${POOL}?minPosition=${receipt.position}`, undefined, auditor);
+    expect(live.totalCollateral).toBeDefined();
+    const asOf = await market.ok('GET', `/audit/pools/${POOL}?asOf=${receipt.position}`, undefined, auditor);
     const same = (v: any) => ({ totalCollateral: v.totalCollateral, openPositions: v.openPositions, price: v.price, priceRound: v.priceRound, healthBands: v.healthBands });
     expect(same(asOf)).toEqual(same(live));
     expect(asOf.asOf.position).toBe(receipt.position);
 
-    await market.ok('POST', '/positions/p3/collateral/deposit', { commandId: market.id('deposit'), amount: '1' });
-    expect(same(await market.ok('GET', `/audit/pools/${POOL}?asOf=${receipt.position}`))).toEqual(same(live));
+    await market.ok('POST', '/positions/p3/collateral/deposit', { commandId: market.id('deposit'), amount: '1' }, market.borrower);
+    expect(same(await market.ok('GET', `/audit/pools/${POOL}?asOf=${receipt.position}`, undefined, auditor))).toEqual(same(live));
     const cliState = await cli('audit', 'state', '--eventstore', store, '--pool', POOL, '--as-of', receipt.position);
     expect(same(JSON.parse(cliState.out))).toEqual(same(live));
-    expect((await market.ok('GET', `/pools/${POOL}`)).totalCollateral).not.toBe(live.totalCollateral);
+    const now = (await market.ok('GET', `/pools/${POOL}`, undefined, auditor)).totalCollateral;
+    expect(now).toBeDefined();
+    expect(now).not.toBe(live.totalCollateral);
   });
 
   it('a position as of an instant before a change shows the amounts it had then', async () => {
     const before = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 20));
-    await market.ok('POST', '/positions/p3/collateral/deposit', { commandId: market.id('deposit'), amount: '3' });
-    expect((await market.ok('GET', `/audit/positions/p3?asOf=${encodeURIComponent(before)}`)).collateral).toBe('3');
-    expect((await market.ok('GET', '/audit/positions/p3')).collateral).toBe('6');
+    await market.ok('POST', '/positions/p3/collateral/deposit', { commandId: market.id('deposit'), amount: '3' }, market.borrower);
+    expect((await market.ok('GET', `/audit/positions/p3?asOf=${encodeURIComponent(before)}`, undefined, auditor)).collateral).toBe('3');
+    expect((await market.ok('GET', '/audit/positions/p3', undefined, auditor)).collateral).toBe('6');
   });
 
   it('refuses a malformed point, and a file that is not there', async () => {
-    const res = await ledger.api('GET', `/audit/pools/${POOL}?asOf=yesterday`);
+    const res = await ledger.as(auditor)('GET', `/audit/pools/${POOL}?asOf=yesterday`);
     expect({ status: res.status, code: res.body.code }).toEqual({ status: 400, code: 'INVALID_AS_OF' });
     const missing = await cli('audit', 'replay', '--file', file('nope.gz'));
     expect(missing.code).toBe(1);

@@ -11,9 +11,11 @@ import { HistoryEvent, readStore } from '../src/audit/history';
 import { runCrash } from '../src/simulation/crash-scenario';
 import { summarizeCrash } from '../src/simulation/crash-summary';
 import { chainHash } from '../src/eventstore/event-codec';
-import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
+import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 
 let ledger: RunningLedger;
+/** Who checks the outcome: an auditor reads pools, liquidations and auctions. */
+let auditor: Actor;
 let history: HistoryEvent[];
 let run: { poolId: string; feed: string };
 
@@ -24,6 +26,7 @@ beforeAll(async () => {
   await new Promise((resolve) => setTimeout(resolve, 500));
   history = [];
   for await (const e of readStore(ledger.app.get(EventStoreDBClient))) history.push(e);
+  auditor = await ledger.principal('auditor-1', 'auditor');
 }, 180_000);
 
 afterAll(async () => {
@@ -33,10 +36,15 @@ afterAll(async () => {
 
 describe('a market crash', () => {
   it('leaves no position below the line without a liquidation under way, and no auction unfinished', async () => {
-    const pool = await ledger.api('GET', `/pools/${run.poolId}`);
-    const under = await ledger.api('GET', `/liquidations?poolId=${run.poolId}`);
+    const pool = await ledger.as(auditor)('GET', `/pools/${run.poolId}`);
+    const under = await ledger.as(auditor)('GET', `/liquidations?poolId=${run.poolId}`);
+    expect(pool.status).toBe(200);
+    expect(under.status).toBe(200);
     expect(pool.body.healthBands.liquidatable).toBe(under.body.length);
-    expect((await ledger.api('GET', `/auctions?poolId=${run.poolId}`)).body.filter((a: { status: string }) => a.status === 'running')).toEqual([]);
+    const auctions = await ledger.as(auditor)('GET', `/auctions?poolId=${run.poolId}`);
+    expect(auctions.status).toBe(200);
+    expect(Array.isArray(auctions.body)).toBe(true);
+    expect(auctions.body.filter((a: { status: string }) => a.status === 'running')).toEqual([]);
   });
 
   it('is summarized from its history, and the numbers balance', () => {

@@ -5,11 +5,20 @@
  */
 import { loadCrypto } from '../src/domain/crypto/crypto';
 import { generateOracleKey, OracleKeyPair, signReport } from '../src/oracle/report-signing';
-import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
+import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { FEED, POOL, POOL_PARAMETERS } from './support/scenario';
 
+const STALE_FEED = 'STALE-USD';
+
 let ledger: RunningLedger;
-let oracles: (OracleKeyPair & { name: string })[];
+/** The oracles' signing keys, and the principals they report as. */
+let oracles: (OracleKeyPair & { name: string; actor: Actor })[];
+/** The development admin: feeds, pools, parameters, operations. */
+let admin: Actor;
+/** Borrowers, by name: each owns the positions it opens. */
+const borrowers: Record<string, Actor> = {};
+/** Someone who only reads prices (a front end). */
+let reader: Actor;
 let round = 0n;
 let seq = 0;
 const id = (prefix: string) => `${prefix}-${++seq}`;
@@ -21,15 +30,15 @@ async function publishPrice(prices: [string, string], feed = FEED): Promise<void
   round += 1n;
   for (let i = 0; i < 2; i++) {
     const report = signReport(oracles[i].privateKey, feed, round, prices[i], now());
-    const res = await ledger.api('POST', `/feeds/${feed}/reports`, { commandId: id('report'), oracle: oracles[i].name, ...report });
+    const res = await ledger.as(oracles[i].actor)('POST', `/feeds/${feed}/reports`, { commandId: id('report'), oracle: oracles[i].name, ...report });
     expect(res.status).toBe(201);
   }
 }
 
-/** Asserts a call is refused with this status and code, and that the store did not change. */
-async function expectRefused(method: string, route: string, body: unknown, status: number, code: string): Promise<void> {
+/** Asserts a call by `as` (who may otherwise make it) is refused with this status and code, and that the store did not change. */
+async function expectRefused(as: Actor, method: string, route: string, body: unknown, status: number, code: string): Promise<void> {
   const before = await ledger.lastPosition();
-  const res = await ledger.api(method, route, body);
+  const res = await ledger.as(as)(method, route, body);
   expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
   expect(typeof res.body.message).toBe('string');
   expect(await ledger.lastPosition()).toBe(before);
@@ -38,10 +47,14 @@ async function expectRefused(method: string, route: string, body: unknown, statu
 beforeAll(async () => {
   await loadCrypto();
   ledger = await startLedger();
-  oracles = ['oracle-a', 'oracle-b', 'oracle-c'].map((name) => ({ name, ...generateOracleKey() }));
-  expect((await ledger.api('POST', '/feeds', { commandId: id('feed'), feed: FEED, quorum: 2, heartbeatSeconds: 3600, deviationLimitBps: 2000, maxFutureSkewSeconds: 30 })).status).toBe(201);
+  admin = ledger.admin;
+  oracles = [];
+  for (const name of ['oracle-a', 'oracle-b', 'oracle-c']) oracles.push({ name, ...generateOracleKey(), actor: await ledger.principal(name, 'oracle', [FEED, STALE_FEED]) });
+  for (const name of ['alice', 'bob', 'carol', 'dan', 'erin', 'rm-a', 'rm-b', 'rm-c']) borrowers[name] = await ledger.principal(name, 'borrower');
+  reader = await ledger.principal('front-end', 'integrator');
+  expect((await ledger.as(admin)('POST', '/feeds', { commandId: id('feed'), feed: FEED, quorum: 2, heartbeatSeconds: 3600, deviationLimitBps: 2000, maxFutureSkewSeconds: 30 })).status).toBe(201);
   for (const o of oracles) {
-    expect((await ledger.api('POST', `/feeds/${FEED}/oracles`, { commandId: id('key'), oracle: o.name, publicKey: o.publicKey })).status).toBe(201);
+    expect((await ledger.as(admin)('POST', `/feeds/${FEED}/oracles`, { commandId: id('key'), oracle: o.name, publicKey: o.publicKey })).status).toBe(201);
   }
 });
 
@@ -53,7 +66,7 @@ afterAll(async () => {
 describe('oracle prices', () => {
   it('sets the price to the median of a quorum of signed reports', async () => {
     await publishPrice(['2000', '2010']);
-    const feed = await ledger.api('GET', `/feeds/${FEED}`);
+    const feed = await ledger.as(reader)('GET', `/feeds/${FEED}`);
     expect(feed.body).toMatchObject({ price: '2000', round: round.toString(), priceStatus: 'fresh', liquidationsPaused: false });
   });
 
@@ -61,32 +74,35 @@ describe('oracle prices', () => {
     const next = round + 1n;
     const good = signReport(oracles[0].privateKey, FEED, next, '2001', now());
     const route = `/feeds/${FEED}/reports`;
-    await expectRefused('POST', route, { commandId: id('r'), oracle: oracles[1].name, ...good }, 422, 'BAD_SIGNATURE');
-    await expectRefused('POST', route, { commandId: id('r'), oracle: oracles[0].name, ...good, price: '2002' }, 422, 'BAD_SIGNATURE');
-    await expectRefused('POST', route, { commandId: id('r'), oracle: 'oracle-x', ...good }, 422, 'UNKNOWN_ORACLE');
+    // Oracle b sends a report a signed: its signature does not verify under b's key.
+    await expectRefused(oracles[1].actor, 'POST', route, { commandId: id('r'), oracle: oracles[1].name, ...good }, 422, 'BAD_SIGNATURE');
+    await expectRefused(oracles[0].actor, 'POST', route, { commandId: id('r'), oracle: oracles[0].name, ...good, price: '2002' }, 422, 'BAD_SIGNATURE');
+    // An oracle principal of the feed whose signing key was never registered on it.
+    const unregistered = await ledger.principal('oracle-x', 'oracle', [FEED]);
+    await expectRefused(unregistered, 'POST', route, { commandId: id('r'), oracle: 'oracle-x', ...good }, 422, 'UNKNOWN_ORACLE');
     const stale = signReport(oracles[0].privateKey, FEED, next, '2001', now() - 7200n);
-    await expectRefused('POST', route, { commandId: id('r'), oracle: oracles[0].name, ...stale }, 422, 'STALE_REPORT');
+    await expectRefused(oracles[0].actor, 'POST', route, { commandId: id('r'), oracle: oracles[0].name, ...stale }, 422, 'STALE_REPORT');
     const future = signReport(oracles[0].privateKey, FEED, next, '2001', now() + 600n);
-    await expectRefused('POST', route, { commandId: id('r'), oracle: oracles[0].name, ...future }, 422, 'FUTURE_REPORT');
+    await expectRefused(oracles[0].actor, 'POST', route, { commandId: id('r'), oracle: oracles[0].name, ...future }, 422, 'FUTURE_REPORT');
     const replay = signReport(oracles[0].privateKey, FEED, round, '2000', now());
-    await expectRefused('POST', route, { commandId: id('r'), oracle: oracles[0].name, ...replay }, 422, 'ROUND_NOT_INCREASING');
+    await expectRefused(oracles[0].actor, 'POST', route, { commandId: id('r'), oracle: oracles[0].name, ...replay }, 422, 'ROUND_NOT_INCREASING');
   });
 
   it('pauses liquidations on a jump beyond the deviation limit until a later quorum confirms it', async () => {
     await publishPrice(['1500', '1510']); // -25%: beyond the 20% limit
-    expect((await ledger.api('GET', `/feeds/${FEED}`)).body).toMatchObject({ price: '1500', liquidationsPaused: true });
+    expect((await ledger.as(reader)('GET', `/feeds/${FEED}`)).body).toMatchObject({ price: '1500', liquidationsPaused: true });
     await publishPrice(['1520', '1530']); // within the limit of the new price: confirmed
-    expect((await ledger.api('GET', `/feeds/${FEED}`)).body).toMatchObject({ price: '1520', liquidationsPaused: false });
+    expect((await ledger.as(reader)('GET', `/feeds/${FEED}`)).body).toMatchObject({ price: '1520', liquidationsPaused: false });
     await publishPrice(['2000', '2000']);
-    expect((await ledger.api('GET', `/feeds/${FEED}`)).body.liquidationsPaused).toBe(true);
+    expect((await ledger.as(reader)('GET', `/feeds/${FEED}`)).body.liquidationsPaused).toBe(true);
     await publishPrice(['2000', '2000']);
-    expect((await ledger.api('GET', `/feeds/${FEED}`)).body).toMatchObject({ price: '2000', liquidationsPaused: false });
+    expect((await ledger.as(reader)('GET', `/feeds/${FEED}`)).body).toMatchObject({ price: '2000', liquidationsPaused: false });
   });
 });
 
 describe('a borrower life cycle', () => {
   beforeAll(async () => {
-    const res = await ledger.api('POST', '/pools', {
+    const res = await ledger.as(admin)('POST', '/pools', {
       commandId: id('pool'),
       poolId: POOL,
       collateral: { symbol: 'WETH', decimals: 18 },
@@ -98,91 +114,94 @@ describe('a borrower life cycle', () => {
   });
 
   it('opens, deposits, draws up to max LTV, repays, withdraws and closes', async () => {
-    const open = await ledger.api('POST', '/positions', { commandId: id('open'), positionId: 'alice-1', poolId: POOL, owner: 'alice' });
+    const alice = ledger.as(borrowers.alice);
+    const open = await alice('POST', '/positions', { commandId: id('open'), positionId: 'alice-1', poolId: POOL, owner: 'alice' });
     expect(open.status).toBe(201);
-    expect(open.body).toMatchObject({ positionId: 'alice-1', collateral: '0', debt: '0', status: 'open' });
+    expect(open.body).toMatchObject({ positionId: 'alice-1', owner: 'alice', collateral: '0', debt: '0', status: 'open' });
 
-    const deposit = await ledger.api('POST', '/positions/alice-1/collateral/deposit', { commandId: id('dep'), amount: '2' });
+    const deposit = await alice('POST', '/positions/alice-1/collateral/deposit', { commandId: id('dep'), amount: '2' });
     expect(deposit.body).toMatchObject({ collateral: '2', events: ['CollateralDeposited'] });
     expect(deposit.body.commitment).not.toBe(open.body.commitment);
 
     // 2 WETH at 2000 = 4000 USDC of collateral; max LTV 75% allows 3000. Drawing 2999 stays below it
     // however much interest accrues while the test runs; 2 more would not.
-    const draw = await ledger.api('POST', '/positions/alice-1/debt/draw', { commandId: id('draw'), amount: '2999' });
+    const draw = await alice('POST', '/positions/alice-1/debt/draw', { commandId: id('draw'), amount: '2999' });
     expect(draw.status).toBe(201);
     expect(BigInt(draw.body.debt.replace('.', '').padEnd(10, '0'))).toBeGreaterThanOrEqual(2999_000000n);
     // HF = 4000 × 82.5% / 2999 ≈ 1.10037, less a hair of interest.
     expect(Number(draw.body.healthFactor)).toBeLessThanOrEqual(3300 / 2999);
     expect(Number(draw.body.healthFactor)).toBeCloseTo(3300 / 2999, 5);
-    await expectRefused('POST', '/positions/alice-1/debt/draw', { commandId: id('draw'), amount: '2' }, 422, 'LTV_EXCEEDED');
-    await expectRefused('POST', '/positions/alice-1/collateral/withdraw', { commandId: id('wd'), amount: '0.01' }, 422, 'LTV_EXCEEDED');
+    await expectRefused(borrowers.alice, 'POST', '/positions/alice-1/debt/draw', { commandId: id('draw'), amount: '2' }, 422, 'LTV_EXCEEDED');
+    await expectRefused(borrowers.alice, 'POST', '/positions/alice-1/collateral/withdraw', { commandId: id('wd'), amount: '0.01' }, 422, 'LTV_EXCEEDED');
 
-    const repay = await ledger.api('POST', '/positions/alice-1/debt/repay', { commandId: id('repay'), amount: '1000' });
+    const repay = await alice('POST', '/positions/alice-1/debt/repay', { commandId: id('repay'), amount: '1000' });
     expect(repay.status).toBe(201);
-    const withdraw = await ledger.api('POST', '/positions/alice-1/collateral/withdraw', { commandId: id('wd'), amount: '0.5' });
+    const withdraw = await alice('POST', '/positions/alice-1/collateral/withdraw', { commandId: id('wd'), amount: '0.5' });
     expect(withdraw.body).toMatchObject({ collateral: '1.5' });
 
-    await expectRefused('POST', '/positions/alice-1/close', { commandId: id('close') }, 422, 'DEBT_OUTSTANDING');
-    await expectRefused('POST', '/positions/alice-1/debt/repay', { commandId: id('repay'), amount: '1998.99' }, 422, 'BELOW_DUST');
-    await expectRefused('POST', '/positions/alice-1/debt/repay', { commandId: id('repay'), amount: '5000' }, 422, 'REPAY_EXCEEDS_DEBT');
-    const all = await ledger.api('POST', '/positions/alice-1/debt/repay-all', { commandId: id('repay') });
+    await expectRefused(borrowers.alice, 'POST', '/positions/alice-1/close', { commandId: id('close') }, 422, 'DEBT_OUTSTANDING');
+    await expectRefused(borrowers.alice, 'POST', '/positions/alice-1/debt/repay', { commandId: id('repay'), amount: '1998.99' }, 422, 'BELOW_DUST');
+    await expectRefused(borrowers.alice, 'POST', '/positions/alice-1/debt/repay', { commandId: id('repay'), amount: '5000' }, 422, 'REPAY_EXCEEDS_DEBT');
+    const all = await alice('POST', '/positions/alice-1/debt/repay-all', { commandId: id('repay') });
     expect(all.body).toMatchObject({ debt: '0' });
-    const closed = await ledger.api('POST', '/positions/alice-1/close', { commandId: id('close') });
+    const closed = await alice('POST', '/positions/alice-1/close', { commandId: id('close') });
     expect(closed.body).toMatchObject({ status: 'closed', collateral: '0', events: ['PositionClosed'] });
-    await expectRefused('POST', '/positions/alice-1/collateral/deposit', { commandId: id('dep'), amount: '1' }, 422, 'POSITION_CLOSED');
+    await expectRefused(borrowers.alice, 'POST', '/positions/alice-1/collateral/deposit', { commandId: id('dep'), amount: '1' }, 422, 'POSITION_CLOSED');
   });
 
   it('answers a retried command as before and appends nothing twice', async () => {
-    await ledger.api('POST', '/positions', { commandId: id('open'), positionId: 'bob-1', poolId: POOL, owner: 'bob' });
+    const bob = ledger.as(borrowers.bob);
+    expect((await bob('POST', '/positions', { commandId: id('open'), positionId: 'bob-1', poolId: POOL })).status).toBe(201);
     const body = { commandId: 'bob-deposit-once', amount: '1.25' };
-    const first = await ledger.api('POST', '/positions/bob-1/collateral/deposit', body);
+    const first = await bob('POST', '/positions/bob-1/collateral/deposit', body);
     const before = await ledger.lastPosition();
-    const retry = await ledger.api('POST', '/positions/bob-1/collateral/deposit', body);
+    const retry = await bob('POST', '/positions/bob-1/collateral/deposit', body);
     expect(retry.status).toBe(201);
     expect(retry.body).toMatchObject({ duplicate: true, revision: first.body.revision, collateral: '1.25', events: [] });
     expect(await ledger.lastPosition()).toBe(before);
   });
 
   it('keeps concurrent commands on one position safe: every deposit lands once', async () => {
-    await ledger.api('POST', '/positions', { commandId: id('open'), positionId: 'carol-1', poolId: POOL, owner: 'carol' });
-    const results = await Promise.all(Array.from({ length: 8 }, () => ledger.api('POST', '/positions/carol-1/collateral/deposit', { commandId: id('dep'), amount: '0.1' })));
+    const carol = ledger.as(borrowers.carol);
+    expect((await carol('POST', '/positions', { commandId: id('open'), positionId: 'carol-1', poolId: POOL })).status).toBe(201);
+    const results = await Promise.all(Array.from({ length: 8 }, () => carol('POST', '/positions/carol-1/collateral/deposit', { commandId: id('dep'), amount: '0.1' })));
     expect(results.map((r) => r.status)).toEqual(Array(8).fill(201));
-    expect((await ledger.api('GET', '/positions/carol-1')).body.collateral).toBe('0.8');
+    expect((await carol('GET', '/positions/carol-1')).body.collateral).toBe('0.8');
   });
 
   it('refuses what it cannot understand with 400 and a code, before anything else', async () => {
-    await expectRefused('POST', '/positions/bob-1/collateral/deposit', '{"commandId": "x", "amount": ', 400, 'MALFORMED_JSON');
-    await expectRefused('POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: '1', note: 'x'.repeat(100_000) }, 413, 'PAYLOAD_TOO_LARGE');
-    await expectRefused('POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: 1.5 }, 400, 'VALIDATION_FAILED');
-    await expectRefused('POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: '-1' }, 400, 'VALIDATION_FAILED');
-    await expectRefused('POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: '1', extra: true }, 400, 'VALIDATION_FAILED');
-    await expectRefused('POST', '/positions/bob-1/collateral/deposit', { amount: '1' }, 400, 'VALIDATION_FAILED');
-    await expectRefused('POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: '1.0000000000000000001' }, 422, 'TOO_MANY_DECIMALS');
-    await expectRefused('POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: '0' }, 422, 'AMOUNT_NOT_POSITIVE');
-    await expectRefused('POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: '1'.repeat(40) }, 422, 'AMOUNT_TOO_LARGE');
-    await expectRefused('POST', '/positions/nobody/collateral/deposit', { commandId: id('d'), amount: '1' }, 404, 'POSITION_NOT_FOUND');
-    await expectRefused('POST', '/positions', { commandId: id('o'), positionId: 'bob-1', poolId: POOL, owner: 'bob' }, 422, 'POSITION_EXISTS');
-    await expectRefused('POST', '/positions', { commandId: id('o'), positionId: 'dan-1', poolId: 'no-pool', owner: 'dan' }, 404, 'POOL_NOT_FOUND');
-    await expectRefused('PATCH', `/pools/${POOL}/parameters`, { commandId: id('p'), parameters: { maxLtvBps: 9000 } }, 422, 'INVALID_PARAMETERS');
-    await expectRefused('POST', '/pools', { commandId: id('p'), poolId: POOL, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: FEED, parameters: POOL_PARAMETERS }, 422, 'POOL_EXISTS');
+    await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', '{"commandId": "x", "amount": ', 400, 'MALFORMED_JSON');
+    await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: '1', note: 'x'.repeat(100_000) }, 413, 'PAYLOAD_TOO_LARGE');
+    await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: 1.5 }, 400, 'VALIDATION_FAILED');
+    await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: '-1' }, 400, 'VALIDATION_FAILED');
+    await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: '1', extra: true }, 400, 'VALIDATION_FAILED');
+    await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', { amount: '1' }, 400, 'VALIDATION_FAILED');
+    await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: '1.0000000000000000001' }, 422, 'TOO_MANY_DECIMALS');
+    await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: '0' }, 422, 'AMOUNT_NOT_POSITIVE');
+    await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: '1'.repeat(40) }, 422, 'AMOUNT_TOO_LARGE');
+    await expectRefused(borrowers.bob, 'POST', '/positions/nobody/collateral/deposit', { commandId: id('d'), amount: '1' }, 404, 'POSITION_NOT_FOUND');
+    await expectRefused(borrowers.bob, 'POST', '/positions', { commandId: id('o'), positionId: 'bob-1', poolId: POOL, owner: 'bob' }, 422, 'POSITION_EXISTS');
+    await expectRefused(borrowers.dan, 'POST', '/positions', { commandId: id('o'), positionId: 'dan-1', poolId: 'no-pool', owner: 'dan' }, 404, 'POOL_NOT_FOUND');
+    await expectRefused(admin, 'PATCH', `/pools/${POOL}/parameters`, { commandId: id('p'), parameters: { maxLtvBps: 9000 } }, 422, 'INVALID_PARAMETERS');
+    await expectRefused(admin, 'POST', '/pools', { commandId: id('p'), poolId: POOL, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: FEED, parameters: POOL_PARAMETERS }, 422, 'POOL_EXISTS');
   });
 
   it('refuses anything on a stale price', async () => {
-    const feed = 'STALE-USD';
-    await ledger.api('POST', '/feeds', { commandId: id('feed'), feed, quorum: 1, heartbeatSeconds: 1, deviationLimitBps: 2000, maxFutureSkewSeconds: 5 });
-    await ledger.api('POST', `/feeds/${feed}/oracles`, { commandId: id('key'), oracle: oracles[0].name, publicKey: oracles[0].publicKey });
+    const feed = STALE_FEED;
+    expect((await ledger.as(admin)('POST', '/feeds', { commandId: id('feed'), feed, quorum: 1, heartbeatSeconds: 1, deviationLimitBps: 2000, maxFutureSkewSeconds: 5 })).status).toBe(201);
+    expect((await ledger.as(admin)('POST', `/feeds/${feed}/oracles`, { commandId: id('key'), oracle: oracles[0].name, publicKey: oracles[0].publicKey })).status).toBe(201);
     const report = signReport(oracles[0].privateKey, feed, 1n, '100', now());
-    expect((await ledger.api('POST', `/feeds/${feed}/reports`, { commandId: id('r'), oracle: oracles[0].name, ...report })).status).toBe(201);
-    await ledger.api('POST', '/pools', { commandId: id('pool'), poolId: 'stale-pool', collateral: { symbol: 'S', decimals: 8 }, debt: { symbol: 'USDC', decimals: 6 }, feed, parameters: POOL_PARAMETERS });
-    expect((await ledger.api('POST', '/positions', { commandId: id('o'), positionId: 'erin-1', poolId: 'stale-pool', owner: 'erin' })).status).toBe(201);
+    expect((await ledger.as(oracles[0].actor)('POST', `/feeds/${feed}/reports`, { commandId: id('r'), oracle: oracles[0].name, ...report })).status).toBe(201);
+    expect((await ledger.as(admin)('POST', '/pools', { commandId: id('pool'), poolId: 'stale-pool', collateral: { symbol: 'S', decimals: 8 }, debt: { symbol: 'USDC', decimals: 6 }, feed, parameters: POOL_PARAMETERS })).status).toBe(201);
+    expect((await ledger.as(borrowers.erin)('POST', '/positions', { commandId: id('o'), positionId: 'erin-1', poolId: 'stale-pool' })).status).toBe(201);
     await new Promise((r) => setTimeout(r, 2200));
-    await expectRefused('POST', '/positions/erin-1/collateral/deposit', { commandId: id('d'), amount: '1' }, 422, 'STALE_PRICE');
-    expect((await ledger.api('GET', `/feeds/${feed}`)).body.priceStatus).toBe('stale');
+    await expectRefused(borrowers.erin, 'POST', '/positions/erin-1/collateral/deposit', { commandId: id('d'), amount: '1' }, 422, 'STALE_PRICE');
+    expect((await ledger.as(reader)('GET', `/feeds/${feed}`)).body.priceStatus).toBe('stale');
   });
 
   it('keeps the pool-state read model: totals, positions by health band, price', async () => {
     const pool = 'read-model-pool';
-    await ledger.api('POST', '/pools', { commandId: id('pool'), poolId: pool, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: FEED, parameters: POOL_PARAMETERS });
+    await ledger.as(admin)('POST', '/pools', { commandId: id('pool'), poolId: pool, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: FEED, parameters: POOL_PARAMETERS });
     // At 2000: 1 WETH owing 1400 has HF 1.18 (watch), 2 WETH owing 1000 HF 3.3 (safe), 0.5 WETH no debt.
     const plan: [string, string, string | undefined][] = [
       ['rm-a', '1', '1400'],
@@ -191,21 +210,23 @@ describe('a borrower life cycle', () => {
     ];
     let last = '0';
     for (const [positionId, collateral, debt] of plan) {
-      await ledger.api('POST', '/positions', { commandId: id('open'), positionId, poolId: pool, owner: positionId });
-      last = (await ledger.api('POST', `/positions/${positionId}/collateral/deposit`, { commandId: id('dep'), amount: collateral })).body.position;
-      if (debt) last = (await ledger.api('POST', `/positions/${positionId}/debt/draw`, { commandId: id('draw'), amount: debt })).body.position;
+      const owner = ledger.as(borrowers[positionId]);
+      await owner('POST', '/positions', { commandId: id('open'), positionId, poolId: pool });
+      last = (await owner('POST', `/positions/${positionId}/collateral/deposit`, { commandId: id('dep'), amount: collateral })).body.position;
+      if (debt) last = (await owner('POST', `/positions/${positionId}/debt/draw`, { commandId: id('draw'), amount: debt })).body.position;
     }
-    const state = await ledger.api('GET', `/pools/${pool}?minPosition=${last}`);
+    // The admin sees the pool's totals.
+    const state = await ledger.as(admin)('GET', `/pools/${pool}?minPosition=${last}`);
     expect(state.status).toBe(200);
     expect(state.body).toMatchObject({ poolId: pool, price: '2000', totalCollateral: '3.5', openPositions: 3, liquidationsPaused: false });
     expect(state.body.healthBands).toEqual({ liquidatable: 0, atRisk: 0, watch: 1, safe: 1, noDebt: 1 });
     expect(Number(state.body.totalDebt)).toBeGreaterThanOrEqual(2400);
     expect(Number(state.body.totalDebt)).toBeLessThan(2400.01);
     expect(state.body.utilization).toMatch(/^0\.457/); // 2400 / (3.5 × 2000 × 0.75)
-    await expectRefused('GET', '/pools/no-pool', undefined, 404, 'POOL_NOT_FOUND');
+    await expectRefused(admin, 'GET', '/pools/no-pool', undefined, 404, 'POOL_NOT_FOUND');
     // The price falls: the same positions move between bands without any position event.
     await publishPrice(['1650', '1700']);
-    const after = await ledger.api('GET', `/pools/${pool}?minPosition=${await ledger.lastPosition()}`);
+    const after = await ledger.as(admin)('GET', `/pools/${pool}?minPosition=${await ledger.lastPosition()}`);
     expect(after.body.healthBands).toEqual({ liquidatable: 1, atRisk: 0, watch: 0, safe: 1, noDebt: 1 });
   });
 });
@@ -217,7 +238,7 @@ describe('operations', () => {
     expect((await ledger.api('GET', '/health/live')).status).toBe(200);
     const ready = await ledger.api('GET', '/health/ready');
     expect(ready.body.status).toBe('ready');
-    const metrics = await ledger.api('GET', '/metrics');
+    const metrics = await ledger.as(admin)('GET', '/metrics');
     expect(metrics.text).toMatch(/ledger_commands_total\{command="DrawDebt",outcome="accepted"\} \d+/);
     expect(metrics.text).toMatch(/ledger_commands_total\{command="DrawDebt",outcome="LTV_EXCEEDED"\} 1/);
     expect(metrics.text).toMatch(/ledger_projection_events_applied\{projection="pool-state"\} [1-9]/);

@@ -6,26 +6,35 @@
  * (late, above the taker's limit, leaving dust) answers its code and appends nothing.
  */
 import { cli } from './support/cli';
-import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
+import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { Market, POOL, POOL_PARAMETERS } from './support/scenario';
 import { waitFor } from './support/wait';
 
 let ledger: RunningLedger;
 let market: Market;
+/** Liquidator principals: the keepers who take from Dutch auctions, the bidders in English ones. */
+let liquidators: Record<'keeper-1' | 'keeper-2' | 'alice' | 'bob' | 'carol', Actor>;
+
+/** Calls as a keeper (keeper-1 unless told) and expects success. */
+const asKeeper = (method: string, route: string, body?: unknown, keeper: keyof typeof liquidators = 'keeper-1') => market.ok(method, route, body, liquidators[keeper]);
+/** Calls as the owner of the positions, the borrower, and expects success. */
+const asOwner = (method: string, route: string, body?: unknown) => market.ok(method, route, body, market.borrower);
+/** The CLI's ledger options for a keeper. */
+const cliAs = (keeper: keyof typeof liquidators) => ['--url', ledger.url, '--api-key', liquidators[keeper].apiKey];
 
 const auctionOf = (positionId: string, status = 'running') =>
-  waitFor(async () => ((await market.ok('GET', '/auctions')) as any[]).find((a) => a.positionId === positionId && a.status === status));
+  waitFor(async () => ((await asKeeper('GET', '/auctions')) as any[]).find((a) => a.positionId === positionId && a.status === status));
 
 /** Waits until the auction's price on its curve has fallen below `price`. */
 const priceBelow = (auctionId: string, price: number) =>
   waitFor(async () => {
-    const quote = await market.ok('GET', `/auctions/${auctionId}`);
+    const quote = await asKeeper('GET', `/auctions/${auctionId}`);
     return Number(quote.price) < price ? quote : undefined;
   }, 15_000);
 
 async function refusedTake(auctionId: string, body: Record<string, string>, code: string): Promise<void> {
   const before = await ledger.lastPosition();
-  const res = await ledger.api('POST', `/auctions/${auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-1', ...body });
+  const res = await ledger.as(liquidators['keeper-1'])('POST', `/auctions/${auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-1', ...body });
   expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code });
   expect(await ledger.lastPosition()).toBe(before);
 }
@@ -34,6 +43,8 @@ beforeAll(async () => {
   ledger = await startLedger();
   market = new Market(ledger);
   await market.open('2000');
+  liquidators = {} as typeof liquidators;
+  for (const id of ['keeper-1', 'keeper-2', 'alice', 'bob', 'carol'] as const) liquidators[id] = await ledger.principal(id, 'liquidator');
   await market.borrow('a', '1', '1490');
   await market.borrow('b', '1', '1490');
 }, 60_000);
@@ -62,10 +73,10 @@ describe('a liquidation carried through by its auction', () => {
   });
 
   it('sells part of the lot at the curve’s price, then the rest of the tab, and settles', async () => {
-    const first = await market.ok('POST', `/auctions/${auction.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-1', collateral: '0.5', maxPrice: '1870' });
+    const first = await asKeeper('POST', `/auctions/${auction.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-1', collateral: '0.5', maxPrice: '1870' }, 'keeper-1');
     expect(first).toMatchObject({ events: ['CollateralTaken'], sold: '0.5', status: 'running' });
     expect(Number(first.raised)).toBeCloseTo(935, 0);
-    const second = await market.ok('POST', `/auctions/${auction.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-2', collateral: '1', maxPrice: '1870' });
+    const second = await asKeeper('POST', `/auctions/${auction.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-2', collateral: '1', maxPrice: '1870' }, 'keeper-2');
     expect(second.events).toEqual(['CollateralTaken', 'AuctionSettled']);
     expect(second.raised).toBe(auction.tab);
     // Only what the tab needed was sold: about 1,564.5 / 1,870 ≈ 0.8366 WETH.
@@ -74,12 +85,13 @@ describe('a liquidation carried through by its auction', () => {
 
   it('settles the position: the debt repaid, the unsold collateral still the borrower’s, the liquidation over', async () => {
     const position = await waitFor(async () => {
-      const p = await market.ok('GET', '/positions/a');
+      const p = await asOwner('GET', '/positions/a');
       return p.debt === '0' ? p : undefined;
     });
     expect(Number(position.collateral)).toBeCloseTo(1 - 1564.5 / 1870, 3);
-    expect(await market.ok('GET', '/liquidations')).not.toContainEqual(expect.objectContaining({ positionId: 'a' }));
+    expect(await asKeeper('GET', '/liquidations')).not.toContainEqual(expect.objectContaining({ positionId: 'a' }));
     // The ledger detected it, so no liquidator earns a bonus: the whole penalty goes to the reserve.
+    // (The pool's reserve and losses are shown to its admin, who reads them here.)
     const pool = await waitFor(async () => {
       const p = await market.ok('GET', `/pools/${POOL}`);
       return p.reserve !== '0' ? p : undefined;
@@ -87,7 +99,7 @@ describe('a liquidation carried through by its auction', () => {
     expect(Number(pool.reserve)).toBeCloseTo(1490 * 0.05, 1);
     expect(pool.socializedLoss).toBe('0');
     // Free again: the borrower takes the rest of the collateral home.
-    await market.ok('POST', '/positions/a/close', { commandId: market.id('close') });
+    await asOwner('POST', '/positions/a/close', { commandId: market.id('close') });
   });
 
   it('refuses a late take, appending nothing', async () => {
@@ -95,11 +107,11 @@ describe('a liquidation carried through by its auction', () => {
   });
 
   it('serves keepers on the command line: the running auctions, and a refused take exits non-zero with its code', async () => {
-    const listed = await cli('liquidator', 'auctions', '--url', ledger.url, '--pool', POOL);
+    const listed = await cli('liquidator', 'auctions', ...cliAs('keeper-1'), '--pool', POOL);
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.out)).toEqual([expect.objectContaining({ positionId: 'b', status: 'running' })]);
     const before = await ledger.lastPosition();
-    const late = await cli('liquidator', 'take', '--url', ledger.url, '--auction', auction.auctionId, '--taker', 'keeper-1', '--collateral', '0.1', '--max-price', '1870');
+    const late = await cli('liquidator', 'take', ...cliAs('keeper-1'), '--auction', auction.auctionId, '--taker', 'keeper-1', '--collateral', '0.1', '--max-price', '1870');
     expect(late.code).not.toBe(0);
     expect(late.err).toContain('AUCTION_SETTLED');
     expect(await ledger.lastPosition()).toBe(before);
@@ -125,11 +137,11 @@ describe('a crash deeper than the collateral', () => {
     // Half, give or take the few seconds of interest the debt has accrued.
     expect(Number(c.lot)).toBeCloseTo(0.5, 6);
     // `c` sells at once, near the top: its penalty (5% of 600) goes to the pool's reserve.
-    const taken = await cli('liquidator', 'take', '--url', ledger.url, '--auction', c.auctionId, '--taker', 'keeper-1', '--collateral', c.lot, '--max-price', '1540');
+    const taken = await cli('liquidator', 'take', ...cliAs('keeper-1'), '--auction', c.auctionId, '--taker', 'keeper-1', '--collateral', c.lot, '--max-price', '1540');
     expect({ code: taken.code, events: JSON.parse(taken.out).events }).toEqual({ code: 0, events: ['CollateralTaken', 'AuctionSettled'] });
     // `d` finds no taker until its price has fallen to a fraction of the market: its half-lot then raises too little.
     const cheap = await priceBelow(d.auctionId, 300);
-    const take = await market.ok('POST', `/auctions/${d.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-2', collateral: d.lot, maxPrice: cheap.price });
+    const take = await asKeeper('POST', `/auctions/${d.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-2', collateral: d.lot, maxPrice: cheap.price }, 'keeper-2');
     expect(take.events).toEqual(['CollateralTaken', 'AuctionSettled']);
     const raised = Number(take.raised);
     expect(raised).toBeLessThan(150);
@@ -143,10 +155,10 @@ describe('a crash deeper than the collateral', () => {
     const again = await auctionOf('d');
     expect(again.auctionId).not.toBe(d.auctionId);
     expect(Number(again.lot)).toBeCloseTo(0.5, 6);
-    const owed = Number((await market.ok('GET', '/positions/d')).debt);
+    const owed = Number((await asOwner('GET', '/positions/d')).debt);
     expect(owed).toBeCloseTo(1200 - raised, 0);
     const cheaper = await priceBelow(again.auctionId, 300);
-    const last = await market.ok('POST', `/auctions/${again.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-2', collateral: again.lot, maxPrice: cheaper.price });
+    const last = await asKeeper('POST', `/auctions/${again.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-2', collateral: again.lot, maxPrice: cheaper.price }, 'keeper-2');
     expect(last.events).toEqual(['CollateralTaken', 'AuctionSettled']);
     // No collateral left: what the sales did not repay is bad debt. The reserve covers what it holds, the lenders the rest.
     const badDebt = owed - Number(last.raised);
@@ -156,7 +168,7 @@ describe('a crash deeper than the collateral', () => {
     });
     expect(pool.reserve).toBe('0');
     expect(Number(pool.socializedLoss)).toBeCloseTo(badDebt - reserveBefore, 0);
-    const settled = await market.ok('GET', '/positions/d');
+    const settled = await asOwner('GET', '/positions/d');
     expect({ collateral: settled.collateral, debt: settled.debt }).toEqual({ collateral: '0', debt: '0' });
   }, 45_000);
 });
@@ -174,17 +186,17 @@ describe("the pool's circuit breakers", () => {
     await market.ok('POST', `/pools/${CAPPED}/liquidations/pause`, { commandId: market.id('pause') });
     // At 800 both are deep below the line (health factor 0.94): both are triggered, neither auctioned.
     await market.publish(5n, '800');
-    await waitFor(async () => ((await market.ok('GET', `/liquidations?poolId=${CAPPED}`)) as unknown[]).length === 2 || undefined);
+    await waitFor(async () => ((await asKeeper('GET', `/liquidations?poolId=${CAPPED}`)) as unknown[]).length === 2 || undefined);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await market.ok('GET', `/auctions?poolId=${CAPPED}`)).toEqual([]);
+    expect(await asKeeper('GET', `/auctions?poolId=${CAPPED}`)).toEqual([]);
     // Resumed: one whole WETH fits under the cap, the second would not; it waits.
     await market.ok('POST', `/pools/${CAPPED}/liquidations/resume`, { commandId: market.id('resume') });
-    const first = await waitFor(async () => ((await market.ok('GET', `/auctions?poolId=${CAPPED}`)) as any[])[0]);
+    const first = await waitFor(async () => ((await asKeeper('GET', `/auctions?poolId=${CAPPED}`)) as any[])[0]);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await market.ok('GET', `/auctions?poolId=${CAPPED}`)).toHaveLength(1);
+    expect(await asKeeper('GET', `/auctions?poolId=${CAPPED}`)).toHaveLength(1);
     // Once the first is sold and accounted for, the second starts.
-    await market.ok('POST', `/auctions/${first.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-1', collateral: first.lot, maxPrice: first.top });
-    const second = await waitFor(async () => ((await market.ok('GET', `/auctions?poolId=${CAPPED}`)) as any[]).find((a) => a.status === 'running' && a.positionId !== first.positionId));
+    await asKeeper('POST', `/auctions/${first.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-1', collateral: first.lot, maxPrice: first.top }, 'keeper-1');
+    const second = await waitFor(async () => ((await asKeeper('GET', `/auctions?poolId=${CAPPED}`)) as any[]).find((a) => a.status === 'running' && a.positionId !== first.positionId));
     expect(['e', 'f']).toContain(second.positionId);
   }, 30_000);
 });
@@ -207,7 +219,7 @@ describe('the pool market, the route that always clears', () => {
     await market.publish(6n, '640');
     // Triggered at its fourth event (revision 3), its auction is `g.3`; the market ends it at once.
     const settled = await waitFor(async () => {
-      const res = await ledger.api('GET', '/auctions/g.3');
+      const res = await ledger.as(liquidators['keeper-1'])('GET', '/auctions/g.3');
       return res.status === 200 && res.body.status === 'settled' ? res.body : undefined;
     });
     expect(Number(settled.raised)).toBeCloseTo(275 * 1.05, 1);
@@ -220,7 +232,7 @@ describe('the pool market, the route that always clears', () => {
     expect(Number(reserves.lastSwap.slippageBps)).toBeGreaterThanOrEqual(30);
     expect(Number(reserves.lastSwap.slippageBps)).toBeLessThanOrEqual(40);
     const position = await waitFor(async () => {
-      const p = await market.ok('GET', '/positions/g');
+      const p = await asOwner('GET', '/positions/g');
       return Number(p.debt) < 300 ? p : undefined;
     });
     expect(Number(position.collateral)).toBeCloseTo(1 - (100 * 288.75) / (80000 - 288.75), 4);
@@ -235,7 +247,7 @@ describe('the pool market, the route that always clears', () => {
     const running = await auctionOf('h');
     expect(running.auctionId).toBe('h.3');
     const settled = await waitFor(async () => {
-      const res = await ledger.api('GET', '/auctions/h.3');
+      const res = await ledger.as(liquidators['keeper-1'])('GET', '/auctions/h.3');
       return res.body.status === 'settled' ? res.body : undefined;
     });
     expect(Number(settled.raised)).toBeCloseTo(275 * 1.05, 1);
@@ -255,7 +267,8 @@ describe('an English auction', () => {
     await market.publish(9n, '470');
     const auction = await auctionOf('i');
     expect(auction).toMatchObject({ auctionId: 'i.3', route: 'english', lot: expect.stringMatching(/^0\.(5|49999)/) });
-    const bid = (bidder: string, amount: string) => ledger.api('POST', '/auctions/i.3/bids', { commandId: market.id('bid'), bidder, amount });
+    // Each bidder bids as itself.
+    const bid = (bidder: 'alice' | 'bob' | 'carol', amount: string) => ledger.as(liquidators[bidder])('POST', '/auctions/i.3/bids', { commandId: market.id('bid'), bidder, amount });
     expect((await bid('alice', '100')).body.events).toEqual(['BidPlaced']);
     const before = await ledger.lastPosition();
     const low = await bid('bob', '102');
@@ -265,7 +278,7 @@ describe('an English auction', () => {
     expect(outbid.body).toMatchObject({ events: ['BidRefunded', 'BidPlaced'], bid: { bidder: 'bob', amount: '110' } });
     // The close comes, the ledger hands the lot to the best bid.
     const settled = await waitFor(async () => {
-      const res = await ledger.api('GET', '/auctions/i.3');
+      const res = await ledger.as(liquidators.alice)('GET', '/auctions/i.3');
       return res.body.status === 'settled' ? res.body : undefined;
     });
     expect(settled).toMatchObject({ raised: '110', sold: auction.lot });

@@ -8,12 +8,14 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { ledgerEventCodec } from '../src/domain/events';
 import { LiquidationDetector, Sweep } from '../src/liquidation/liquidation-detector';
-import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
+import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { Market, POOL } from './support/scenario';
 import { waitFor } from './support/wait';
 
 let ledger: RunningLedger;
 let market: Market;
+/** A liquidator, who watches the list of liquidations under way. */
+let liquidator: Actor;
 
 async function positionEvents(positionId: string) {
   const events = [];
@@ -56,6 +58,7 @@ beforeAll(async () => {
   ledger = await startLedger();
   market = new Market(ledger);
   await market.open('2000');
+  liquidator = await ledger.principal('liquidator-1', 'liquidator');
   // One WETH each at 2,000 USDC and an 82.5% threshold: liquidatable below debt / 0.825.
   await market.borrow('low', '1', '1000'); // below 1,212.12
   await market.borrow('mid', '1', '1400'); // below 1,696.97
@@ -70,7 +73,7 @@ afterAll(async () => {
 describe('liquidation detection', () => {
   it('leaves every position alone while prices hold', async () => {
     await andDetection(() => market.publish(2n, '1990'));
-    expect(await market.ok('GET', '/liquidations')).toEqual([]);
+    expect(await market.ok('GET', '/liquidations', undefined, liquidator)).toEqual([]);
     for (const id of ['low', 'mid', 'high']) expect(await triggers(id)).toEqual([]);
   });
 
@@ -83,8 +86,9 @@ describe('liquidation detection', () => {
   });
 
   it('lists liquidations under way by commitment, without amounts', async () => {
-    const opening = await market.ok('GET', '/positions/high/opening');
-    const list = await market.ok('GET', `/liquidations?poolId=${POOL}`);
+    // The owner's opening, to compare with what a liquidator sees.
+    const opening = await market.ok('GET', '/positions/high/opening', undefined, market.borrower);
+    const list = await market.ok('GET', `/liquidations?poolId=${POOL}`, undefined, liquidator);
     expect(list).toEqual([{ positionId: 'high', poolId: POOL, commitment: opening.commitment, by: 'detection', feed: 'ETH-USD', round: '3', price: '1800' }]);
     const text = JSON.stringify(list);
     expect(text).not.toContain(opening.collateral);
@@ -93,7 +97,7 @@ describe('liquidation detection', () => {
 
   it('refuses to let the position being liquidated draw or withdraw, and appends nothing', async () => {
     const before = await ledger.lastPosition();
-    const draw = await ledger.api('POST', '/positions/high/debt/draw', { commandId: market.id('draw'), amount: '1' });
+    const draw = await ledger.as(market.borrower)('POST', '/positions/high/debt/draw', { commandId: market.id('draw'), amount: '1' });
     expect(draw.status).toBe(422);
     expect(draw.body.code).toBe('LIQUIDATION_IN_PROGRESS');
     expect(await ledger.lastPosition()).toBe(before);
@@ -111,7 +115,8 @@ describe('liquidation detection', () => {
     const restart = async (env: Record<string, string> = {}) => {
       await ledger.stop();
       ledger = await startLedger(dataDir, env);
-      market = Object.assign(new Market(ledger), { oracles: market.oracles });
+      // The principals and their keys outlive the restart.
+      market = Object.assign(new Market(ledger), { oracles: market.oracles, admin: ledger.admin, borrower: market.borrower });
     };
     // The price falls while the ledger runs without detection: `low` (1,000 / 0.77 = 1,298.7) goes under unnoticed.
     await restart({ LIQUIDATION_DETECTION: 'off' });
@@ -123,6 +128,6 @@ describe('liquidation detection', () => {
     expect(await triggers('low')).toMatchObject([{ by: 'detection', round: 4n, price: 1290n * 10n ** 18n }]);
     expect(await triggers('high')).toHaveLength(1);
     expect(await triggers('mid')).toHaveLength(1);
-    expect((await market.ok('GET', '/liquidations')).map((l: { positionId: string }) => l.positionId).sort()).toEqual(['high', 'low', 'mid']);
+    expect((await market.ok('GET', '/liquidations', undefined, liquidator)).map((l: { positionId: string }) => l.positionId).sort()).toEqual(['high', 'low', 'mid']);
   });
 });

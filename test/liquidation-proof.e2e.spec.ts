@@ -14,14 +14,17 @@ import { generateOracleKey, OracleKeyPair, signReport } from '../src/oracle/repo
 import { BASE_FIELD_MODULUS, releaseCurve, verifyLiquidationProof } from '../src/zk';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { cli } from './support/cli';
-import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
+import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { FEED, HEARTBEAT, Market, Oracle } from './support/scenario';
 
 let ledger: RunningLedger;
 let oracles: Record<'a' | 'b' | 'c' | 'stranger', Oracle>;
 let market: Market;
+/** Liquidator principals: alice proves and submits; bob submits what he did not prove. */
+let liquidators: Record<'alice' | 'bob', Actor>;
 let seq = 0;
-const ok = (method: string, route: string, body?: unknown) => market.ok(method, route, body);
+/** Calls as `as` (the positions' owner, the borrower, unless told) and expects success. */
+const ok = (method: string, route: string, body?: unknown, as: Actor = market.borrower) => market.ok(method, route, body, as);
 const id = (prefix: string) => market.id(prefix);
 const now = () => BigInt(Math.floor(Date.now() / 1000));
 
@@ -37,7 +40,7 @@ function reportFile(oracle: OracleKeyPair, round: bigint, price: string): string
   return file;
 }
 
-/** The owner hands the current opening over: GET /positions/{id}/opening, saved to a file. */
+/** The owner (the borrower) hands the current opening over: GET /positions/{id}/opening, saved to a file. */
 async function openingFile(positionId: string): Promise<string> {
   const file = path.join(ledger.dataDir, `opening-${++seq}.json`);
   writeFileSync(file, JSON.stringify(await ok('GET', `/positions/${positionId}/opening`)));
@@ -45,10 +48,13 @@ async function openingFile(positionId: string): Promise<string> {
 }
 
 async function prove(positionId: string, ...extra: string[]): Promise<ProofJson> {
-  const res = await cli('liquidator', 'prove', '--url', ledger.url, '--position', positionId, '--liquidator', 'alice', '--opening', await openingFile(positionId), ...extra);
+  const res = await cli('liquidator', 'prove', ...asAlice(), '--position', positionId, '--liquidator', 'alice', '--opening', await openingFile(positionId), ...extra);
   expect(res).toMatchObject({ code: 0, err: '' });
   return JSON.parse(res.out) as ProofJson;
 }
+
+/** The CLI's ledger options for alice, the liquidator. */
+const asAlice = () => ['--url', ledger.url, '--api-key', liquidators.alice.apiKey];
 
 const withSignals = (p: ProofJson, changes: Partial<Record<PublicSignalName, bigint>>): ProofJson => {
   const publicSignals = [...p.publicSignals];
@@ -56,9 +62,11 @@ const withSignals = (p: ProofJson, changes: Partial<Record<PublicSignalName, big
   return { ...p, publicSignals };
 };
 
+/** Submits as the liquidator the body names (alice unless told), so that what refuses it is the ledger's check of the claim. */
 async function expectRefused(positionId: string, body: object, status: number, code: string): Promise<any> {
   const before = await ledger.lastPosition();
-  const res = await ledger.api('POST', `/positions/${positionId}/liquidation-proofs`, { commandId: id('liquidate'), liquidator: 'alice', ...body });
+  const submission = { commandId: id('liquidate'), liquidator: 'alice', ...body };
+  const res = await ledger.as(liquidators[submission.liquidator as 'alice' | 'bob'])('POST', `/positions/${positionId}/liquidation-proofs`, submission);
   expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
   expect(typeof res.body.message).toBe('string');
   expect(await ledger.lastPosition()).toBe(before);
@@ -72,6 +80,7 @@ beforeAll(async () => {
   market = new Market(ledger);
   oracles = { ...market.oracles, stranger: { name: 'oracle-stranger', ...generateOracleKey() } };
   await market.open('2000');
+  liquidators = { alice: await ledger.principal('alice', 'liquidator'), bob: await ledger.principal('bob', 'liquidator') };
   // p1 borrows 70% of its collateral's value; p2 is well covered.
   await market.borrow('p1', '1.25', '1750');
   await market.borrow('p2', '10', '1000');
@@ -87,7 +96,7 @@ afterAll(async () => {
 
 describe('the liquidator CLI', () => {
   it('refuses to prove a healthy position, and says why', async () => {
-    const res = await cli('liquidator', 'prove', '--url', ledger.url, '--position', 'p2', '--liquidator', 'alice', '--opening', await openingFile('p2'));
+    const res = await cli('liquidator', 'prove', ...asAlice(), '--position', 'p2', '--liquidator', 'alice', '--opening', await openingFile('p2'));
     expect(res.code).toBe(1);
     expect(res.err).toMatch(/cannot prove: NOT_LIQUIDATABLE/);
   });
@@ -96,13 +105,13 @@ describe('the liquidator CLI', () => {
     const forged = reportFile(oracles.a, 2n, '1600');
     const report = JSON.parse(readFileSync(forged, 'utf8'));
     writeFileSync(forged, JSON.stringify({ ...report, price: '1500' }));
-    const res = await cli('liquidator', 'prove', '--url', ledger.url, '--position', 'p1', '--liquidator', 'alice', '--opening', await openingFile('p1'), '--report', forged);
+    const res = await cli('liquidator', 'prove', ...asAlice(), '--position', 'p1', '--liquidator', 'alice', '--opening', await openingFile('p1'), '--report', forged);
     expect(res.code).toBe(1);
     expect(res.err).toMatch(/cannot prove: BAD_SIGNATURE/);
   });
 
   it('refuses an opening of another position', async () => {
-    const res = await cli('liquidator', 'prove', '--url', ledger.url, '--position', 'p2', '--liquidator', 'alice', '--opening', await openingFile('p1'));
+    const res = await cli('liquidator', 'prove', ...asAlice(), '--position', 'p2', '--liquidator', 'alice', '--opening', await openingFile('p1'));
     expect(res.code).toBe(1);
     expect(res.err).toMatch(/the opening is of position p1, not p2/);
   });
@@ -171,7 +180,7 @@ describe('a valid proof', () => {
 
   it('triggers the liquidation, submitted by the CLI', async () => {
     const before = await ledger.lastPosition();
-    const res = await cli('liquidator', 'submit', '--url', ledger.url, '--position', 'p1', '--liquidator', 'alice', '--opening', await openingFile('p1'));
+    const res = await cli('liquidator', 'submit', ...asAlice(), '--position', 'p1', '--liquidator', 'alice', '--opening', await openingFile('p1'));
     expect(res).toMatchObject({ code: 0, err: '' });
     receipt = JSON.parse(res.out);
     expect(receipt).toMatchObject({ duplicate: false, events: ['LiquidationTriggered'], positionId: 'p1', liquidator: 'alice', feed: FEED, round: '2' });
@@ -195,7 +204,7 @@ describe('a valid proof', () => {
   });
 
   it('answers a retried command as the first time, and refuses the same proof under a new command id', async () => {
-    const again = await cli('liquidator', 'submit', '--url', ledger.url, '--position', 'p1', '--liquidator', 'alice', '--opening', await openingFile('p1'));
+    const again = await cli('liquidator', 'submit', ...asAlice(), '--position', 'p1', '--liquidator', 'alice', '--opening', await openingFile('p1'));
     expect(again.code).toBe(0);
     expect(JSON.parse(again.out)).toMatchObject({ duplicate: true, nullifier: receipt.nullifier, revision: receipt.revision });
     const proof = await prove('p1');
@@ -205,7 +214,7 @@ describe('a valid proof', () => {
   it('stops the borrower drawing or withdrawing while the liquidation is pending', async () => {
     const before = await ledger.lastPosition();
     for (const [route, body] of [['debt/draw', { amount: '1' }], ['collateral/withdraw', { amount: '0.01' }]] as const) {
-      const res = await ledger.api('POST', `/positions/p1/${route}`, { commandId: id('borrower'), ...body });
+      const res = await ledger.as(market.borrower)('POST', `/positions/p1/${route}`, { commandId: id('borrower'), ...body });
       expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'LIQUIDATION_IN_PROGRESS' });
     }
     expect(await ledger.lastPosition()).toBe(before);

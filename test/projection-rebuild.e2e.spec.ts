@@ -7,12 +7,16 @@
 import { Database } from '../src/database/database';
 import { DATABASE } from '../src/database/database.module';
 import { cli } from './support/cli';
-import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
+import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { Market, POOL } from './support/scenario';
 import { waitFor } from './support/wait';
 
 let ledger: RunningLedger;
 let market: Market;
+/** A front end reading pools while the operator (the admin) rebuilds. */
+let integrator: Actor;
+/** The CLI's ledger options for the operator. */
+const asAdmin = () => ['--url', ledger.url, '--api-key', market.admin.apiKey];
 
 const TABLES: Record<string, string> = { pools: 'pool_id', feed_prices: 'feed', position_balances: 'position_id' };
 
@@ -36,9 +40,10 @@ beforeAll(async () => {
   ledger = await startLedger(undefined, { LIQUIDATION_DETECTION: 'off' });
   market = new Market(ledger);
   await market.open('2000');
+  integrator = await ledger.principal('front-end', 'integrator');
   for (const [id, collateral, debt] of [['a', '1', '1200'], ['b', '2.5', '2000'], ['c', '0.75', '100']]) await market.borrow(id, collateral, debt);
-  await market.ok('POST', '/positions/c/debt/repay', { commandId: market.id('repay'), amount: '50' });
-  await market.ok('POST', '/positions/c/collateral/withdraw', { commandId: market.id('withdraw'), amount: '0.25' });
+  await market.ok('POST', '/positions/c/debt/repay', { commandId: market.id('repay'), amount: '50' }, market.borrower);
+  await market.ok('POST', '/positions/c/collateral/withdraw', { commandId: market.id('withdraw'), amount: '0.25' }, market.borrower);
   await market.publish(2n, '1900');
 }, 60_000);
 
@@ -57,9 +62,9 @@ describe('rebuilding the pool-state read model', () => {
     let serving = true;
     const answers: number[] = [];
     const reader = (async () => {
-      while (serving) answers.push((await ledger.api('GET', `/pools/${POOL}`)).status);
+      while (serving) answers.push((await ledger.as(integrator)('GET', `/pools/${POOL}`)).status);
     })();
-    const rebuilt = await cli('projections', 'rebuild', 'pool-state', '--url', ledger.url);
+    const rebuilt = await cli('projections', 'rebuild', 'pool-state', ...asAdmin());
     serving = false;
     await reader;
 
@@ -85,7 +90,9 @@ describe('rebuilding the pool-state read model', () => {
   });
 
   it('reports its progress in /metrics and GET /projections', async () => {
-    const metrics = (await ledger.api('GET', '/metrics')).text;
+    const res = await ledger.as(market.admin)('GET', '/metrics');
+    expect(res.status).toBe(200);
+    const metrics = res.text;
     expect(metrics).toMatch(/ledger_projection_lag_events\{projection="pool-state"\} \d+/);
     expect(metrics).toMatch(/ledger_projection_lag_seconds\{projection="public-streams"\} [\d.]+/);
     expect(metrics).toMatch(/ledger_projection_stream_events_written\{projection="public-streams"\} [1-9]\d*/);
@@ -95,18 +102,18 @@ describe('rebuilding the pool-state read model', () => {
     await settled();
     const before = await readModel();
     const position = await ledger.lastPosition();
-    const unknown = await cli('projections', 'rebuild', 'no-such-model', '--url', ledger.url);
+    const unknown = await cli('projections', 'rebuild', 'no-such-model', ...asAdmin());
     expect(unknown.code).not.toBe(0);
     expect(unknown.err).toContain('PROJECTION_NOT_FOUND');
-    const streams = await ledger.api('POST', '/projections/public-streams/rebuild');
+    const streams = await ledger.as(market.admin)('POST', '/projections/public-streams/rebuild');
     expect({ status: streams.status, code: streams.body.code }).toEqual({ status: 422, code: 'NOT_REBUILDABLE' });
     expect(await readModel()).toEqual(before);
     expect(await ledger.lastPosition()).toBe(position);
   });
 
   it('refuses a second rebuild while one is under way', async () => {
-    const first = await ledger.api('POST', '/projections/pool-state/rebuild');
-    const second = await ledger.api('POST', '/projections/pool-state/rebuild');
+    const first = await ledger.as(market.admin)('POST', '/projections/pool-state/rebuild');
+    const second = await ledger.as(market.admin)('POST', '/projections/pool-state/rebuild');
     expect([first.status, second.status, second.body.code]).toEqual([202, 422, 'REBUILD_IN_PROGRESS']);
     await waitFor(async () => {
       const status = ((await market.ok('GET', '/projections')) as any[]).find((p) => p.projection === 'pool-state');

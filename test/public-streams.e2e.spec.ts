@@ -9,13 +9,15 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { LEDGER_STREAM_PREFIXES } from '../src/domain/events';
 import { EventStoreConnection } from '../src/eventstore/eventstore.module';
-import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
+import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { Market, POOL } from './support/scenario';
 import { openSse } from './support/sse';
 import { waitFor } from './support/wait';
 
 let ledger: RunningLedger;
 let market: Market;
+/** An integrator: it watches the projector's lag in GET /projections. */
+let integrator: Actor;
 let round = 1n;
 
 interface Received {
@@ -43,7 +45,7 @@ const sequence = (events: Received[]) => events.map(({ revision, type, data }) =
 /** Waits until the projector has caught up with the ledger: nothing waiting, and `stream` at least `length` long. */
 async function caughtUp(stream: string, length: number): Promise<Array<Received & { metadata: any }>> {
   return waitFor(async () => {
-    const status = (await market.ok('GET', '/projections')) as any[];
+    const status = (await market.ok('GET', '/projections', undefined, integrator)) as any[];
     const projector = status.find((s) => s.projection === 'public-streams');
     if (projector?.lagEvents !== 0) return undefined;
     const events = await readAll(stream);
@@ -59,6 +61,7 @@ beforeAll(async () => {
   ledger = await startLedger();
   market = new Market(ledger);
   await market.open('2000');
+  integrator = await ledger.principal('integrator-1', 'integrator');
   await market.borrow('a', '1.25', '1800');
   await market.borrow('b', '3', '2500');
   await publishRounds(3, () => '2010');
