@@ -3,7 +3,8 @@
  * check the role and the rule's scope. It runs before validation and before any handler, so a refusal
  * has appended nothing.
  */
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Metrics } from '../observability/metrics';
 import { Reflector } from '@nestjs/core';
 import { Request, Response } from 'express';
 import { ACCESS_RULE, AccessPolicy, AccessRule } from './access-policy';
@@ -15,9 +16,19 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly registry: AccessRegistry,
     private readonly policy: AccessPolicy,
+    private readonly metrics: Metrics,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    try {
+      return await this.admit(context);
+    } catch (err) {
+      this.metrics.accessRefusals.inc({ code: ((err as HttpException).getResponse?.() as { code?: string } | undefined)?.code ?? 'UNKNOWN' });
+      throw err;
+    }
+  }
+
+  private async admit(context: ExecutionContext): Promise<boolean> {
     const rule = this.reflector.get<AccessRule | undefined>(ACCESS_RULE, context.getHandler());
     if (!rule) throw new ForbiddenException({ code: 'NO_ACCESS_RULE', message: 'this route has no access rule, so nobody may call it' });
     const http = context.switchToHttp();

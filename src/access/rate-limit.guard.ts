@@ -3,13 +3,16 @@
  * limit, each proof submission against its proof limit (a verification costs real CPU). Over a limit
  * the caller gets 429 RATE_LIMITED with Retry-After, before anything is decided or appended.
  */
-import { ExecutionContext, HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import { ExecutionContext, HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Metrics } from '../observability/metrics';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerRequest } from '@nestjs/throttler';
 import { Request, Response } from 'express';
 import { ACCESS_RULE, AccessRule } from './access-policy';
 
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  @Inject(Metrics) private readonly metrics!: Metrics;
+
   protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
     const rule = this.reflector.get<AccessRule | undefined>(ACCESS_RULE, request.context.getHandler());
     if (rule?.rateLimit !== request.throttler.name) return true;
@@ -22,6 +25,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override async throwThrottlingException(context: ExecutionContext, limit: ThrottlerLimitDetail): Promise<void> {
+    this.metrics.accessRefusals.inc({ code: 'RATE_LIMITED' });
     context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(Math.max(1, limit.timeToBlockExpire)));
     throw new HttpException({ code: 'RATE_LIMITED', message: `over ${limit.limit} calls in ${limit.ttl / 1000} s; retry after ${limit.timeToBlockExpire} s` }, HttpStatus.TOO_MANY_REQUESTS);
   }

@@ -17,6 +17,8 @@ export interface LedgerConfig {
   databaseUrl?: string;
   pgliteDataDir: string;
   logLevel: string;
+  /** Logs go to this file instead of standard output. */
+  logFile?: string;
   /** Largest JSON request body the API accepts. */
   bodyLimit: string;
   /** An audit checkpoint of the `$all` prefix every this many ledger events... */
@@ -56,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     databaseUrl: env.DATABASE_URL || undefined,
     pgliteDataDir: env.PGLITE_DATA_DIR ?? path.join(dataDir, 'pglite'),
     logLevel: env.LOG_LEVEL ?? 'info',
+    logFile: env.LOG_FILE || undefined,
     bodyLimit: env.BODY_LIMIT ?? '64kb',
     auditCheckpointEvery: positiveIntFrom(env.AUDIT_CHECKPOINT_EVERY, 1000, 'AUDIT_CHECKPOINT_EVERY'),
     auditCheckpointIdleMs: positiveIntFrom(env.AUDIT_CHECKPOINT_IDLE_MS, 10_000, 'AUDIT_CHECKPOINT_IDLE_MS'),

@@ -51,6 +51,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly accessRefusals = new Counter({
+    name: 'ledger_access_refusals_total',
+    help: 'Calls refused before reaching a handler, by code (AUTHENTICATION_REQUIRED, INVALID_API_KEY, ROLE_NOT_ALLOWED, NOT_POSITION_OWNER, RATE_LIMITED...).',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -1,5 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { destination } from 'pino';
+import { Options } from 'pino-http';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { Metrics } from './metrics';
 import { ObservabilityController } from './observability.controller';
@@ -10,8 +12,8 @@ import { ObservabilityController } from './observability.controller';
     // Structured JSON logs (pino), one line per request with its id, status and time.
     LoggerModule.forRootAsync({
       inject: [LEDGER_CONFIG],
-      useFactory: (config: LedgerConfig) => ({
-        pinoHttp: {
+      useFactory: (config: LedgerConfig) => {
+        const options: Options = {
           level: config.logLevel,
           autoLogging: { ignore: (req) => req.url === '/metrics' || (req.url ?? '').startsWith('/health') },
           // Request and response bodies are never logged: they may hold a position's amounts.
@@ -24,8 +26,9 @@ import { ObservabilityController } from './observability.controller';
             const principal = (req as { principal?: { id: string } }).principal;
             return principal ? { principal: principal.id } : {};
           },
-        },
-      }),
+        };
+        return { pinoHttp: config.logFile ? [options, destination({ dest: config.logFile, mkdir: true })] : options };
+      },
     }),
   ],
   providers: [Metrics],
