@@ -11,6 +11,7 @@ import { registerLiquidatorCommands } from '../zk/liquidator.cli';
 import { registerAuditCommands } from '../audit/audit.cli';
 import { registerAuctionCommands } from '../liquidation/auction.cli';
 import { registerProjectionCommands } from '../projections/projections.cli';
+import { registerAccessCommands } from '../access/access.cli';
 import { CliError } from './cli-error';
 
 export function buildCli(): Command {
@@ -22,6 +23,7 @@ export function buildCli(): Command {
   registerAuctionCommands(registerLiquidatorCommands(program));
   registerAuditCommands(program);
   registerProjectionCommands(program);
+  registerAccessCommands(program);
   return program;
 }
 

@@ -43,6 +43,10 @@ export interface LedgerConfig {
   /** Commands each principal may send per second, and liquidation proofs per minute (each costs a verification). */
   commandRateLimit: number;
   proofRateLimit: number;
+  /** Proofs waiting for a verifier beyond this many are refused (503 VERIFIER_BUSY)... */
+  verifyQueueLimit: number;
+  /** ...and so is one not verified within this long of its arrival, waiting included. */
+  verifyTimeoutMs: number;
   /** A request not received in full (headers and body) within this long is cut off with 408. */
   requestTimeoutMs: number;
 }
@@ -70,6 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     adminKeyFile: env.ADMIN_KEY_FILE || undefined,
     commandRateLimit: positiveIntFrom(env.COMMAND_RATE_LIMIT, 100, 'COMMAND_RATE_LIMIT'),
     proofRateLimit: positiveIntFrom(env.PROOF_RATE_LIMIT, 30, 'PROOF_RATE_LIMIT'),
+    verifyQueueLimit: positiveIntFrom(env.VERIFY_QUEUE_LIMIT, 64, 'VERIFY_QUEUE_LIMIT', 0),
+    verifyTimeoutMs: positiveIntFrom(env.VERIFY_TIMEOUT_MS, 5000, 'VERIFY_TIMEOUT_MS'),
     requestTimeoutMs: positiveIntFrom(env.REQUEST_TIMEOUT_MS, 30_000, 'REQUEST_TIMEOUT_MS'),
   };
 }

@@ -53,6 +53,16 @@ describe('worker-thread verifier pool', () => {
     }
   });
 
+  it('refuses a job it cannot answer by its deadline instead of keeping its caller waiting', async () => {
+    const hasty = createVerifierPool({ size: 1, timeoutMs: 1 });
+    try {
+      // A pairing takes milliseconds: at a 1 ms deadline the job is refused, waiting or running.
+      await expect(hasty.verify(valid.proof, valid.publicSignals)).rejects.toThrow(VerifierBusyError);
+    } finally {
+      await hasty.close();
+    }
+  });
+
   it('rejects calls after close', async () => {
     const other = createVerifierPool({ size: 1 });
     await other.close();

@@ -2,7 +2,8 @@
  * Proof verification off the event loop: a fixed set of worker threads, each with its own
  * single-threaded bn128 engine, fed from a bounded queue. A full queue refuses new work at once
  * (VerifierBusyError) so a burst of submissions turns into fast "try later" answers instead of
- * unbounded memory and latency.
+ * unbounded memory and latency. Each job has a deadline too: one that waited past it is dropped, and a
+ * worker still verifying at it is replaced (VerifierBusyError either way), so no caller waits forever.
  *
  * The worker's code is a plain JavaScript string run with `eval: true`, so it needs no separate file:
  * it behaves the same under ts-jest (TypeScript sources) and after tsc (dist/), and it loads snarkjs by
@@ -50,8 +51,10 @@ export class VerifierClosedError extends Error {
 export interface VerifierPoolOptions {
   /** Worker threads (default: cores − 1, at least 1). */
   size?: number;
-  /** Jobs allowed to wait for a worker; beyond it verify() rejects with VerifierBusyError (default 256). */
+  /** Jobs allowed to wait for a worker; beyond it verify() rejects with VerifierBusyError (default 64). */
   maxQueue?: number;
+  /** From the call to the verdict, waiting included, at most this long (default 5000 ms). */
+  timeoutMs?: number;
   verificationKey?: VerificationKey;
 }
 
@@ -67,6 +70,8 @@ export interface VerifierPool {
 
 interface Job {
   id: number;
+  /** Date.now() past which the job is refused rather than verified or waited for. */
+  deadline: number;
   proof: unknown;
   publicSignals: string[];
   resolve(ok: boolean): void;
@@ -76,6 +81,7 @@ interface Job {
 interface Slot {
   worker: Worker;
   job: Job | undefined;
+  timer?: NodeJS.Timeout;
 }
 
 interface Reply {
@@ -86,9 +92,11 @@ interface Reply {
 
 export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierPool {
   const size = options.size ?? Math.max(1, cpus().length - 1);
-  const maxQueue = options.maxQueue ?? 256;
+  const maxQueue = options.maxQueue ?? 64;
+  const timeoutMs = options.timeoutMs ?? 5000;
   if (!Number.isInteger(size) || size < 1) throw new RangeError('pool size must be a positive integer');
   if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError('maxQueue must be a non-negative integer');
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new RangeError('timeoutMs must be a positive integer');
   const workerData = {
     // ffjavascript loads the `web-worker` package, which, when loaded inside any worker thread, assumes
     // it started that thread and requires `workerData.mod`; give it a harmless module to load.
@@ -108,6 +116,7 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
     slot.worker.on('message', (reply: Reply) => {
       const job = slot.job;
       if (!job || job.id !== reply.id) return;
+      clearTimeout(slot.timer);
       slot.job = undefined;
       job.resolve(reply.ok);
       pump();
@@ -115,6 +124,7 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
     // A crashed worker fails its job (an internal error, not an invalid proof) and is replaced.
     const fail = (err: Error): void => {
       const job = slot.job;
+      clearTimeout(slot.timer);
       slot.job = undefined;
       job?.reject(err);
       if (closed) return;
@@ -131,12 +141,27 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
 
   function pump(): void {
     for (const slot of slots) {
-      if (queue.length === 0) return;
       if (slot.job) continue;
-      const job = queue.shift() as Job;
+      const job = nextInTime();
+      if (!job) return;
       slot.job = job;
+      // A verification still running at the deadline: the job is refused and its worker replaced.
+      slot.timer = setTimeout(() => {
+        slot.job = undefined;
+        job.reject(new VerifierBusyError(`verification took longer than ${timeoutMs} ms`));
+        void slot.worker.terminate();
+      }, Math.max(0, job.deadline - Date.now()));
       slot.worker.postMessage({ id: job.id, proof: job.proof, publicSignals: job.publicSignals });
     }
+  }
+
+  /** The oldest waiting job still within its deadline; those past it are refused on the way. */
+  function nextInTime(): Job | undefined {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      if (Date.now() < job.deadline) return job;
+      job.reject(new VerifierBusyError(`waited longer than ${timeoutMs} ms for a verifier`));
+    }
+    return undefined;
   }
 
   for (let i = 0; i < size; i++) slots.push(spawn());
@@ -156,7 +181,7 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
         return Promise.reject(new VerifierBusyError(`verification queue full (${maxQueue} waiting)`));
       }
       return new Promise<boolean>((resolve, reject) => {
-        queue.push({ id: nextId++, proof, publicSignals: signals, resolve, reject });
+        queue.push({ id: nextId++, deadline: Date.now() + timeoutMs, proof, publicSignals: signals, resolve, reject });
         pump();
       });
     },
@@ -167,6 +192,7 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
       for (const job of queue.splice(0)) job.reject(error);
       await Promise.all(
         slots.map(async (slot) => {
+          clearTimeout(slot.timer);
           slot.job?.reject(error);
           slot.job = undefined;
           await slot.worker.terminate();

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { LedgerModule } from '../ledger/ledger.module';
 import { LiquidationProofsController } from './liquidation-proofs.controller';
 import { SubmitLiquidationProofHandler, VERIFIER_POOL, VerifierPoolLifecycle } from './liquidation-proof.command';
@@ -8,6 +9,14 @@ import { createVerifierPool } from './verifier-pool';
 @Module({
   imports: [LedgerModule],
   controllers: [LiquidationProofsController],
-  providers: [{ provide: VERIFIER_POOL, useFactory: () => createVerifierPool() }, VerifierPoolLifecycle, SubmitLiquidationProofHandler],
+  providers: [
+    {
+      provide: VERIFIER_POOL,
+      inject: [LEDGER_CONFIG],
+      useFactory: (config: LedgerConfig) => createVerifierPool({ maxQueue: config.verifyQueueLimit, timeoutMs: config.verifyTimeoutMs }),
+    },
+    VerifierPoolLifecycle,
+    SubmitLiquidationProofHandler,
+  ],
 })
 export class ZkModule {}
