@@ -64,6 +64,37 @@ describe('authentication', () => {
   });
 });
 
+describe('the development admin key', () => {
+  it('is generated and printed once, at the first start of a fresh ledger, and never again', async () => {
+    const first = await printedWhile(() => startLedger(undefined, { ADMIN_KEY_FILE: '' }));
+    const dataDir = first.result.dataDir;
+    try {
+      const printed = first.printed.match(/lk_[0-9a-f]{16}\.[A-Za-z0-9_-]{43}/g) ?? [];
+      expect(printed).toHaveLength(1);
+      const key = printed[0] as string;
+      expect((await first.result.as(key)('GET', '/principals/me')).body).toMatchObject({ id: 'admin', role: 'admin' });
+      await first.result.stop();
+      const again = await printedWhile(() => startLedger(dataDir, { ADMIN_KEY_FILE: '' }));
+      expect(again.printed).not.toMatch(/lk_/);
+      expect((await again.result.as(key)('GET', '/principals/me')).status).toBe(200);
+      await again.result.stop();
+    } finally {
+      await removeDataDir(dataDir);
+    }
+  });
+
+  it('is not made with DEV_ADMIN_KEY=off: the fresh ledger records no principal at all', async () => {
+    const started = await printedWhile(() => startLedger(undefined, { ADMIN_KEY_FILE: '', DEV_ADMIN_KEY: 'off' }));
+    try {
+      expect(started.printed).not.toMatch(/lk_/);
+      expect(await started.result.lastPosition()).toBe(-1n);
+    } finally {
+      await started.result.stop();
+      await removeDataDir(started.result.dataDir);
+    }
+  });
+});
+
 describe('keys as admin commands', () => {
   it('issues, rotates and revokes keys, each recorded as an event, and stores only their hashes', async () => {
     const carol = await ledger.principal('carol', 'integrator');
@@ -186,4 +217,19 @@ function keyIdOf(actor: Actor): string {
 
 function secretOf(actor: Actor): string {
   return actor.apiKey.slice(20);
+}
+
+/** What `start` wrote to standard output. */
+async function printedWhile<T>(start: () => Promise<T>): Promise<{ result: T; printed: string }> {
+  let printed = '';
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    printed += chunk.toString();
+    return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stdout.write;
+  try {
+    return { result: await start(), printed };
+  } finally {
+    process.stdout.write = write;
+  }
 }
