@@ -8,24 +8,21 @@ import fc from 'fast-check';
 import { Role } from '../src/domain/access/access-registry';
 import { loadCrypto } from '../src/domain/crypto/crypto';
 import { routeTable } from '../src/access/route-table';
-import { Actor, call, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
-import { routeSamples, Sampler } from './support/route-samples';
+import { call, RunningLedger } from './support/ledger-app';
+import { Sampled, startSampled, stopSampled } from './support/route-samples';
 
+let sampled: Sampled;
 let ledger: RunningLedger;
-let samples: Record<string, [readonly Role[] | 'anyone', Sampler]>;
-let actors: Record<Role, Actor>;
+let samples: Sampled['samples'];
+let actors: Sampled['actors'];
 
 beforeAll(async () => {
   await loadCrypto();
-  // Limits would answer 429 before validation ever saw the input.
-  ledger = await startLedger(undefined, { COMMAND_RATE_LIMIT: '100000', PROOF_RATE_LIMIT: '100000' });
-  ({ samples, actors } = await routeSamples(ledger));
+  sampled = await startSampled();
+  ({ ledger, samples, actors } = sampled);
 });
 
-afterAll(async () => {
-  await ledger.stop();
-  await removeDataDir(ledger.dataDir);
-});
+afterAll(() => stopSampled(sampled));
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import { Role } from '../src/domain/access/access-registry';
 import { loadCrypto } from '../src/domain/crypto/crypto';
 import { routeTable } from '../src/access/route-table';
-import { Actor, newDataDir, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
-import { callWith, Caller, routeSamples, Sampler } from './support/route-samples';
+import { Actor, newDataDir, RunningLedger } from './support/ledger-app';
+import { callWith, Caller, Sampled, startSampled, stopSampled } from './support/route-samples';
 import { Market, POOL } from './support/scenario';
 import { openSse } from './support/sse';
 import { waitFor } from './support/wait';
@@ -23,11 +23,12 @@ const DEBT = '10987.654321';
 const SECRETS = ['7.654321', '7654321000', '10987.654', '10987654321', '3.8271605', '3827160500'];
 const POSITION = 'alice-secret';
 
+let sampled: Sampled;
 let ledger: RunningLedger;
 let logFile: string;
 let market: Market;
-let samples: Record<string, [readonly Role[] | 'anyone', Sampler]>;
-let actors: Record<Role, Actor>;
+let samples: Sampled['samples'];
+let actors: Sampled['actors'];
 let ownPosition: string;
 let alice: Actor;
 let bob: Actor;
@@ -36,8 +37,8 @@ beforeAll(async () => {
   await loadCrypto();
   const dataDir = await newDataDir();
   logFile = path.join(dataDir, 'ledger.log');
-  ledger = await startLedger(dataDir, { LOG_FILE: logFile, LOG_LEVEL: 'debug', COMMAND_RATE_LIMIT: '100000' });
-  ({ samples, actors, market, ownPosition } = await routeSamples(ledger));
+  sampled = await startSampled(dataDir, { LOG_FILE: logFile, LOG_LEVEL: 'debug' });
+  ({ ledger, samples, actors, market, ownPosition } = sampled);
   alice = await ledger.principal('alice', 'borrower');
   bob = await ledger.principal('bob', 'borrower');
   await market.publish(3n, '2000');
@@ -49,10 +50,7 @@ beforeAll(async () => {
   await waitFor(async () => ((await ledger.as(actors.auditor)('GET', '/auctions')).body as { positionId: string }[]).find((a) => a.positionId === POSITION));
 });
 
-afterAll(async () => {
-  await ledger.stop();
-  await removeDataDir(ledger.dataDir);
-});
+afterAll(() => stopSampled(sampled));
 
 function leaked(text: string): string[] {
   return SECRETS.filter((secret) => text.includes(secret));

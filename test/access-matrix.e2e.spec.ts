@@ -9,24 +9,21 @@
 import { Role, ROLES } from '../src/domain/access/access-registry';
 import { loadCrypto } from '../src/domain/crypto/crypto';
 import { routeTable } from '../src/access/route-table';
-import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
-import { Caller, callWith, expressRoutes, routeSamples, Sampler } from './support/route-samples';
+import { RunningLedger } from './support/ledger-app';
+import { Caller, callWith, expressRoutes, Sampled, startSampled, stopSampled } from './support/route-samples';
 
+let sampled: Sampled;
 let ledger: RunningLedger;
-let samples: Record<string, [readonly Role[] | 'anyone', Sampler]>;
-let actors: Record<Role, Actor>;
+let samples: Sampled['samples'];
+let actors: Sampled['actors'];
 
 beforeAll(async () => {
   await loadCrypto();
-  // The matrix checks who may call what, not how often: the rate limits have tests of their own.
-  ledger = await startLedger(undefined, { COMMAND_RATE_LIMIT: '100000', PROOF_RATE_LIMIT: '100000' });
-  ({ samples, actors } = await routeSamples(ledger));
+  sampled = await startSampled();
+  ({ ledger, samples, actors } = sampled);
 });
 
-afterAll(async () => {
-  await ledger.stop();
-  await removeDataDir(ledger.dataDir);
-});
+afterAll(() => stopSampled(sampled));
 
 it('has an access rule and a sample call for every route the application serves', () => {
   const routes = routeTable(ledger.app);

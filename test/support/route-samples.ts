@@ -6,7 +6,7 @@
 import { Role, ROLES } from '../../src/domain/access/access-registry';
 import { PUBLIC_SIGNAL_NAMES } from '../../src/domain/liquidation/public-signals';
 import { signReport } from '../../src/oracle/report-signing';
-import { Actor, RunningLedger } from './ledger-app';
+import { Actor, removeDataDir, RunningLedger, startLedger } from './ledger-app';
 import { FEED, Market, POOL, POOL_PARAMETERS } from './scenario';
 import { waitFor } from './wait';
 
@@ -27,8 +27,32 @@ export interface SampleCall {
 
 export type Sampler = (caller: Caller) => Promise<SampleCall>;
 
+export interface Sampled {
+  ledger: RunningLedger;
+  /** Per `METHOD path`: who may call it, and its sample call. */
+  samples: Record<string, [readonly Role[] | 'anyone', Sampler]>;
+  /** A principal of each role (the borrower owns `ownPosition`). */
+  actors: Record<Role, Actor>;
+  market: Market;
+  ownPosition: string;
+}
+
+/**
+ * A ledger with the market the samples act on. Its rate limits are lifted: the walks over the route
+ * table check who may call what and how input is refused, not how often (the limits have tests of their own).
+ */
+export async function startSampled(dataDir?: string, env: Record<string, string> = {}): Promise<Sampled> {
+  const ledger = await startLedger(dataDir, { COMMAND_RATE_LIMIT: '100000', PROOF_RATE_LIMIT: '100000', ...env });
+  return { ledger, ...(await routeSamples(ledger)) };
+}
+
+export async function stopSampled({ ledger }: Sampled): Promise<void> {
+  await ledger.stop();
+  await removeDataDir(ledger.dataDir);
+}
+
 /** Sets up the market the samples act on; answers the samples and the actors of each role. */
-export async function routeSamples(ledger: RunningLedger): Promise<{ samples: Record<string, [readonly Role[] | 'anyone', Sampler]>; actors: Record<Role, Actor>; market: Market; ownPosition: string }> {
+async function routeSamples(ledger: RunningLedger): Promise<Omit<Sampled, 'ledger'>> {
   const market = new Market(ledger);
   const actors = {} as Record<Role, Actor>;
   let auctionId = '';
