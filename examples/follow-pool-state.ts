@@ -7,20 +7,24 @@
  *
  * EVENTSTORE_CONNECTION_STRING names the store (default: the ledger's embedded one on 2113);
  * CHECKPOINT_FILE where the last revision is kept (default .follow-<pool>.checkpoint).
+ *
+ * The stream is size-free: a pool's sums (total collateral and debt, reserve, socialized loss) are not
+ * in it, since with few positions in a pool they are one position's amounts; admins and auditors read
+ * them from `GET /pools/:id`.
  */
 import { EventStoreDBClient, START } from '@eventstore/db-client';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
+/** A `PoolStateChanged` event's data: the price and the borrow index as decimal strings, `at` in Unix seconds. */
 type PoolState = {
   poolId: string;
+  /** Absent until the pool's feed has a price. */
   price?: string;
   priceRound?: string;
   liquidationsPaused: boolean;
-  totalCollateral: string;
-  totalDebt: string;
+  /** 1 when the pool was created, growing with its stability fee: its ratio between two times is how much a debt grew between them. */
+  borrowIndex: string;
   openPositions: number;
-  reserve: string;
-  socializedLoss: string;
   at: number;
 };
 
@@ -49,7 +53,7 @@ async function main(): Promise<void> {
     const price = s.price === undefined ? 'no price yet' : `${s.price} (round ${s.priceRound})`;
     console.log(
       `#${event.revision} ${new Date(s.at * 1000).toISOString()} ${s.poolId}: price ${price}, ${s.openPositions} open, ` +
-        `collateral ${s.totalCollateral}, debt ${s.totalDebt}, reserve ${s.reserve}, socialized ${s.socializedLoss}` +
+        `borrow index ${s.borrowIndex}` +
         (s.liquidationsPaused ? ', liquidations PAUSED' : ''),
     );
     writeFileSync(checkpointFile, `${event.revision}\n`);

@@ -1,6 +1,8 @@
 /**
  * A person watching a pool on the dashboard, in a real (headless) Chromium, sees it as the public
- * streams tell it and as it changes, without reloading: the price and the pool's aggregates, and a
+ * streams tell it and as it changes, without reloading: the price and the pool's size-free state (borrow
+ * index, open positions, pause), never its sums (total collateral or debt, reserve, socialized loss, which
+ * with few positions are one position's amounts), and a
  * position appearing among the liquidations once a price drop makes it liquidatable. A page opened
  * later catches up to the same, and one that cannot reach a stream says so and recovers. The page
  * loads nothing from anywhere but the ledger and raises no script error; the route refuses a missing
@@ -51,6 +53,10 @@ async function shows(on: Page, selector: string, expected: string | RegExp, time
 }
 
 const liquidationRows = (on: Page) => on.locator('#liquidations tr');
+/** A pool's sums: no public stream carries them, and the page shows none. */
+const POOL_SUMS = ['totalCollateral', 'totalDebt', 'reserve', 'socializedLoss'];
+/** The time of a published state as the page shows it. */
+const asOf = (at: number) => `${new Date(at * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 const cellOf = (on: Page, positionId: string, cell: string) => on.locator(`#liquidations tr[data-position-id="${positionId}"] td.${cell}`);
 
 async function readStream(stream: string): Promise<Array<{ type: string; data: any }>> {
@@ -86,18 +92,29 @@ afterAll(async () => {
 });
 
 describe('the pool dashboard', () => {
-  it('shows the pool’s price and aggregates once it has connected to the streams', async () => {
+  it('shows the pool’s price and size-free state once it has connected to the streams, and none of its sums', async () => {
     page = await openDashboard();
     await shows(page, '#status', 'live');
     await shows(page, '#price', '2000');
     await shows(page, '#round', '1');
+    // The state published on the accrual, the pool's last event: both positions open.
     await shows(page, '#open-positions', '2');
-    await shows(page, '#total-collateral', '4');
-    // 2,490 drawn, and a few seconds of interest on it.
-    await shows(page, '#total-debt', /^2490(\.\d+)?$/);
-    await shows(page, '#reserve', '0');
-    await shows(page, '#socialized-loss', '0');
     await shows(page, '#paused', 'no');
+    await shows(page, '#liquidation-count', '0');
+    const states = (await readStream(`public-pool-state-${POOL}`)).filter((e) => e.type === 'PoolStateChanged');
+    const last = states[states.length - 1].data;
+    expect(last).toMatchObject({ poolId: POOL, price: '2000', priceRound: '1', openPositions: 2, liquidationsPaused: false });
+    for (const sum of POOL_SUMS) expect(last).not.toHaveProperty(sum);
+    // The borrow index to 12 decimals (1 when no second has passed), whole in its title; and when the state was published.
+    expect(last.borrowIndex).toMatch(/^1(\.\d+)?$/);
+    await shows(page, '#borrow-index', last.borrowIndex.replace(/(\.\d{12})\d+$/, '$1'));
+    expect(await page.locator('#borrow-index').getAttribute('title')).toBe(last.borrowIndex);
+    await shows(page, '#as-of', asOf(last.at));
+    // No sum of the pool: neither a field for one nor the 4 WETH and 2,490 USDC (plus interest) it holds.
+    expect(await page.locator('#total-collateral, #total-debt, #reserve, #socialized-loss').count()).toBe(0);
+    expect(await page.locator('dt').allTextContents()).toEqual(['price', 'price round', 'borrow index', 'open positions', 'liquidations paused', 'liquidations']);
+    expect(await page.locator('dd').allTextContents()).not.toContainEqual(expect.stringMatching(/^(4|2490(\.\d+)?)$/));
+    expect(await page.locator('body').innerText()).not.toMatch(/2490/);
     expect(await liquidationRows(page).count()).toBe(0);
     expect(await page.locator('#no-liquidations').isVisible()).toBe(true);
   });
@@ -108,6 +125,7 @@ describe('the pool dashboard', () => {
     await shows(page, '#price', '1700');
     await shows(page, '#round', '2');
     await shows(page, '#liquidations tr[data-position-id="a"] td.band', 'liquidatable');
+    await shows(page, '#liquidation-count', '1');
     expect(await cellOf(page, 'a', 'status').textContent()).toBe('triggered');
     expect(await cellOf(page, 'a', 'position').textContent()).toBe('a');
     // The commitment is shortened on the row, and whole in its title.
@@ -124,13 +142,18 @@ describe('the pool dashboard', () => {
     await market.ok('POST', `/pools/${POOL}/liquidations/pause`, { commandId: market.id('pause') });
     await shows(page, '#paused', 'yes');
     await shows(page, '#open-positions', '2');
+    const states = (await readStream(`public-pool-state-${POOL}`)).filter((e) => e.type === 'PoolStateChanged');
+    const paused = states[states.length - 1].data;
+    expect(paused).toMatchObject({ poolId: POOL, price: '1700', priceRound: '2', liquidationsPaused: true, openPositions: 2 });
+    for (const sum of POOL_SUMS) expect(paused).not.toHaveProperty(sum);
+    await shows(page, '#as-of', asOf(paused.at));
   });
 
-  it('catches up when opened later: the same price, aggregates and liquidations', async () => {
+  it('catches up when opened later: the same price, pool state and liquidations', async () => {
     const later = await openDashboard();
     try {
       await shows(later, '#status', 'live');
-      for (const id of ['#price', '#round', '#paused', '#open-positions', '#total-collateral', '#reserve']) {
+      for (const id of ['#price', '#round', '#borrow-index', '#paused', '#open-positions', '#liquidation-count', '#as-of']) {
         await shows(later, id, (await page.locator(id).textContent())!);
       }
       await shows(later, '#liquidations tr[data-position-id="a"] td.band', 'liquidatable');

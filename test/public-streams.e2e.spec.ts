@@ -1,7 +1,9 @@
 /**
  * Integrators follow the public projection streams: over any EventStoreDB client and over server-sent
  * events, cut off at random points and resuming, they receive exactly the stream, nothing missed and
- * nothing twice. A restarted ledger writes no public event twice. No position's amount appears.
+ * nothing twice. A restarted ledger writes no public event twice. No position's amount appears, nor
+ * any sum of a pool (total collateral or debt, reserve, socialized loss): with few positions in a pool,
+ * its totals are one position's amounts.
  */
 import { EventStoreDBClient, FORWARDS, ResolvedEvent, START, StreamNotFoundError } from '@eventstore/db-client';
 import fc from 'fast-check';
@@ -39,6 +41,9 @@ async function readAll(stream: string): Promise<Array<Received & { metadata: any
   }
   return out;
 }
+
+/** A pool's sums: for admins and auditors (GET /pools/:id), never in a public stream. */
+const POOL_SUMS = ['totalCollateral', 'totalDebt', 'reserve', 'socializedLoss'];
 
 const sequence = (events: Received[]) => events.map(({ revision, type, data }) => ({ revision, type, data }));
 
@@ -81,7 +86,10 @@ describe('public projection streams', () => {
     const liquidations = await caughtUp('public-liquidations', 1);
     expect(liquidations[0]).toMatchObject({ type: 'LiquidationTriggered', data: { positionId: 'a', poolId: POOL, by: 'detection', healthBand: 'liquidatable' } });
     const poolState = await readAll(`public-pool-state-${POOL}`);
-    expect(poolState[poolState.length - 1].data).toMatchObject({ poolId: POOL, price: '1700', openPositions: 2, totalCollateral: '4.25' });
+    const state = poolState[poolState.length - 1].data as Record<string, unknown>;
+    expect(state).toMatchObject({ poolId: POOL, price: '1700', priceRound: String(round), openPositions: 2, liquidationsPaused: false, borrowIndex: expect.stringMatching(/^1(\.\d+)?$/), at: expect.any(Number) });
+    expect(Object.keys(state).sort()).toEqual(['at', 'borrowIndex', 'liquidationsPaused', 'openPositions', 'poolId', 'price', 'priceRound']);
+    for (const sum of POOL_SUMS) expect(state).not.toHaveProperty(sum);
     // The source of each public event is a ledger event at that very position in $all.
     for (const e of [...prices.slice(-2), liquidations[0]]) {
       const { commit, prepare, stream } = e.metadata.source;
@@ -91,7 +99,7 @@ describe('public projection streams', () => {
     }
   });
 
-  it('never carry a position’s amounts', async () => {
+  it('never carry a position’s amounts, nor a pool’s sums', async () => {
     const amounts = new Set<string>();
     for (const id of ['a', 'b']) {
       for await (const { event } of client().readStream(`position-${id}`)) {
@@ -101,9 +109,13 @@ describe('public projection streams', () => {
     }
     for (const human of ['1.25', '1800', '2500']) amounts.add(human);
     expect(amounts.size).toBeGreaterThan(4);
+    // The pool's sums as an admin sees them now, and as they were while both positions were open.
+    const pool = await market.ok('GET', `/pools/${POOL}`);
+    expect(pool.totalCollateral).toBeDefined();
+    const sums = [pool.totalCollateral, pool.totalDebt, pool.reserve, pool.socializedLoss, '4.25', '4300'].filter((s) => s !== '0');
     const published = JSON.stringify(await Promise.all(['public-prices', 'public-liquidations', 'public-auctions', `public-pool-state-${POOL}`].map(readAll)));
-    for (const amount of amounts) expect(published).not.toMatch(new RegExp(`"${amount.replace('.', '\\.')}"`));
-    for (const field of ['amount', 'collateral', 'scaledDebt', 'debt', 'lot', 'tab', 'raised', 'sold', 'paid']) expect(published).not.toContain(`"${field}":`);
+    for (const amount of [...amounts, ...sums]) expect(published).not.toMatch(new RegExp(`"${amount.replace('.', '\\.')}"`));
+    for (const field of ['amount', 'collateral', 'scaledDebt', 'debt', 'lot', 'tab', 'raised', 'sold', 'paid', ...POOL_SUMS]) expect(published).not.toContain(`"${field}":`);
   });
 
   it('serve an integrator on the EventStoreDB client that is cut off at random points and resumes: no gap, no duplicate', async () => {

@@ -1,14 +1,19 @@
 /**
  * The live dashboard of one pool: a page a person leaves open. It reads only the public projection
  * streams, with the browser's own EventSource (which resumes after a drop with Last-Event-ID):
- * `public-pool-state-<pool>` for the pool's aggregates and `public-liquidations` for its liquidations.
+ * `public-pool-state-<pool>` for the pool's size-free state and `public-liquidations` for its liquidations.
  * Self-contained: inline style and script, no external resource, no build step.
  *
- * Element ids a test (or a person with devtools) can read: `#price`, `#round`, `#total-collateral`,
- * `#total-debt`, `#open-positions`, `#reserve`, `#socialized-loss`, `#paused` (yes/no), `#status`
- * (connecting, live, reconnecting) and `#liquidations`, a tbody with one `tr[data-position-id]` per
- * position whose cells are `.position`, `.commitment` (shortened; the whole of it in `title`), `.band`,
- * `.status` (triggered, settled) and `.bad-debt`.
+ * It shows no sum of the pool (total collateral or debt, reserve, socialized loss): the public streams
+ * do not carry them, since with few positions in a pool its totals are one position's amounts. Admins
+ * and auditors read them from `GET /pools/:id`.
+ *
+ * Element ids a test (or a person with devtools) can read: `#price`, `#round`, `#borrow-index` (to 12
+ * decimals; the whole of it in `title`), `#open-positions`, `#paused` (yes/no), `#as-of` (when the
+ * state shown was published, `YYYY-MM-DD hh:mm:ss UTC`), `#liquidation-count` (the rows below),
+ * `#status` (connecting, live, reconnecting) and `#liquidations`, a tbody with one `tr[data-position-id]`
+ * per position whose cells are `.position`, `.commitment` (shortened; the whole of it in `title`),
+ * `.band`, `.status` (triggered, settled) and `.bad-debt`.
  *
  * The pool id reaches the script through a `data-pool` attribute and stream data is only ever set as
  * text, never as markup. The script and style are fixed text, so the page's Content-Security-Policy
@@ -24,7 +29,7 @@ h1{font-size:1.4em;margin:0 0 .2em}h1 small{color:#666;font-weight:400}
 #status{display:inline-block;padding:.05em .6em;border-radius:1em;font-size:.85em;background:#eee;color:#444}
 #status.live{background:#dcfce7;color:#17803d}#status.reconnecting{background:#fef3c7;color:#92400e}
 dl{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:.6em;margin:1.2em 0}
-dl div{border:1px solid #ddd;border-radius:6px;padding:.5em .8em}dt{color:#666;font-size:.85em}dd{margin:0;font-size:1.25em;font-variant-numeric:tabular-nums}
+dl div{border:1px solid #ddd;border-radius:6px;padding:.5em .8em}dt{color:#666;font-size:.85em}dd{margin:0;font-size:1.25em;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
 .yes{color:#b42318;font-weight:600}
 table{border-collapse:collapse;margin:.5em 0 1.5em;min-width:640px}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}
 td.commitment{font-family:ui-monospace,monospace}
@@ -79,13 +84,14 @@ const SCRIPT = `
     if (event.type !== 'PoolStateChanged' || d.poolId !== pool) return;
     show('price', d.price === undefined ? dash : d.price);
     show('round', d.priceRound === undefined ? dash : d.priceRound);
-    show('total-collateral', d.totalCollateral);
-    show('total-debt', d.totalDebt);
+    var index = String(d.borrowIndex);
+    var point = index.indexOf('.');
+    show('borrow-index', point < 0 ? index : index.slice(0, point + 13));
+    byId('borrow-index').title = index;
     show('open-positions', String(d.openPositions));
-    show('reserve', d.reserve);
-    show('socialized-loss', d.socializedLoss);
     show('paused', d.liquidationsPaused ? 'yes' : 'no');
     byId('paused').className = d.liquidationsPaused ? 'yes' : '';
+    show('as-of', d.at ? new Date(d.at * 1000).toISOString().slice(0, 19).replace('T', ' ') + ' UTC' : dash);
   }
 
   var rows = new Map();
@@ -104,6 +110,7 @@ const SCRIPT = `
     var body = byId('liquidations');
     body.insertBefore(row, body.firstChild);
     byId('no-liquidations').hidden = true;
+    show('liquidation-count', String(rows.size));
     return row;
   }
 
@@ -149,18 +156,17 @@ export function dashboardHtml(poolId: string): string {
 <style>${STYLE}</style></head>
 <body data-pool="${pool}">
 <h1>Pool ${pool} <small>live from the public streams</small></h1>
-<p><span id="status">connecting</span> <small>last update <span id="updated">\u2014</span></small></p>
+<p><span id="status">connecting</span> <small>last update <span id="updated">\u2014</span>; pool state as of <span id="as-of">\u2014</span></small></p>
 <noscript><p>This page follows the ledger's public streams with JavaScript.</p></noscript>
 <dl>
 <div><dt>price</dt><dd id="price">\u2014</dd></div>
 <div><dt>price round</dt><dd id="round">\u2014</dd></div>
-<div><dt>total collateral</dt><dd id="total-collateral">\u2014</dd></div>
-<div><dt>total debt</dt><dd id="total-debt">\u2014</dd></div>
+<div><dt>borrow index</dt><dd id="borrow-index">\u2014</dd></div>
 <div><dt>open positions</dt><dd id="open-positions">\u2014</dd></div>
-<div><dt>reserve</dt><dd id="reserve">\u2014</dd></div>
-<div><dt>socialized loss</dt><dd id="socialized-loss">\u2014</dd></div>
 <div><dt>liquidations paused</dt><dd id="paused">\u2014</dd></div>
+<div><dt>liquidations</dt><dd id="liquidation-count">0</dd></div>
 </dl>
+<p class="muted">The pool's totals (collateral, debt, reserve, socialized loss) are not public: with few positions in a pool, they would tell one position's amounts.</p>
 <h2>Liquidations</h2>
 <table><thead><tr><th>position</th><th>commitment</th><th>health band</th><th>status</th><th>bad debt</th></tr></thead>
 <tbody id="liquidations"></tbody></table>

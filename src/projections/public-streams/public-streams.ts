@@ -6,12 +6,15 @@
  * - `public-prices`: every accepted price, and liquidations paused or resumed on a feed.
  * - `public-liquidations`: positions triggered and settled, by id and commitment with a health band.
  * - `public-auctions`: auctions started, reset, taken and ended, with their prices per unit of collateral.
- * - `public-pool-state-<pool>`: a pool's aggregates, published on the pool's own events (price, interest,
- *   parameters, accounting, pauses), never on a position's, so two consecutive states do not single
- *   out one position's change.
+ * - `public-pool-state-<pool>`: a pool's size-free state (price and round, borrow index, open positions,
+ *   whether liquidations are paused), published on the pool's own events (price, interest, parameters,
+ *   accounting, pauses), never on a position's, so two consecutive states do not single out one
+ *   position's change.
  *
- * No amount of a position appears: no collateral, debt, lot, tab, bid or sum raised. The totals of a
- * pool are aggregates over all its positions.
+ * No amount of a position appears: no collateral, debt, lot, tab, bid or sum raised. Nor does any sum of
+ * a pool (total collateral or debt, reserve, socialized loss): with few positions in a pool, its totals,
+ * or a change in them, are one position's amounts. They are for admins and auditors only
+ * (`POOL_TOTAL_READERS`, `GET /pools/:id`).
  */
 import { AuctionEvent } from '../../domain/auction/auction';
 import { LedgerEvent, ledgerStreamOf } from '../../domain/events';
@@ -54,18 +57,14 @@ interface PositionAggregate {
   open: boolean;
 }
 
-interface PoolTotals {
-  collateral: bigint;
-  scaledDebt: bigint;
-  openPositions: number;
-}
-
 /** The ledger as far as the public views need it, folded with the ledger's own `evolve`. */
 export class PublicStreams {
   private readonly pools = new Map<string, PoolState>();
   private readonly feeds = new Map<string, FeedState>();
+  /** Each position's balances, for its health band when it is liquidated. */
   private readonly positions = new Map<string, PositionAggregate>();
-  private readonly totals = new Map<string, PoolTotals>();
+  /** How many positions each pool has open: a count, the one aggregate of positions the pool state publishes. */
+  private readonly openPositions = new Map<string, number>();
   private readonly auctionPools = new Map<string, string>();
 
   /** Folds one ledger event in and returns the public events it derives, in order. */
@@ -107,7 +106,7 @@ export class PublicStreams {
 
   private onPool(poolId: string, event: PoolEvent, at: bigint): PublicEvent[] {
     this.pools.set(poolId, poolDecider.evolve(this.pools.get(poolId) ?? poolDecider.initialState(), event));
-    if (event.type === 'PoolCreated') this.totals.set(poolId, { collateral: 0n, scaledDebt: 0n, openPositions: 0 });
+    if (event.type === 'PoolCreated') this.openPositions.set(poolId, 0);
     // A reservation moves nothing a lender sees until its liquidation is accounted for.
     if (event.type === 'LiquidationReserved') return [];
     return [this.poolState(poolId, at)];
@@ -119,12 +118,8 @@ export class PublicStreams {
     if (poolId === undefined) return [];
     const after: PositionAggregate = { poolId, collateral: event.collateral, scaledDebt: event.scaledDebt, open: event.type !== 'PositionClosed' };
     this.positions.set(positionId, after);
-    const totals = this.totals.get(poolId);
-    if (totals) {
-      totals.collateral += after.collateral - (before?.collateral ?? 0n);
-      totals.scaledDebt += after.scaledDebt - (before?.scaledDebt ?? 0n);
-      totals.openPositions += Number(after.open) - Number(before?.open ?? false);
-    }
+    const open = this.openPositions.get(poolId);
+    if (open !== undefined) this.openPositions.set(poolId, open + Number(after.open) - Number(before?.open ?? false));
     const commitment = event.commitment.toString();
     switch (event.type) {
       case 'LiquidationTriggered':
@@ -172,12 +167,11 @@ export class PublicStreams {
 
   private poolState(poolId: string, at: bigint): PublicEvent {
     const pool = this.pools.get(poolId);
-    const totals = this.totals.get(poolId);
-    if (pool?.status !== 'active' || !totals) throw new Error(`pool ${poolId} has no state to publish`);
+    const openPositions = this.openPositions.get(poolId);
+    if (pool?.status !== 'active' || openPositions === undefined) throw new Error(`pool ${poolId} has no state to publish`);
     const feed = this.feeds.get(pool.feed);
     const price = feed?.status === 'active' ? feed.price : undefined;
     const index = indexAt(pool.interest, at > pool.interest.at ? at : pool.interest.at);
-    const debtDecimals = pool.debt.decimals;
     return {
       stream: poolStateStream(poolId),
       type: 'PoolStateChanged',
@@ -186,11 +180,7 @@ export class PublicStreams {
         ...(price ? { price: formatDecimal(price.value, WAD_DECIMALS), priceRound: price.round.toString() } : {}),
         liquidationsPaused: pool.liquidationsPaused || (feed?.status === 'active' && feed.liquidationsPaused),
         borrowIndex: formatDecimal(index, 27),
-        totalCollateral: formatDecimal(totals.collateral, pool.collateral.decimals),
-        totalDebt: formatDecimal(debtOf(totals.scaledDebt, index), debtDecimals),
-        openPositions: totals.openPositions,
-        reserve: formatDecimal(pool.reserve, debtDecimals),
-        socializedLoss: formatDecimal(pool.socializedLoss, debtDecimals),
+        openPositions,
         at: Number(at),
       },
     };
