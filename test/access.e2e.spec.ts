@@ -184,7 +184,7 @@ describe('rate limits', () => {
   it('answers 429 RATE_LIMITED with Retry-After once a principal passes its command limit, appending nothing for it', async () => {
     // The same ledger restarted with a small limit (the market above was set up under the default one).
     await ledger.stop();
-    ledger = await startLedger(ledger.dataDir, { COMMAND_RATE_LIMIT: '3' });
+    ledger = await startLedger(ledger.dataDir, { COMMAND_RATE_LIMIT: '3', PROOF_RATE_LIMIT: '2' });
     const dave = await ledger.principal('dave', 'borrower');
     const answers = [];
     for (let i = 0; i < 6; i++) answers.push(await ledger.as(dave)('POST', '/positions', { commandId: `dave-open-${i}`, positionId: `dave-${i}`, poolId: POOL }));
@@ -208,6 +208,19 @@ describe('rate limits', () => {
     // Another principal has a budget of its own.
     const erin = await ledger.principal('erin', 'borrower');
     expect((await ledger.as(erin)('POST', '/positions', { commandId: 'erin-open', positionId: 'erin-1', poolId: POOL })).status).toBe(201);
+  });
+
+  it('sheds proof submissions past the proof limit, however cheap they would be to refuse, and counts them apart from commands', async () => {
+    const mallory = await ledger.principal('mallory', 'liquidator');
+    const proof = (i: number) => ({ commandId: `m-${i}`, liquidator: 'mallory', proof: {}, publicSignals: ['1'] });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await ledger.as(mallory)('POST', '/positions/alice-1/liquidation-proofs', proof(i))).status);
+    // Two per minute: the first two reach validation (400), the rest are shed before it.
+    expect(statuses).toEqual([400, 400, 429, 429]);
+    // Her command budget is untouched.
+    expect((await ledger.as(mallory)('POST', `/pools/${POOL}/accrue`, { commandId: 'mallory-accrue' })).status).toBe(201);
+    const metrics = await ledger.as(ledger.admin)('GET', '/metrics');
+    expect(metrics.text).toMatch(/ledger_access_refusals_total\{code="RATE_LIMITED"\} [1-9]/);
   });
 });
 

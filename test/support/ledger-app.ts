@@ -60,7 +60,9 @@ export async function startLedger(dataDir?: string, env: Record<string, string> 
   const dir = dataDir ?? (await newDataDir());
   const saved = { ...process.env };
   const adminKeyFile = path.join(dir, 'admin.key');
-  Object.assign(process.env, { DATA_DIR: dir, PORT: '0', EVENTSTORE_PORT: '0', LOG_LEVEL: 'warn', ADMIN_KEY_FILE: adminKeyFile, ...env });
+  // Scenarios send commands as fast as the machine allows; a test of the rate limits sets its own.
+  const limits = { COMMAND_RATE_LIMIT: '100000', PROOF_RATE_LIMIT: '100000' };
+  Object.assign(process.env, { DATA_DIR: dir, PORT: '0', EVENTSTORE_PORT: '0', LOG_LEVEL: 'warn', ADMIN_KEY_FILE: adminKeyFile, ...limits, ...env });
   delete process.env.EVENTSTORE_CONNECTION_STRING;
   delete process.env.DATABASE_URL;
   Object.assign(process.env, env);

@@ -37,12 +37,9 @@ export interface Sampled {
   ownPosition: string;
 }
 
-/**
- * A ledger with the market the samples act on. Its rate limits are lifted: the walks over the route
- * table check who may call what and how input is refused, not how often (the limits have tests of their own).
- */
+/** A ledger with the market the samples act on. */
 export async function startSampled(dataDir?: string, env: Record<string, string> = {}): Promise<Sampled> {
-  const ledger = await startLedger(dataDir, { COMMAND_RATE_LIMIT: '100000', PROOF_RATE_LIMIT: '100000', ...env });
+  const ledger = await startLedger(dataDir, env);
   return { ledger, ...(await routeSamples(ledger)) };
 }
 
