@@ -2,6 +2,7 @@
  * `npm run bench [-- name ...]`: runs the benchmarks (all, or those named) and prints one table each.
  * Timing lives here, never in tests: the machines are shared and noisy.
  */
+import { accessBenchmark } from './access.bench';
 import { auditBenchmark } from './audit.bench';
 import { Benchmark } from './bench';
 import { eventStoreBenchmark } from './eventstore.bench';
@@ -11,7 +12,7 @@ import { projectionsBenchmark } from './projections.bench';
 import { rebuildBenchmark } from './rebuild.bench';
 import { zkBenchmark } from './zk.bench';
 
-const benchmarks: Benchmark[] = [eventStoreBenchmark, ledgerBenchmark, zkBenchmark, auditBenchmark, liquidationBenchmark, projectionsBenchmark, rebuildBenchmark];
+const benchmarks: Benchmark[] = [eventStoreBenchmark, ledgerBenchmark, zkBenchmark, auditBenchmark, liquidationBenchmark, projectionsBenchmark, rebuildBenchmark, accessBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

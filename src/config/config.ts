@@ -30,6 +30,12 @@ export interface LedgerConfig {
    * liquidators' proofs trigger them (the privacy-first deployment the zk module serves).
    */
   liquidationDetection: boolean;
+  /**
+   * The global liquidation cap: the most debt under auction at once across all pools (the tabs of
+   * liquidations reserved and not yet accounted for), in 18 decimals; the pools' debt assets are USD
+   * stablecoins, so one figure caps them all. Unset: no global cap (each pool's own cap still holds).
+   */
+  liquidationGlobalDebtCap?: bigint;
   /** Server-sent events: a comment line this often keeps idle connections (and their proxies) open... */
   sseHeartbeatMs: number;
   /** ...and a client whose unsent data passes this many bytes is dropped (it can resume). */
@@ -45,7 +51,7 @@ export interface LedgerConfig {
   proofRateLimit: number;
   /** Proofs waiting for a verifier beyond this many are refused (503 VERIFIER_BUSY)... */
   verifyQueueLimit: number;
-  /** ...and so is one not verified within this long of its arrival, waiting included. */
+  /** ...and so is one that waits longer than this for a verifier, or whose verification runs longer. */
   verifyTimeoutMs: number;
   /** A request not received in full (headers and body) within this long is cut off with 408. */
   requestTimeoutMs: number;
@@ -67,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     auditCheckpointEvery: positiveIntFrom(env.AUDIT_CHECKPOINT_EVERY, 1000, 'AUDIT_CHECKPOINT_EVERY'),
     auditCheckpointIdleMs: positiveIntFrom(env.AUDIT_CHECKPOINT_IDLE_MS, 10_000, 'AUDIT_CHECKPOINT_IDLE_MS'),
     liquidationDetection: switchFrom(env.LIQUIDATION_DETECTION, true, 'LIQUIDATION_DETECTION'),
+    liquidationGlobalDebtCap: wadFrom(env.LIQUIDATION_GLOBAL_DEBT_CAP, 'LIQUIDATION_GLOBAL_DEBT_CAP'),
     sseHeartbeatMs: positiveIntFrom(env.SSE_HEARTBEAT_MS, 15_000, 'SSE_HEARTBEAT_MS'),
     sseMaxBufferBytes: positiveIntFrom(env.SSE_MAX_BUFFER_BYTES, 1 << 20, 'SSE_MAX_BUFFER_BYTES'),
     sseFlushMs: positiveIntFrom(env.SSE_FLUSH_MS, 20, 'SSE_FLUSH_MS', 0),
@@ -99,6 +106,15 @@ function switchFrom(value: string | undefined, fallback: boolean, name: string):
   if (value === 'on') return true;
   if (value === 'off') return false;
   throw new Error(`${name} must be "on" or "off", got "${value}"`);
+}
+
+/** A positive decimal amount ("5000000", "2500.5") in 18 decimals; unset or empty is none. */
+function wadFrom(value: string | undefined, name: string): bigint | undefined {
+  if (value === undefined || value === '') return undefined;
+  const match = /^(0|[1-9][0-9]*)(?:\.([0-9]{1,18}))?$/.exec(value);
+  const wad = match ? BigInt(match[1]) * 10n ** 18n + BigInt((match[2] ?? '').padEnd(18, '0')) : 0n;
+  if (wad === 0n) throw new Error(`${name} must be a positive decimal amount of the debt asset with at most 18 decimals, such as "5000000", got "${value}"`);
+  return wad;
 }
 
 export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');

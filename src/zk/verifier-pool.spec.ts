@@ -63,6 +63,25 @@ describe('worker-thread verifier pool', () => {
     }
   });
 
+  it('under timeouts, answers every job with a verdict or VerifierBusyError, never an internal error', async () => {
+    // Short enough that verifications are cut off and workers replaced while jobs keep coming.
+    const strained = createVerifierPool({ size: 1, maxQueue: 30, timeoutMs: 50 });
+    try {
+      // Jobs arriving one by one, also while a cut-off worker is still stopping.
+      const jobs: Promise<boolean>[] = [];
+      for (let i = 0; i < 30; i++) {
+        jobs.push(strained.verify(valid.proof, valid.publicSignals));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const settled = await Promise.allSettled(jobs);
+      const other = settled.filter((s) => s.status === 'rejected' && !(s.reason instanceof VerifierBusyError));
+      expect(other).toEqual([]);
+      expect(settled.some((s) => s.status === 'rejected')).toBe(true);
+    } finally {
+      await strained.close();
+    }
+  });
+
   it('rejects calls after close', async () => {
     const other = createVerifierPool({ size: 1 });
     await other.close();

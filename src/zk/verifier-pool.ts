@@ -2,8 +2,9 @@
  * Proof verification off the event loop: a fixed set of worker threads, each with its own
  * single-threaded bn128 engine, fed from a bounded queue. A full queue refuses new work at once
  * (VerifierBusyError) so a burst of submissions turns into fast "try later" answers instead of
- * unbounded memory and latency. Each job has a deadline too: one that waited past it is dropped, and a
- * worker still verifying at it is replaced (VerifierBusyError either way), so no caller waits forever.
+ * unbounded memory and latency. Time is bounded too: a job that waited longer than the timeout for a
+ * worker is refused, and so is one whose verification runs longer (its worker is replaced), both with
+ * VerifierBusyError, so no caller waits forever.
  *
  * The worker's code is a plain JavaScript string run with `eval: true`, so it needs no separate file:
  * it behaves the same under ts-jest (TypeScript sources) and after tsc (dist/), and it loads snarkjs by
@@ -53,7 +54,7 @@ export interface VerifierPoolOptions {
   size?: number;
   /** Jobs allowed to wait for a worker; beyond it verify() rejects with VerifierBusyError (default 64). */
   maxQueue?: number;
-  /** From the call to the verdict, waiting included, at most this long (default 5000 ms). */
+  /** The longest a job waits for a worker, and the longest its verification may run (default 5000 ms). */
   timeoutMs?: number;
   verificationKey?: VerificationKey;
 }
@@ -70,7 +71,7 @@ export interface VerifierPool {
 
 interface Job {
   id: number;
-  /** Date.now() past which the job is refused rather than verified or waited for. */
+  /** Date.now() past which the job, still waiting, is refused rather than verified. */
   deadline: number;
   proof: unknown;
   publicSignals: string[];
@@ -145,12 +146,16 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
       const job = nextInTime();
       if (!job) return;
       slot.job = job;
-      // A verification still running at the deadline: the job is refused and its worker replaced.
+      // A verification running this long is stuck: refuse its job, and put a fresh worker in its
+      // place at once (the stuck one may take a while to stop, and must not be handed the next job).
       slot.timer = setTimeout(() => {
         slot.job = undefined;
         job.reject(new VerifierBusyError(`verification took longer than ${timeoutMs} ms`));
+        slot.worker.removeAllListeners();
         void slot.worker.terminate();
-      }, Math.max(0, job.deadline - Date.now()));
+        slots[slots.indexOf(slot)] = spawn();
+        pump();
+      }, timeoutMs);
       slot.worker.postMessage({ id: job.id, proof: job.proof, publicSignals: job.publicSignals });
     }
   }
