@@ -260,7 +260,8 @@ describe('an English auction', () => {
   it('takes rising bids, refunds the outbid, refuses low and late ones appending nothing, and goes to the best bid at the close', async () => {
     await market.ok('POST', '/pools', {
       commandId: market.id('pool'), poolId: POOL_EN, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD',
-      parameters: { ...POOL_PARAMETERS, auction: { route: 'english', bidIncrementBps: 500, biddingSeconds: 3, extendSeconds: 2 } },
+      // Bidding long enough for the bids below on a loaded machine, short enough to wait for the close.
+      parameters: { ...POOL_PARAMETERS, auction: { route: 'english', bidIncrementBps: 500, biddingSeconds: 8, extendSeconds: 2 } },
     });
     await market.borrow('i', '1', '400', POOL_EN);
     // 640 → 470: health factor 470 × 0.825 / 400 ≈ 0.97, so half the debt is to cover: a tab of 210 for half a WETH.
@@ -280,9 +281,9 @@ describe('an English auction', () => {
     const settled = await waitFor(async () => {
       const res = await ledger.as(liquidators.alice)('GET', '/auctions/i.3');
       return res.body.status === 'settled' ? res.body : undefined;
-    });
+    }, 30_000);
     expect(settled).toMatchObject({ raised: '110', sold: auction.lot });
     const late = await bid('carol', '200');
     expect(late.body.code).toBe('AUCTION_SETTLED');
-  }, 30_000);
+  }, 60_000);
 });

@@ -118,6 +118,14 @@ export class CommandHandling {
     return this.snapshots.get(stream) as AggregateSnapshot<State> | undefined;
   }
 
+  /**
+   * The streams starting with `prefix` whose snapshots are cached now (read-only): those this process
+   * loaded or appended to, not necessarily every such stream in the store.
+   */
+  cachedStreams(prefix: string): string[] {
+    return [...this.snapshots.keys()].filter((stream) => stream.startsWith(prefix));
+  }
+
   private followerOf(stream: string) {
     for (const [prefix, follower] of this.followed) if (stream.startsWith(prefix)) return follower;
     return undefined;

@@ -1,35 +1,66 @@
 /**
  * ReserveLiquidation on a pool's stream: the one pool command decided against more than the pool, so
- * it has its own path here: the position being liquidated and the pool's feed are its context.
+ * it has its own path here: the position being liquidated, the pool's feed, and (when
+ * LIQUIDATION_GLOBAL_DEBT_CAP is set) the debt under auction across all pools are its context.
  */
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Clock, unixSeconds } from '../clock/clock';
+import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
+import { debtUnderAuction, GlobalLiquidationContext } from '../domain/liquidation/global-liquidation-cap';
 import { activePool, poolDecider, PoolEvent, PoolState, poolStream } from '../domain/pool/pool';
 import { CommandHandling, CommandOutcome } from '../eventstore/command-handling';
-import { poolCodec } from '../ledger/pools/pool.command';
+import { poolCodec, Pools } from '../ledger/pools/pool.command';
 import { Positions } from '../ledger/positions/position.command';
 import { Metrics } from '../observability/metrics';
 import { Feeds } from '../oracle/feed.command';
 
 @Injectable()
 export class LiquidationReservations {
+  /**
+   * Reservations under the global cap, one after another: two pools reserving at the same moment would
+   * each decide on the other's state before its reservation. Serialized here, the cap is exact within
+   * this ledger process; several ledger processes writing at once could still overshoot it by the
+   * reservations they make concurrently (each pool's own stream revision guards only that pool).
+   */
+  private globalQueue: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly handling: CommandHandling,
     private readonly positions: Positions,
     private readonly feeds: Feeds,
+    private readonly pools: Pools,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   /** Reserves room for the liquidation at the price of `round`, a recent round of the pool's feed. */
   reserve(poolId: string, auctionId: string, positionId: string, round: bigint): Promise<CommandOutcome<PoolEvent, PoolState>> {
+    const cap = this.config.liquidationGlobalDebtCap;
+    if (cap === undefined) return this.append(poolId, auctionId, positionId, round);
+    const reserved = this.globalQueue.then(() => this.append(poolId, auctionId, positionId, round, cap));
+    this.globalQueue = reserved.catch(() => undefined);
+    return reserved;
+  }
+
+  private append(poolId: string, auctionId: string, positionId: string, round: bigint, cap?: bigint): Promise<CommandOutcome<PoolEvent, PoolState>> {
     const at = this.clock.now();
     return this.metrics.observeCommand('ReserveLiquidation', () =>
       this.handling.handle(poolStream(poolId), poolDecider, poolCodec, { type: 'ReserveLiquidation', auctionId, positionId, round, now: unixSeconds(at) }, {
         commandId: `reserve-${auctionId}`,
         now: at,
-        context: async (pool) => ({ position: await this.positions.state(positionId), feed: await this.feeds.state(activePool(pool).feed) }),
+        context: async (pool) => ({
+          position: await this.positions.state(positionId),
+          feed: await this.feeds.state(activePool(pool).feed),
+          global: cap === undefined ? undefined : await this.globalContext(poolId, pool, cap),
+        }),
       }),
     );
+  }
+
+  /** The debt under auction in every pool: this one as the command sees it, the others from their followed snapshots. */
+  private async globalContext(poolId: string, pool: PoolState, cap: bigint): Promise<GlobalLiquidationContext> {
+    const others = (await this.pools.all()).filter((other) => other.poolId !== poolId);
+    return { debtUnderAuction: debtUnderAuction([activePool(pool), ...others]), cap };
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The saga that carries a triggered liquidation through: reserve room for it in the pool (the cap on
  * collateral under auction), start its auction, settle the position when the auction settles, account
- * for it in the pool (which frees the room). A liquidation routed to the pool market, or a Dutch
+ * for it in the pool (which frees the room). A liquidation held back by the global cap (the debt under
+ * auction across all pools) waits for room to free in any pool. A liquidation routed to the pool market, or a Dutch
  * auction that needs a reset in a pool with one, is sold into the market instead. Each step is an ordinary command with an id derived
  * from the auction, so taking a step twice (a restart, an overlap) appends nothing twice.
  */
@@ -19,6 +20,14 @@ export class LiquidationSaga {
   private readonly logger = new Logger('liquidation');
   /** Steps on a pool's stream, one after another: in a crash, hundreds at once would only fight over its revision. */
   private readonly poolQueues = new Map<string, Promise<void>>();
+  /**
+   * Reservations refused by the global liquidation cap, by auction: the latest attempt of each. The watch
+   * takes a refused reservation again when its own pool frees room, resumes, or sees a price; global room
+   * frees when any pool accounts for a liquidation, so these are taken again after every account step.
+   */
+  private readonly waitingForGlobalRoom = new Map<string, Extract<LiquidationStep, { step: 'reserve' }>>();
+  /** Account steps taken so far: a reservation refused while one completed may have been refused on the room it freed. */
+  private accounted = 0;
 
   // Handlers are called directly rather than through the command bus: the first steps run while the app boots.
   constructor(
@@ -38,9 +47,11 @@ export class LiquidationSaga {
   }
 
   private async run(step: LiquidationStep): Promise<void> {
+    const accountedBefore = this.accounted;
     try {
       switch (step.step) {
         case 'reserve':
+          this.waitingForGlobalRoom.delete(step.auctionId);
           await this.reservations.reserve(step.poolId, step.auctionId, step.positionId, step.round);
           return;
         case 'start':
@@ -61,15 +72,34 @@ export class LiquidationSaga {
           await this.auctions.execute(new ExecuteAuctionCommand(step.auctionId, `market-${step.auctionId}`, { type: 'SellToMarket', collateral: step.collateral, paid: step.paid, price: step.price }));
           return;
         case 'account':
-          await this.pools.execute(
-            new ExecutePoolCommand(step.poolId, `account-${step.auctionId}`, { type: 'AccountLiquidation', auctionId: step.auctionId, reserveIn: step.reserveIn, keeperRewards: step.keeperRewards, badDebt: step.badDebt }),
-          );
+          try {
+            await this.pools.execute(
+              new ExecutePoolCommand(step.poolId, `account-${step.auctionId}`, { type: 'AccountLiquidation', auctionId: step.auctionId, reserveIn: step.reserveIn, keeperRewards: step.keeperRewards, badDebt: step.badDebt }),
+            );
+          } finally {
+            // Accounted (now, or already by an earlier attempt or another process): room may have freed under the global cap.
+            this.retryGlobalWaiting();
+          }
           return;
       }
     } catch (err) {
-      // A refused step (a pool at its cap, paused, or without a fresh price) is taken again when room frees, on resume, or on the next price.
+      // A refused step (a pool at its cap, the global cap reached, paused, or without a fresh price) is
+      // taken again when room frees, on resume, or on the next price.
+      if (err instanceof DomainError && err.code === 'GLOBAL_LIQUIDATION_CAP_REACHED' && step.step === 'reserve') {
+        if (this.accounted === accountedBefore) this.waitingForGlobalRoom.set(step.auctionId, step);
+        else void this.take(step); // room freed while it was being decided: try again now rather than wait for the next release
+      }
       if (err instanceof DomainError) this.logger.warn(`liquidation step ${step.step} of ${step.auctionId} refused: ${err.code}`);
       else this.logger.error(`liquidation step ${step.step} of ${step.auctionId} failed: ${(err as Error).name} ${(err as Error).message}`);
     }
+  }
+
+  /** Takes again, each in its pool's queue, the reservations the global cap held back. */
+  private retryGlobalWaiting(): void {
+    this.accounted++;
+    const waiting = [...this.waitingForGlobalRoom.values()];
+    this.waitingForGlobalRoom.clear();
+    // Not awaited: a waiting reservation in this step's own pool queues behind this very step.
+    for (const step of waiting) void this.take(step);
   }
 }

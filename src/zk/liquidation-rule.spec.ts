@@ -103,7 +103,8 @@ describe('the circuit agrees with the reference at the health-factor boundary', 
       { numRuns: 25 },
     );
     expect(checked).toBeGreaterThan(25);
-  });
+    // 75 witness computations: a generous bound for a loaded machine, not a speed check.
+  }, 180_000);
 
   it('at exactly a health factor of one (debt × 10,000 = value × threshold) the circuit refuses', async () => {
     // value = 2,500 USDC, threshold 80%: 2,000 USDC of debt is exactly HF 1; one unit more is below.

@@ -14,6 +14,7 @@ import type { FeedState } from '../oracle/feed';
 import { citedRoundPrice } from '../liquidation/liquidation-trigger';
 import { RAY } from '../math/fixed-point';
 import { AUCTION_CURVES, CurveParameters } from '../liquidation/auction-curves';
+import { checkGlobalLiquidationCap, GlobalLiquidationContext } from '../liquidation/global-liquidation-cap';
 
 export interface Asset {
   symbol: string;
@@ -121,10 +122,14 @@ export type PoolState =
  */
 export type Reservation = { positionId: string; round: bigint; price: bigint; borrowIndex?: bigint } & LiquidationTerms;
 
-/** What reserving a liquidation needs beyond the pool: the position and the pool's feed (for the round it cites). */
+/**
+ * What reserving a liquidation needs beyond the pool: the position and the pool's feed (for the round it
+ * cites), and the debt under auction across all pools with the global liquidation cap (none: no global cap).
+ */
 export interface PoolContext {
   position: PositionState;
   feed: FeedState;
+  global?: GlobalLiquidationContext;
 }
 
 export type PoolCommand =
@@ -132,8 +137,9 @@ export type PoolCommand =
   | { type: 'ChangePoolParameters'; changes: Partial<PoolParameters>; now: bigint }
   | { type: 'AccrueInterest'; now: bigint }
   /**
-   * Room for a liquidation's auction under the pool's cap on collateral under auction, with its terms
-   * fixed at the price now (the circuit breaker: a liquidation past the cap waits for room).
+   * Room for a liquidation's auction under the pool's cap on collateral under auction and the global cap
+   * on debt under auction across pools, with its terms fixed at the price now (the circuit breakers: a
+   * liquidation past either cap waits for room).
    */
   | { type: 'ReserveLiquidation'; auctionId: string; positionId: string; round: bigint; now: bigint }
   /** A settled liquidation's effect on the pool: the reserve's share of the proceeds, keeper incentives paid, bad debt left; its room is released. */
@@ -204,6 +210,7 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, PoolContext
         if (pool.collateralUnderAuction + terms.lot > pool.parameters.liquidationCollateralCap) {
           throw new DomainError('LIQUIDATION_CAP_REACHED', `pool ${pool.poolId} has as much collateral under auction as its cap allows; this liquidation waits for room`);
         }
+        checkGlobalLiquidationCap(context.global, terms.tab, pool.debt.decimals);
         return [{ type: 'LiquidationReserved', auctionId: command.auctionId, positionId: position.positionId, round: command.round, price, borrowIndex, ...terms, at: command.now }];
       }
       case 'PauseLiquidations':
