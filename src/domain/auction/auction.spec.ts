@@ -12,6 +12,7 @@ import { DEFAULT_AUCTION, poolDecider, PoolParameters, PoolState } from '../pool
 import { PositionState } from '../position/position';
 import { FeedState } from '../oracle/feed';
 import { AuctionContext, auctionDecider, AuctionEvent, AuctionState } from './auction';
+import { refusalCode } from '../testing';
 
 const parameters: PoolParameters = {
   maxLtvBps: 7_500n, liquidationThresholdBps: 8_250n, liquidationPenaltyBps: 500n, liquidatorBonusBps: 300n, protocolFeeBps: 1_000n,
@@ -55,16 +56,6 @@ const context = (position: PositionState, curve: AuctionCurve, now: bigint, feed
 function priced(round: bigint, price: bigint, at: bigint): FeedState {
   if (feed.status !== 'active') throw new Error('feed');
   return { ...feed, price: { value: price, round, at }, rounds: [...feed.rounds, { round, price, at, reports: [] }] };
-}
-
-/** The refusal's code, or undefined when the rules allow it. */
-function code(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (err) {
-    return (err as DomainError).code;
-  }
-  return undefined;
 }
 
 function run(state: AuctionState, events: AuctionEvent[]): AuctionState {
@@ -170,13 +161,13 @@ describe('a Dutch auction', () => {
   it('refuses a take above the taker’s limit, and a reset before the auction is stale; resets it after, at the fresh price', () => {
     const position = inLiquidation(WAD, 900n * 10n ** 6n);
     const state = run(auctionDecider.initialState(), auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), context(position, 'stairstep', T0)));
-    expect(code(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 1_000n * WAD }, state, context(position, 'stairstep', T0)))).toBe('PRICE_ABOVE_LIMIT');
-    expect(code(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 1n }, state, context(position, 'stairstep', T0 + 10n)))).toBe('AUCTION_NOT_RESETTABLE');
+    expect(refusalCode(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 1_000n * WAD }, state, context(position, 'stairstep', T0)))).toBe('PRICE_ABOVE_LIMIT');
+    expect(refusalCode(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 1n }, state, context(position, 'stairstep', T0 + 10n)))).toBe('AUCTION_NOT_RESETTABLE');
     const late = T0 + DEFAULT_AUCTION.resetAfterSeconds + 1n;
-    expect(code(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, context(position, 'stairstep', late)))).toBe('AUCTION_NEEDS_RESET');
+    expect(refusalCode(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, context(position, 'stairstep', late)))).toBe('AUCTION_NEEDS_RESET');
     // Round 1 is stale by now: a reset cites a fresh round, and restarts above its price.
     const fresh = priced(2n, 800n * WAD, late - 5n);
-    expect(code(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 1n }, state, context(position, 'stairstep', late, fresh)))).toBe('STALE_ROUND');
+    expect(refusalCode(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 1n }, state, context(position, 'stairstep', late, fresh)))).toBe('STALE_ROUND');
     const [reset] = auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 2n }, state, context(position, 'stairstep', late, fresh));
     expect(reset).toMatchObject({ type: 'AuctionReset', round: 2n, top: 880n * WAD, at: late });
   });
@@ -196,19 +187,19 @@ describe("the pool's circuit breakers", () => {
     state = reserve(state, 'x.4', position).reduce(poolDecider.evolve, state);
     expect(state.status === 'active' && state.collateralUnderAuction).toBe(WAD);
     // A second whole WETH would pass the cap of 1.5: it waits.
-    expect(code(() => reserve(state, 'x.9', position))).toBe('LIQUIDATION_CAP_REACHED');
+    expect(refusalCode(() => reserve(state, 'x.9', position))).toBe('LIQUIDATION_CAP_REACHED');
     state = poolDecider.decide({ type: 'AccountLiquidation', auctionId: 'x.4', reserveIn: 0n, keeperRewards: 0n, badDebt: 0n, now: T0 }, state, undefined).reduce(poolDecider.evolve, state);
     expect(state.status === 'active' && state.collateralUnderAuction).toBe(0n);
-    expect(code(() => reserve(state, 'x.9', position))).toBeUndefined();
+    expect(refusalCode(() => reserve(state, 'x.9', position))).toBeUndefined();
   });
 
   it('starts no auction while an admin has paused the pool', () => {
     let state = capped(10n * WAD);
     state = poolDecider.decide({ type: 'PauseLiquidations', now: T0 }, state, undefined).reduce(poolDecider.evolve, state);
-    expect(code(() => reserve(state, 'x.4', inLiquidation(WAD, 900n * 10n ** 6n)))).toBe('LIQUIDATIONS_PAUSED');
-    expect(code(() => poolDecider.decide({ type: 'PauseLiquidations', now: T0 }, state, undefined))).toBe('ALREADY_PAUSED');
+    expect(refusalCode(() => reserve(state, 'x.4', inLiquidation(WAD, 900n * 10n ** 6n)))).toBe('LIQUIDATIONS_PAUSED');
+    expect(refusalCode(() => poolDecider.decide({ type: 'PauseLiquidations', now: T0 }, state, undefined))).toBe('ALREADY_PAUSED');
     state = poolDecider.decide({ type: 'ResumeLiquidations', now: T0 }, state, undefined).reduce(poolDecider.evolve, state);
-    expect(code(() => reserve(state, 'x.4', inLiquidation(WAD, 900n * 10n ** 6n)))).toBeUndefined();
+    expect(refusalCode(() => reserve(state, 'x.4', inLiquidation(WAD, 900n * 10n ** 6n)))).toBeUndefined();
   });
 });
 
@@ -226,12 +217,12 @@ describe('an English auction', () => {
   it('takes bids that beat the best by the increment, refunds the outbid, and pushes back a close that a late bid nears', () => {
     let state = started();
     const bid = (bidder: string, amount: bigint, at: bigint) => auctionDecider.decide({ type: 'PlaceBid', bidder, amount }, state, ctx(at));
-    expect(code(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, ctx(T0)))).toBe('NOT_A_DUTCH_AUCTION');
+    expect(refusalCode(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, ctx(T0)))).toBe('NOT_A_DUTCH_AUCTION');
     const first = bid('alice', usdc(600n), T0 + 10n);
     expect(first).toEqual([{ type: 'BidPlaced', bidder: 'alice', amount: usdc(600n), deadline: T0 + 100n, at: T0 + 10n }]);
     state = run(state, first);
     // 5% over 600 is 630: 620 is too low, and says what would do.
-    expect(code(() => bid('bob', usdc(620n), T0 + 20n))).toBe('BID_TOO_LOW');
+    expect(refusalCode(() => bid('bob', usdc(620n), T0 + 20n))).toBe('BID_TOO_LOW');
     // Twenty seconds before the close: the close moves to thirty seconds after the bid.
     const second = bid('bob', usdc(630n), T0 + 80n);
     expect(second).toEqual([
@@ -239,8 +230,8 @@ describe('an English auction', () => {
       { type: 'BidPlaced', bidder: 'bob', amount: usdc(630n), deadline: T0 + 110n, at: T0 + 80n },
     ]);
     state = run(state, second);
-    expect(code(() => bid('carol', usdc(700n), T0 + 111n))).toBe('AUCTION_ENDED');
-    expect(code(() => auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 110n)))).toBe('AUCTION_NOT_ENDED');
+    expect(refusalCode(() => bid('carol', usdc(700n), T0 + 111n))).toBe('AUCTION_ENDED');
+    expect(refusalCode(() => auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 110n)))).toBe('AUCTION_NOT_ENDED');
     const closed = auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 111n));
     expect(closed[0]).toEqual({ type: 'AuctionWon', bidder: 'bob', collateral: WAD, paid: usdc(630n), at: T0 + 111n });
     // 630 covers less than the 900 of debt: the shortfall stays with the position, which keeps no collateral.
@@ -251,7 +242,7 @@ describe('an English auction', () => {
     const state = started();
     const [placed, won, settled] = auctionDecider.decide({ type: 'PlaceBid', bidder: 'alice', amount: usdc(945n) }, state, ctx(T0 + 1n));
     expect([placed.type, won.type, settled.type]).toEqual(['BidPlaced', 'AuctionWon', 'AuctionSettled']);
-    expect(code(() => auctionDecider.decide({ type: 'PlaceBid', bidder: 'bob', amount: usdc(946n) }, state, ctx(T0 + 1n)))).toBe('BID_ABOVE_TAB');
-    expect(code(() => auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 101n)))).toBe('AUCTION_NEEDS_RESET');
+    expect(refusalCode(() => auctionDecider.decide({ type: 'PlaceBid', bidder: 'bob', amount: usdc(946n) }, state, ctx(T0 + 1n)))).toBe('BID_ABOVE_TAB');
+    expect(refusalCode(() => auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 101n)))).toBe('AUCTION_NEEDS_RESET');
   });
 });

@@ -3,25 +3,16 @@
  * reservation that would pass the cap, allows one that reaches it exactly, and is decided by the pool's
  * ReserveLiquidation after its own cap.
  */
-import { DomainError } from '../decider';
 import { RAY, WAD } from '../math/fixed-point';
 import { FeedState } from '../oracle/feed';
 import { DEFAULT_AUCTION, PoolParameters, poolDecider, PoolState, Reservation } from '../pool/pool';
 import { PositionState } from '../position/position';
 import { checkGlobalLiquidationCap, debtInWad, debtUnderAuction, GlobalLiquidationContext } from './global-liquidation-cap';
+import { refusalCode } from '../testing';
 
 const T0 = 1_800_000_000n;
 const USDC = { symbol: 'USDC', decimals: 6 };
 const DAI = { symbol: 'DAI', decimals: 18 };
-
-function code(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (err) {
-    return (err as DomainError).code;
-  }
-  return undefined;
-}
 
 const reservation = (tab: bigint): Reservation => ({ positionId: 'x', round: 1n, price: WAD, debtToCover: tab, penalty: 0n, tab, lot: 1n });
 
@@ -38,15 +29,15 @@ describe('the global liquidation cap', () => {
 
   it('refuses a tab that would pass the cap, allows one that reaches it exactly, in either decimals', () => {
     const global: GlobalLiquidationContext = { debtUnderAuction: 4_000n * WAD, cap: 5_000n * WAD };
-    expect(code(() => checkGlobalLiquidationCap(global, 1_000n * 10n ** 6n, 6))).toBeUndefined();
-    expect(code(() => checkGlobalLiquidationCap(global, 1_000n * WAD, 18))).toBeUndefined();
-    expect(code(() => checkGlobalLiquidationCap(global, 1_000n * 10n ** 6n + 1n, 6))).toBe('GLOBAL_LIQUIDATION_CAP_REACHED');
-    expect(code(() => checkGlobalLiquidationCap(global, 1_000n * WAD + 1n, 18))).toBe('GLOBAL_LIQUIDATION_CAP_REACHED');
+    expect(refusalCode(() => checkGlobalLiquidationCap(global, 1_000n * 10n ** 6n, 6))).toBeUndefined();
+    expect(refusalCode(() => checkGlobalLiquidationCap(global, 1_000n * WAD, 18))).toBeUndefined();
+    expect(refusalCode(() => checkGlobalLiquidationCap(global, 1_000n * 10n ** 6n + 1n, 6))).toBe('GLOBAL_LIQUIDATION_CAP_REACHED');
+    expect(refusalCode(() => checkGlobalLiquidationCap(global, 1_000n * WAD + 1n, 18))).toBe('GLOBAL_LIQUIDATION_CAP_REACHED');
   });
 
   it('holds nothing back without a cap', () => {
-    expect(code(() => checkGlobalLiquidationCap(undefined, 10n ** 30n, 6))).toBeUndefined();
-    expect(code(() => checkGlobalLiquidationCap({ debtUnderAuction: 10n ** 40n }, 10n ** 30n, 6))).toBeUndefined();
+    expect(refusalCode(() => checkGlobalLiquidationCap(undefined, 10n ** 30n, 6))).toBeUndefined();
+    expect(refusalCode(() => checkGlobalLiquidationCap({ debtUnderAuction: 10n ** 40n }, 10n ** 30n, 6))).toBeUndefined();
   });
 });
 
@@ -78,8 +69,8 @@ describe('ReserveLiquidation under the global cap', () => {
       // 4,055 already under auction elsewhere: 945 more reaches 5,000 exactly.
       const [reserved] = reserve(pool(debt), unit, { debtUnderAuction: 4_055n * WAD, cap: 5_000n * WAD });
       expect(reserved).toMatchObject({ type: 'LiquidationReserved', tab: 945n * unit });
-      expect(code(() => reserve(pool(debt), unit, { debtUnderAuction: 4_055n * WAD + 1n, cap: 5_000n * WAD }))).toBe('GLOBAL_LIQUIDATION_CAP_REACHED');
-      expect(code(() => reserve(pool(debt), unit))).toBeUndefined();
+      expect(refusalCode(() => reserve(pool(debt), unit, { debtUnderAuction: 4_055n * WAD + 1n, cap: 5_000n * WAD }))).toBe('GLOBAL_LIQUIDATION_CAP_REACHED');
+      expect(refusalCode(() => reserve(pool(debt), unit))).toBeUndefined();
     });
   }
 
@@ -87,7 +78,7 @@ describe('ReserveLiquidation under the global cap', () => {
     const full = { debtUnderAuction: 10n ** 40n, cap: WAD };
     const base = pool(USDC);
     if (base.status !== 'active') throw new Error('pool');
-    expect(code(() => reserve({ ...base, parameters: { ...base.parameters, liquidationCollateralCap: 1n } }, 10n ** 6n, full))).toBe('LIQUIDATION_CAP_REACHED');
-    expect(code(() => reserve({ ...base, liquidationsPaused: true }, 10n ** 6n, full))).toBe('LIQUIDATIONS_PAUSED');
+    expect(refusalCode(() => reserve({ ...base, parameters: { ...base.parameters, liquidationCollateralCap: 1n } }, 10n ** 6n, full))).toBe('LIQUIDATION_CAP_REACHED');
+    expect(refusalCode(() => reserve({ ...base, liquidationsPaused: true }, 10n ** 6n, full))).toBe('LIQUIDATIONS_PAUSED');
   });
 });

@@ -1,8 +1,8 @@
 import { loadCrypto, publicKeyOf, reportMessage, signMessage } from '../crypto/crypto';
-import { DomainError } from '../decider';
 import { WAD } from '../math/fixed-point';
 import { FeedCommand, feedDecider, FeedEvent, FeedState, priceAt } from './feed';
 import { medianPrice } from './median';
+import { refusalCode } from '../testing';
 
 const FEED = 'ETH-USD';
 const NOW = 1_800_000_000n;
@@ -21,16 +21,6 @@ function run(state: FeedState, ...commands: FeedCommand[]): { state: FeedState; 
 function report(oracle: number, round: bigint, whole: bigint, timestamp = NOW): FeedCommand {
   const price = whole * WAD;
   return { type: 'SubmitPriceReport', oracle: `o${oracle}`, round, price, timestamp, signature: signMessage(keys[oracle], reportMessage(FEED, round, price, timestamp)), now: NOW };
-}
-
-function refusal(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DomainError) return err.code;
-    throw err;
-  }
-  return undefined;
 }
 
 let registered: FeedState;
@@ -60,18 +50,18 @@ describe('oracle feed', () => {
 
   it('refuses unknown and revoked oracles, bad signatures, stale and future reports, and replayed rounds', () => {
     const unknown = { ...(report(0, 1n, 2000n) as Extract<FeedCommand, { type: 'SubmitPriceReport' }>), oracle: 'nobody' };
-    expect(refusal(() => run(registered, unknown))).toBe('UNKNOWN_ORACLE');
+    expect(refusalCode(() => run(registered, unknown))).toBe('UNKNOWN_ORACLE');
     const revoked = run(registered, { type: 'RevokeOracleKey', oracle: 'o0' }).state;
-    expect(refusal(() => run(revoked, report(0, 1n, 2000n)))).toBe('ORACLE_REVOKED');
+    expect(refusalCode(() => run(revoked, report(0, 1n, 2000n)))).toBe('ORACLE_REVOKED');
     const signedByAnother = { ...(report(1, 1n, 2000n) as Extract<FeedCommand, { type: 'SubmitPriceReport' }>), oracle: 'o0' };
-    expect(refusal(() => run(registered, signedByAnother))).toBe('BAD_SIGNATURE');
+    expect(refusalCode(() => run(registered, signedByAnother))).toBe('BAD_SIGNATURE');
     const tampered = { ...(report(0, 1n, 2000n) as Extract<FeedCommand, { type: 'SubmitPriceReport' }>), price: 2001n * WAD };
-    expect(refusal(() => run(registered, tampered))).toBe('BAD_SIGNATURE');
-    expect(refusal(() => run(registered, report(0, 1n, 2000n, NOW - 601n)))).toBe('STALE_REPORT');
-    expect(refusal(() => run(registered, report(0, 1n, 2000n, NOW + 31n)))).toBe('FUTURE_REPORT');
+    expect(refusalCode(() => run(registered, tampered))).toBe('BAD_SIGNATURE');
+    expect(refusalCode(() => run(registered, report(0, 1n, 2000n, NOW - 601n)))).toBe('STALE_REPORT');
+    expect(refusalCode(() => run(registered, report(0, 1n, 2000n, NOW + 31n)))).toBe('FUTURE_REPORT');
     const after = run(registered, report(0, 5n, 2000n)).state;
-    expect(refusal(() => run(after, report(0, 5n, 2000n)))).toBe('ROUND_NOT_INCREASING');
-    expect(refusal(() => run(after, report(0, 4n, 2000n)))).toBe('ROUND_NOT_INCREASING');
+    expect(refusalCode(() => run(after, report(0, 5n, 2000n)))).toBe('ROUND_NOT_INCREASING');
+    expect(refusalCode(() => run(after, report(0, 4n, 2000n)))).toBe('ROUND_NOT_INCREASING');
   });
 
   it('pauses liquidations on a jump beyond the deviation limit and resumes when a later quorum confirms it', () => {
