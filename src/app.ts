@@ -22,11 +22,12 @@ export async function createApp(): Promise<INestApplication> {
     const body = toErrorBody(err);
     res.status(body.statusCode).json(body);
   });
-  // Keys that name an object's prototype are never fields of ours; validation would not see them all.
+  // What validation would let through: keys naming an object's prototype (never fields of ours), and
+  // nulls (an optional field is left out, never null; validation skips a null optional field).
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const key = prototypeKeyIn(req.body);
-    if (key === undefined) return next();
-    res.status(400).json({ statusCode: 400, code: 'VALIDATION_FAILED', message: `"${key}" is not a field of any request` });
+    const problem = bodyProblemIn(req.body);
+    if (problem === undefined) return next();
+    res.status(400).json({ statusCode: 400, code: 'VALIDATION_FAILED', message: problem });
   });
   app.useGlobalPipes(
     new ValidationPipe({
@@ -54,11 +55,12 @@ export async function createApp(): Promise<INestApplication> {
 
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-function prototypeKeyIn(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
+function bodyProblemIn(value: unknown, at = 'body'): string | undefined {
+  if (value === null) return `${at} is null: leave out a field that has no value`;
+  if (typeof value !== 'object') return undefined;
   for (const key of Object.keys(value)) {
-    if (PROTOTYPE_KEYS.has(key)) return key;
-    const nested = prototypeKeyIn((value as Record<string, unknown>)[key]);
+    if (PROTOTYPE_KEYS.has(key)) return `"${key}" is not a field of any request`;
+    const nested = bodyProblemIn((value as Record<string, unknown>)[key], `${at}.${key}`);
     if (nested !== undefined) return nested;
   }
   return undefined;

@@ -124,3 +124,20 @@ it('answers every malformed command with a 4xx and a code, never a 5xx, and appe
   // The answers were refusals of several kinds (400 validation, 404 unknown names, 413 size, 422 rules...).
   expect([...answered.keys()].filter((s) => s >= 400 && s < 500).length).toBeGreaterThanOrEqual(3);
 });
+
+it('refuses null where a field may be left out (validation would skip it), appending nothing', async () => {
+  const pool = (await samples['PATCH /pools/:poolId/parameters'][1]('admin')).path;
+  const before = await ledger.lastPosition();
+  const asAdmin = ledger.as(actors.admin);
+  for (const [method, route, body] of [
+    ['PATCH', pool, { commandId: 'null-1', parameters: { dustLimit: null } }],
+    ['PATCH', pool, { commandId: 'null-2', parameters: { auction: null } }],
+    ['POST', '/principals', { commandId: 'null-3', principalId: 'nobody', role: 'integrator', feeds: null }],
+  ] as const) {
+    const res = await asAdmin(method, route, body);
+    expect({ route, status: res.status, code: res.body.code }).toEqual({ route, status: 400, code: 'VALIDATION_FAILED' });
+  }
+  const opened = await ledger.as(actors.borrower)('POST', '/positions', { commandId: 'null-4', positionId: 'null-4', poolId: 'weth-usdc', owner: null });
+  expect({ status: opened.status, code: opened.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+  expect(await ledger.lastPosition()).toBe(before);
+});
