@@ -123,21 +123,23 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
       pump();
     });
     // A crashed worker fails its job (an internal error, not an invalid proof) and is replaced.
-    const fail = (err: Error): void => {
-      const job = slot.job;
-      clearTimeout(slot.timer);
-      slot.job = undefined;
-      job?.reject(err);
-      if (closed) return;
-      const at = slots.indexOf(slot);
-      if (at >= 0) slots[at] = spawn();
-      pump();
-    };
-    slot.worker.on('error', fail);
+    slot.worker.on('error', (err) => retire(slot, err));
     slot.worker.on('exit', (code) => {
-      if (!closed) fail(new Error(`verifier worker exited (code ${code})`));
+      if (!closed) retire(slot, new Error(`verifier worker exited (code ${code})`));
     });
     return slot;
+  }
+
+  /** Takes a slot's worker out of service: its job, if any, is refused with `err`, and a fresh worker takes its place. */
+  function retire(slot: Slot, err: Error): void {
+    const job = slot.job;
+    clearTimeout(slot.timer);
+    slot.job = undefined;
+    job?.reject(err);
+    if (closed) return;
+    const at = slots.indexOf(slot);
+    if (at >= 0) slots[at] = spawn();
+    pump();
   }
 
   function pump(): void {
@@ -149,12 +151,9 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
       // A verification running this long is stuck: refuse its job, and put a fresh worker in its
       // place at once (the stuck one may take a while to stop, and must not be handed the next job).
       slot.timer = setTimeout(() => {
-        slot.job = undefined;
-        job.reject(new VerifierBusyError(`verification took longer than ${timeoutMs} ms`));
         slot.worker.removeAllListeners();
         void slot.worker.terminate();
-        slots[slots.indexOf(slot)] = spawn();
-        pump();
+        retire(slot, new VerifierBusyError(`verification took longer than ${timeoutMs} ms`));
       }, timeoutMs);
       slot.worker.postMessage({ id: job.id, proof: job.proof, publicSignals: job.publicSignals });
     }
