@@ -6,23 +6,11 @@
  */
 import fc from 'fast-check';
 import { Role } from '../src/domain/access/access-registry';
-import { loadCrypto } from '../src/domain/crypto/crypto';
 import { routeTable } from '../src/access/route-table';
-import { call, RunningLedger } from './support/ledger-app';
-import { Sampled, startSampled, stopSampled } from './support/route-samples';
+import { call } from './support/ledger-app';
+import { sampledLedgerForTests } from './support/route-samples';
 
-let sampled: Sampled;
-let ledger: RunningLedger;
-let samples: Sampled['samples'];
-let actors: Sampled['actors'];
-
-beforeAll(async () => {
-  await loadCrypto();
-  sampled = await startSampled();
-  ({ ledger, samples, actors } = sampled);
-});
-
-afterAll(() => stopSampled(sampled));
+const sampled = sampledLedgerForTests();
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -94,6 +82,7 @@ function leafAt(body: Json, at: (string | number)[]): Json {
 }
 
 it('answers every malformed command with a 4xx and a code, never a 5xx, and appends nothing', async () => {
+  const { ledger, samples, actors } = sampled();
   const commands = routeTable(ledger.app).filter((r) => r.method === 'POST' || r.method === 'PATCH');
   expect(commands.length).toBeGreaterThan(20);
   const answered = new Map<number, number>();
@@ -126,6 +115,7 @@ it('answers every malformed command with a 4xx and a code, never a 5xx, and appe
 });
 
 it('refuses null where a field may be left out (validation would skip it), appending nothing', async () => {
+  const { ledger, samples, actors } = sampled();
   const pool = (await samples['PATCH /pools/:poolId/parameters'][1]('admin')).path;
   const before = await ledger.lastPosition();
   const asAdmin = ledger.as(actors.admin);

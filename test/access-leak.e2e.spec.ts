@@ -9,10 +9,9 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Role } from '../src/domain/access/access-registry';
-import { loadCrypto } from '../src/domain/crypto/crypto';
 import { routeTable } from '../src/access/route-table';
 import { Actor, newDataDir, RunningLedger } from './support/ledger-app';
-import { callWith, Caller, Sampled, startSampled, stopSampled } from './support/route-samples';
+import { callWith, Caller, Sampled, sampledLedgerForTests } from './support/route-samples';
 import { Market, POOL } from './support/scenario';
 import { openSse } from './support/sse';
 import { waitFor } from './support/wait';
@@ -23,9 +22,13 @@ const DEBT = '10987.654321';
 const SECRETS = ['7.654321', '7654321000', '10987.654', '10987654321', '3.8271605', '3827160500'];
 const POSITION = 'alice-secret';
 
-let sampled: Sampled;
-let ledger: RunningLedger;
 let logFile: string;
+const sampled = sampledLedgerForTests(async () => {
+  const dataDir = await newDataDir();
+  logFile = path.join(dataDir, 'ledger.log');
+  return { dataDir, env: { LOG_FILE: logFile, LOG_LEVEL: 'debug' } };
+});
+let ledger: RunningLedger;
 let market: Market;
 let samples: Sampled['samples'];
 let actors: Sampled['actors'];
@@ -34,11 +37,7 @@ let alice: Actor;
 let bob: Actor;
 
 beforeAll(async () => {
-  await loadCrypto();
-  const dataDir = await newDataDir();
-  logFile = path.join(dataDir, 'ledger.log');
-  sampled = await startSampled(dataDir, { LOG_FILE: logFile, LOG_LEVEL: 'debug' });
-  ({ ledger, samples, actors, market, ownPosition } = sampled);
+  ({ ledger, samples, actors, market, ownPosition } = sampled());
   alice = await ledger.principal('alice', 'borrower');
   bob = await ledger.principal('bob', 'borrower');
   await market.publish(3n, '2000');
@@ -49,8 +48,6 @@ beforeAll(async () => {
   await market.publish(4n, '1600');
   await waitFor(async () => ((await ledger.as(actors.auditor)('GET', '/auctions')).body as { positionId: string }[]).find((a) => a.positionId === POSITION));
 });
-
-afterAll(() => stopSampled(sampled));
 
 function leaked(text: string): string[] {
   return SECRETS.filter((secret) => text.includes(secret));

@@ -7,25 +7,13 @@
  * its code, and the store is unchanged.
  */
 import { Role, ROLES } from '../src/domain/access/access-registry';
-import { loadCrypto } from '../src/domain/crypto/crypto';
 import { routeTable } from '../src/access/route-table';
-import { RunningLedger } from './support/ledger-app';
-import { Caller, callWith, expressRoutes, Sampled, startSampled, stopSampled } from './support/route-samples';
+import { Caller, callWith, expressRoutes, sampledLedgerForTests } from './support/route-samples';
 
-let sampled: Sampled;
-let ledger: RunningLedger;
-let samples: Sampled['samples'];
-let actors: Sampled['actors'];
-
-beforeAll(async () => {
-  await loadCrypto();
-  sampled = await startSampled();
-  ({ ledger, samples, actors } = sampled);
-});
-
-afterAll(() => stopSampled(sampled));
+const sampled = sampledLedgerForTests();
 
 it('has an access rule and a sample call for every route the application serves', () => {
+  const { ledger, samples } = sampled();
   const routes = routeTable(ledger.app);
   expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(expressRoutes(ledger).sort());
   expect(routes.filter((r) => !r.rule).map((r) => `${r.method} ${r.path}`)).toEqual([]);
@@ -33,6 +21,7 @@ it('has an access rule and a sample call for every route the application serves'
 });
 
 it('lets every allowed caller of every route through, and refuses every other caller, appending nothing', async () => {
+  const { ledger, samples, actors } = sampled();
   const callers: Caller[] = ['anonymous', ...ROLES];
   const failures: string[] = [];
   let checked = 0;

@@ -4,6 +4,7 @@
  * fuzz test and the no-leak test all walk the route table with these.
  */
 import { Role, ROLES } from '../../src/domain/access/access-registry';
+import { loadCrypto } from '../../src/domain/crypto/crypto';
 import { PUBLIC_SIGNAL_NAMES } from '../../src/domain/liquidation/public-signals';
 import { signReport } from '../../src/oracle/report-signing';
 import { Actor, removeDataDir, RunningLedger, startLedger } from './ledger-app';
@@ -38,14 +39,34 @@ export interface Sampled {
 }
 
 /** A ledger with the market the samples act on. */
-export async function startSampled(dataDir?: string, env: Record<string, string> = {}): Promise<Sampled> {
+async function startSampled(dataDir?: string, env: Record<string, string> = {}): Promise<Sampled> {
   const ledger = await startLedger(dataDir, env);
   return { ledger, ...(await routeSamples(ledger)) };
 }
 
-export async function stopSampled({ ledger }: Sampled): Promise<void> {
+async function stopSampled({ ledger }: Sampled): Promise<void> {
   await ledger.stop();
   await removeDataDir(ledger.dataDir);
+}
+
+/**
+ * A sampled ledger for the test file: started before its tests (where and how `options` says, when
+ * given), stopped after them. Answers a getter, to call once the tests run.
+ */
+export function sampledLedgerForTests(options?: () => Promise<{ dataDir?: string; env?: Record<string, string> }>): () => Sampled {
+  let sampled: Sampled | undefined;
+  beforeAll(async () => {
+    await loadCrypto();
+    const { dataDir, env } = (await options?.()) ?? {};
+    sampled = await startSampled(dataDir, env);
+  });
+  afterAll(async () => {
+    if (sampled) await stopSampled(sampled);
+  });
+  return () => {
+    if (!sampled) throw new Error('the sampled ledger has not started');
+    return sampled;
+  };
 }
 
 /** Sets up the market the samples act on; answers the samples and the actors of each role. */
