@@ -77,3 +77,23 @@ it('applies every event once across stops and restarts, ignoring streams it does
   const [checkpoint] = await db.query<{ events_applied: string }>("SELECT events_applied FROM projection_checkpoints WHERE projection = 'counting'");
   expect(Number(checkpoint.events_applied)).toBe(3 * 100);
 });
+
+it('catches up on history in whole batches, not a transaction per handful of events', async () => {
+  const batches: number[] = [];
+  const sizing: Projection = { name: 'sizing', streamPrefixes: ['sized-'], tables: [], apply: async (_tx, events) => void batches.push(events.length) };
+  let last = 0n;
+  for (let i = 0; i < 12; i++) {
+    const r = await client.appendToStream(`sized-${i}`, Array.from({ length: 100 }, () => jsonEvent({ type: 'Tick', data: { i } })));
+    last = r.position!.commit;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1_100)); // history by now: older than a second
+  const runner = new ProjectionRunner(client, db, sizing);
+  await runner.start();
+  await runner.waitFor(last);
+  await runner.stop();
+  expect(batches.reduce((a, b) => a + b, 0)).toBe(1_200);
+  // Events come off the wire a few at a time: unbatched, each transaction holds about ten.
+  expect(batches.length).toBeLessThanOrEqual(12);
+  // No batch ends inside an append (its events share the commit position read-your-writes waits on).
+  expect(batches.every((n) => n % 100 === 0)).toBe(true);
+});

@@ -66,6 +66,8 @@ const MAX_BATCH = 500;
 const MAX_WAITING = 4 * MAX_BATCH;
 /** How long a live batch waits for company before it is written. */
 const LIVE_LINGER_MS = 5;
+/** Events older than this are history being caught up on. */
+const CATCH_UP_AGE_MS = 1_000;
 
 export class ProjectionRunner {
   private readonly logger: Logger;
@@ -176,11 +178,42 @@ export class ProjectionRunner {
         // Live, events come one by one: give the next ones a moment, so a busy ledger writes one
         // transaction per few milliseconds rather than one per event.
         if (this.batch.length < MAX_BATCH && this.subscription?.readableLength === 0) await new Promise((resolve) => setTimeout(resolve, LIVE_LINGER_MS));
+        // Catching up on history, events arrive as fast as the client decodes them: while they keep
+        // coming, let a whole batch gather, since a transaction costs about as much as a hundred events.
+        while (this.batch.length < MAX_BATCH && this.catchingUp()) {
+          const received = this.batch.length;
+          await new Promise((resolve) => setTimeout(resolve, LIVE_LINGER_MS));
+          if (this.batch.length === received) break;
+        }
         await this.applyPending();
       }
     } catch (err) {
       this.fault(err);
     }
+  }
+
+  /**
+   * How many waiting events the next transaction takes: up to MAX_BATCH, never ending inside an
+   * append. An append's events share one commit position, the position read-your-writes waits on, so
+   * a checkpoint at that commit must come with all of them. Catching up, the last append received may
+   * still be arriving: it waits for the next batch unless it is all there is.
+   */
+  private batchEnd(): number {
+    const b = this.batch;
+    let end = Math.min(MAX_BATCH, b.length);
+    while (end < b.length && b[end].commit === b[end - 1].commit) end++;
+    if (end === b.length && this.catchingUp()) {
+      let tail = end;
+      while (tail > 0 && b[tail - 1].commit === b[end - 1].commit) tail--;
+      if (tail > 0) end = tail;
+    }
+    return end;
+  }
+
+  /** The newest event received was written a while ago: this is history, not live traffic. */
+  private catchingUp(): boolean {
+    const newest = this.batch[this.batch.length - 1];
+    return newest !== undefined && Date.now() - newest.created.getTime() > CATCH_UP_AGE_MS;
   }
 
   private fault(err: unknown): void {
@@ -192,7 +225,7 @@ export class ProjectionRunner {
   }
 
   private async applyPending(): Promise<void> {
-    const events = this.batch.splice(0, MAX_BATCH);
+    const events = this.batch.splice(0, this.batchEnd());
     if (!events.length) return;
     this.applying = true;
     try {
