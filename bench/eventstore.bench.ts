@@ -9,6 +9,7 @@ import { Pool } from 'pg';
 import { Benchmark, BenchRow, fmt, percentile } from './bench';
 import { startEventStoreProcess } from './support/eventstore-process';
 import { startPostgres } from './support/postgres-server';
+import { cpuSeconds, ownCpuSeconds } from './support/proc';
 
 const TOTAL_EVENTS = Number(process.env.BENCH_EVENTSTORE_EVENTS ?? 1_000_000);
 const payload = (n: number) => ({ account: `acc-${n % 977}`, amount: String(1_000_000 + n), note: 'benchmark event of about one hundred bytes' });
@@ -21,16 +22,30 @@ interface Contender {
   readAll(): Promise<number>;
   catchUp(count: number): Promise<void>;
   close(): Promise<void>;
+  /** CPU seconds the server has used so far, where it is one process to measure. */
+  serverCpuSeconds?(): number;
 }
 
 interface Measured {
   eventsPerSecond: number;
   p50: number;
   p99: number;
+  /** CPU per event in microseconds: this process (the contender's client library) and the server. */
+  clientCpuMicros?: number;
+  serverCpuMicros?: number;
+}
+
+/** Runs `work` (which returns the events it moved) and adds the CPU each side spent per event. */
+async function withCpu(c: Contender, work: () => Promise<Measured & { events: number }>): Promise<Measured> {
+  const client = ownCpuSeconds();
+  const server = c.serverCpuSeconds?.();
+  const { events, ...measured } = await work();
+  const perEvent = (seconds: number) => (seconds * 1e6) / events;
+  return { ...measured, clientCpuMicros: perEvent(ownCpuSeconds() - client), serverCpuMicros: server === undefined ? undefined : perEvent(c.serverCpuSeconds!() - server) };
 }
 
 /** Runs `ops` operations split across `concurrency` workers, timing each. */
-async function measure(concurrency: number, opsPerWorker: number, eventsPerOp: number, op: (worker: number, i: number) => Promise<void>): Promise<Measured> {
+async function measure(concurrency: number, opsPerWorker: number, eventsPerOp: number, op: (worker: number, i: number) => Promise<void>): Promise<Measured & { events: number }> {
   const latencies: number[] = [];
   const started = performance.now();
   await Promise.all(
@@ -44,13 +59,14 @@ async function measure(concurrency: number, opsPerWorker: number, eventsPerOp: n
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { eventsPerSecond: (concurrency * opsPerWorker * eventsPerOp) / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  const events = concurrency * opsPerWorker * eventsPerOp;
+  return { events, eventsPerSecond: events / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-async function throughput(events: () => Promise<number>): Promise<Measured> {
+async function throughput(events: () => Promise<number>): Promise<Measured & { events: number }> {
   const started = performance.now();
   const n = await events();
-  return { eventsPerSecond: n / ((performance.now() - started) / 1000), p50: NaN, p99: NaN };
+  return { events: n, eventsPerSecond: n / ((performance.now() - started) / 1000), p50: NaN, p99: NaN };
 }
 
 async function embeddedContender(): Promise<Contender> {
@@ -84,6 +100,7 @@ async function embeddedContender(): Promise<Contender> {
       await client.dispose();
       await store.stop();
     },
+    serverCpuSeconds: () => cpuSeconds(store.pid),
   };
 }
 
@@ -141,15 +158,15 @@ async function postgresContender(): Promise<Contender> {
 
 async function runOn(c: Contender): Promise<Record<string, Measured>> {
   const results: Record<string, Measured> = {};
-  results['single-event appends, 1 writer'] = await measure(1, 1000, 1, (w) => c.appendOne(w));
-  results['single-event appends, 16 writers'] = await measure(16, 250, 1, (w) => c.appendOne(w));
-  results['100-event batch appends'] = await measure(1, 300, 100, () => c.appendBatch(`batch-${randomUUID()}`, 100));
+  results['single-event appends, 1 writer'] = await withCpu(c, () => measure(1, 1000, 1, (w) => c.appendOne(w)));
+  results['single-event appends, 16 writers'] = await withCpu(c, () => measure(16, 250, 1, (w) => c.appendOne(w)));
+  results['100-event batch appends'] = await withCpu(c, () => measure(1, 300, 100, () => c.appendBatch(`batch-${randomUUID()}`, 100)));
   // Fill up to the full history with 1,000-event batches from 4 writers, then read it all.
   const have = 1000 + 4000 + 30_000;
   const fillBatches = Math.max(0, Math.ceil((TOTAL_EVENTS - have) / 1000));
   await measure(4, Math.ceil(fillBatches / 4), 1000, (w) => c.appendBatch(`fill-${w}-${randomUUID()}`, 1000));
-  results['read $all from start'] = await throughput(() => c.readAll());
-  results[`catch-up subscription over ${fmt(TOTAL_EVENTS, 0)} events`] = await throughput(async () => (await c.catchUp(TOTAL_EVENTS), TOTAL_EVENTS));
+  results['read $all from start'] = await withCpu(c, () => throughput(() => c.readAll()));
+  results[`catch-up subscription over ${fmt(TOTAL_EVENTS, 0)} events`] = await withCpu(c, () => throughput(async () => (await c.catchUp(TOTAL_EVENTS), TOTAL_EVENTS)));
   return results;
 }
 
@@ -168,6 +185,8 @@ export const eventStoreBenchmark: Benchmark = {
       'embedded/postgres': fmt(e[work].eventsPerSecond / p[work].eventsPerSecond, 2),
       'embedded p50/p99 ms': Number.isNaN(e[work].p50) ? '-' : `${fmt(e[work].p50, 2)} / ${fmt(e[work].p99, 2)}`,
       'postgres p50/p99 ms': Number.isNaN(p[work].p50) ? '-' : `${fmt(p[work].p50, 2)} / ${fmt(p[work].p99, 2)}`,
+      // Where the time goes: the client library's CPU bounds what any server behind it can deliver.
+      'CPU µs/event: db-client / embedded server / pg client': `${fmt(e[work].clientCpuMicros!, 1)} / ${fmt(e[work].serverCpuMicros!, 1)} / ${fmt(p[work].clientCpuMicros!, 1)}`,
     }));
   },
 };

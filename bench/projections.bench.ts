@@ -17,9 +17,9 @@
  */
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import * as http from 'node:http';
-import { readFileSync } from 'node:fs';
 import { Benchmark, BenchRow, fmt, percentile } from './bench';
 import { startLedgerProcess } from './support/ledger-process';
+import { cpuSeconds, rssMiB } from './support/proc';
 
 const STREAM = 'public-prices';
 const PEER_SUBSCRIBERS = 10;
@@ -31,9 +31,6 @@ const CONNECT_WAVE = 100;
 const IDLE_SETTLE_MS = 3_000;
 const SAMPLE_MS = 100;
 const STOP_GRACE_MS = 15_000;
-/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ; 100 on Linux). */
-const CLOCK_TICKS = 100;
-
 function envInt(name: string, fallback: number): number {
   const value = process.env[name];
   if (value === undefined || value === '') return fallback;
@@ -43,21 +40,6 @@ function envInt(name: string, fallback: number): number {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// --- The ledger process's memory and CPU, from /proc ----------------------------------------------
-
-function rssMiB(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
-
-/** CPU seconds (user + system) the process has used. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of stat; f[0] is field 3.
-  return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
-}
 
 // --- Subscribers ------------------------------------------------------------------------------------
 

@@ -3,10 +3,12 @@
  * PGlite at more than 20,000 events/s. The history is made by the ledger's own deciders
  * (synthetic-history.ts) and written to the embedded store running as its own process. Then, in this
  * process as the ledger runs them: the live projection catching up from nothing, and a rebuild beside
- * it (ProjectionRebuild: a second runner into its own schema, then the switch), each timed.
+ * it (ProjectionRebuild: a second runner into its own schema, then the switch), each timed. Before
+ * them, the ceiling any projection has here: the same events read through the client alone. Each row
+ * shows the CPU per event of this process and of the store's.
  * BENCH_REBUILD_POSITIONS (default 100,000, ten events each) makes it smaller.
  */
-import { EventStoreDBClient } from '@eventstore/db-client';
+import { EventStoreDBClient, START, streamNameFilter } from '@eventstore/db-client';
 import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -19,6 +21,7 @@ import { ProjectionRebuild } from '../src/projections/projection-rebuild';
 import { ProjectionRunner } from '../src/projections/projection-runner';
 import { Benchmark, BenchRow, fmt } from './bench';
 import { startEventStoreProcess } from './support/eventstore-process';
+import { cpuSeconds, ownCpuSeconds } from './support/proc';
 import { syntheticHistory, writeHistory } from './support/synthetic-history';
 
 const POSITIONS = Number(process.env.BENCH_REBUILD_POSITIONS ?? 100_000);
@@ -38,32 +41,47 @@ async function run(): Promise<BenchRow[]> {
     const events = await writeHistory(client, syntheticHistory({ positions: POSITIONS, eventsPerPosition: 10, liquidations: 0, positionsPerRound: 100 }, noProofs));
     const written = (performance.now() - started) / 1000;
     await migrate(db);
-
     const projection = new PoolStateProjection();
+    const last = await lastStorePosition(client);
+    // CPU per event of this process (the client, decoding; the read model) and of the store process.
+    const cpu = () => ({ here: ownCpuSeconds(), store: cpuSeconds(store.pid) });
+    const row = (work: string, seconds: number, n: number, before: ReturnType<typeof cpu>, target = true): BenchRow => {
+      const after = cpu();
+      return {
+        work,
+        seconds: fmt(seconds, 1),
+        'events/s': fmt(n / seconds, 0),
+        'CPU µs/event: here / store': `${fmt(((after.here - before.here) * 1e6) / n, 0)} / ${fmt(((after.store - before.store) * 1e6) / n, 0)}`,
+        target: target ? `> ${fmt(TARGET, 0)} events/s` : '',
+        met: target ? (n / seconds > TARGET ? 'yes' : 'no') : '',
+      };
+    };
+
+    // The ceiling: the same events read through the client with nothing done with them.
+    let before = cpu();
+    started = performance.now();
+    const read = await readAlone(client, projection.streamPrefixes, last);
+    const readRow = row(`the same events read alone through @eventstore/db-client (no read model): ${fmt(read, 0)}`, (performance.now() - started) / 1000, read, before, false);
+
     const live = new ProjectionRunner(client, db, projection);
+    before = cpu();
     started = performance.now();
     await live.start();
-    const { commitPosition } = await waitCaughtUp(client, live);
-    const caughtUp = (performance.now() - started) / 1000;
-    const applied = live.status().eventsApplied;
+    await live.waitFor(last, 3_600_000);
+    const liveRow = row(`live projection from nothing: ${fmt(live.status().eventsApplied, 0)} events into PGlite`, (performance.now() - started) / 1000, live.status().eventsApplied, before);
 
+    before = cpu();
     const rebuild = new ProjectionRebuild(client, db, projection, live);
     const resumed = await rebuild.finished;
     const status = rebuild.status();
     const rebuilt = (Date.parse(status.finishedAt!) - Date.parse(status.startedAt)) / 1000;
     await resumed?.stop();
     const [{ positions }] = await db.query<{ positions: string }>('SELECT count(*)::text AS positions FROM position_balances');
-    const row = (work: string, seconds: number, n: number): BenchRow => ({
-      work,
-      seconds: fmt(seconds, 1),
-      'events/s': fmt(n / seconds, 0),
-      target: `> ${fmt(TARGET, 0)} events/s`,
-      met: n / seconds > TARGET ? 'yes' : 'no',
-    });
     return [
-      { work: `history written: ${fmt(events, 0)} events (${fmt(POSITIONS, 0)} positions), to $all ${commitPosition}`, seconds: fmt(written, 1), 'events/s': fmt(events / written, 0), target: '', met: '' },
-      row(`live projection from nothing: ${fmt(applied, 0)} events into PGlite`, caughtUp, applied),
-      row(`rebuild beside it, then the switch (${status.state}): ${fmt(status.eventsApplied, 0)} events, ${positions} position rows`, rebuilt, status.eventsApplied),
+      { work: `history written: ${fmt(events, 0)} events (${fmt(POSITIONS, 0)} positions), to $all ${last}`, seconds: fmt(written, 1), 'events/s': fmt(events / written, 0), 'CPU µs/event: here / store': '', target: '', met: '' },
+      readRow,
+      liveRow,
+      row(`rebuild beside it, then the switch (${status.state}): ${fmt(status.eventsApplied, 0)} events, ${positions} position rows`, rebuilt, status.eventsApplied, before),
     ];
   } finally {
     await db.close();
@@ -73,11 +91,16 @@ async function run(): Promise<BenchRow[]> {
   }
 }
 
-/** Until the runner has applied everything up to the store's last event. */
-async function waitCaughtUp(client: EventStoreDBClient, runner: ProjectionRunner): Promise<{ commitPosition: string }> {
-  const last = await lastStorePosition(client);
-  await runner.waitFor(last, 3_600_000);
-  return { commitPosition: last.toString() };
+/** Reads the projection's streams from the start through the client, up to the store's last event, doing nothing with them. */
+async function readAlone(client: EventStoreDBClient, prefixes: string[], last: bigint): Promise<number> {
+  let n = 0;
+  const subscription = client.subscribeToAll({ fromPosition: START, filter: streamNameFilter({ prefixes }) });
+  for await (const { event } of subscription) {
+    n++;
+    if (event?.position && event.position.commit >= last) break;
+  }
+  await subscription.unsubscribe();
+  return n;
 }
 
 export const rebuildBenchmark: Benchmark = {

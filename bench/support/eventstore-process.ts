@@ -6,6 +6,7 @@ import * as path from 'node:path';
 
 export interface EventStoreProcess {
   connectionString: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -22,6 +23,7 @@ export async function startEventStoreProcess(): Promise<EventStoreProcess> {
   });
   return {
     connectionString: `esdb://127.0.0.1:${port}?tls=false`,
+    pid: child.pid!,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
