@@ -4,7 +4,9 @@ import { PoolStateProjection } from './pool-state/pool-state.projection';
 import { PROJECTIONS, ProjectionsService } from './projections.service';
 import { ProjectionsController } from './projections.controller';
 import { PublicStreamProjector } from './public-streams/public-stream-projector';
+import { PublicStreamFanOuts } from './public-streams/public-stream-fan-outs';
 import { PublicStreamsController } from './public-streams/public-streams.controller';
+import { PublicStreamsWebSocket } from './public-streams/public-streams.websocket';
 
 @Global()
 @Module({
@@ -13,6 +15,8 @@ import { PublicStreamsController } from './public-streams/public-streams.control
     ProjectionsService,
     PoolStateProjection,
     PublicStreamProjector,
+    PublicStreamFanOuts,
+    PublicStreamsWebSocket,
     { provide: PROJECTIONS, inject: [PoolStateProjection], useFactory: (...projections: PoolStateProjection[]) => projections },
   ],
   exports: [ProjectionsService],

@@ -2,6 +2,8 @@
  * One live subscription per public stream, however many clients follow it: each event is encoded
  * once and handed to every client, instead of every client holding a subscription of its own (which
  * decodes and encodes every event once per client, and cannot keep up with a thousand of them).
+ * Clients of either transport share it: an event's JSON is encoded once, and its SSE frame is built
+ * once from that JSON, by the first SSE client that takes it (a WebSocket client sends the JSON as is).
  *
  * A client joins without a gap or a repeat: it is registered first (live events it receives meanwhile
  * are held), then reads what it missed from the store with an ordinary read, then is handed the held
@@ -9,16 +11,26 @@
  */
 import { END, EventStoreDBClient, FORWARDS, ResolvedEvent, StreamNotFoundError, StreamSubscription } from '@eventstore/db-client';
 import { Logger } from '@nestjs/common';
+import { sseFrame } from './sse-channel';
 
-/** An event of a public stream as clients receive it: its revision and its frame, encoded once. */
-export interface StreamMessage {
-  revision: bigint;
-  message: string;
+/** An event of a public stream as clients receive it: its revision and its JSON, encoded once for all clients. */
+export class StreamMessage {
+  private frame?: string;
+
+  constructor(
+    readonly revision: bigint,
+    readonly json: string,
+  ) {}
+
+  /** The server-sent event carrying it, built once and shared by every SSE client. */
+  get sse(): string {
+    return (this.frame ??= sseFrame(this.revision, this.json));
+  }
 }
 
 export interface StreamClient {
   /** Takes one message; answers false when the client is gone (it is then let go). */
-  send(revision: bigint, message: string): boolean;
+  send(message: StreamMessage): boolean;
   /** The stream can no longer be followed here: the client is to reconnect (and resume). */
   close(): void;
 }
@@ -43,10 +55,16 @@ export class StreamFanOut {
   constructor(
     private readonly client: EventStoreDBClient,
     readonly stream: string,
+    /** An event's JSON, as every client receives it. */
     private readonly encode: (event: NonNullable<ResolvedEvent['event']>) => string,
     /** Told when the last follower left, so the owner can drop this fan-out. */
     private readonly onIdle: () => void,
   ) {}
+
+  /** How many clients follow the stream here, whatever their transport. */
+  get size(): number {
+    return this.followers.size;
+  }
 
   /** Follows the stream from revision `first` on; returns how to stop following. */
   async follow(client: StreamClient, first: bigint): Promise<() => void> {
@@ -72,16 +90,21 @@ export class StreamFanOut {
       subscription.once('error', reject);
     });
     subscription.on('data', ({ event }: ResolvedEvent) => {
-      if (event) this.deliver({ revision: event.revision, message: this.encode(event) });
+      if (event) this.deliver(new StreamMessage(event.revision, this.encode(event)));
     });
     subscription.on('error', (err) => {
       this.logger.warn(`live subscription to ${this.stream} ended: ${err.message}`);
-      for (const f of [...this.followers]) {
-        this.leave(f);
-        f.client.close();
-      }
+      this.end();
     });
     return this.live;
+  }
+
+  /** Lets every follower go, telling each to reconnect (and resume); the subscription is released. */
+  end(): void {
+    for (const f of [...this.followers]) {
+      this.leave(f);
+      f.client.close();
+    }
   }
 
   private deliver(m: StreamMessage): void {
@@ -94,7 +117,7 @@ export class StreamFanOut {
   private sendTo(f: Follower, m: StreamMessage): void {
     if (m.revision < f.next) return;
     f.next = m.revision + 1n;
-    if (!f.client.send(m.revision, m.message)) this.leave(f);
+    if (!f.client.send(m)) this.leave(f);
   }
 
   /** Reads what the follower missed from the store, then hands it the held live messages and lets it go live. */
@@ -103,7 +126,7 @@ export class StreamFanOut {
       const page: StreamMessage[] = [];
       try {
         for await (const { event } of this.client.readStream(this.stream, { direction: FORWARDS, fromRevision: f.next, maxCount: CATCH_UP_PAGE })) {
-          if (event) page.push({ revision: event.revision, message: this.encode(event) });
+          if (event) page.push(new StreamMessage(event.revision, this.encode(event)));
         }
       } catch (err) {
         if (!(err instanceof StreamNotFoundError)) throw err;
