@@ -40,7 +40,7 @@ export interface LedgerConfig {
   sseHeartbeatMs: number;
   /** ...and a client whose unsent data passes this many bytes is dropped (it can resume). */
   sseMaxBufferBytes: number;
-  /** Events for one client within this many milliseconds go out in one write (0: each turn of the event loop). */
+  /** A public stream's live events within this many milliseconds go out to its clients together, one write each (0: each turn of the event loop). */
   sseFlushMs: number;
   /** Development mode: a ledger without an admin key issues one at start and prints it once... */
   devAdminKey: boolean;

@@ -4,7 +4,8 @@
  * is encoded to JSON once for all of them.
  */
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { LEDGER_CONFIG, LedgerConfig } from '../../config/config';
 import { publicMessage } from './public-stream-protocol';
 import { StreamFanOut } from './stream-fan-out';
 
@@ -13,12 +14,15 @@ export class PublicStreamFanOuts implements BeforeApplicationShutdown {
   /** One live subscription per followed stream, shared by its clients; dropped when its last client leaves. */
   private readonly fanOuts = new Map<string, StreamFanOut>();
 
-  constructor(private readonly client: EventStoreDBClient) {}
+  constructor(
+    private readonly client: EventStoreDBClient,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
 
   of(stream: string): StreamFanOut {
     let fanOut = this.fanOuts.get(stream);
     if (!fanOut) {
-      fanOut = new StreamFanOut(this.client, stream, (event) => JSON.stringify(publicMessage(stream, event)), () => this.fanOuts.delete(stream));
+      fanOut = new StreamFanOut(this.client, stream, (event) => JSON.stringify(publicMessage(stream, event)), this.config.sseFlushMs, () => this.fanOuts.delete(stream));
       this.fanOuts.set(stream, fanOut);
     }
     return fanOut;

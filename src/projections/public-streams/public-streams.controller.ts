@@ -66,12 +66,11 @@ export class PublicStreamsController {
         clearInterval(heartbeat);
         leave?.();
       },
-      this.config.sseFlushMs,
     );
     req.on('close', () => channel.close());
     this.fanOuts
       .of(stream)
-      .follow({ send: (message) => channel.send(message.revision, message.sse), close: () => channel.close() }, first)
+      .follow({ send: (batch) => channel.send(batch), close: () => channel.close() }, first)
       .then(
         (stop) => (channel.open ? (leave = stop) : stop()),
         () => channel.close(),

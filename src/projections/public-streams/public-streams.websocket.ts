@@ -96,7 +96,6 @@ export class PublicStreamsWebSocket implements OnApplicationBootstrap, OnModuleD
       ws,
       this.config.sseMaxBufferBytes,
       () => leave?.(),
-      this.config.sseFlushMs,
       socket,
     );
     if (this.stopping) return channel.close(WS_CLOSE.GOING_AWAY, 'the ledger is stopping');
@@ -105,7 +104,7 @@ export class PublicStreamsWebSocket implements OnApplicationBootstrap, OnModuleD
     ws.once('close', () => this.clients.delete(ws));
     this.fanOuts
       .of(stream)
-      .follow({ send: (message) => channel.send(message.revision, message.json), close: () => channel.close(WS_CLOSE.TRY_AGAIN_LATER, 'stream unavailable; reconnect and resume') }, first)
+      .follow({ send: (batch) => channel.send(batch), close: () => channel.close(WS_CLOSE.TRY_AGAIN_LATER, 'stream unavailable; reconnect and resume') }, first)
       .then(
         (stop) => (channel.open ? (leave = stop) : stop()),
         () => channel.close(WS_CLOSE.INTERNAL_ERROR, 'the stream could not be read; reconnect and resume'),

@@ -4,9 +4,12 @@
  * takes nothing (or everything), so `writableLength` is what Node itself counts as buffered.
  */
 import { Writable } from 'node:stream';
-import { SseChannel, sseFrame } from './sse-channel';
+import { SseChannel } from './sse-channel';
+import { StreamBatch, StreamMessage } from './stream-fan-out';
 
-const frame = (n: bigint) => sseFrame(n, JSON.stringify({ n: Number(n), padding: 'x'.repeat(200) }));
+/** Events `from` .. `from + count - 1`, as the fan-out hands them over. */
+const batch = (from: bigint, count: number) =>
+  new StreamBatch(Array.from({ length: count }, (_, i) => new StreamMessage(from + BigInt(i), JSON.stringify({ n: Number(from) + i, padding: 'x'.repeat(200) }))));
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
@@ -43,10 +46,11 @@ describe('a server-sent events channel', () => {
     // A few events a turn, as a live stream brings them, until the channel gives up on the client.
     let sent = 0n;
     while (channel.open) {
-      for (let i = 0; i < 5; i++, sent++) channel.send(sent, frame(sent));
+      channel.send(batch(sent, 5));
+      sent += 5n;
       await nextTurn();
     }
-    expect(channel.send(sent, frame(sent))).toBe(false);
+    expect(channel.send(batch(sent, 5))).toBe(false);
     expect(closed).toBe(1);
     expect(out.writableLength).toBeLessThan(4_096 + 1_024);
     // When the client reads again it gets what was held, then the reason, then the end.
@@ -60,16 +64,16 @@ describe('a server-sent events channel', () => {
     expect(JSON.parse(last.split('data: ')[1])).toMatchObject({ code: 'SLOW_CONSUMER', resumeFrom: String(ids.length) });
   });
 
-  it('never drops a client that keeps up, however much goes through, and writes once a turn', async () => {
+  it('never drops a client that keeps up, however much goes through, and writes each batch at once', async () => {
     const { out, received } = socket(true);
     const channel = new SseChannel(out, 4_096, () => undefined);
     for (let i = 0n; i < 2_000n; i += 5n) {
-      for (let j = i; j < i + 5n; j++) expect(channel.send(j, frame(j))).toBe(true);
+      expect(channel.send(batch(i, 5))).toBe(true);
       await nextTurn();
     }
     channel.heartbeat();
     expect(channel.open).toBe(true);
-    // The greeting, 400 turns of five events each, the heartbeat.
+    // The greeting, 400 batches of five events each, the heartbeat.
     expect(received).toHaveLength(402);
     expect(received.join('').match(/^id: /gm)).toHaveLength(2_000);
     expect(received[received.length - 1]).toBe(': heartbeat\n\n');

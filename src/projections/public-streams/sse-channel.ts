@@ -1,12 +1,13 @@
 /**
- * One client's server-sent events connection: frames, heartbeats, and the bound on what the server
- * holds for it. What is sent within `flushMs` goes out in one write, so a client costs a write per
- * interval rather than one per event (with thousands of clients, writes are the cost). A client that has not taken SSE_MAX_BUFFER_BYTES of what
- * was written is sent a `dropped` event naming the revision to resume from, and closed: its memory on
- * the server stays bounded whatever the stream's rate.
+ * One client's server-sent events connection: frames and heartbeats, and the bound on what the server
+ * holds for it (StreamChannel). A dropped client is sent a `dropped` event naming the revision to
+ * resume from.
  */
+import { SLOW_CONSUMER_MESSAGE, StreamChannel } from './stream-channel';
+import type { StreamBatch } from './stream-fan-out';
+
 export interface SseTarget {
-  write(chunk: string): boolean;
+  write(chunk: string | Buffer): boolean;
   end(): void;
   readonly writableLength: number;
   readonly writableEnded: boolean;
@@ -15,18 +16,13 @@ export interface SseTarget {
 /** The SSE frame of one event of a stream: its revision as the id, its JSON as the data. */
 export const sseFrame = (revision: bigint, json: string) => `id: ${revision}\ndata: ${json}\n\n`;
 
-export class SseChannel {
-  private pending: string[] = [];
-  /** The revision of the last event handed to the socket. */
-  private written?: bigint;
-  private last?: bigint;
-
+export class SseChannel extends StreamChannel {
   constructor(
     private readonly out: SseTarget,
-    private readonly maxBufferBytes: number,
+    maxBufferBytes: number,
     private readonly onClose: () => void,
-    private readonly flushMs = 0,
   ) {
+    super(maxBufferBytes);
     // Browsers reconnect after this long, with Last-Event-ID.
     out.write('retry: 1000\n\n');
   }
@@ -35,37 +31,26 @@ export class SseChannel {
     return !this.out.writableEnded;
   }
 
-  /** Queues one event's frame for the next write; answers false once the client is gone. */
-  send(revision: bigint, frame: string): boolean {
-    if (!this.open) return false;
-    this.pending.push(frame);
-    this.last = revision;
-    if (this.pending.length === 1) {
-      if (this.flushMs > 0) setTimeout(() => this.flush(), this.flushMs);
-      else setImmediate(() => this.flush());
-    }
-    return true;
-  }
-
   heartbeat(): void {
-    if (this.open && this.pending.length === 0) this.out.write(': heartbeat\n\n');
+    if (this.open) this.out.write(': heartbeat\n\n');
   }
 
   close(): void {
     if (!this.open) return;
-    this.pending = [];
     this.out.end();
     this.onClose();
   }
 
-  private flush(): void {
-    if (!this.open || this.pending.length === 0) return;
-    this.out.write(this.pending.join(''));
-    this.pending = [];
-    this.written = this.last;
-    if (this.out.writableLength <= this.maxBufferBytes) return;
-    const resumeFrom = (this.written! + 1n).toString();
-    this.out.write(`event: dropped\ndata: ${JSON.stringify({ code: 'SLOW_CONSUMER', message: 'the client fell too far behind; resume from the revision given', resumeFrom })}\n\n`);
+  protected write(batch: StreamBatch): void {
+    this.out.write(batch.sse);
+  }
+
+  protected get unsent(): number {
+    return this.out.writableLength;
+  }
+
+  protected drop(resumeFrom: string): void {
+    this.out.write(`event: dropped\ndata: ${JSON.stringify({ code: 'SLOW_CONSUMER', message: SLOW_CONSUMER_MESSAGE, resumeFrom })}\n\n`);
     this.close();
   }
 }

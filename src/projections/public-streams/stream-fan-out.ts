@@ -2,8 +2,12 @@
  * One live subscription per public stream, however many clients follow it: each event is encoded
  * once and handed to every client, instead of every client holding a subscription of its own (which
  * decodes and encodes every event once per client, and cannot keep up with a thousand of them).
- * Clients of either transport share it: an event's JSON is encoded once, and its SSE frame is built
- * once from that JSON, by the first SSE client that takes it (a WebSocket client sends the JSON as is).
+ * Clients of either transport share it: an event's JSON is encoded once, and a batch's SSE frames
+ * are built once, as one buffer written as is to every SSE client (a WebSocket client sends each JSON).
+ *
+ * Live events are handed out a batch at a time: what arrives within `flushMs` goes to each client in
+ * one call and one write. With a thousand clients the cost is per client and batch, not per client
+ * and event.
  *
  * A client joins without a gap or a repeat: it is registered first (live events it receives meanwhile
  * are held), then reads what it missed from the store with an ordinary read, then is handed the held
@@ -28,9 +32,32 @@ export class StreamMessage {
   }
 }
 
+/** Consecutive events of a stream, handed to each client at once. */
+export class StreamBatch {
+  private frames?: Buffer;
+
+  constructor(readonly messages: readonly StreamMessage[]) {}
+
+  get last(): bigint {
+    return this.messages[this.messages.length - 1].revision;
+  }
+
+  /** The batch's server-sent events as one buffer, built once and written as is to every SSE client. */
+  get sse(): Buffer {
+    return (this.frames ??= Buffer.from(this.messages.map((m) => m.sse).join('')));
+  }
+
+  /** The part of the batch from `revision` on (a client that joined during it), or nothing. */
+  from(revision: bigint): StreamBatch | undefined {
+    if (this.messages[0].revision >= revision) return this;
+    const rest = this.messages.filter((m) => m.revision >= revision);
+    return rest.length ? new StreamBatch(rest) : undefined;
+  }
+}
+
 export interface StreamClient {
-  /** Takes one message; answers false when the client is gone (it is then let go). */
-  send(message: StreamMessage): boolean;
+  /** Takes a batch of events; answers false when the client is gone (it is then let go). */
+  send(batch: StreamBatch): boolean;
   /** The stream can no longer be followed here: the client is to reconnect (and resume). */
   close(): void;
 }
@@ -49,6 +76,8 @@ export class StreamFanOut {
   private readonly logger = new Logger('stream-fan-out');
   private readonly followers = new Set<Follower>();
   private subscription?: StreamSubscription;
+  /** Live events received since the last batch went out. */
+  private pending: StreamMessage[] = [];
   /** Resolves once the live subscription has caught up (what comes after it is live). */
   private live?: Promise<void>;
 
@@ -57,6 +86,8 @@ export class StreamFanOut {
     readonly stream: string,
     /** An event's JSON, as every client receives it. */
     private readonly encode: (event: NonNullable<ResolvedEvent['event']>) => string,
+    /** How long live events gather before going out as one batch (0: every turn of the event loop). */
+    private readonly flushMs: number,
     /** Told when the last follower left, so the owner can drop this fan-out. */
     private readonly onIdle: () => void,
   ) {}
@@ -108,16 +139,27 @@ export class StreamFanOut {
   }
 
   private deliver(m: StreamMessage): void {
+    this.pending.push(m);
+    if (this.pending.length > 1) return;
+    if (this.flushMs > 0) setTimeout(() => this.flush(), this.flushMs);
+    else setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    if (!this.pending.length) return;
+    const batch = new StreamBatch(this.pending);
+    this.pending = [];
     for (const f of this.followers) {
-      if (f.held) f.held.push(m);
-      else this.sendTo(f, m);
+      if (f.held) f.held.push(...batch.messages);
+      else this.sendTo(f, batch);
     }
   }
 
-  private sendTo(f: Follower, m: StreamMessage): void {
-    if (m.revision < f.next) return;
-    f.next = m.revision + 1n;
-    if (!f.client.send(m)) this.leave(f);
+  private sendTo(f: Follower, batch: StreamBatch): void {
+    const rest = batch.from(f.next);
+    if (!rest) return;
+    f.next = rest.last + 1n;
+    if (!f.client.send(rest)) this.leave(f);
   }
 
   /** Reads what the follower missed from the store, then hands it the held live messages and lets it go live. */
@@ -131,15 +173,13 @@ export class StreamFanOut {
       } catch (err) {
         if (!(err instanceof StreamNotFoundError)) throw err;
       }
-      for (const m of page) {
-        if (!this.followers.has(f)) return;
-        this.sendTo(f, m);
-      }
+      if (!this.followers.has(f)) return;
+      if (page.length) this.sendTo(f, new StreamBatch(page));
       if (page.length < CATCH_UP_PAGE) break;
     }
     const held = f.held ?? [];
     f.held = undefined;
-    for (const m of held) if (this.followers.has(f)) this.sendTo(f, m);
+    if (held.length && this.followers.has(f)) this.sendTo(f, new StreamBatch(held));
   }
 
   private leave(f: Follower): void {

@@ -7,9 +7,12 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import { StreamBatch, StreamMessage } from './stream-fan-out';
 import { WebSocketChannel, WS_CLOSE } from './websocket-channel';
 
-const message = (n: bigint, padding = 2_000) => JSON.stringify({ n: Number(n), padding: 'x'.repeat(padding) });
+/** Events `from` .. `from + count - 1`, as the fan-out hands them over. */
+const batch = (from: bigint, count: number, padding = 2_000) =>
+  new StreamBatch(Array.from({ length: count }, (_, i) => new StreamMessage(from + BigInt(i), JSON.stringify({ n: Number(from) + i, padding: 'x'.repeat(padding) }))));
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 let server: Server;
@@ -22,7 +25,7 @@ const wss = new WebSocketServer({ noServer: true, clientTracking: false });
 beforeAll(async () => {
   server = createServer();
   server.on('upgrade', (req, socket, head) =>
-    wss.handleUpgrade(req, socket, head, (ws) => accepted(new WebSocketChannel(ws, options.maxBufferBytes, options.onClose, 0, socket), ws)),
+    wss.handleUpgrade(req, socket, head, (ws) => accepted(new WebSocketChannel(ws, options.maxBufferBytes, options.onClose, socket), ws)),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -52,16 +55,18 @@ describe('a WebSocket channel', () => {
     // The client stops reading: the kernel's buffers fill, then the server's.
     client.pause();
     let sent = 0n;
-    let batch = 0;
+    let batchBytes = 0;
     while (channel.open) {
-      for (let i = 0; i < 5; i++, sent++) channel.send(sent, message(sent));
-      batch = 5 * message(sent).length;
+      const next = batch(sent, 5);
+      channel.send(next);
+      sent += 5n;
+      batchBytes = next.messages.reduce((n, m) => n + m.json.length, 0);
       await nextTurn();
     }
-    expect(channel.send(sent, message(sent))).toBe(false);
+    expect(channel.send(batch(sent, 5))).toBe(false);
     expect(closes).toBe(1);
     // Held for the client: at most the bound, the last batch and the drop message.
-    expect(serverWs.bufferedAmount).toBeLessThan(64 * 1024 + batch + 1_024);
+    expect(serverWs.bufferedAmount).toBeLessThan(64 * 1024 + batchBytes + 1_024);
     // When the client reads again it gets what was held, then the reason, then the close.
     client.resume();
     expect(await closed).toBe(WS_CLOSE.SLOW_CONSUMER);
@@ -77,7 +82,7 @@ describe('a WebSocket channel', () => {
     options = { maxBufferBytes: 4_096, onClose: () => undefined };
     const { channel, client, received, closed } = await connect();
     for (let i = 0n; i < 2_000n; i += 5n) {
-      for (let j = i; j < i + 5n; j++) expect(channel.send(j, message(j, 200))).toBe(true);
+      expect(channel.send(batch(i, 5, 200))).toBe(true);
       await nextTurn();
       // The client reads as it goes, as one that keeps up does.
       while (received.length < Number(i) + 5) await new Promise((resolve) => setTimeout(resolve, 1));
