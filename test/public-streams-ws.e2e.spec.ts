@@ -6,13 +6,13 @@
  * upgrade request with the API's error body, appending nothing. Silent clients are cut off at the next
  * ping, and a stopping ledger closes its clients with 1001.
  */
-import { EventStoreDBClient, FORWARDS, START, StreamNotFoundError } from '@eventstore/db-client';
 import fc from 'fast-check';
 import { ClientOptions, WebSocket } from 'ws';
 import { PublicStreamFanOuts } from '../src/projections/public-streams/public-stream-fan-outs';
 import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { Market, POOL } from './support/scenario';
 import { openSse } from './support/sse';
+import { projectorCaughtUp, readPublicStream, Received } from './support/public-streams';
 import { waitFor } from './support/wait';
 
 const HEARTBEAT_MS = 400;
@@ -23,12 +23,6 @@ let market: Market;
 let integrator: Actor;
 let round = 1n;
 let stopped = false;
-
-interface Received {
-  revision: string;
-  type: string;
-  data: unknown;
-}
 
 interface WsClient {
   ws: WebSocket;
@@ -87,34 +81,14 @@ function refusal(route: string): Promise<{ status: number; contentType: string |
   });
 }
 
-const client = () => ledger.app.get(EventStoreDBClient);
 const fanOuts = () => ledger.app.get(PublicStreamFanOuts);
 
-async function readAll(stream: string): Promise<Received[]> {
-  const out: Received[] = [];
-  try {
-    for await (const { event } of client().readStream(stream, { direction: FORWARDS, fromRevision: START })) {
-      if (event) out.push({ revision: event.revision.toString(), type: event.type, data: event.data });
-    }
-  } catch (err) {
-    if (!(err instanceof StreamNotFoundError)) throw err;
-  }
-  return out;
-}
+const readAll = (stream: string) => readPublicStream(ledger, stream);
 
 const sequence = (events: Received[]) => events.map(({ revision, type, data }) => ({ revision, type, data }));
 const parsed = (messages: string[]): Received[] => messages.map((m) => JSON.parse(m) as Received);
 
-/** Waits until the projector has caught up with the ledger: nothing waiting, and `stream` at least `length` long. */
-async function caughtUp(stream: string, length: number): Promise<Received[]> {
-  return waitFor(async () => {
-    const status = (await market.ok('GET', '/projections', undefined, integrator)) as Array<{ projection: string; lagEvents?: number }>;
-    const projector = status.find((s) => s.projection === 'public-streams');
-    if (projector?.lagEvents !== 0) return undefined;
-    const events = await readAll(stream);
-    return events.length >= length ? events : undefined;
-  });
-}
+const caughtUp = (stream: string, length: number) => projectorCaughtUp(ledger, integrator, stream, length);
 
 async function publishRounds(count: number, price: () => string): Promise<void> {
   for (let i = 0; i < count; i++) await market.publish(++round, price());

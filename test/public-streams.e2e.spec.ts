@@ -5,7 +5,7 @@
  * any sum of a pool (total collateral or debt, reserve, socialized loss): with few positions in a pool,
  * its totals are one position's amounts.
  */
-import { EventStoreDBClient, FORWARDS, ResolvedEvent, START, StreamNotFoundError } from '@eventstore/db-client';
+import { EventStoreDBClient, FORWARDS, ResolvedEvent, START } from '@eventstore/db-client';
 import fc from 'fast-check';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -14,7 +14,7 @@ import { EventStoreConnection } from '../src/eventstore/eventstore.module';
 import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { Market, POOL } from './support/scenario';
 import { openSse } from './support/sse';
-import { waitFor } from './support/wait';
+import { projectorCaughtUp, readPublicStream, Received } from './support/public-streams';
 
 let ledger: RunningLedger;
 let market: Market;
@@ -22,41 +22,16 @@ let market: Market;
 let integrator: Actor;
 let round = 1n;
 
-interface Received {
-  revision: string;
-  type: string;
-  data: unknown;
-}
-
 const client = () => ledger.app.get(EventStoreDBClient);
 
-async function readAll(stream: string): Promise<Array<Received & { metadata: any }>> {
-  const out: Array<Received & { metadata: any }> = [];
-  try {
-    for await (const { event } of client().readStream(stream, { direction: FORWARDS, fromRevision: START })) {
-      if (event) out.push({ revision: event.revision.toString(), type: event.type, data: event.data, metadata: event.metadata });
-    }
-  } catch (err) {
-    if (!(err instanceof StreamNotFoundError)) throw err;
-  }
-  return out;
-}
+const readAll = (stream: string) => readPublicStream(ledger, stream);
 
 /** A pool's sums: for admins and auditors (GET /pools/:id), never in a public stream. */
 const POOL_SUMS = ['totalCollateral', 'totalDebt', 'reserve', 'socializedLoss'];
 
 const sequence = (events: Received[]) => events.map(({ revision, type, data }) => ({ revision, type, data }));
 
-/** Waits until the projector has caught up with the ledger: nothing waiting, and `stream` at least `length` long. */
-async function caughtUp(stream: string, length: number): Promise<Array<Received & { metadata: any }>> {
-  return waitFor(async () => {
-    const status = (await market.ok('GET', '/projections', undefined, integrator)) as any[];
-    const projector = status.find((s) => s.projection === 'public-streams');
-    if (projector?.lagEvents !== 0) return undefined;
-    const events = await readAll(stream);
-    return events.length >= length ? events : undefined;
-  });
-}
+const caughtUp = (stream: string, length: number) => projectorCaughtUp(ledger, integrator, stream, length);
 
 async function publishRounds(count: number, price: () => string): Promise<void> {
   for (let i = 0; i < count; i++) await market.publish(++round, price());
