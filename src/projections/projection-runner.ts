@@ -187,6 +187,13 @@ export class ProjectionRunner {
         }
         await this.applyPending();
       }
+      // A server checkpoint that came while the last batch was being written is saved now, or it
+      // would wait for an event that may never come.
+      const skip = this.deferredSkip;
+      if (skip && this.state !== 'faulted') {
+        this.deferredSkip = undefined;
+        await this.skipTo(skip);
+      }
     } catch (err) {
       this.fault(err);
     }
