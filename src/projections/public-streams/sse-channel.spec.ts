@@ -5,11 +5,11 @@
  */
 import { Writable } from 'node:stream';
 import { SseChannel } from './sse-channel';
-import { StreamBatch, StreamMessage } from './stream-fan-out';
+import { StreamBatch } from './stream-fan-out';
 
 /** Events `from` .. `from + count - 1`, as the fan-out hands them over. */
 const batch = (from: bigint, count: number) =>
-  new StreamBatch(Array.from({ length: count }, (_, i) => new StreamMessage(from + BigInt(i), JSON.stringify({ n: Number(from) + i, padding: 'x'.repeat(200) }))));
+  new StreamBatch(Array.from({ length: count }, (_, i) => ({ revision: from + BigInt(i), json: JSON.stringify({ n: Number(from) + i, padding: 'x'.repeat(200) }) })));
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /**

@@ -1,8 +1,8 @@
 /** A batch of a stream's events, as the fan-out hands it to every client of the stream. */
 import { sseFrame } from './sse-channel';
-import { StreamBatch, StreamMessage } from './stream-fan-out';
+import { StreamBatch } from './stream-fan-out';
 
-const batch = new StreamBatch([3n, 4n, 5n].map((n) => new StreamMessage(n, JSON.stringify({ n: Number(n) }))));
+const batch = new StreamBatch([3n, 4n, 5n].map((n) => ({ revision: n, json: JSON.stringify({ n: Number(n) }) })));
 
 describe('a stream batch', () => {
   it('is, for SSE, the frames of its events in one buffer, built once for every client', () => {

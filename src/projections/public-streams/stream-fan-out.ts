@@ -18,18 +18,9 @@ import { Logger } from '@nestjs/common';
 import { sseFrame } from './sse-channel';
 
 /** An event of a public stream as clients receive it: its revision and its JSON, encoded once for all clients. */
-export class StreamMessage {
-  private frame?: string;
-
-  constructor(
-    readonly revision: bigint,
-    readonly json: string,
-  ) {}
-
-  /** The server-sent event carrying it, built once and shared by every SSE client. */
-  get sse(): string {
-    return (this.frame ??= sseFrame(this.revision, this.json));
-  }
+export interface StreamMessage {
+  revision: bigint;
+  json: string;
 }
 
 /** Consecutive events of a stream, handed to each client at once. */
@@ -44,7 +35,7 @@ export class StreamBatch {
 
   /** The batch's server-sent events as one buffer, built once and written as is to every SSE client. */
   get sse(): Buffer {
-    return (this.frames ??= Buffer.from(this.messages.map((m) => m.sse).join('')));
+    return (this.frames ??= Buffer.from(this.messages.map((m) => sseFrame(m.revision, m.json)).join('')));
   }
 
   /** The part of the batch from `revision` on (a client that joined during it), or nothing. */
@@ -121,7 +112,7 @@ export class StreamFanOut {
       subscription.once('error', reject);
     });
     subscription.on('data', ({ event }: ResolvedEvent) => {
-      if (event) this.deliver(new StreamMessage(event.revision, this.encode(event)));
+      if (event) this.deliver({ revision: event.revision, json: this.encode(event) });
     });
     subscription.on('error', (err) => {
       this.logger.warn(`live subscription to ${this.stream} ended: ${err.message}`);
@@ -168,7 +159,7 @@ export class StreamFanOut {
       const page: StreamMessage[] = [];
       try {
         for await (const { event } of this.client.readStream(this.stream, { direction: FORWARDS, fromRevision: f.next, maxCount: CATCH_UP_PAGE })) {
-          if (event) page.push(new StreamMessage(event.revision, this.encode(event)));
+          if (event) page.push({ revision: event.revision, json: this.encode(event) });
         }
       } catch (err) {
         if (!(err instanceof StreamNotFoundError)) throw err;

@@ -7,12 +7,12 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { StreamBatch, StreamMessage } from './stream-fan-out';
+import { StreamBatch } from './stream-fan-out';
 import { WebSocketChannel, WS_CLOSE } from './websocket-channel';
 
 /** Events `from` .. `from + count - 1`, as the fan-out hands them over. */
 const batch = (from: bigint, count: number, padding = 2_000) =>
-  new StreamBatch(Array.from({ length: count }, (_, i) => new StreamMessage(from + BigInt(i), JSON.stringify({ n: Number(from) + i, padding: 'x'.repeat(padding) }))));
+  new StreamBatch(Array.from({ length: count }, (_, i) => ({ revision: from + BigInt(i), json: JSON.stringify({ n: Number(from) + i, padding: 'x'.repeat(padding) }) })));
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 let server: Server;
