@@ -161,7 +161,7 @@ export class ProjectionRunner {
           metadata: (e.metadata ?? {}) as Record<string, unknown>,
           created: e.created,
         });
-        this.applier ??= this.drain().finally(() => (this.applier = undefined));
+        this.startApplier();
         if (this.batch.length >= MAX_WAITING) await this.applier;
       }
       await this.applier;
@@ -169,6 +169,18 @@ export class ProjectionRunner {
     } catch (err) {
       this.fault(err);
     }
+  }
+
+  /**
+   * Starts the applier unless it is at work. Events received while it was finishing (its last await, or
+   * between its last look at the batch and its end) found it still at work: it starts again for them,
+   * or they would wait for the next event to arrive.
+   */
+  private startApplier(): void {
+    this.applier ??= this.drain().finally(() => {
+      this.applier = undefined;
+      if (this.batch.length && this.state === 'running') this.startApplier();
+    });
   }
 
   /** Applies what has arrived, a batch at a time, until nothing is waiting. */
