@@ -31,7 +31,7 @@ export function debtInWad(amount: bigint, decimals: number): bigint {
 }
 
 /** One pool's debt under auction, WAD: the tabs of its reservations not yet accounted for. */
-export function poolDebtUnderAuction(pool: { debt: Asset; reservations: Record<string, Reservation> }): bigint {
+function poolDebtUnderAuction(pool: { debt: Asset; reservations: Record<string, Reservation> }): bigint {
   let tabs = 0n;
   for (const reservation of Object.values(pool.reservations)) tabs += reservation.tab;
   return debtInWad(tabs, pool.debt.decimals);
