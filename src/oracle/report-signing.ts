@@ -25,18 +25,23 @@ export function generateOracleKey(): OracleKeyPair {
 }
 
 export function oracleKeyFrom(privateKeyHex: string): OracleKeyPair {
-  if (!/^[0-9a-fA-F]{64}$/.test(privateKeyHex)) throw new Error('an oracle private key is 32 bytes in hex (64 characters)');
-  const { x, y } = publicKeyOf(Buffer.from(privateKeyHex, 'hex'));
+  const { x, y } = publicKeyOf(privateKeyBytes(privateKeyHex));
   return { privateKey: privateKeyHex.toLowerCase(), publicKey: { x: x.toString(), y: y.toString() } };
 }
 
 export function signReport(privateKeyHex: string, feed: string, round: bigint, price: string, timestamp: bigint): SignedReport {
   const priceWad = parseDecimal(price, 18, 'price');
-  const sig = signMessage(Buffer.from(oracleKeyFrom(privateKeyHex).privateKey, 'hex'), reportMessage(feed, round, priceWad, timestamp));
+  // Signing needs only the private key: deriving the public key too would cost a third of the signature's time.
+  const sig = signMessage(privateKeyBytes(privateKeyHex), reportMessage(feed, round, priceWad, timestamp));
   return {
     round: round.toString(),
     price: formatDecimal(priceWad, 18),
     timestamp: timestamp.toString(),
     signature: { r8x: sig.r8x.toString(), r8y: sig.r8y.toString(), s: sig.s.toString() },
   };
+}
+
+function privateKeyBytes(privateKeyHex: string): Buffer {
+  if (!/^[0-9a-fA-F]{64}$/.test(privateKeyHex)) throw new Error('an oracle private key is 32 bytes in hex (64 characters)');
+  return Buffer.from(privateKeyHex, 'hex');
 }
