@@ -3,7 +3,7 @@
  * holds for it (StreamChannel). A dropped client is sent a `dropped` event naming the revision to
  * resume from.
  */
-import { SLOW_CONSUMER_MESSAGE, StreamChannel } from './stream-channel';
+import { SlowConsumerNotice, StreamChannel } from './stream-channel';
 import type { StreamBatch } from './stream-fan-out';
 
 export interface SseTarget {
@@ -49,8 +49,8 @@ export class SseChannel extends StreamChannel {
     return this.out.writableLength;
   }
 
-  protected drop(resumeFrom: string): void {
-    this.out.write(`event: dropped\ndata: ${JSON.stringify({ code: 'SLOW_CONSUMER', message: SLOW_CONSUMER_MESSAGE, resumeFrom })}\n\n`);
+  protected drop(notice: SlowConsumerNotice): void {
+    this.out.write(`event: dropped\ndata: ${JSON.stringify(notice)}\n\n`);
     this.close();
   }
 }

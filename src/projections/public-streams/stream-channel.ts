@@ -6,7 +6,13 @@
  */
 import { StreamBatch } from './stream-fan-out';
 
-export const SLOW_CONSUMER_MESSAGE = 'the client fell too far behind; resume from the revision given';
+/** What a dropped client is told, whatever its transport. */
+export interface SlowConsumerNotice {
+  code: 'SLOW_CONSUMER';
+  message: string;
+  /** The revision to resume from: the one after the last event written to the client. */
+  resumeFrom: string;
+}
 
 export abstract class StreamChannel {
   constructor(private readonly maxBufferBytes: number) {}
@@ -17,13 +23,15 @@ export abstract class StreamChannel {
   /** Bytes written and not yet taken by the client. */
   protected abstract get unsent(): number;
   /** Tells the client it was dropped and where to resume, and closes the connection. */
-  protected abstract drop(resumeFrom: string): void;
+  protected abstract drop(notice: SlowConsumerNotice): void;
 
   /** Writes a batch of events; answers false once the client is gone. */
   send(batch: StreamBatch): boolean {
     if (!this.open) return false;
     this.write(batch);
-    if (this.unsent > this.maxBufferBytes) this.drop((batch.last + 1n).toString());
+    if (this.unsent > this.maxBufferBytes) {
+      this.drop({ code: 'SLOW_CONSUMER', message: 'the client fell too far behind; resume from the revision given', resumeFrom: (batch.last + 1n).toString() });
+    }
     return true;
   }
 }

@@ -7,7 +7,7 @@
  * peer holds nothing for long).
  */
 import { WebSocket } from 'ws';
-import { SLOW_CONSUMER_MESSAGE, StreamChannel } from './stream-channel';
+import { SlowConsumerNotice, StreamChannel } from './stream-channel';
 import type { StreamBatch } from './stream-fan-out';
 
 /** Close codes the server uses (RFC 6455 §7.4.1). */
@@ -89,8 +89,8 @@ export class WebSocketChannel extends StreamChannel {
     return this.ws.bufferedAmount;
   }
 
-  protected drop(resumeFrom: string): void {
-    this.ws.send(JSON.stringify({ event: 'dropped', code: 'SLOW_CONSUMER', message: SLOW_CONSUMER_MESSAGE, resumeFrom }));
+  protected drop(notice: SlowConsumerNotice): void {
+    this.ws.send(JSON.stringify({ event: 'dropped', ...notice }));
     this.close(WS_CLOSE.SLOW_CONSUMER, 'SLOW_CONSUMER');
   }
 }
