@@ -147,18 +147,11 @@ async function setUp(ledger: LedgerProcess): Promise<Market> {
   const liquidators: Array<{ id: string; apiKey: string }> = [];
   for (let i = 0; i < LIQUIDATORS; i++) liquidators.push({ id: `l${i}`, apiKey: await ledger.principal(`l${i}`, 'liquidator') });
 
-  // The claim as the liquidator CLI builds it: the owner's opening, the pool, the oracle's signed report.
+  // The claim as the liquidator CLI builds it: the owner's opening, the pool, the round's accepted price (one report: its own price).
   const opening = await get<{ collateral: string; scaledDebt: string; salt: string }>(ledger.url, `/positions/${VICTIM}/opening`, victimKey);
   const claim: LiquidationClaim = {
     opening: { collateral: BigInt(opening.collateral), scaledDebt: BigInt(opening.scaledDebt), salt: BigInt(opening.salt) },
-    report: {
-      feed: FEED,
-      round: BigInt(drop.round),
-      price: parseDecimal(drop.price, 18, 'price'),
-      timestamp: BigInt(drop.timestamp),
-      oracleKey: { x: BigInt(oracle.publicKey.x), y: BigInt(oracle.publicKey.y) },
-      signature: { r8x: BigInt(drop.signature.r8x), r8y: BigInt(drop.signature.r8y), s: BigInt(drop.signature.s) },
-    },
+    roundPrice: { feed: FEED, round: BigInt(drop.round), price: parseDecimal(drop.price, 18, 'price') },
     pool: { thresholdBps: BigInt(parameters.liquidationThresholdBps), collateralDecimals: 18, debtDecimals: 6, borrowIndex: RAY },
     positionId: VICTIM,
     liquidator: liquidators[0].id,

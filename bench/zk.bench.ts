@@ -53,7 +53,7 @@ export const zkBenchmark: Benchmark = {
     const proofs: LiquidationProof[] = [];
     const proveMs: number[] = [];
     for (let i = 0; i < Math.max(PROVE_RUNS, DISTINCT_PROOFS); i++) {
-      const input = buildWitnessInput(testClaim({ positionId: `bench-${i}`, report: { round: 100n + BigInt(i) } }));
+      const input = buildWitnessInput(testClaim({ positionId: `bench-${i}`, roundPrice: { round: 100n + BigInt(i) } }));
       const [proof, ms] = await timed(() => proveLiquidation(input));
       proofs.push(proof);
       proveMs.push(ms);

@@ -2,7 +2,7 @@
 # Rebuilds the liquidation circuit's artifacts from scratch: `npm run circuits:build`.
 #
 #   1. compile circuits/liquidation.circom with circom 2 (the `circom2` package), --O2;
-#   2. a local powers-of-tau ceremony on bn128, 2^13 powers: new, one contribution, a beacon, phase-2 prep;
+#   2. a local powers-of-tau ceremony on bn128, 2^12 powers: new, one contribution, a beacon, phase-2 prep;
 #   3. Groth16 setup for the circuit, one contribution, a beacon, then `zkey verify` against the r1cs and ptau;
 #   4. export the verification key and write circuits/build/{liquidation.wasm, liquidation.zkey,
 #      verification_key.json, circuit.json} plus artifacts.sha256 (also covering the circuit source).
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 OUT=circuits/build
 TMP=$OUT/tmp
-POWERS=13
+POWERS=12
 SNARKJS="node $ROOT/node_modules/snarkjs/build/cli.cjs"
 CIRCOM="$ROOT/node_modules/.bin/circom2"
 

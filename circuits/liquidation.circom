@@ -1,30 +1,34 @@
 pragma circom 2.1.0;
 
 /*
- * LiquidationProof: a position is liquidatable at an oracle-signed price, without revealing its size.
+ * LiquidationProof: a position is below its liquidation threshold at the price the ledger accepted for
+ * an oracle round, without revealing its size.
  *
  * Public inputs, in this order (it is the order of `publicSignals`; src/domain/liquidation/public-signals.ts names them):
- *   0  commitment      Poseidon(collateral, scaledDebt, salt): the position's current commitment
- *   1  oracleAx        oracle public key, Baby Jubjub point, x
- *   2  oracleAy        oracle public key, y
- *   3  feed            idToField(feed name)
- *   4  round           oracle round of the report
- *   5  threshold       liquidation threshold in basis points (< 2^14)
- *   6  positionId      idToField(position id)
- *   7  liquidator      idToField(liquidator id): bound to the proof, not to the nullifier
- *   8  nullifier       Poseidon(NULLIFIER_TAG, positionId, round, commitment)
- *   9  borrowIndex     pool borrow index in RAY (1e27), < 2^128
- *  10  collateralUnit  10^collateralDecimals, < 2^60
- *  11  debtUnit        10^debtDecimals, < 2^60
+ *   0  commitment      Poseidon(collateral, scaledDebt, salt): the position's commitment
+ *   1  feed            idToField(feed name)
+ *   2  round           the oracle round whose accepted price is cited
+ *   3  price           WAD: the round's accepted price (the quorum median), < 2^88
+ *   4  threshold       liquidation threshold in basis points (< 2^14)
+ *   5  positionId      idToField(position id)
+ *   6  liquidator      idToField(liquidator id): bound to the proof, not to the nullifier
+ *   7  nullifier       Poseidon(NULLIFIER_TAG, positionId, round, commitment)
+ *   8  borrowIndex     pool borrow index in RAY (1e27), < 2^128
+ *   9  collateralUnit  10^collateralDecimals, < 2^60
+ *  10  debtUnit        10^debtDecimals, < 2^60
  *
  * Private inputs:
  *   collateral, scaledDebt   the position's opening (< 2^88 each)
  *   salt                     the commitment's salt (any field element)
- *   price                    WAD: value of one whole collateral token in whole debt tokens (< 2^88)
- *   timestamp                report timestamp (< 2^64)
- *   sigR8x, sigR8y, sigS     the oracle's EdDSA-Poseidon signature of Poseidon(feed, round, price, timestamp)
  *
- * The rule (the TypeScript twin is src/zk/liquidation-rule.ts; both must agree bit for bit):
+ * Why the price is public and no oracle signature is checked here: a proof counts only at the price
+ * the ledger accepted for the round (the median of a quorum of reports whose signatures the ledger
+ * verified and any auditor re-verifies from the history). The verifier compares this public price with
+ * the recorded round's price. Checking one oracle's signature inside the circuit would let a single
+ * oracle's report (an outlier, or a price signed but never submitted) decide a liquidation, which is
+ * exactly what the median exists to prevent; with the price public the signature check adds nothing.
+ *
+ * The rule (the TypeScript twin is src/domain/risk/liquidation-rule.ts; both must agree bit for bit):
  *   debt            = ceil(scaledDebt * borrowIndex / RAY)
  *   collateralValue = floor(collateral * price * debtUnit / (WAD * collateralUnit))
  *   liquidatable   <=> collateralValue * threshold < debt * 10000
@@ -37,15 +41,14 @@ pragma circom 2.1.0;
  * is below 2^90 and the quotients' bounds keep q * b far from the modulus.
  *
  * Nullifier: Poseidon(NULLIFIER_TAG, positionId, round, commitment), where NULLIFIER_TAG is a constant
- * that separates this hash from commitments and report messages. It names "this position, in this
- * state, liquidated at this round": a second proof for the same position, state and round (by any
- * liquidator) has the same nullifier, so the ledger accepts only the first. It leaves the liquidator
- * out on purpose (otherwise two liquidators could both liquidate the same state); the liquidator is
- * bound by being a public input of the proof, so changing it invalidates the proof.
+ * that separates this hash from commitments. It names "this position, in this state, liquidated at
+ * this round": a second proof for the same position, state and round (by any liquidator) has the same
+ * nullifier, so the ledger accepts only the first. It leaves the liquidator out on purpose (otherwise
+ * two liquidators could both liquidate the same state); the liquidator is bound by being a public
+ * input of the proof, so changing it invalidates the proof.
  */
 
 include "../node_modules/circomlib/circuits/poseidon.circom";
-include "../node_modules/circomlib/circuits/eddsaposeidon.circom";
 include "../node_modules/circomlib/circuits/bitify.circom";
 include "../node_modules/circomlib/circuits/comparators.circom";
 
@@ -106,7 +109,6 @@ template CeilDiv(qBits, dBits) {
 template LiquidationProof() {
     // Bit widths of the bounded values (see the header).
     var AMOUNT_BITS = 88;
-    var TIMESTAMP_BITS = 64;
     var THRESHOLD_BITS = 14;
     var INDEX_BITS = 128;
     var UNIT_BITS = 60;
@@ -118,10 +120,9 @@ template LiquidationProof() {
 
     // Public.
     signal input commitment;
-    signal input oracleAx;
-    signal input oracleAy;
     signal input feed;
     signal input round;
+    signal input price;
     signal input threshold;
     signal input positionId;
     signal input liquidator;
@@ -134,17 +135,12 @@ template LiquidationProof() {
     signal input collateral;
     signal input scaledDebt;
     signal input salt;
-    signal input price;
-    signal input timestamp;
-    signal input sigR8x;
-    signal input sigR8y;
-    signal input sigS;
 
     // 1. Ranges: nothing below may wrap around the field.
-    component ranges[8];
-    var bounded[8] = [collateral, scaledDebt, price, timestamp, threshold, borrowIndex, collateralUnit, debtUnit];
-    var widths[8] = [AMOUNT_BITS, AMOUNT_BITS, AMOUNT_BITS, TIMESTAMP_BITS, THRESHOLD_BITS, INDEX_BITS, UNIT_BITS, UNIT_BITS];
-    for (var i = 0; i < 8; i++) {
+    component ranges[7];
+    var bounded[7] = [collateral, scaledDebt, price, threshold, borrowIndex, collateralUnit, debtUnit];
+    var widths[7] = [AMOUNT_BITS, AMOUNT_BITS, AMOUNT_BITS, THRESHOLD_BITS, INDEX_BITS, UNIT_BITS, UNIT_BITS];
+    for (var i = 0; i < 7; i++) {
         ranges[i] = RangeCheck(widths[i]);
         ranges[i].in <== bounded[i];
     }
@@ -156,21 +152,7 @@ template LiquidationProof() {
     opening.inputs[2] <== salt;
     opening.out === commitment;
 
-    // 3. The oracle signed (feed, round, price, timestamp).
-    component message = Poseidon(4);
-    message.inputs[0] <== feed;
-    message.inputs[1] <== round;
-    message.inputs[2] <== price;
-    message.inputs[3] <== timestamp;
-
-    component signature = EdDSAPoseidonVerifier();
-    signature.enabled <== 1;
-    signature.Ax <== oracleAx;
-    signature.Ay <== oracleAy;
-    signature.R8x <== sigR8x;
-    signature.R8y <== sigR8y;
-    signature.S <== sigS;
-    signature.M <== message.out;
+    // 3. The price is public: the verifier checks it is the round's accepted price (see the header).
 
     // 4. debt = ceil(scaledDebt * borrowIndex / RAY): product < 2^216, so debt < 2^127.
     signal indexedDebt <== scaledDebt * borrowIndex;
@@ -204,12 +186,13 @@ template LiquidationProof() {
     nullifierHash.inputs[3] <== commitment;
     nullifierHash.out === nullifier;
 
-    // 8. The liquidator enters no other constraint: square it so it is part of the constraint system
-    //    and a proof cannot be re-targeted by changing it (Semaphore does the same).
+    // 8. The liquidator and the feed enter no other constraint: square each so it is part of the
+    //    constraint system and a proof cannot be re-targeted by changing it (Semaphore does the same).
     signal liquidatorSquare <== liquidator * liquidator;
+    signal feedSquare <== feed * feed;
 }
 
 component main {public [
-    commitment, oracleAx, oracleAy, feed, round, threshold, positionId, liquidator, nullifier,
+    commitment, feed, round, price, threshold, positionId, liquidator, nullifier,
     borrowIndex, collateralUnit, debtUnit
 ]} = LiquidationProof();

@@ -167,7 +167,6 @@ export async function* syntheticHistory(o: SyntheticOptions, prove: ProveClaim):
   now += 1n;
   price = (price * 4n) / 5n;
   yield publish(price);
-  const report = signReport(oracle, { feed: SYNTHETIC_FEED, round, price, timestamp: now });
   now += 1n;
   for (let p = 0; p < o.liquidations; p++) {
     const positionId = `s${p}`;
@@ -176,7 +175,7 @@ export async function* syntheticHistory(o: SyntheticOptions, prove: ProveClaim):
     const active = activePool(pool);
     const claim: LiquidationClaim = {
       opening: { collateral: position.collateral, scaledDebt: position.scaledDebt, salt: position.salt },
-      report,
+      roundPrice: { feed: SYNTHETIC_FEED, round, price },
       pool: { thresholdBps: active.parameters.liquidationThresholdBps, collateralDecimals: 18, debtDecimals: 6, borrowIndex: indexAt(active.interest, now) },
       positionId,
       liquidator: 'keeper',

@@ -80,6 +80,7 @@ export interface TimelinePoint {
 const REFUSAL_NAMES: Record<string, string> = {
   BAD_SIGNATURE: 'ORACLE_SIGNATURE_INVALID',
   NULLIFIER_USED: 'NULLIFIER_REUSED',
+  PRICE_NOT_ROUND_PRICE: 'PROOF_PRICE_NOT_ROUND_PRICE',
 };
 
 export class LedgerReplay {
@@ -164,7 +165,8 @@ export class LedgerReplay {
       if (e.type === 'LiquidationSettled') this.writtenOff.set(e.auctionId, e.badDebt);
       if (e.type === 'LiquidationTriggered' && e.by === 'proof') {
         const at = recorded.events[i];
-        this.proofs.push({ at, proof: e.proof, publicSignals: e.publicSignals });
+        // A retired-circuit proof (no price) is a finding of its own (positionCommandOf); today's key cannot verify it.
+        if (e.price !== undefined) this.proofs.push({ at, proof: e.proof, publicSignals: e.publicSignals });
         const first = this.nullifiers.get(e.nullifier);
         if (first) this.fail('NULLIFIER_REUSED', `nullifier ${e.nullifier} was already used by ${first.stream}@${first.revision}`, at);
         else this.nullifiers.set(e.nullifier, at);
@@ -439,6 +441,8 @@ function positionCommandOf(e: PositionEvent): PositionCommand {
       return { type: 'SettleLiquidation', auctionId: e.auctionId, collateralSold: e.collateralSold, debtRepaid: e.debtRepaid, salt: e.salt };
     case 'LiquidationTriggered':
       if (e.by === 'detection') return { type: 'DetectLiquidation', round: e.round, salt: e.salt };
+      // A proof of the retired circuit (schema v2) cited one oracle's report and binds no round price.
+      if (e.price === undefined) throw new DomainError('PRICE_NOT_ROUND_PRICE', "the proof is of the retired circuit, which binds one oracle's report, not the round's accepted price");
       // The proof is verified in a batch apart; here, whether its public signals are the ledger's.
       return { type: 'TriggerLiquidation', liquidator: e.liquidator, proof: e.proof, publicSignals: e.publicSignals, signals: signalsOf(e.publicSignals), proofVerified: true, salt: e.salt };
   }

@@ -39,7 +39,7 @@ export const SCHEMA_VERSIONS: Record<LedgerEventType, number> = {
   DebtDrawn: 1,
   DebtRepaid: 1,
   PositionClosed: 1,
-  LiquidationTriggered: 2,
+  LiquidationTriggered: 3,
   LiquidationSettled: 1,
   LiquidationAccounted: 1,
   LiquidationReserved: 1,
@@ -80,7 +80,12 @@ const BIGINT_FIELDS = new Set([
 /** Upcasters by event type: from version v (the key) to v + 1. */
 export const UPCASTERS: Partial<Record<LedgerEventType, Record<number, (data: Record<string, unknown>) => Record<string, unknown>>>> = {
   // v1 knew one cause only, a liquidator's proof; v2 adds the ledger's own detection.
-  LiquidationTriggered: { 1: (data) => ({ by: 'proof', ...data }) },
+  LiquidationTriggered: {
+    1: (data) => ({ by: 'proof', ...data }),
+    // v3: a proof cites the round's accepted price (a public signal), no longer one oracle's report.
+    // A v2 proof named that oracle and has no price to give: it stays priceless, and the audit fails it.
+    2: ({ oracle: _, ...data }) => data,
+  },
 };
 
 export class UnknownEventError extends Error {}

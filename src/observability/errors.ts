@@ -1,7 +1,8 @@
 /**
  * Every refusal leaves the API as a 4xx with a machine-readable `code`: domain rule refusals (422, or
- * 404 for a missing aggregate), validation failures (400), and concurrency conflicts that outlived the
- * retries (409). Anything else is a 500 whose message is not passed on.
+ * 404 for a missing aggregate, or 409 for a race lost to another command), validation failures (400),
+ * and concurrency conflicts that outlived the retries (409). Anything else is a 500 whose message is
+ * not passed on.
  */
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger, ValidationError } from '@nestjs/common';
 import { WrongExpectedVersionError } from '@eventstore/db-client';
@@ -35,9 +36,15 @@ export class ErrorFilter implements ExceptionFilter {
   }
 }
 
+/**
+ * Refusals that mean another command got there first: the position is already being liquidated (by the
+ * ledger's detection or another liquidator), or this proof's nullifier was already used.
+ */
+const LOST_RACE_CODES = new Set(['LIQUIDATION_IN_PROGRESS', 'NULLIFIER_USED']);
+
 export function toErrorBody(err: unknown): ErrorBody {
   if (err instanceof DomainError) {
-    const statusCode = err.code.endsWith('NOT_FOUND') ? 404 : 422;
+    const statusCode = err.code.endsWith('NOT_FOUND') ? 404 : LOST_RACE_CODES.has(err.code) ? 409 : 422;
     return { statusCode, code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
   }
   if (err instanceof ValidationFailed) {

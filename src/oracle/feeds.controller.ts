@@ -42,7 +42,7 @@ class PricedRoundView {
   @ApiProperty({ example: '7' }) round!: string;
   @ApiProperty({ example: '2150.25', description: "The quorum's median" }) price!: string;
   @ApiProperty({ description: 'Unix seconds of the stalest report of the quorum' }) at!: string;
-  @ApiProperty({ type: [SignedReportView], description: "The quorum's signed reports: what a liquidation proof cites" }) reports!: SignedReportView[];
+  @ApiProperty({ type: [SignedReportView], description: "The quorum's signed reports, whose median is the round's price: a liquidation proof cites that median, never a single report" }) reports!: SignedReportView[];
 }
 
 @ApiTags('oracles')

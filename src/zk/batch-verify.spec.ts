@@ -16,7 +16,7 @@ describe('batch verification', () => {
     verifier = await BatchVerifier.create();
     proofs = [];
     for (let i = 0; i < 6; i++) {
-      const claim = testClaim({ positionId: `position-${i}`, liquidator: `liquidator-${i % 2}`, report: { round: 40n + BigInt(i) } });
+      const claim = testClaim({ positionId: `position-${i}`, liquidator: `liquidator-${i % 2}`, roundPrice: { round: 40n + BigInt(i) } });
       proofs.push(await proveLiquidation(buildWitnessInput(claim)));
     }
   });

@@ -29,7 +29,7 @@ export class LiquidationReceipt extends CommandReceipt {
   @ApiProperty() positionId!: string;
   @ApiProperty() liquidator!: string;
   @ApiProperty() feed!: string;
-  @ApiProperty({ description: 'The oracle whose signed report the proof used' }) oracle!: string;
   @ApiProperty({ example: '42' }) round!: string;
+  @ApiProperty({ example: '1750', description: "The round's accepted price (the quorum median), in whole debt tokens per collateral token: the proof's price signal" }) price!: string;
   @ApiProperty({ description: 'Poseidon(tag, positionId, round, commitment): accepted once' }) nullifier!: string;
 }

@@ -2,7 +2,7 @@ import { FIELD_MODULUS, idToField, loadCrypto, positionCommitment } from '../dom
 import { PUBLIC_SIGNAL_INDEX, PUBLIC_SIGNAL_NAMES, mismatchedSignals, parsePublicSignals } from '../domain/liquidation/public-signals';
 import { LiquidationProof, ProofGenerationError, circuitAccepts, proveLiquidation } from './prover';
 import { releaseCurve } from './snarkjs';
-import { signReport, testClaim, testOracle } from './testing';
+import { testClaim } from './testing';
 import { verifyLiquidationProof } from './verifier';
 import {
   LiquidationWitnessInput,
@@ -56,7 +56,7 @@ describe('liquidation proof', () => {
   it('publishes exactly the documented public signals, in order, and none of the position size', () => {
     expect(parsePublicSignals(valid.publicSignals)).toEqual(publicSignalsOf(input));
     expect(valid.publicSignals).toHaveLength(PUBLIC_SIGNAL_NAMES.length);
-    for (const secret of [input.collateral, input.scaledDebt, input.salt, input.price]) {
+    for (const secret of [input.collateral, input.scaledDebt, input.salt]) {
       expect(valid.publicSignals).not.toContain(secret.toString());
     }
   });
@@ -81,26 +81,13 @@ describe('liquidation proof', () => {
     expect(await circuitAccepts({ ...input, scaledDebt: input.scaledDebt + 1n })).toBe(false);
   });
 
-  it('refuses a forged oracle signature: the builder rejects it and so does the circuit', async () => {
-    const forger = testOracle('forger');
-    const genuine = testClaim();
-    // Signed by the forger but claiming the real oracle's key.
-    const forged = { ...genuine, report: { ...signReport(forger, genuine.report), oracleKey: genuine.report.oracleKey } };
-    expect(() => buildWitnessInput(forged)).toThrow(/not signed/);
-    expect(await circuitAccepts(buildWitnessInput(forged, { unchecked: true }))).toBe(false);
-    // A genuine signature on another price does not cover this price.
-    expect(await circuitAccepts({ ...input, price: input.price - 1n })).toBe(false);
-  });
-
-  it('exposes the signing key, so a proof signed by an unknown oracle cannot pass as the known oracle', async () => {
-    const unknown = testOracle('unknown');
-    const own = await proveLiquidation(buildWitnessInput(testClaim({ oracle: unknown })));
-    expect(await verifyLiquidationProof(own.proof, own.publicSignals)).toBe(true);
-    const signals = parsePublicSignals(own.publicSignals);
-    expect([signals.oracleAx, signals.oracleAy]).toEqual([unknown.key.x, unknown.key.y]);
-    const known = testOracle('main').key;
-    const claimed = withSignal(withSignal(own.publicSignals, 'oracleAx', known.x), 'oracleAy', known.y);
-    expect(await verifyLiquidationProof(own.proof, claimed)).toBe(false);
+  it('publishes the price it was made at, so a verifier can hold it to the round\'s accepted price', async () => {
+    const signals = parsePublicSignals(valid.publicSignals);
+    expect([signals.feed, signals.round, signals.price]).toEqual([idToField('ETH/USDC'), 42n, input.price]);
+    // The same position proven at a lower price is another, distinct claim: a verifier tells them apart.
+    const lower = await proveLiquidation(buildWitnessInput(testClaim({ roundPrice: { price: input.price / 2n } })));
+    expect(parsePublicSignals(lower.publicSignals).price).toBe(input.price / 2n);
+    expect(await verifyLiquidationProof(lower.proof, withSignal(lower.publicSignals, 'price', input.price))).toBe(false);
   });
 
   it('refuses the proof when any single public signal is altered', async () => {
@@ -131,7 +118,7 @@ describe('liquidation proof', () => {
   it('derives one nullifier per position state and round, whoever liquidates, so a second use is detectable', () => {
     const bob = buildWitnessInput(testClaim({ liquidator: 'liquidator-bob' }));
     expect(bob.nullifier).toBe(input.nullifier);
-    expect(buildWitnessInput(testClaim({ report: { round: 43n } })).nullifier).not.toBe(input.nullifier);
+    expect(buildWitnessInput(testClaim({ roundPrice: { round: 43n } })).nullifier).not.toBe(input.nullifier);
     expect(buildWitnessInput(testClaim({ positionId: 'position-8' })).nullifier).not.toBe(input.nullifier);
     expect(buildWitnessInput(testClaim({ opening: { salt: 7n } })).nullifier).not.toBe(input.nullifier);
   });
@@ -147,7 +134,7 @@ describe('liquidation proof', () => {
     it('the builder refuses amounts, prices and parameters outside the range-checked widths', () => {
       expect(() => buildWitnessInput(testClaim({ opening: { collateral: 1n << 88n } }))).toThrow(/2\^88/);
       expect(() => buildWitnessInput(testClaim({ opening: { scaledDebt: -1n } }))).toThrow(WitnessError);
-      expect(() => buildWitnessInput(testClaim({ report: { price: 1n << 88n } }))).toThrow(/price/);
+      expect(() => buildWitnessInput(testClaim({ roundPrice: { price: 1n << 88n } }))).toThrow(/price/);
       expect(() => buildWitnessInput(testClaim({ pool: { borrowIndex: 1n << 128n } }))).toThrow(/borrowIndex/);
       expect(() => buildWitnessInput(testClaim({ pool: { collateralDecimals: 19 } }))).toThrow(/decimals/);
     });
@@ -158,7 +145,7 @@ describe('liquidation proof', () => {
         const big = rehash(buildWitnessInput(testClaim({ opening }), { unchecked: true }));
         expect(await circuitAccepts(big)).toBe(false);
       }
-      const bigPrice = buildWitnessInput(testClaim({ report: { price: 1n << 88n } }), { unchecked: true });
+      const bigPrice = buildWitnessInput(testClaim({ roundPrice: { price: 1n << 88n } }), { unchecked: true });
       expect(await circuitAccepts(bigPrice)).toBe(false);
     });
 

@@ -86,7 +86,7 @@ describe('the circuit agrees with the reference at the health-factor boundary', 
           if (!fitsCircuit(rule)) continue;
           const claim = testClaim({
             opening: { collateral: s.collateral, scaledDebt },
-            report: { price: s.price },
+            roundPrice: { price: s.price },
             pool: {
               thresholdBps: s.thresholdBps,
               borrowIndex: s.borrowIndex,

@@ -1,7 +1,9 @@
 /**
  * `npm run cli -- liquidator …`: what a liquidator runs. Given the opening of a position's commitment
- * (from its owner) and an oracle-signed report (the latest round's, from the ledger, by default), build
- * the witness, prove that the position is below its liquidation threshold, and submit the proof.
+ * (from its owner) and a round of the pool's feed (the latest, by default), build the witness at the
+ * price the ledger accepted for that round (the quorum median), prove that the position is below its
+ * liquidation threshold there, and submit the proof. A position healthy at the median is refused
+ * before any proving: no proof at another price would be accepted.
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -10,25 +12,20 @@ import { ledgerApi, LedgerTarget, print, withLedger } from '../cli/ledger-api';
 import { parseDecimal } from '../domain/math/decimal';
 import { PUBLIC_SIGNAL_INDEX } from '../domain/liquidation/public-signals';
 import { LiquidationProof, proveLiquidation } from './prover';
-import { buildWitnessInput, LiquidationClaim, PositionOpening, SignedReport, WitnessError } from './witness';
+import { buildWitnessInput, LiquidationClaim, PositionOpening, WitnessError } from './witness';
 
 interface LiquidatorOptions extends LedgerTarget {
   position: string;
   liquidator: string;
   opening: string;
-  report?: string;
   round: string;
 }
 
-/** A signed report as GET /feeds/{feed}/rounds/{round} lists them. */
-interface ReportJson {
+/** A priced round as GET /feeds/{feed}/rounds/{round} shows it: the median is its `price`. */
+interface RoundJson {
   feed: string;
-  oracle?: string;
-  publicKey: { x: string; y: string };
   round: string;
   price: string;
-  timestamp: string;
-  signature: { r8x: string; r8y: string; s: string };
 }
 
 interface PoolJson {
@@ -46,8 +43,7 @@ export function registerLiquidatorCommands(program: Command): Command {
       .requiredOption('--position <id>', 'the position to liquidate')
       .requiredOption('--liquidator <id>', 'your liquidator id (your principal id): the proof is bound to it')
       .requiredOption('--opening <file>', "the position's opening as GET /positions/{id}/opening returns it ('-' for standard input)")
-      .option('--report <file>', "a signed report as GET /feeds/{feed}/rounds/{round} lists them (default: the chosen round's lowest-priced report)")
-      .option('--round <n>', "the round to cite when no report is given: a number or 'latest'", 'latest');
+      .option('--round <n>', "the round whose accepted price (the quorum median) to prove at: a number or 'latest'", 'latest');
 
   claimOptions(liquidator.command('prove').description('build the proof and print it with its public signals, as JSON')).action(async (o: LiquidatorOptions) => {
     print(await prove(o));
@@ -67,10 +63,10 @@ export function registerLiquidatorCommands(program: Command): Command {
 async function prove(o: LiquidatorOptions): Promise<LiquidationProof> {
   const opening = readOpening(o.opening, o.position);
   const pool = await ledgerApi<PoolJson>(o, 'GET', `/pools/${encodeURIComponent(opening.poolId)}`);
-  const report = o.report ? (readJson(o.report) as ReportJson) : await lowestReport(o, pool.feed, o.round);
+  const round = await ledgerApi<RoundJson>(o, 'GET', `/feeds/${encodeURIComponent(pool.feed)}/rounds/${encodeURIComponent(o.round)}`);
   const claim: LiquidationClaim = {
     opening,
-    report: signedReport(report),
+    roundPrice: { feed: round.feed, round: integer(round.round, 'round'), price: parseDecimal(round.price, 18, 'price') },
     pool: {
       thresholdBps: BigInt(pool.parameters.liquidationThresholdBps),
       collateralDecimals: pool.collateral.decimals,
@@ -88,30 +84,11 @@ async function prove(o: LiquidatorOptions): Promise<LiquidationProof> {
   }
 }
 
-/** The round's report with the lowest price: the one most likely to show the position below its threshold. */
-async function lowestReport(ledger: LedgerTarget, feed: string, round: string): Promise<ReportJson> {
-  const priced = await ledgerApi<{ reports: ReportJson[] }>(ledger, 'GET', `/feeds/${encodeURIComponent(feed)}/rounds/${encodeURIComponent(round)}`);
-  const wad = (r: ReportJson) => parseDecimal(r.price, 18, 'price');
-  return priced.reports.reduce((low, r) => (wad(r) < wad(low) ? r : low));
-}
-
 function readOpening(file: string, positionId: string): PositionOpening & { poolId: string } {
   const o = readJson(file) as Record<string, unknown>;
   if (o.positionId !== undefined && o.positionId !== positionId) throw new CliError(`the opening is of position ${String(o.positionId)}, not ${positionId}`);
   if (typeof o.poolId !== 'string') throw new CliError('the opening names no poolId');
   return { poolId: o.poolId, collateral: integer(o.collateral, 'collateral'), scaledDebt: integer(o.scaledDebt, 'scaledDebt'), salt: integer(o.salt, 'salt') };
-}
-
-function signedReport(r: ReportJson): SignedReport {
-  if (!r || typeof r.feed !== 'string' || !r.publicKey || !r.signature) throw new CliError('the report needs feed, round, price, timestamp, publicKey and signature');
-  return {
-    feed: r.feed,
-    round: integer(r.round, 'round'),
-    price: parseDecimal(String(r.price), 18, 'price'),
-    timestamp: integer(r.timestamp, 'timestamp'),
-    oracleKey: { x: integer(r.publicKey.x, 'publicKey.x'), y: integer(r.publicKey.y, 'publicKey.y') },
-    signature: { r8x: integer(r.signature.r8x, 'signature.r8x'), r8y: integer(r.signature.r8y, 'signature.r8y'), s: integer(r.signature.s, 'signature.s') },
-  };
 }
 
 function integer(value: unknown, what: string): bigint {

@@ -4,9 +4,9 @@
  * Call `await loadCrypto()` first.
  */
 import { createHash } from 'node:crypto';
-import { OraclePublicKey, publicKeyOf, reportMessage, signMessage } from '../domain/crypto/crypto';
+import { EddsaSignature, OraclePublicKey, publicKeyOf, reportMessage, signMessage } from '../domain/crypto/crypto';
 import { RAY, WAD } from '../domain/math/fixed-point';
-import { LiquidationClaim, PoolRiskParams, PositionOpening, SignedReport } from './witness';
+import { LiquidationClaim, PoolRiskParams, PositionOpening, RoundPrice } from './witness';
 
 export interface TestOracle {
   privateKey: Uint8Array;
@@ -17,6 +17,16 @@ export interface TestOracle {
 export function testOracle(name: string): TestOracle {
   const privateKey = new Uint8Array(createHash('sha256').update(`test oracle ${name}`).digest());
   return { privateKey, key: publicKeyOf(privateKey) };
+}
+
+/** An oracle's report, signed with its key (what the feed's quorum submits). */
+export interface SignedReport {
+  feed: string;
+  round: bigint;
+  price: bigint;
+  timestamp: bigint;
+  oracleKey: OraclePublicKey;
+  signature: EddsaSignature;
 }
 
 export function signReport(
@@ -40,28 +50,21 @@ export const TEST_OPENING: PositionOpening = {
   salt: 0x1234_5678_9abc_def0n,
 };
 
+export const TEST_ROUND_PRICE: RoundPrice = { feed: 'ETH/USDC', round: 42n, price: 2_000n * WAD };
+
 export interface ClaimOverrides {
   opening?: Partial<PositionOpening>;
   pool?: Partial<PoolRiskParams>;
-  report?: Partial<{ feed: string; round: bigint; price: bigint; timestamp: bigint }>;
-  oracle?: TestOracle;
+  roundPrice?: Partial<RoundPrice>;
   positionId?: string;
   liquidator?: string;
 }
 
-/** A liquidatable claim, with any part replaced; the report is signed after the overrides. */
+/** A liquidatable claim, with any part replaced. */
 export function testClaim(overrides: ClaimOverrides = {}): LiquidationClaim {
-  const oracle = overrides.oracle ?? testOracle('main');
-  const report = signReport(oracle, {
-    feed: 'ETH/USDC',
-    round: 42n,
-    price: 2_000n * WAD,
-    timestamp: 1_767_225_600n,
-    ...overrides.report,
-  });
   return {
     opening: { ...TEST_OPENING, ...overrides.opening },
-    report,
+    roundPrice: { ...TEST_ROUND_PRICE, ...overrides.roundPrice },
     pool: { ...TEST_POOL, ...overrides.pool },
     positionId: overrides.positionId ?? 'position-7',
     liquidator: overrides.liquidator ?? 'liquidator-alice',

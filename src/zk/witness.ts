@@ -1,27 +1,12 @@
 /**
- * Builds the circuit's input from what a liquidator holds: the position opening it is entitled to see,
- * an oracle-signed report, the pool's parameters, the position id and its own id. Shared by the prover,
- * the tests and the liquidator CLI. It checks everything the circuit would check, so a claim that
- * cannot be proven fails here with a clear reason instead of deep inside witness generation.
+ * Builds the circuit's input from what a prover holds: the position opening it is entitled to see, the
+ * price the ledger accepted for an oracle round (the quorum median), the pool's parameters, the
+ * position id and the prover's own id. Shared by the ledger's prover, the liquidator CLI and the tests.
+ * It checks everything the circuit would check, so a claim that cannot be proven fails here with a
+ * clear reason instead of deep inside witness generation.
  */
-import {
-  EddsaSignature,
-  OraclePublicKey,
-  idToField,
-  isFieldElement,
-  poseidonHash,
-  positionCommitment,
-  reportMessage,
-  verifySignature,
-} from '../domain/crypto/crypto';
-import {
-  AMOUNT_BITS,
-  BORROW_INDEX_BITS,
-  THRESHOLD_BITS,
-  TIMESTAMP_BITS,
-  isLiquidatable,
-  unitOf,
-} from '../domain/risk/liquidation-rule';
+import { idToField, isFieldElement, poseidonHash, positionCommitment } from '../domain/crypto/crypto';
+import { AMOUNT_BITS, BORROW_INDEX_BITS, THRESHOLD_BITS, isLiquidatable, unitOf } from '../domain/risk/liquidation-rule';
 import { LiquidationPublicSignals, PUBLIC_SIGNAL_NAMES } from '../domain/liquidation/public-signals';
 
 /** Domain tag of the nullifier hash; the circuit holds the same constant (NULLIFIER_TAG). */
@@ -34,15 +19,15 @@ export interface PositionOpening {
   salt: bigint;
 }
 
-/** An oracle report with the key that signed it. */
-export interface SignedReport {
+/**
+ * The price the ledger accepted for a round of a feed: the median of the quorum's reports. A proof
+ * counts only at this price; the ledger and every verifier compare it with the recorded round.
+ */
+export interface RoundPrice {
   feed: string;
   round: bigint;
   /** WAD. */
   price: bigint;
-  timestamp: bigint;
-  oracleKey: OraclePublicKey;
-  signature: EddsaSignature;
 }
 
 /** The pool parameters the rule needs (public; they are public signals of the proof). */
@@ -56,28 +41,19 @@ export interface PoolRiskParams {
 
 export interface LiquidationClaim {
   opening: PositionOpening;
-  report: SignedReport;
+  roundPrice: RoundPrice;
   pool: PoolRiskParams;
   positionId: string;
   liquidator: string;
 }
 
-export const PRIVATE_INPUT_NAMES = [
-  'collateral',
-  'scaledDebt',
-  'salt',
-  'price',
-  'timestamp',
-  'sigR8x',
-  'sigR8y',
-  'sigS',
-] as const;
+export const PRIVATE_INPUT_NAMES = ['collateral', 'scaledDebt', 'salt'] as const;
 export type PrivateInputName = (typeof PRIVATE_INPUT_NAMES)[number];
 
 /** Every input signal of the circuit, by name. */
 export type LiquidationWitnessInput = LiquidationPublicSignals & Record<PrivateInputName, bigint>;
 
-export type WitnessErrorCode = 'OUT_OF_RANGE' | 'BAD_SIGNATURE' | 'NOT_LIQUIDATABLE';
+export type WitnessErrorCode = 'OUT_OF_RANGE' | 'NOT_LIQUIDATABLE';
 
 export class WitnessError extends Error {
   override readonly name = 'WitnessError';
@@ -105,7 +81,7 @@ function requireBits(value: bigint, bits: bigint, what: string): void {
 
 export interface BuildOptions {
   /**
-   * Skip the checks (range, signature, rule) and build the input anyway. Only for tests that show the
+   * Skip the checks (range, rule) and build the input anyway. Only for tests that show the
    * circuit itself refuses what these checks would have caught.
    */
   unchecked?: boolean;
@@ -113,41 +89,33 @@ export interface BuildOptions {
 
 /** Claim → the circuit's full input. Throws WitnessError when no valid proof can exist for the claim. */
 export function buildWitnessInput(claim: LiquidationClaim, options: BuildOptions = {}): LiquidationWitnessInput {
-  const { opening, report, pool } = claim;
+  const { opening, roundPrice, pool } = claim;
   const collateralUnit = unitOf(pool.collateralDecimals);
   const debtUnit = unitOf(pool.debtDecimals);
 
   if (!options.unchecked) {
     requireBits(opening.collateral, AMOUNT_BITS, 'collateral');
     requireBits(opening.scaledDebt, AMOUNT_BITS, 'scaledDebt');
-    requireBits(report.price, AMOUNT_BITS, 'price');
-    requireBits(report.timestamp, TIMESTAMP_BITS, 'timestamp');
+    requireBits(roundPrice.price, AMOUNT_BITS, 'price');
     requireBits(pool.thresholdBps, THRESHOLD_BITS, 'thresholdBps');
     requireBits(pool.borrowIndex, BORROW_INDEX_BITS, 'borrowIndex');
     for (const [what, v] of [
       ['salt', opening.salt],
-      ['round', report.round],
-      ['signature R8x', report.signature.r8x],
-      ['signature R8y', report.signature.r8y],
-      ['signature S', report.signature.s],
+      ['round', roundPrice.round],
     ] as const) {
       if (!isFieldElement(v)) throw new WitnessError('OUT_OF_RANGE', `${what} is not a field element`);
-    }
-    const message = reportMessage(report.feed, report.round, report.price, report.timestamp);
-    if (!verifySignature(message, report.signature, report.oracleKey)) {
-      throw new WitnessError('BAD_SIGNATURE', `the report of ${report.feed} round ${report.round} is not signed by this key`);
     }
     const liquidatable = isLiquidatable({
       collateral: opening.collateral,
       scaledDebt: opening.scaledDebt,
-      price: report.price,
+      price: roundPrice.price,
       thresholdBps: pool.thresholdBps,
       borrowIndex: pool.borrowIndex,
       collateralUnit,
       debtUnit,
     });
     if (!liquidatable) {
-      throw new WitnessError('NOT_LIQUIDATABLE', `position ${claim.positionId} is healthy at round ${report.round}`);
+      throw new WitnessError('NOT_LIQUIDATABLE', `position ${claim.positionId} is healthy at round ${roundPrice.round}'s price`);
     }
   }
 
@@ -159,25 +127,19 @@ export function buildWitnessInput(claim: LiquidationClaim, options: BuildOptions
   const positionId = idToField(claim.positionId);
   return {
     commitment,
-    oracleAx: report.oracleKey.x,
-    oracleAy: report.oracleKey.y,
-    feed: idToField(report.feed),
-    round: report.round,
+    feed: idToField(roundPrice.feed),
+    round: roundPrice.round,
+    price: roundPrice.price,
     threshold: pool.thresholdBps,
     positionId,
     liquidator: idToField(claim.liquidator),
-    nullifier: hashable(report.round) ? liquidationNullifier(positionId, report.round, commitment) : 0n,
+    nullifier: hashable(roundPrice.round) ? liquidationNullifier(positionId, roundPrice.round, commitment) : 0n,
     borrowIndex: pool.borrowIndex,
     collateralUnit,
     debtUnit,
     collateral: opening.collateral,
     scaledDebt: opening.scaledDebt,
     salt: opening.salt,
-    price: report.price,
-    timestamp: report.timestamp,
-    sigR8x: report.signature.r8x,
-    sigR8y: report.signature.r8y,
-    sigS: report.signature.s,
   };
 }
 

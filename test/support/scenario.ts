@@ -52,22 +52,28 @@ export class Market {
     return res.body;
   }
 
-  /** Feed (quorum 2 of the three oracles, deviation limit 50%), first price, pool. */
-  async open(price: string): Promise<void> {
+  /** Feed (quorum 2 of the three oracles unless told, deviation limit 50%), first price, pool. */
+  async open(price: string, quorum = 2): Promise<void> {
     this.admin = this.ledger.admin;
     this.borrower = await this.ledger.principal(BORROWER, 'borrower');
     for (const o of Object.values(this.oracles)) o.actor = await this.ledger.principal(o.name, 'oracle', [FEED]);
-    await this.ok('POST', '/feeds', { commandId: this.id('feed'), feed: FEED, quorum: 2, heartbeatSeconds: HEARTBEAT, deviationLimitBps: 5000, maxFutureSkewSeconds: 30 });
+    await this.ok('POST', '/feeds', { commandId: this.id('feed'), feed: FEED, quorum, heartbeatSeconds: HEARTBEAT, deviationLimitBps: 5000, maxFutureSkewSeconds: 30 });
     for (const o of Object.values(this.oracles)) await this.ok('POST', `/feeds/${FEED}/oracles`, { commandId: this.id('key'), oracle: o.name, publicKey: o.publicKey });
-    await this.publish(1n, price);
+    await this.publish(1n, quorum === 2 ? price : Array<string>(quorum).fill(price));
     await this.ok('POST', '/pools', { commandId: this.id('pool'), poolId: POOL, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: FEED, parameters: POOL_PARAMETERS });
   }
 
-  /** Oracles a and b report the round: their quorum sets the price. */
-  async publish(round: bigint, price: string): Promise<any> {
+  /**
+   * Oracles report the round: a and b at `price` (a quorum of two), or a, b, c... each at its own
+   * price of `prices`. The quorum's median sets the price.
+   */
+  async publish(round: bigint, price: string | string[]): Promise<any> {
+    const prices = typeof price === 'string' ? [price, price] : price;
+    const oracles = [this.oracles.a, this.oracles.b, this.oracles.c];
     let last;
-    for (const o of [this.oracles.a, this.oracles.b]) {
-      last = await this.ok('POST', `/feeds/${FEED}/reports`, { commandId: this.id('report'), oracle: o.name, ...signReport(o.privateKey, FEED, round, price, BigInt(Math.floor(Date.now() / 1000))) }, o.actor);
+    for (const [i, p] of prices.entries()) {
+      const o = oracles[i];
+      last = await this.ok('POST', `/feeds/${FEED}/reports`, { commandId: this.id('report'), oracle: o.name, ...signReport(o.privateKey, FEED, round, p, BigInt(Math.floor(Date.now() / 1000))) }, o.actor);
     }
     return last;
   }

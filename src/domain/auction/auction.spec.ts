@@ -31,7 +31,7 @@ function pool(curve: AuctionCurve): PoolState {
 function inLiquidation(collateral: bigint, scaledDebt: bigint, liquidator?: string): PositionState {
   return {
     status: 'open', positionId: 'x', poolId: 'p', owner: 'o', salt: 1n, commitment: 2n, collateral, scaledDebt, nullifiers: [],
-    liquidation: liquidator ? { by: 'proof', feed: 'F', round: 1n, liquidator, oracle: 'o1', nullifier: 3n } : { by: 'detection', feed: 'F', round: 1n, price: 1_000n * WAD },
+    liquidation: liquidator ? { by: 'proof', feed: 'F', round: 1n, price: 1_000n * WAD, liquidator, nullifier: 3n } : { by: 'detection', feed: 'F', round: 1n, price: 1_000n * WAD },
   };
 }
 

@@ -18,22 +18,24 @@ let pool: ActivePool;
 let feed: FeedState;
 const position: TriggerSubject = { positionId: 'p1', commitment: 777n, nullifiers: [] };
 
+/** Reports of the quorum that priced the round (the outlier at 1 WAD among them), and the median the ledger accepted: 1,000. */
+const REPORTED = [1_000n * WAD, 1_000n * WAD, 1n * WAD];
+const MEDIAN = 1_000n * WAD;
+
 function priced(state: FeedState, round: bigint, at: bigint, oracles: string[]): FeedState {
   const events: FeedEvent[] = [
-    ...oracles.map((oracle): FeedEvent => ({ type: 'PriceReportAccepted', oracle, round, price: 1_000n * WAD, timestamp: at, signature, publicKey: { x: 0n, y: 0n } })),
-    { type: 'PriceUpdated', round, price: 1_000n * WAD, at, oracles },
+    ...oracles.map((oracle, i): FeedEvent => ({ type: 'PriceReportAccepted', oracle, round, price: REPORTED[i % REPORTED.length], timestamp: at, signature, publicKey: { x: 0n, y: 0n } })),
+    { type: 'PriceUpdated', round, price: MEDIAN, at, oracles },
   ];
   return events.reduce(feedDecider.evolve, state);
 }
 
 function signals(overrides: Partial<LiquidationPublicSignals> = {}): LiquidationPublicSignals {
-  const key = publicKeyOf(new Uint8Array(32).fill(1));
   return {
     commitment: position.commitment,
-    oracleAx: key.x,
-    oracleAy: key.y,
     feed: idToField('ETH-USD'),
     round: 5n,
+    price: MEDIAN,
     threshold: 8250n,
     positionId: idToField('p1'),
     liquidator: idToField('alice'),
@@ -73,12 +75,21 @@ beforeAll(async () => {
     { type: 'FeedRegistered', feed: 'ETH-USD', quorum: 2, heartbeatSeconds: HEARTBEAT, deviationLimitBps: 1000n, maxFutureSkewSeconds: 30 },
     ...[1, 2, 3, 4].map((n): FeedEvent => ({ type: 'OracleKeyRegistered', oracle: `o${n}`, publicKey: publicKeyOf(new Uint8Array(32).fill(n)) })),
   ];
-  feed = priced(registration.reduce(feedDecider.evolve, feedDecider.initialState()), 5n, NOW - 10n, ['o1', 'o2']);
+  feed = priced(registration.reduce(feedDecider.evolve, feedDecider.initialState()), 5n, NOW - 10n, ['o1', 'o2', 'o3']);
 });
 
 describe('a liquidation claim', () => {
-  it('passes when every public signal is the ledger’s: it names the oracle and round it cites', () => {
-    expect(checkLiquidationClaim(position, { liquidator: 'alice', signals: signals() }, pool, feed, NOW)).toEqual({ feed: 'ETH-USD', oracle: 'o1', round: 5n, nullifier: 99n });
+  it('passes when every public signal is the ledger’s: it names the round and the price the ledger accepted for it', () => {
+    expect(checkLiquidationClaim(position, { liquidator: 'alice', signals: signals() }, pool, feed, NOW)).toEqual({ feed: 'ETH-USD', round: 5n, price: MEDIAN, nullifier: 99n });
+  });
+
+  it("is refused at any price but the round's accepted one: a quorum member's outlier, a price signed off the ledger, one unit off", () => {
+    // The outlier's report is in the round's quorum (accepted), yet its price is not the round's.
+    const reported = feed.status === 'active' ? feed.rounds.find((r) => r.round === 5n)!.reports.map((r) => r.price) : [];
+    expect(reported).toContain(1n * WAD);
+    for (const price of [1n * WAD, 1n, MEDIAN - 1n, MEDIAN + 1n, 990n * WAD]) {
+      expect([price, refusal({ signals: signals({ price }) })]).toEqual([price, 'PRICE_NOT_ROUND_PRICE']);
+    }
   });
 
   it('is refused for a used nullifier, before anything else', () => {
@@ -105,24 +116,13 @@ describe('a liquidation claim', () => {
     expect(refusal({}, paused)).toBe('LIQUIDATIONS_PAUSED');
   });
 
-  it("is refused for a key that is not the feed's, or is revoked", () => {
-    const stranger = publicKeyOf(new Uint8Array(32).fill(9));
-    expect(refusal({ signals: signals({ oracleAx: stranger.x, oracleAy: stranger.y }) })).toBe('UNKNOWN_ORACLE_KEY');
-    expect(refusal({}, feedDecider.evolve(feed, { type: 'OracleKeyRevoked', oracle: 'o1' }))).toBe('ORACLE_REVOKED');
-  });
-
-  it("is refused for an oracle outside the round's quorum", () => {
-    const o3 = publicKeyOf(new Uint8Array(32).fill(3));
-    expect(refusal({ signals: signals({ oracleAx: o3.x, oracleAy: o3.y }) })).toBe('ORACLE_NOT_IN_ROUND');
-  });
-
   it('is refused for a round not priced yet, a round gone stale, or one older than the rounds kept', () => {
     expect(refusal({ signals: signals({ round: 6n }) })).toBe('ROUND_NOT_ACCEPTED');
     expect(refusal({ signals: signals({ round: 4n }) })).toBe('ROUND_NOT_ACCEPTED');
     expect(refusal({}, feed, position, NOW - 10n + BigInt(HEARTBEAT))).toBeUndefined();
     expect(refusal({}, feed, position, NOW - 9n + BigInt(HEARTBEAT))).toBe('STALE_ROUND');
     let later = feed;
-    for (let r = 6n; r < 6n + BigInt(RECENT_ROUNDS); r++) later = priced(later, r, NOW, ['o3', 'o4']);
+    for (let r = 6n; r < 6n + BigInt(RECENT_ROUNDS); r++) later = priced(later, r, NOW, ['o3', 'o4', 'o1']);
     expect(later.status === 'active' && later.rounds.map((r) => r.round)).toHaveLength(RECENT_ROUNDS);
     expect(refusal({}, later)).toBe('STALE_ROUND');
   });

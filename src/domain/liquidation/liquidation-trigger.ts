@@ -1,12 +1,12 @@
 /**
  * When a liquidator's proof may trigger a position's liquidation. The proof itself (checked by the
- * zk module before deciding) says: a position whose commitment is C, valued at a price that the
- * oracle key K signed for round R, is below the liquidation threshold T at borrow index I. These
- * rules say whether C, K, R, T and I are the ledger's: the position's current commitment, a key of
- * the pool's feed whose report was in the quorum of an accepted, still fresh round, the pool's
- * threshold and scales, and an index no later than now. The ledger's own detection cites a round
- * the same way, and must find the position below the threshold at that round's price and the index
- * of now. Each refusal has its own code.
+ * zk module before deciding) says: a position whose commitment is C, valued at price P for round R of
+ * feed F, is below the liquidation threshold T at borrow index I. These rules say whether C, F, R, P,
+ * T and I are the ledger's: the position's current commitment, an accepted, still fresh round of the
+ * pool's feed and exactly the price the ledger accepted for it (the quorum median: never one oracle's
+ * report, nor a price signed but never accepted), the pool's threshold and scales, and an index no
+ * later than now. The ledger's own detection cites a round the same way, and must find the position
+ * below the threshold at that round's price and the index of now. Each refusal has its own code.
  */
 import { DomainError } from '../decider';
 import { idToField } from '../crypto/crypto';
@@ -25,8 +25,9 @@ export interface LiquidationClaim {
 /** What the ledger records of an accepted claim (besides the proof itself). */
 export interface AcceptedClaim {
   feed: string;
-  oracle: string;
   round: bigint;
+  /** The round's accepted price, which the proof's price signal equals. */
+  price: bigint;
   nullifier: bigint;
 }
 
@@ -60,16 +61,19 @@ export function checkLiquidationClaim(position: TriggerSubject, claim: Liquidati
   if (signals.borrowIndex > indexAt(pool.interest, now)) {
     throw new DomainError('PUBLIC_SIGNAL_MISMATCH', "the proof's borrow index is ahead of the pool's", { signals: ['borrowIndex'] });
   }
-  const active = liquidatingFeed(feed, pool.feed);
-  const oracle = Object.entries(active.oracles).find(([, o]) => o.publicKey.x === signals.oracleAx && o.publicKey.y === signals.oracleAy);
-  if (!oracle) throw new DomainError('UNKNOWN_ORACLE_KEY', `the proof's oracle key is not registered on ${pool.feed}`);
-  const [oracleName, { revoked }] = oracle;
-  if (revoked) throw new DomainError('ORACLE_REVOKED', `oracle ${oracleName}'s key is revoked`);
-  const round = freshRound(active, signals.round, now);
-  if (!round.reports.some((r) => r.oracle === oracleName)) {
-    throw new DomainError('ORACLE_NOT_IN_ROUND', `${oracleName}'s report was not in the quorum that priced round ${round.round}`);
+  const round = freshRound(liquidatingFeed(feed, pool.feed), signals.round, now);
+  checkRoundPrice(signals.price, round);
+  return { feed: pool.feed, round: round.round, price: round.price, nullifier: signals.nullifier };
+}
+
+/**
+ * A proof counts only at the price the ledger accepted for its round. One oracle's report (an outlier
+ * in the quorum, or a price it signed and never submitted) must not decide who is liquidated.
+ */
+export function checkRoundPrice(price: bigint, round: PricedRound): void {
+  if (price !== round.price) {
+    throw new DomainError('PRICE_NOT_ROUND_PRICE', `the proof's price is not the price the ledger accepted for round ${round.round}`, { round: round.round.toString() });
   }
-  return { feed: pool.feed, oracle: oracleName, round: round.round, nullifier: signals.nullifier };
 }
 
 /** What the ledger records of its own detection: the round's price and the index of now. */

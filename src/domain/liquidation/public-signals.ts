@@ -7,10 +7,9 @@ import { FIELD_MODULUS } from '../crypto/crypto';
 
 export const PUBLIC_SIGNAL_NAMES = [
   'commitment',
-  'oracleAx',
-  'oracleAy',
   'feed',
   'round',
+  'price',
   'threshold',
   'positionId',
   'liquidator',

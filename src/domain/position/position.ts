@@ -23,9 +23,13 @@ export interface Balances {
   scaledDebt: bigint;
 }
 
-/** A triggered liquidation, pending its sale: by whose proof, or by the ledger's detection at which price. */
+/**
+ * A triggered liquidation, pending its sale: by whose proof or by the ledger's detection, at which
+ * round's accepted price. (Only a proof of the retired circuit, schema v2, has no price: it cited one
+ * oracle's report, and the auditor fails it.)
+ */
 export type PendingLiquidation = { feed: string; round: bigint } & (
-  | { by: 'proof'; liquidator: string; oracle: string; nullifier: bigint }
+  | { by: 'proof'; liquidator: string; nullifier: bigint; price?: bigint }
   | { by: 'detection'; price: bigint }
 );
 
@@ -83,7 +87,7 @@ export type PositionEvent =
   | ({ type: 'LiquidationSettled'; auctionId: string; collateralSold: bigint; debtRepaid: bigint; badDebt: bigint; borrowIndex: bigint } & Committed);
 
 export type LiquidationCause =
-  | { by: 'proof'; liquidator: string; oracle: string; nullifier: bigint; proof: unknown; publicSignals: string[] }
+  | { by: 'proof'; liquidator: string; price?: bigint; nullifier: bigint; proof: unknown; publicSignals: string[] }
   | { by: 'detection'; price: bigint; borrowIndex: bigint };
 
 export interface PositionContext {
@@ -210,7 +214,7 @@ function settleLiquidation(position: ExistingPosition, command: Extract<Position
 export function pendingLiquidationOf(event: Extract<PositionEvent, { type: 'LiquidationTriggered' }>): PendingLiquidation {
   const { feed, round } = event;
   if (event.by === 'detection') return { by: 'detection', feed, round, price: event.price };
-  return { by: 'proof', feed, round, liquidator: event.liquidator, oracle: event.oracle, nullifier: event.nullifier };
+  return { by: 'proof', feed, round, liquidator: event.liquidator, nullifier: event.nullifier, ...(event.price !== undefined ? { price: event.price } : {}) };
 }
 
 function triggerLiquidation(

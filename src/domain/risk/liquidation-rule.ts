@@ -8,7 +8,6 @@ import { BPS, ceilDiv, floorDiv, RAY, WAD } from '../math/fixed-point';
 
 /** Bit widths the circuit range-checks. Inputs outside them cannot be proven. */
 export const AMOUNT_BITS = 88n;
-export const TIMESTAMP_BITS = 64n;
 export const THRESHOLD_BITS = 14n;
 export const BORROW_INDEX_BITS = 128n;
 export const UNIT_BITS = 60n;
