@@ -98,7 +98,7 @@ describe('liquidation detection', () => {
   it('refuses to let the position being liquidated draw or withdraw, and appends nothing', async () => {
     const before = await ledger.lastPosition();
     const draw = await ledger.as(market.borrower)('POST', '/positions/high/debt/draw', { commandId: market.id('draw'), amount: '1' });
-    expect(draw.status).toBe(422);
+    expect(draw.status).toBe(409);
     expect(draw.body.code).toBe('LIQUIDATION_IN_PROGRESS');
     expect(await ledger.lastPosition()).toBe(before);
   });

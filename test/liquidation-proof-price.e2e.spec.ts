@@ -18,11 +18,11 @@ import { HistoryEvent, readStore } from '../src/audit/history';
 import { Clock } from '../src/clock/clock';
 import { loadCrypto } from '../src/domain/crypto/crypto';
 import { ledgerEventCodec } from '../src/domain/events';
-import { parseDecimal } from '../src/domain/math/decimal';
 import { PositionEvent } from '../src/domain/position/position';
 import { chainHash } from '../src/eventstore/event-codec';
 import { signReport } from '../src/oracle/report-signing';
-import { buildWitnessInput, LiquidationProof, parsePublicSignals, proveLiquidation, releaseCurve } from '../src/zk';
+import { LiquidationProof, parsePublicSignals, releaseCurve } from '../src/zk';
+import { OpeningJson, proveAt as proveFor, wad } from './support/proofs';
 import { cli } from './support/cli';
 import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { FEED, Market, POOL } from './support/scenario';
@@ -32,34 +32,9 @@ let ledger: RunningLedger;
 let market: Market;
 let mallory: Actor;
 let alice: Actor;
-const wad = (decimal: string) => parseDecimal(decimal, 18, 'price');
 
-interface Opening {
-  poolId: string;
-  collateral: string;
-  scaledDebt: string;
-  salt: string;
-}
-
-/** What an attacker holding a position's opening proves, at a price of its choosing: the circuit takes any price as a public signal. */
-async function proveAt(positionId: string, round: bigint, price: bigint, liquidator: Actor): Promise<LiquidationProof> {
-  const opening = (await market.ok('GET', `/positions/${positionId}/opening`, undefined, market.borrower)) as Opening;
-  const pool = await market.ok('GET', `/pools/${POOL}`);
-  return proveLiquidation(
-    buildWitnessInput({
-      opening: { collateral: BigInt(opening.collateral), scaledDebt: BigInt(opening.scaledDebt), salt: BigInt(opening.salt) },
-      roundPrice: { feed: FEED, round, price },
-      pool: {
-        thresholdBps: BigInt(pool.parameters.liquidationThresholdBps),
-        collateralDecimals: pool.collateral.decimals,
-        debtDecimals: pool.debt.decimals,
-        borrowIndex: parseDecimal(pool.borrowIndex, 27, 'borrowIndex'),
-      },
-      positionId,
-      liquidator: liquidator.id,
-    }),
-  );
-}
+/** What an attacker holding a position's opening proves, at a price of its choosing. */
+const proveAt = (positionId: string, round: bigint, price: bigint, liquidator: Actor) => proveFor(market, positionId, round, price, liquidator);
 
 async function submit(positionId: string, proof: LiquidationProof, liquidator: Actor) {
   return ledger.as(liquidator)('POST', `/positions/${positionId}/liquidation-proofs`, { commandId: `liquidate-${randomUUID()}`, liquidator: liquidator.id, ...proof });
@@ -151,7 +126,7 @@ describe('a proof at any price but the round’s accepted one is refused', () =>
     for (const attack of planted) {
       const stream = `position-${attack.positionId}`;
       const last = history.filter((e) => e.stream === stream).at(-1)!;
-      const opening = (await market.ok('GET', `/positions/${attack.positionId}/opening`, undefined, market.borrower)) as Opening & { commitment: string };
+      const opening = (await market.ok('GET', `/positions/${attack.positionId}/opening`, undefined, market.borrower)) as OpeningJson;
       const signals = parsePublicSignals(attack.proof.publicSignals);
       const event: PositionEvent = {
         type: 'LiquidationTriggered', by: 'proof', positionId: attack.positionId, poolId: POOL, feed: FEED, round: attack.round,

@@ -160,6 +160,7 @@ export class Auditor {
           summary('oracle signatures and quorum medians', count('ORACLE_SIGNATURE_INVALID', 'MEDIAN_MISMATCH'), 'every accepted report and price'),
           summary('position commitments match their amounts', count('COMMITMENT_MISMATCH'), 'every position event'),
           summary('liquidation proofs verify (batch verification)', proofsInvalid, `${proofs} proofs`),
+          summary("liquidation proofs are at their round's accepted price (the quorum median)", count('PROOF_PRICE_NOT_ROUND_PRICE'), `${proofs} proofs`),
           summary('nullifiers are unique', count('NULLIFIER_REUSED'), `${proofs} nullifiers`),
           summary('collateral and debt are conserved per pool', count('COLLATERAL_NOT_CONSERVED', 'DEBT_NOT_CONSERVED'), `${this.replay.poolLedgers.size} pools`),
           summary('bad debt accounting (each settlement\'s write-off, accounted once by its pool)', count('BAD_DEBT_MISMATCH'), `${this.replay.settlementsAccounted} settlements`),
