@@ -8,11 +8,12 @@ import { PoolEvent } from './pool/pool';
 import { PositionEvent } from './position/position';
 import { AuctionEvent } from './auction/auction';
 import { AmmEvent } from './amm/amm';
+import { LiquidationProofEvent } from './liquidation/detected-liquidation-proof';
 
-export type LedgerEvent = PoolEvent | PositionEvent | FeedEvent | AuctionEvent | AmmEvent;
+export type LedgerEvent = PoolEvent | PositionEvent | FeedEvent | AuctionEvent | AmmEvent | LiquidationProofEvent;
 
 /** The streams ledger events live in, by name prefix: what checkpoints cover and what the liquidation engine follows. */
-export const LEDGER_STREAM_PREFIXES = ['pool-', 'oracle-', 'position-', 'auction-', 'amm-'];
+export const LEDGER_STREAM_PREFIXES = ['pool-', 'oracle-', 'position-', 'auction-', 'amm-', 'proof-'];
 
 /** A domain event as stored: its type, the schema version of its body, and the JSON body. */
 export interface StoredShape {
@@ -62,6 +63,7 @@ export const SCHEMA_VERSIONS: Record<LedgerEventType, number> = {
   PriceUpdated: 1,
   LiquidationsPaused: 1,
   LiquidationsResumed: 1,
+  LiquidationProven: 1,
 };
 
 /** Fields that hold bigints, wherever they appear in an event body. */
@@ -113,7 +115,7 @@ export function isLedgerEventType(type: string): type is LedgerEventType {
   return type in SCHEMA_VERSIONS;
 }
 
-/** A ledger stream's kind (`pool`, `oracle`, `position`, `auction`, `amm`) and the id after its dash. */
+/** A ledger stream's kind (`pool`, `oracle`, `position`, `auction`, `amm`, `proof`) and the id after its dash. */
 export function ledgerStreamOf(stream: string): { kind: string; id: string } {
   const dash = stream.indexOf('-');
   return dash < 0 ? { kind: stream, id: '' } : { kind: stream.slice(0, dash), id: stream.slice(dash + 1) };

@@ -11,8 +11,9 @@ import { indexAt } from '../domain/interest/stability-fee';
 import { LiquidationIndex } from '../domain/liquidation/liquidation-index';
 import { FeedEvent, feedDecider, FeedState, priceAt } from '../domain/oracle/feed';
 import { ActivePool, PoolEvent, poolDecider, PoolState } from '../domain/pool/pool';
-import { PendingLiquidation, pendingLiquidationOf, PositionEvent } from '../domain/position/position';
+import { Balances, PendingLiquidation, pendingLiquidationOf, PositionEvent } from '../domain/position/position';
 import { unitOf } from '../domain/risk/liquidation-rule';
+import { DetectedTrigger, detectedTriggerOf, liquidationIdOf } from '../domain/liquidation/detected-liquidation-proof';
 
 /** A position the detector should trigger: at its stream revision, against the feed's round. */
 export interface DueLiquidation {
@@ -29,6 +30,16 @@ export interface LiquidationUnderWay {
   poolId: string;
   commitment: bigint;
   liquidation: PendingLiquidation;
+  /** `<positionId>.<trigger revision>`: its auction's id, and its proof's stream. */
+  liquidationId: string;
+  /** A liquidator's proof came with the trigger; the ledger's own proof of a detection follows it. */
+  proof: 'proven' | 'pending';
+}
+
+/** A detected liquidation the ledger has yet to prove: what the proof states, and the opening it needs. */
+export interface ProofJob {
+  trigger: DetectedTrigger;
+  opening: Balances & { salt: bigint };
 }
 
 interface Tracked {
@@ -74,6 +85,8 @@ export class LiquidationWatch {
   private readonly markets = new Map<string, AmmState>();
   /** Market swaps made for auctions whose sale is not yet recorded, by auction. */
   private readonly swaps = new Map<string, Extract<AmmEvent, { type: 'CollateralSwapped' }>>();
+  /** Detected liquidations without the ledger's proof yet, by liquidation id. */
+  private readonly unproven = new Map<string, ProofJob>();
 
   /** Folds one event of a ledger stream (pool, feed, position, auction, market). */
   apply(stream: string, revision: bigint, event: LedgerEvent): void {
@@ -91,6 +104,8 @@ export class LiquidationWatch {
       const poolId = stream.slice('amm-'.length);
       this.markets.set(poolId, ammDecider.evolve(this.markets.get(poolId) ?? ammDecider.initialState(), event as AmmEvent));
       if (event.type === 'CollateralSwapped') this.swaps.set(event.auctionId, event);
+    } else if (event.type === 'LiquidationProven') {
+      this.unproven.delete(event.liquidationId);
     }
     if (event.type === 'SoldToMarket') this.swaps.delete(stream.slice('auction-'.length));
     if (event.type === 'LiquidationAccounted') this.auctions.delete(event.auctionId); // seen through
@@ -117,6 +132,12 @@ export class LiquidationWatch {
     const liquidation = event.type === 'LiquidationTriggered' ? pendingLiquidationOf(event) : event.type === 'LiquidationSettled' ? undefined : known?.liquidation;
     const triggeredAt = event.type === 'LiquidationTriggered' ? revision : liquidation ? known?.triggeredAt : undefined;
     this.positions.set(positionId, { poolId, revision, commitment: event.commitment, liquidation, triggeredAt });
+    const pool = this.pool(poolId);
+    if (event.type === 'LiquidationTriggered' && event.by === 'detection' && pool) {
+      const { collateral, scaledDebt, salt } = event;
+      const trigger = detectedTriggerOf(event, revision, pool);
+      this.unproven.set(trigger.liquidationId, { trigger, opening: { collateral, scaledDebt, salt } });
+    }
     if (event.type === 'LiquidationSettled') {
       this.liquidating.delete(positionId);
       const book = this.auctions.get(event.auctionId);
@@ -271,9 +292,22 @@ export class LiquidationWatch {
     const found: LiquidationUnderWay[] = [];
     for (const positionId of this.liquidating) {
       const p = this.positions.get(positionId)!;
-      if (poolId === undefined || p.poolId === poolId) found.push({ positionId, poolId: p.poolId, commitment: p.commitment, liquidation: p.liquidation! });
+      const liquidationId = liquidationIdOf(positionId, p.triggeredAt!);
+      const proof = this.unproven.has(liquidationId) ? 'pending' : 'proven';
+      if (poolId === undefined || p.poolId === poolId) found.push({ positionId, poolId: p.poolId, commitment: p.commitment, liquidation: p.liquidation!, liquidationId, proof });
     }
     return found;
+  }
+
+  /** Detected liquidations the ledger has not proven yet, oldest first. */
+  awaitingProof(): ProofJob[] {
+    return [...this.unproven.values()];
+  }
+
+  /** The proof job this event created: a liquidation the ledger just detected. */
+  proofJobOf(stream: string, revision: bigint, event: LedgerEvent): ProofJob | undefined {
+    if (event.type !== 'LiquidationTriggered' || event.by !== 'detection') return undefined;
+    return this.unproven.get(liquidationIdOf(stream.slice('position-'.length), revision));
   }
 
   private poolsOnFeed(feed: string): string[] {

@@ -1,5 +1,5 @@
 import { FIELD_MODULUS, idToField, loadCrypto, positionCommitment } from '../domain/crypto/crypto';
-import { PUBLIC_SIGNAL_INDEX, PUBLIC_SIGNAL_NAMES, mismatchedSignals, parsePublicSignals } from '../domain/liquidation/public-signals';
+import { PUBLIC_SIGNAL_INDEX, PUBLIC_SIGNAL_NAMES, liquidationNullifier, mismatchedSignals, parsePublicSignals } from '../domain/liquidation/public-signals';
 import { LiquidationProof, ProofGenerationError, circuitAccepts, proveLiquidation } from './prover';
 import { releaseCurve } from './snarkjs';
 import { testClaim } from './testing';
@@ -8,7 +8,6 @@ import {
   LiquidationWitnessInput,
   WitnessError,
   buildWitnessInput,
-  liquidationNullifier,
   publicSignalsOf,
 } from './witness';
 

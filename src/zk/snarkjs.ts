@@ -79,6 +79,13 @@ export const snarkjs = require('snarkjs') as SnarkjsApi;
 /** Absolute path of snarkjs's CommonJS entry, for worker threads that load it themselves. */
 export const SNARKJS_ENTRY = require.resolve('snarkjs');
 
+/**
+ * For the workerData of our own worker threads that load snarkjs. Its ffjavascript loads the
+ * `web-worker` package, which, loaded in any worker thread, takes the thread for one of its own and
+ * runs the script `workerData.mod` names (none: an error on stderr). An empty script satisfies it.
+ */
+export const WEB_WORKER_NO_SCRIPT = { mod: 'data:text/javascript,' };
+
 /** Absolute path of the ffjavascript that snarkjs uses (its own copy, not the top-level one). */
 export const FFJAVASCRIPT_ENTRY = require.resolve('ffjavascript', { paths: [path.dirname(SNARKJS_ENTRY)] });
 

@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { cpus } from 'node:os';
 import { loadVerificationKey } from './artifacts';
 import { LiquidationPublicSignals } from '../domain/liquidation/public-signals';
-import { FFJAVASCRIPT_ENTRY, SNARKJS_ENTRY, VerificationKey } from './snarkjs';
+import { FFJAVASCRIPT_ENTRY, SNARKJS_ENTRY, WEB_WORKER_NO_SCRIPT, VerificationKey } from './snarkjs';
 import { isWellFormedProof, normalizeSignals } from './verifier';
 
 const WORKER_SOURCE = `
@@ -102,6 +102,7 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
     // ffjavascript loads the `web-worker` package, which, when loaded inside any worker thread, assumes
     // it started that thread and requires `workerData.mod`; give it a harmless module to load.
     mod: 'node:util',
+    ...WEB_WORKER_NO_SCRIPT,
     snarkjsEntry: SNARKJS_ENTRY,
     ffjavascriptEntry: FFJAVASCRIPT_ENTRY,
     verificationKey: options.verificationKey ?? loadVerificationKey(),

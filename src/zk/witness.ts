@@ -5,12 +5,9 @@
  * It checks everything the circuit would check, so a claim that cannot be proven fails here with a
  * clear reason instead of deep inside witness generation.
  */
-import { idToField, isFieldElement, poseidonHash, positionCommitment } from '../domain/crypto/crypto';
+import { idToField, isFieldElement, positionCommitment } from '../domain/crypto/crypto';
 import { AMOUNT_BITS, BORROW_INDEX_BITS, THRESHOLD_BITS, isLiquidatable, unitOf } from '../domain/risk/liquidation-rule';
-import { LiquidationPublicSignals, PUBLIC_SIGNAL_NAMES } from '../domain/liquidation/public-signals';
-
-/** Domain tag of the nullifier hash; the circuit holds the same constant (NULLIFIER_TAG). */
-export const NULLIFIER_TAG = idToField('liquidation-ledger/nullifier/v1');
+import { liquidationNullifier, LiquidationPublicSignals, PUBLIC_SIGNAL_NAMES } from '../domain/liquidation/public-signals';
 
 /** The position's opening: what its commitment hides. */
 export interface PositionOpening {
@@ -63,14 +60,6 @@ export class WitnessError extends Error {
   ) {
     super(message);
   }
-}
-
-/**
- * The nullifier of a liquidation: Poseidon(NULLIFIER_TAG, positionId, round, commitment). One per
- * position state and oracle round, whoever the liquidator; the ledger accepts each at most once.
- */
-export function liquidationNullifier(positionId: bigint, round: bigint, commitment: bigint): bigint {
-  return poseidonHash([NULLIFIER_TAG, positionId, round, commitment]);
 }
 
 function requireBits(value: bigint, bits: bigint, what: string): void {

@@ -3,7 +3,7 @@
  * `public [...]` inputs of circuits/liquidation.circom (all public signals are inputs, none are outputs,
  * so the array snarkjs returns follows the declaration order). Everything else converts through here.
  */
-import { FIELD_MODULUS } from '../crypto/crypto';
+import { FIELD_MODULUS, idToField, poseidonHash } from '../crypto/crypto';
 
 export const PUBLIC_SIGNAL_NAMES = [
   'commitment',
@@ -74,4 +74,15 @@ export function mismatchedSignals(
   expected: Partial<LiquidationPublicSignals>,
 ): PublicSignalName[] {
   return PUBLIC_SIGNAL_NAMES.filter((name) => expected[name] !== undefined && expected[name] !== actual[name]);
+}
+
+/** Domain tag of the nullifier hash; the circuit holds the same constant (NULLIFIER_TAG). */
+export const NULLIFIER_TAG = idToField('liquidation-ledger/nullifier/v1');
+
+/**
+ * The nullifier of a liquidation: Poseidon(NULLIFIER_TAG, positionId, round, commitment). One per
+ * position state and oracle round, whoever the liquidator; the ledger accepts each at most once.
+ */
+export function liquidationNullifier(positionId: bigint, round: bigint, commitment: bigint): bigint {
+  return poseidonHash([NULLIFIER_TAG, positionId, round, commitment]);
 }
