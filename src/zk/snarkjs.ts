@@ -81,10 +81,10 @@ export const SNARKJS_ENTRY = require.resolve('snarkjs');
 
 /**
  * For the workerData of our own worker threads that load snarkjs. Its ffjavascript loads the
- * `web-worker` package, which, loaded in any worker thread, takes the thread for one of its own and
- * runs the script `workerData.mod` names (none: an error on stderr). An empty script satisfies it.
+ * `web-worker` package, which, loaded inside any worker thread, assumes it started that thread and
+ * requires `workerData.mod` (none: an error on stderr); give it a harmless module to load.
  */
-export const WEB_WORKER_NO_SCRIPT = { mod: 'data:text/javascript,' };
+export const WEB_WORKER_NO_SCRIPT = { mod: 'node:util' };
 
 /** Absolute path of the ffjavascript that snarkjs uses (its own copy, not the top-level one). */
 export const FFJAVASCRIPT_ENTRY = require.resolve('ffjavascript', { paths: [path.dirname(SNARKJS_ENTRY)] });

@@ -99,9 +99,6 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
   if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError('maxQueue must be a non-negative integer');
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new RangeError('timeoutMs must be a positive integer');
   const workerData = {
-    // ffjavascript loads the `web-worker` package, which, when loaded inside any worker thread, assumes
-    // it started that thread and requires `workerData.mod`; give it a harmless module to load.
-    mod: 'node:util',
     ...WEB_WORKER_NO_SCRIPT,
     snarkjsEntry: SNARKJS_ENTRY,
     ffjavascriptEntry: FFJAVASCRIPT_ENTRY,
