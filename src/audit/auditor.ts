@@ -152,6 +152,7 @@ export class Auditor {
     ];
     const count = (...codes: string[]) => failures.filter((f) => codes.some((c) => f.code === c || f.code.startsWith(c))).length;
     const proofs = this.replay.proofs.length;
+    const detection = this.replay.detectionProofCounts();
     const checks: CheckSummary[] = check
       ? [
           summary('hash chain of every stream', count('UNCHAINED', 'EVENT_'), `${this.events} events`),
@@ -160,6 +161,11 @@ export class Auditor {
           summary('oracle signatures and quorum medians', count('ORACLE_SIGNATURE_INVALID', 'MEDIAN_MISMATCH'), 'every accepted report and price'),
           summary('position commitments match their amounts', count('COMMITMENT_MISMATCH'), 'every position event'),
           summary('liquidation proofs verify (batch verification)', proofsInvalid, `${proofs} proofs`),
+          summary(
+            "every proof's public signals are the ledger's (a detection's: its trigger's commitment, round, price and index)",
+            count('PROOF_SIGNALS_NOT_THE_LEDGERS', 'PROOF_OF_NO_DETECTED_LIQUIDATION'),
+            `${detection.proven} detected liquidations proven, ${detection.pending} awaiting their proof`,
+          ),
           summary("liquidation proofs are at their round's accepted price (the quorum median)", count('PROOF_PRICE_NOT_ROUND_PRICE'), `${proofs} proofs`),
           summary('nullifiers are unique', count('NULLIFIER_REUSED'), `${proofs} nullifiers`),
           summary('collateral and debt are conserved per pool', count('COLLATERAL_NOT_CONSERVED', 'DEBT_NOT_CONSERVED'), `${this.replay.poolLedgers.size} pools`),

@@ -16,6 +16,7 @@ import { DomainError } from '../domain/decider';
 import { LedgerEvent, ledgerEventCodec, ledgerStreamOf } from '../domain/events';
 import { indexAt } from '../domain/interest/stability-fee';
 import { parsePublicSignals, PublicSignalsError } from '../domain/liquidation/public-signals';
+import { DetectedTrigger, detectedTriggerOf, LiquidationProofEvent, liquidationProofDecider, LiquidationProofState } from '../domain/liquidation/detected-liquidation-proof';
 import { FeedCommand, feedDecider, FeedEvent, FeedState, priceAt } from '../domain/oracle/feed';
 import { activePool, PoolCommand, PoolContext, poolDecider, PoolEvent, PoolState } from '../domain/pool/pool';
 import { PositionCommand, positionDecider, PositionEvent, PositionState } from '../domain/position/position';
@@ -81,6 +82,8 @@ const REFUSAL_NAMES: Record<string, string> = {
   BAD_SIGNATURE: 'ORACLE_SIGNATURE_INVALID',
   NULLIFIER_USED: 'NULLIFIER_REUSED',
   PRICE_NOT_ROUND_PRICE: 'PROOF_PRICE_NOT_ROUND_PRICE',
+  PUBLIC_SIGNAL_MISMATCH: 'PROOF_SIGNALS_NOT_THE_LEDGERS',
+  LIQUIDATION_NOT_FOUND: 'PROOF_OF_NO_DETECTED_LIQUIDATION',
 };
 
 export class LedgerReplay {
@@ -89,6 +92,9 @@ export class LedgerReplay {
   readonly positions = new Map<string, PositionState>();
   readonly auctions = new Map<string, AuctionState>();
   readonly amms = new Map<string, AmmState>();
+  /** Liquidations the ledger detected, as their proof must state them, by liquidation id. */
+  readonly detected = new Map<string, DetectedTrigger>();
+  private readonly detectionProofs = new Map<string, LiquidationProofState>();
   /** Market swaps not yet matched by their auction's sale. */
   private readonly swaps = new Map<string, Extract<AmmEvent, { type: 'CollateralSwapped' }>>();
   readonly poolLedgers = new Map<string, PoolLedger>();
@@ -116,6 +122,7 @@ export class LedgerReplay {
     else if (kind === 'position') this.applyPosition(id, recorded, check);
     else if (kind === 'auction') this.applyAuction(id, recorded, check);
     else if (kind === 'amm') this.applyAmm(id, recorded, check);
+    else if (kind === 'proof') this.applyProof(id, recorded, check);
   }
 
   private applyPool(poolId: string, recorded: RecordedCommand, check: boolean): void {
@@ -163,6 +170,10 @@ export class LedgerReplay {
     for (const [i, e] of events.entries()) {
       if (ledger) account(ledger, e);
       if (e.type === 'LiquidationSettled') this.writtenOff.set(e.auctionId, e.badDebt);
+      if (e.type === 'LiquidationTriggered' && e.by === 'detection' && pool.status === 'active') {
+        const trigger = detectedTriggerOf(e, recorded.events[i].revision, pool);
+        this.detected.set(trigger.liquidationId, trigger);
+      }
       if (e.type === 'LiquidationTriggered' && e.by === 'proof') {
         const at = recorded.events[i];
         // A retired-circuit proof (no price) is a finding of its own (positionCommandOf); today's key cannot verify it.
@@ -216,6 +227,27 @@ export class LedgerReplay {
     if (check) this.redecide(recorded, () => ammDecider.decide(command, state, undefined));
     this.amms.set(poolId, this.fold(ammDecider.evolve, state, recorded));
     if (first.type === 'CollateralSwapped') this.swaps.set(first.auctionId, first);
+  }
+
+  /**
+   * The ledger's proof of a detection: re-decided against the trigger it names (every public signal is
+   * the trigger's), and verified in the batch with the liquidators' proofs.
+   */
+  private applyProof(liquidationId: string, recorded: RecordedCommand, check: boolean): void {
+    const state = this.detectionProofs.get(liquidationId) ?? liquidationProofDecider.initialState();
+    const [first] = recorded.events.map((e) => e.event as LiquidationProofEvent);
+    if (check) {
+      const command = { type: 'ProveDetectedLiquidation', proof: first.proof, publicSignals: first.publicSignals, proofVerified: true } as const;
+      this.redecide(recorded, () => liquidationProofDecider.decide(command, state, { trigger: this.detected.get(liquidationId) }));
+    }
+    this.detectionProofs.set(liquidationId, this.fold(liquidationProofDecider.evolve, state, recorded));
+    this.proofs.push({ at: recorded.events[0], proof: first.proof, publicSignals: first.publicSignals });
+  }
+
+  /** Detected liquidations whose proof the history holds, and those still without one (the prover lags, or stopped). */
+  detectionProofCounts(): { proven: number; pending: number } {
+    const proven = [...this.detected.keys()].filter((id) => this.detectionProofs.get(id)?.status === 'proven').length;
+    return { proven, pending: this.detected.size - proven };
   }
 
   /** Evolves through the recorded events; a history that cannot even be folded keeps the state before it. */

@@ -31,6 +31,14 @@ export interface LedgerConfig {
    */
   liquidationDetection: boolean;
   /**
+   * Whether the ledger proves each liquidation it detects (on worker threads, after the trigger), so
+   * that every liquidation can be checked from the public streams alone. Off only to spare the CPU
+   * where nobody verifies (a benchmark of something else).
+   */
+  ledgerProofs: boolean;
+  /** Worker threads proving the ledger's detections (default: cores − 1, at least 1). */
+  proverThreads?: number;
+  /**
    * The global liquidation cap: the most debt under auction at once across all pools (the tabs of
    * liquidations reserved and not yet accounted for), in 18 decimals; the pools' debt assets are USD
    * stablecoins, so one figure caps them all. Unset: no global cap (each pool's own cap still holds).
@@ -73,6 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     auditCheckpointEvery: positiveIntFrom(env.AUDIT_CHECKPOINT_EVERY, 1000, 'AUDIT_CHECKPOINT_EVERY'),
     auditCheckpointIdleMs: positiveIntFrom(env.AUDIT_CHECKPOINT_IDLE_MS, 10_000, 'AUDIT_CHECKPOINT_IDLE_MS'),
     liquidationDetection: switchFrom(env.LIQUIDATION_DETECTION, true, 'LIQUIDATION_DETECTION'),
+    ledgerProofs: switchFrom(env.LEDGER_PROOFS, true, 'LEDGER_PROOFS'),
+    proverThreads: env.PROVER_THREADS === undefined ? undefined : positiveIntFrom(env.PROVER_THREADS, 1, 'PROVER_THREADS'),
     liquidationGlobalDebtCap: wadFrom(env.LIQUIDATION_GLOBAL_DEBT_CAP, 'LIQUIDATION_GLOBAL_DEBT_CAP'),
     sseHeartbeatMs: positiveIntFrom(env.SSE_HEARTBEAT_MS, 15_000, 'SSE_HEARTBEAT_MS'),
     sseMaxBufferBytes: positiveIntFrom(env.SSE_MAX_BUFFER_BYTES, 1 << 20, 'SSE_MAX_BUFFER_BYTES'),

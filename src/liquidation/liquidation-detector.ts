@@ -20,6 +20,7 @@ import { ExecutePositionCommand, PositionCommandHandler } from '../ledger/positi
 import { Metrics } from '../observability/metrics';
 import { DueLiquidation, LiquidationWatch } from './liquidation-watch';
 import { LiquidationSaga } from './liquidation-saga';
+import { DetectionProver } from '../zk/detection-prover';
 
 /** Triggers appended at once: enough to overlap store round trips, few enough not to crowd out borrowers' commands. */
 const TRIGGER_CONCURRENCY = 32;
@@ -55,6 +56,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
     private readonly clock: Clock,
     private readonly metrics: Metrics,
     private readonly saga: LiquidationSaga,
+    private readonly prover: DetectionProver,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
@@ -72,6 +74,8 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
     }
     await Promise.all(this.watch.poolIds().map((poolId) => this.sweep(poolId, performance.now())));
     await Promise.all(this.watch.pendingSteps().map((step) => this.saga.take(step)));
+    // Detections a stop left without their proof: proven now, in the background.
+    for (const job of this.watch.awaitingProof()) this.prover.prove(job);
     this.subscription = this.client.subscribeToAll({ fromPosition: from, filter: streamNameFilter({ prefixes: LEDGER_STREAM_PREFIXES }) });
     this.consuming = this.consume(this.subscription);
     // Auctions close and go stale with time, not with an event: look for those once a second.
@@ -100,6 +104,8 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
         const event = recorded && followed(recorded);
         if (!event) continue;
         this.watch.apply(recorded.streamId, recorded.revision, event);
+        const proofJob = this.watch.proofJobOf(recorded.streamId, recorded.revision, event);
+        if (proofJob) this.prover.prove(proofJob);
         for (const step of this.watch.stepsAfter(recorded.streamId, event)) void this.saga.take(step);
         for (const poolId of this.watch.poolsMovedBy(recorded.streamId, event)) void this.sweep(poolId, receivedAt, recorded.position?.commit);
       }

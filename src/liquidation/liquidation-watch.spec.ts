@@ -44,7 +44,25 @@ describe('liquidation watch', () => {
       collateral: 10n, scaledDebt: 7_700n, salt: 3n, commitment: 13n,
     });
     expect(watch.due('p', T0 + YEAR)).toEqual([]);
-    expect(watch.underWay('p')).toEqual([{ positionId: 'x', poolId: 'p', commitment: 13n, liquidation: { by: 'detection', feed: 'F', round: 1n, price: 1_000n * WAD } }]);
+    const underWay = { positionId: 'x', poolId: 'p', commitment: 13n, liquidation: { by: 'detection', feed: 'F', round: 1n, price: 1_000n * WAD }, liquidationId: 'x.3' };
+    expect(watch.underWay('p')).toEqual([{ ...underWay, proof: 'pending' }]);
+  });
+
+  it("keeps each detected liquidation awaiting the ledger's proof, with its opening, until the proof is folded", () => {
+    const watch = watchWith();
+    const trigger = {
+      type: 'LiquidationTriggered', by: 'detection', positionId: 'x', poolId: 'p', feed: 'F', round: 1n, price: 1_000n * WAD, borrowIndex: RAY,
+      collateral: 10n, scaledDebt: 7_700n, salt: 3n, commitment: 13n,
+    } as const;
+    watch.apply('position-x', 3n, trigger);
+    const job = watch.proofJobOf('position-x', 3n, trigger);
+    expect(job).toMatchObject({ trigger: { liquidationId: 'x.3', positionId: 'x', round: 1n, price: 1_000n * WAD, borrowIndex: RAY, commitment: 13n }, opening: { collateral: 10n, scaledDebt: 7_700n, salt: 3n } });
+    expect(watch.awaitingProof()).toEqual([job]);
+    watch.apply('proof-x.3', 0n, {
+      type: 'LiquidationProven', liquidationId: 'x.3', positionId: 'x', poolId: 'p', feed: 'F', round: 1n, price: 1_000n * WAD, commitment: 13n, nullifier: 5n, proof: {}, publicSignals: [],
+    });
+    expect(watch.awaitingProof()).toEqual([]);
+    expect(watch.underWay('p')).toEqual([expect.objectContaining({ liquidationId: 'x.3', proof: 'proven' })]);
   });
 
   it('finds nothing on a stale price or while liquidations on the feed are paused', () => {

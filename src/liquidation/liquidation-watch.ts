@@ -11,9 +11,9 @@ import { indexAt } from '../domain/interest/stability-fee';
 import { LiquidationIndex } from '../domain/liquidation/liquidation-index';
 import { FeedEvent, feedDecider, FeedState, priceAt } from '../domain/oracle/feed';
 import { ActivePool, PoolEvent, poolDecider, PoolState } from '../domain/pool/pool';
-import { Balances, PendingLiquidation, pendingLiquidationOf, PositionEvent } from '../domain/position/position';
+import { PendingLiquidation, pendingLiquidationOf, PositionEvent } from '../domain/position/position';
 import { unitOf } from '../domain/risk/liquidation-rule';
-import { DetectedTrigger, detectedTriggerOf, liquidationIdOf } from '../domain/liquidation/detected-liquidation-proof';
+import { detectedTriggerOf, liquidationIdOf, ProofJob } from '../domain/liquidation/detected-liquidation-proof';
 
 /** A position the detector should trigger: at its stream revision, against the feed's round. */
 export interface DueLiquidation {
@@ -36,11 +36,6 @@ export interface LiquidationUnderWay {
   proof: 'proven' | 'pending';
 }
 
-/** A detected liquidation the ledger has yet to prove: what the proof states, and the opening it needs. */
-export interface ProofJob {
-  trigger: DetectedTrigger;
-  opening: Balances & { salt: bigint };
-}
 
 interface Tracked {
   poolId: string;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LedgerModule } from '../ledger/ledger.module';
 import { OracleModule } from '../oracle/oracle.module';
+import { ZkModule } from '../zk/zk.module';
 import { LiquidationDetector } from './liquidation-detector';
 import { LiquidationsController } from './liquidations.controller';
 import { AuctionCommandHandler, Auctions } from './auction.command';
@@ -12,7 +13,7 @@ import { MarketsController } from './markets.controller';
 
 /** Liquidation: detecting positions that fell below their threshold, auctioning their collateral, settling. */
 @Module({
-  imports: [LedgerModule, OracleModule],
+  imports: [LedgerModule, OracleModule, ZkModule],
   controllers: [LiquidationsController, AuctionsController, MarketsController],
   providers: [LiquidationDetector, LiquidationSaga, LiquidationReservations, AuctionCommandHandler, Auctions, Markets],
   exports: [LiquidationDetector],

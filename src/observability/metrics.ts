@@ -50,6 +50,22 @@ export class Metrics {
     help: 'Liquidations the detector triggered.',
     registers: [this.registry],
   });
+  readonly liquidationProofsPending = new Gauge({
+    name: 'ledger_liquidation_proofs_pending',
+    help: 'Liquidations the ledger detected and has not yet appended its proof of.',
+    registers: [this.registry],
+  });
+  readonly liquidationProofLagSeconds = new Histogram({
+    name: 'ledger_liquidation_proof_lag_seconds',
+    help: 'From a detected liquidation reaching the ledger to its proof appended.',
+    buckets: [0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800],
+    registers: [this.registry],
+  });
+  readonly liquidationProofFailures = new Counter({
+    name: 'ledger_liquidation_proof_failures_total',
+    help: "Attempts to prove a detected liquidation that failed (retried while the ledger runs).",
+    registers: [this.registry],
+  });
 
   readonly accessRefusals = new Counter({
     name: 'ledger_access_refusals_total',

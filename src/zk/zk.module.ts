@@ -4,8 +4,13 @@ import { LedgerModule } from '../ledger/ledger.module';
 import { LiquidationProofsController } from './liquidation-proofs.controller';
 import { SubmitLiquidationProofHandler, VERIFIER_POOL, VerifierPoolLifecycle } from './liquidation-proof.command';
 import { createVerifierPool } from './verifier-pool';
+import { DetectionProver, PROVER_POOL } from './detection-prover';
+import { createProverPool } from './prover-pool';
 
-/** Liquidation proofs: verified on worker threads, so the API stays responsive while pairings run. */
+/**
+ * Liquidation proofs: liquidators' proofs verified, and the ledger's detections proven, on worker
+ * threads, so the API stays responsive while pairings and provers run.
+ */
 @Module({
   imports: [LedgerModule],
   controllers: [LiquidationProofsController],
@@ -17,6 +22,13 @@ import { createVerifierPool } from './verifier-pool';
     },
     VerifierPoolLifecycle,
     SubmitLiquidationProofHandler,
+    {
+      provide: PROVER_POOL,
+      inject: [LEDGER_CONFIG],
+      useFactory: (config: LedgerConfig) => (config.ledgerProofs ? createProverPool(config.proverThreads) : undefined),
+    },
+    DetectionProver,
   ],
+  exports: [DetectionProver],
 })
 export class ZkModule {}

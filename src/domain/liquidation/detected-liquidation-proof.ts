@@ -13,7 +13,7 @@
 import { DomainError, Decider } from '../decider';
 import { idToField } from '../crypto/crypto';
 import { ActivePool } from '../pool/pool';
-import { PositionEvent } from '../position/position';
+import { Balances, PositionEvent } from '../position/position';
 import { unitOf } from '../risk/liquidation-rule';
 import { liquidationNullifier, LiquidationPublicSignals, mismatchedSignals, parsePublicSignals, PublicSignalsError } from './public-signals';
 
@@ -38,6 +38,12 @@ export interface DetectedTrigger {
   thresholdBps: bigint;
   collateralDecimals: number;
   debtDecimals: number;
+}
+
+/** A detected liquidation to prove: what the proof states, and the position's opening it needs (never published). */
+export interface ProofJob {
+  trigger: DetectedTrigger;
+  opening: Balances & { salt: bigint };
 }
 
 type DetectionEvent = Extract<PositionEvent, { type: 'LiquidationTriggered'; by: 'detection' }>;
