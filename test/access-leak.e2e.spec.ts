@@ -13,7 +13,7 @@ import { routeTable } from '../src/access/route-table';
 import { Actor, newDataDir, RunningLedger } from './support/ledger-app';
 import { callWith, Caller, Sampled, sampledLedgerForTests } from './support/route-samples';
 import { Market, POOL } from './support/scenario';
-import { openSse } from './support/sse';
+import { openSse } from '../src/cli/sse';
 import { waitFor } from './support/wait';
 
 /** Alice's amounts as they could appear: whole tokens and smallest units, and the lot her liquidation sells (half). */

@@ -11,7 +11,7 @@ import { ClientOptions, WebSocket } from 'ws';
 import { PublicStreamFanOuts } from '../src/projections/public-streams/public-stream-fan-outs';
 import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { Market, POOL } from './support/scenario';
-import { openSse } from './support/sse';
+import { openSse } from '../src/cli/sse';
 import { projectorCaughtUp, readPublicStream, Received } from './support/public-streams';
 import { waitFor } from './support/wait';
 

@@ -13,7 +13,7 @@ import { LEDGER_STREAM_PREFIXES } from '../src/domain/events';
 import { EventStoreConnection } from '../src/eventstore/eventstore.module';
 import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { Market, POOL } from './support/scenario';
-import { openSse } from './support/sse';
+import { openSse } from '../src/cli/sse';
 import { projectorCaughtUp, readPublicStream, Received } from './support/public-streams';
 
 let ledger: RunningLedger;

@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { loadCrypto } from '../domain/crypto/crypto';
 import { registerOracleCommands } from '../oracle/oracle.cli';
 import { registerLiquidatorCommands } from '../zk/liquidator.cli';
+import { registerVerifyCommands } from '../zk/verify-liquidations.cli';
 import { registerAuditCommands } from '../audit/audit.cli';
 import { registerAuctionCommands } from '../liquidation/auction.cli';
 import { registerProjectionCommands } from '../projections/projections.cli';
@@ -21,6 +22,7 @@ export function buildCli(): Command {
     .showHelpAfterError();
   registerOracleCommands(program);
   registerAuctionCommands(registerLiquidatorCommands(program));
+  registerVerifyCommands(program);
   registerAuditCommands(program);
   registerProjectionCommands(program);
   registerAccessCommands(program);

@@ -3,8 +3,13 @@
  * same history always derives the same public events, which is what lets a restarted projector skip
  * what it wrote before and write nothing twice.
  *
- * - `public-prices`: every accepted price, and liquidations paused or resumed on a feed.
- * - `public-liquidations`: positions triggered and settled, by id and commitment with a health band.
+ * - `public-prices`: every feed's quorum and oracle keys, every accepted price with the quorum's signed
+ *   reports it is the median of, and liquidations paused or resumed on a feed. Prices are public
+ *   anyway; with the reports and keys anyone can check each round's price.
+ * - `public-liquidations`: positions triggered and settled, by id and commitment with a health band,
+ *   each with its zero-knowledge proof: a liquidator's with its trigger, the ledger's own proof of a
+ *   detection as `LiquidationProven` after it. With the verification key and `public-prices`, anyone
+ *   can check every liquidation (src/zk/public-verifier.ts) without learning a position's size.
  * - `public-auctions`: auctions started, reset, taken and ended, with their prices per unit of collateral.
  * - `public-pool-state-<pool>`: a pool's size-free state (price and round, borrow index, open positions,
  *   whether liquidations are paused), published on the pool's own events (price, interest, parameters,
@@ -24,6 +29,7 @@ import { WAD_DECIMALS } from '../../domain/math/fixed-point';
 import { feedDecider, FeedEvent, FeedState } from '../../domain/oracle/feed';
 import { poolDecider, PoolEvent, PoolState } from '../../domain/pool/pool';
 import { PositionEvent } from '../../domain/position/position';
+import { LiquidationProofEvent } from '../../domain/liquidation/detected-liquidation-proof';
 import { collateralValueOf, debtOf, unitOf } from '../../domain/risk/liquidation-rule';
 import { healthBand, HealthBand } from '../../domain/risk/position-risk';
 
@@ -43,11 +49,14 @@ export function isPublicStream(stream: string): boolean {
   return stream === PRICES_STREAM || stream === LIQUIDATIONS_STREAM || stream === AUCTIONS_STREAM || (stream.startsWith(POOL_STATE_STREAM_PREFIX) && stream.length > POOL_STATE_STREAM_PREFIX.length);
 }
 
-/** One public event: the stream it goes to, its type, and a JSON body of strings, numbers and booleans. */
+/** What a public event's body holds: JSON (bigints as decimal strings). */
+export type PublicValue = string | number | boolean | PublicValue[] | { [key: string]: PublicValue };
+
+/** One public event: the stream it goes to, its type, and a JSON body. */
 export interface PublicEvent {
   stream: string;
   type: string;
-  data: Record<string, string | number | boolean>;
+  data: Record<string, PublicValue>;
 }
 
 interface PositionAggregate {
@@ -79,6 +88,8 @@ export class PublicStreams {
         return this.onPosition(id, event as PositionEvent, at);
       case 'auction':
         return this.onAuction(id, event as AuctionEvent);
+      case 'proof':
+        return this.onProof(event as LiquidationProofEvent);
       default:
         return [];
     }
@@ -89,9 +100,24 @@ export class PublicStreams {
     this.feeds.set(feed, state);
     const derived: PublicEvent[] = [];
     switch (event.type) {
-      case 'PriceUpdated':
-        derived.push({ stream: PRICES_STREAM, type: 'PriceUpdated', data: { feed, round: event.round.toString(), price: formatDecimal(event.price, WAD_DECIMALS), at: Number(event.at) } });
+      case 'FeedRegistered':
+        return [{ stream: PRICES_STREAM, type: 'FeedRegistered', data: { feed, quorum: event.quorum, heartbeatSeconds: event.heartbeatSeconds } }];
+      case 'OracleKeyRegistered':
+        return [{ stream: PRICES_STREAM, type: 'OracleKeyRegistered', data: { feed, oracle: event.oracle, publicKey: { x: event.publicKey.x.toString(), y: event.publicKey.y.toString() } } }];
+      case 'OracleKeyRevoked':
+        return [{ stream: PRICES_STREAM, type: 'OracleKeyRevoked', data: { feed, oracle: event.oracle } }];
+      case 'PriceUpdated': {
+        const round = state.status === 'active' ? state.rounds.find((r) => r.round === event.round) : undefined;
+        const reports = (round?.reports ?? []).map((r) => ({
+          oracle: r.oracle,
+          price: r.price.toString(),
+          timestamp: r.timestamp.toString(),
+          signature: { r8x: r.signature.r8x.toString(), r8y: r.signature.r8y.toString(), s: r.signature.s.toString() },
+        }));
+        // `priceWad` is the median exactly, as a proof's price signal states it; `price` is the same in whole tokens.
+        derived.push({ stream: PRICES_STREAM, type: 'PriceUpdated', data: { feed, round: event.round.toString(), price: formatDecimal(event.price, WAD_DECIMALS), priceWad: event.price.toString(), at: Number(event.at), reports } });
         break;
+      }
       case 'LiquidationsPaused':
       case 'LiquidationsResumed':
         derived.push({ stream: PRICES_STREAM, type: event.type === 'LiquidationsPaused' ? 'FeedPaused' : 'FeedResumed', data: { feed, round: event.round.toString(), price: formatDecimal(event.price, WAD_DECIMALS) } });
@@ -122,8 +148,12 @@ export class PublicStreams {
     if (open !== undefined) this.openPositions.set(poolId, open + Number(after.open) - Number(before?.open ?? false));
     const commitment = event.commitment.toString();
     switch (event.type) {
-      case 'LiquidationTriggered':
-        return [{ stream: LIQUIDATIONS_STREAM, type: 'LiquidationTriggered', data: { positionId, poolId, commitment, by: event.by, feed: event.feed, round: event.round.toString(), healthBand: this.bandOf(after, at) } }];
+      case 'LiquidationTriggered': {
+        const base = { positionId, poolId, commitment, by: event.by, feed: event.feed, round: event.round.toString(), healthBand: this.bandOf(after, at), ...this.proofTerms(poolId, event, at) };
+        const priced: Record<string, PublicValue> = event.price !== undefined ? { price: formatDecimal(event.price, WAD_DECIMALS) } : {};
+        const proven: Record<string, PublicValue> = event.by === 'proof' ? { liquidator: event.liquidator, proof: event.proof as PublicValue, publicSignals: event.publicSignals } : {};
+        return [{ stream: LIQUIDATIONS_STREAM, type: 'LiquidationTriggered', data: { ...base, ...priced, ...proven } }];
+      }
       case 'LiquidationSettled':
         return [{ stream: LIQUIDATIONS_STREAM, type: 'LiquidationSettled', data: { positionId, poolId, auctionId: event.auctionId, commitment, healthBand: this.bandOf(after, at), badDebt: event.badDebt > 0n } }];
       default:
@@ -153,6 +183,35 @@ export class PublicStreams {
         // Refunds name a bidder's deposit: an amount, and nothing an integrator needs.
         return [];
     }
+  }
+
+  /**
+   * What a liquidation's proof must state besides the position: the pool's threshold and scales, and
+   * the borrow index (the trigger's own for a detection; the ledger's at acceptance, which a liquidator's
+   * proof may not exceed). Pool parameters: public, and no amount.
+   */
+  private proofTerms(poolId: string, event: Extract<PositionEvent, { type: 'LiquidationTriggered' }>, at: bigint): Record<string, PublicValue> {
+    const pool = this.pools.get(poolId);
+    if (pool?.status !== 'active') return {};
+    const borrowIndex = event.by === 'detection' ? event.borrowIndex : indexAt(pool.interest, at > pool.interest.at ? at : pool.interest.at);
+    return {
+      thresholdBps: pool.parameters.liquidationThresholdBps.toString(),
+      collateralDecimals: pool.collateral.decimals,
+      debtDecimals: pool.debt.decimals,
+      borrowIndex: formatDecimal(borrowIndex, 27),
+    };
+  }
+
+  /** The ledger's proof of a detection: everything in it is public (its signals state no amount). */
+  private onProof(event: LiquidationProofEvent): PublicEvent[] {
+    const { liquidationId, positionId, poolId, feed } = event;
+    return [
+      {
+        stream: LIQUIDATIONS_STREAM,
+        type: 'LiquidationProven',
+        data: { liquidationId, positionId, poolId, commitment: event.commitment.toString(), feed, round: event.round.toString(), price: formatDecimal(event.price, WAD_DECIMALS), proof: event.proof as PublicValue, publicSignals: event.publicSignals },
+      },
+    ];
   }
 
   private bandOf(position: PositionAggregate, at: bigint): HealthBand | 'unpriced' {

@@ -1,4 +1,4 @@
-/** A server-sent events client over fetch, as an integrator would write one: parse frames, resume by id. */
+/** A server-sent events client over fetch, as an integrator would write one (the CLI's, and the tests'): parse frames, resume by id. */
 export interface SseMessage {
   id?: string;
   event: string;
