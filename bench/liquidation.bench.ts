@@ -48,7 +48,8 @@ export const liquidationBenchmark: Benchmark = {
     const saved = { ...process.env };
     const adminKeyFile = path.join(dataDir, 'admin.key');
     // COMMAND_RATE_LIMIT: the ledger's own capacity is measured, not the per-principal rate limiter's.
-    Object.assign(process.env, { DATA_DIR: dataDir, PORT: '0', EVENTSTORE_PORT: '0', LOG_LEVEL: 'warn', AUDIT_CHECKPOINT_IDLE_MS: '600000', ADMIN_KEY_FILE: adminKeyFile, COMMAND_RATE_LIMIT: '1000000' });
+    // LEDGER_PROOFS off: detection is measured here; proving the triggers (the zk bench) would share its cores.
+    Object.assign(process.env, { DATA_DIR: dataDir, PORT: '0', EVENTSTORE_PORT: '0', LOG_LEVEL: 'warn', AUDIT_CHECKPOINT_IDLE_MS: '600000', ADMIN_KEY_FILE: adminKeyFile, COMMAND_RATE_LIMIT: '1000000', LEDGER_PROOFS: 'off' });
     delete process.env.EVENTSTORE_CONNECTION_STRING;
     delete process.env.DATABASE_URL;
     let app: INestApplication | undefined;

@@ -74,7 +74,6 @@ beforeAll(async () => {
   await market.borrow('drift', '1', '1443.7485');
   // Round 2: one quorum oracle reports an outlier; the median is 1,750.
   await market.publish(2n, ['1750', '1750', '0.000001']);
-  await waitFor(async () => ((await liquidating()).includes('late') ? true : undefined), 60_000);
   // Round 3: honest dispersion, median 1,750.
   await market.publish(3n, ['1750', '1750', '1740']);
 });
@@ -149,12 +148,13 @@ describe('a proof at any price but the round’s accepted one is refused', () =>
 
 describe('a liquidator’s proof beside the ledger’s own detection', () => {
   it('a race lost to detection is a clean 409 with a code, appending nothing', async () => {
+    await waitFor(async () => ((await liquidating()).includes('late') ? true : undefined), 60_000);
     const proof = await proveAt('late', 3n, wad('1750'), alice);
     const before = await ledger.lastPosition();
     const res = await submit('late', proof, alice);
     expect({ status: res.status, code: res.body.code }).toEqual({ status: 409, code: 'LIQUIDATION_IN_PROGRESS' });
     expect(await ledger.lastPosition()).toBe(before);
-  });
+  }, 120_000);
 
   it('catches a position the watch has not re-checked: interest accrued since the last event that moved the pool', async () => {
     expect(await liquidating()).not.toContain('drift');
