@@ -10,7 +10,7 @@
 fail() { echo "FAILED: $*" >&2; return 1; }
 step() { printf '\n== %s\n' "$*"; }
 
-# The ledger's CLI, as `npx ledger` runs it (built by `npm ci`).
+# The ledger's CLI, the package's `ledger` bin (built by `npm ci`).
 ledger() { node dist/src/cli/main.js "$@"; }
 
 # api KEY METHOD PATH [BODY]: one HTTP call as the holder of KEY (none: anonymous); prints the answer,
