@@ -6,14 +6,16 @@
  *   npm run example:follow-pool-state -- weth-usdc
  *
  * EVENTSTORE_CONNECTION_STRING names the store (default: the ledger's embedded one on 2113);
- * CHECKPOINT_FILE where the last revision is kept (default .follow-<pool>.checkpoint).
+ * CHECKPOINT_FILE where the last revision is kept (default $DATA_DIR/follow-<pool>.checkpoint, DATA_DIR
+ * defaulting to ./data: a run leaves nothing in the working directory).
  *
  * The stream is size-free: a pool's sums (total collateral and debt, reserve, socialized loss) are not
  * in it, since with few positions in a pool they are one position's amounts; admins and auditors read
  * them from `GET /pools/:id`.
  */
 import { EventStoreDBClient, START } from '@eventstore/db-client';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 
 /** A `PoolStateChanged` event's data: the price and the borrow index as decimal strings, `at` in Unix seconds. */
 type PoolState = {
@@ -35,7 +37,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const client = EventStoreDBClient.connectionString(process.env.EVENTSTORE_CONNECTION_STRING ?? 'esdb://127.0.0.1:2113?tls=false');
-  const checkpointFile = process.env.CHECKPOINT_FILE ?? `.follow-${pool}.checkpoint`;
+  const checkpointFile = process.env.CHECKPOINT_FILE ?? path.join(process.env.DATA_DIR ?? 'data', `follow-${pool}.checkpoint`);
+  mkdirSync(path.dirname(checkpointFile), { recursive: true });
   const last = existsSync(checkpointFile) ? BigInt(readFileSync(checkpointFile, 'utf8').trim()) : undefined;
 
   // A catch-up subscription: history first (after `last`), then live events, without a gap.

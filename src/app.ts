@@ -4,16 +4,16 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { json, NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { LEDGER_CONFIG, LedgerConfig } from './config/config';
 import { loadCrypto } from './domain/crypto/crypto';
 import { ErrorFilter, toErrorBody, ValidationFailed } from './observability/errors';
+import { LedgerLogger } from './observability/ledger-logger';
 
 export async function createApp(): Promise<INestApplication> {
   await loadCrypto();
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(LedgerLogger));
   const config = app.get<LedgerConfig>(LEDGER_CONFIG);
   // The JSON parser is ours, so malformed and oversized bodies are answered with the API's error codes.
   app.use(json({ limit: config.bodyLimit }));

@@ -4,7 +4,7 @@
  * tampering an auditor must catch, each done to an export the way an attacker would (re-signed with a
  * key of their own), is detected and names its event. Time travel agrees with the live read model.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
@@ -66,7 +66,7 @@ const find = (type: string, stream?: string) => {
 };
 
 async function expectNamed(exported: string, code: string, at: HistoryEvent): Promise<void> {
-  const { code: exit, report } = await replay('--file', exported, '--public-key', file('auditor.pub'));
+  const { code: exit, report } = await replay('--file', exported, '--public-key', file('audit/exporter.pub'));
   expect(exit).toBe(1);
   expect(report.ok).toBe(false);
   expect(report.failures.map((f) => f.code)).toContain('EXPORT_SIGNATURE_INVALID');
@@ -93,10 +93,19 @@ beforeAll(async () => {
   const proven = await cli('liquidator', 'submit', '--url', ledger.url, '--api-key', alice.apiKey, '--position', 'p1', '--liquidator', 'alice', '--opening', file('p1-opening.json'));
   expect(proven).toMatchObject({ code: 0, err: '' });
   await market.ok('POST', '/audit/checkpoints', undefined, auditor);
-  expect((await cli('audit', 'keygen', '--out', file('auditor'))).code).toBe(0);
-  exportFile = file('history.jsonl.gz');
-  const exported = await cli('audit', 'export', '--eventstore', store, '--out', exportFile, '--signing-key', file('auditor.key'));
-  expect(exported.code).toBe(0);
+  // Without --out, the key pair and the export go to the data dir, not the working directory.
+  const dataDir = process.env.DATA_DIR;
+  process.env.DATA_DIR = dir;
+  try {
+    expect((await cli('audit', 'keygen')).code).toBe(0);
+    const exported = await cli('audit', 'export', '--eventstore', store);
+    expect(exported.code).toBe(0);
+  } finally {
+    if (dataDir === undefined) delete process.env.DATA_DIR;
+    else process.env.DATA_DIR = dataDir;
+  }
+  exportFile = file('audit/history.jsonl.gz');
+  expect(statSync(file('audit/exporter.key')).mode & 0o777).toBe(0o600);
   events = (await readLines(exportFile)).slice(1, -1).map((e) => ({ ...e, revision: BigInt(e.revision), position: BigInt(e.position), prepare: BigInt(e.prepare) }));
 });
 
@@ -113,7 +122,8 @@ describe('a clean history', () => {
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
     expect(report.checks.every((c) => c.holds)).toBe(true);
-    expect(report.checks.find((c) => c.check.startsWith('liquidation proofs'))?.detail).toBe('1 proofs');
+    expect(report.checks.find((c) => c.check.startsWith('liquidation proofs'))?.detail).toBe('1 proof');
+    expect(report.checks.find((c) => c.check.startsWith('collateral and debt'))?.detail).toBe('1 pool');
     expect(report.checks.find((c) => c.check.startsWith('$all order'))?.detail).toMatch(/^([1-9][0-9]*) of \1 checkpoints verified$/);
     expect(report.pools).toEqual([expect.objectContaining({ poolId: POOL, openPositions: 2, liquidations: 1, collateralHeld: '11250000000000000000', debtRepaid: '250000000' })]);
     expect(out).toMatch(/^HOLDS: /);
@@ -123,7 +133,7 @@ describe('a clean history', () => {
   });
 
   it('holds when replayed offline from its signed export', async () => {
-    const { code, report } = await replay('--file', exportFile, '--public-key', file('auditor.pub'));
+    const { code, report } = await replay('--file', exportFile, '--public-key', file('audit/exporter.pub'));
     expect(report.failures).toEqual([]);
     expect(code).toBe(0);
     expect(report.events).toBe(events.length);
@@ -131,7 +141,7 @@ describe('a clean history', () => {
 
   it('replays up to a point of the history', async () => {
     const cut = events[find('LiquidationTriggered') - 1].position;
-    const { report } = await replay('--file', exportFile, '--public-key', file('auditor.pub'), '--to-position', cut.toString());
+    const { report } = await replay('--file', exportFile, '--public-key', file('audit/exporter.pub'), '--to-position', cut.toString());
     expect(report.upTo.position).toBe(cut.toString());
     expect(report.pools[0].liquidations).toBe(0);
   });
@@ -218,14 +228,14 @@ describe('tampering is detected and named', () => {
       relink(copy);
       return [...es, copy];
     });
-    const { report } = await replay('--file', out, '--public-key', file('auditor.pub'));
+    const { report } = await replay('--file', out, '--public-key', file('audit/exporter.pub'));
     expect(report.failures).toContainEqual(expect.objectContaining({ code: 'NULLIFIER_REUSED', stream: 'position-p2' }));
   });
 
   it("a stream's last event cut off before a checkpoint", async () => {
     const i = events.findIndex((e) => e.stream === 'position-p2' && e.type === 'DebtRepaid');
     const out = await tampered('cut.gz', (es) => es.filter((_, k) => k !== i));
-    const { report } = await replay('--file', out, '--public-key', file('auditor.pub'));
+    const { report } = await replay('--file', out, '--public-key', file('audit/exporter.pub'));
     expect(report.failures.map((f) => f.code)).toContain('CHECKPOINT_MISMATCH');
   });
 });

@@ -7,6 +7,7 @@ import { loadCrypto } from '../src/domain/crypto/crypto';
 import { generateOracleKey, OracleKeyPair, signReport } from '../src/oracle/report-signing';
 import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { FEED, POOL, POOL_PARAMETERS } from './support/scenario';
+import { formatDecimal, parseDecimal } from '../src/domain/math/decimal';
 
 const STALE_FEED = 'STALE-USD';
 
@@ -50,7 +51,7 @@ beforeAll(async () => {
   admin = ledger.admin;
   oracles = [];
   for (const name of ['oracle-a', 'oracle-b', 'oracle-c']) oracles.push({ name, ...generateOracleKey(), actor: await ledger.principal(name, 'oracle', [FEED, STALE_FEED]) });
-  for (const name of ['alice', 'bob', 'carol', 'dan', 'erin', 'rm-a', 'rm-b', 'rm-c']) borrowers[name] = await ledger.principal(name, 'borrower');
+  for (const name of ['alice', 'bob', 'carol', 'dan', 'erin', 'frank', 'rm-a', 'rm-b', 'rm-c']) borrowers[name] = await ledger.principal(name, 'borrower');
   reader = await ledger.principal('front-end', 'integrator');
   expect((await ledger.as(admin)('POST', '/feeds', { commandId: id('feed'), feed: FEED, quorum: 2, heartbeatSeconds: 3600, deviationLimitBps: 2000, maxFutureSkewSeconds: 30 })).status).toBe(201);
   for (const o of oracles) {
@@ -111,7 +112,9 @@ describe('a borrower life cycle', () => {
       parameters: POOL_PARAMETERS,
     });
     expect(res.status).toBe(201);
+    poolCreatedAt = now();
   });
+  let poolCreatedAt: bigint;
 
   it('opens, deposits, draws up to max LTV, repays, withdraws and closes', async () => {
     const alice = ledger.as(borrowers.alice);
@@ -147,6 +150,27 @@ describe('a borrower life cycle', () => {
     const closed = await alice('POST', '/positions/alice-1/close', { commandId: id('close') });
     expect(closed.body).toMatchObject({ status: 'closed', collateral: '0', events: ['PositionClosed'] });
     await expectRefused(borrowers.alice, 'POST', '/positions/alice-1/collateral/deposit', { commandId: id('dep'), amount: '1' }, 422, 'POSITION_CLOSED');
+  });
+
+  it("refuses a draw of exactly the max LTV, saying why and naming the most that would pass", async () => {
+    const frank = ledger.as(borrowers.frank);
+    expect((await frank('POST', '/positions', { commandId: id('open'), positionId: 'frank-1', poolId: POOL })).status).toBe(201);
+    expect((await frank('POST', '/positions/frank-1/collateral/deposit', { commandId: id('dep'), amount: '2' })).status).toBe(201);
+    // The pool's borrow index grows from its first second on.
+    while (now() <= poolCreatedAt) await new Promise((resolve) => setTimeout(resolve, 100));
+    // 2 WETH at 2000, max LTV 75%: 3000 USDC is exactly the limit.
+    const before = await ledger.lastPosition();
+    const refused = await frank('POST', '/positions/frank-1/debt/draw', { commandId: id('draw'), amount: '3000' });
+    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 422, code: 'LTV_EXCEEDED' });
+    expect(await ledger.lastPosition()).toBe(before);
+    const most: string = refused.body.details.maxDraw;
+    expect(refused.body.message).toContain(`the most it can draw now is ${most} USDC`);
+    expect(refused.body.message).toContain('rounded up');
+    expect(parseDecimal(most, 6)).toBeLessThan(3000_000000n);
+    expect(parseDecimal(most, 6)).toBeGreaterThan(2999_990000n);
+    // The index grows by the second, and the most with it: a hair under the amount named passes a moment later.
+    const draw = await frank('POST', '/positions/frank-1/debt/draw', { commandId: id('draw'), amount: formatDecimal(parseDecimal(most, 6) - 100n, 6) });
+    expect(draw.status).toBe(201);
   });
 
   it('answers a retried command as before and appends nothing twice', async () => {
@@ -240,7 +264,7 @@ describe('operations', () => {
     expect(ready.body.status).toBe('ready');
     const metrics = await ledger.as(admin)('GET', '/metrics');
     expect(metrics.text).toMatch(/ledger_commands_total\{command="DrawDebt",outcome="accepted"\} \d+/);
-    expect(metrics.text).toMatch(/ledger_commands_total\{command="DrawDebt",outcome="LTV_EXCEEDED"\} 1/);
+    expect(metrics.text).toMatch(/ledger_commands_total\{command="DrawDebt",outcome="LTV_EXCEEDED"\} 2/);
     expect(metrics.text).toMatch(/ledger_projection_events_applied\{projection="pool-state"\} [1-9]/);
   });
 

@@ -6,16 +6,30 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { CliError } from '../cli/cli-error';
+import { dataDirOf } from '../config/config';
+import { loadCrypto } from '../domain/crypto/crypto';
 import { ledgerApi, LedgerTarget, print, withLedger } from '../cli/ledger-api';
 import { releaseCurve } from '../zk/snarkjs';
 import { foldHistory, parseBound, poolAsOf, positionAsOf } from './as-of';
-import { AuditReport, Auditor } from './auditor';
+import { AuditReport, Auditor, counted } from './auditor';
 import { ExportCheck, HistoryBound, HistoryEvent, lastStorePosition, newSigningKey, privateKeyFrom, publicKeyFrom, readExport, readStore, writeExport } from './history';
 import { renderReportHtml } from './report-html';
 
 const DEFAULT_EVENTSTORE = process.env.EVENTSTORE_CONNECTION_STRING || 'esdb://127.0.0.1:2113?tls=false';
+
+/**
+ * Where keys and exports go when no path is given: the data dir's `audit/`, never the working
+ * directory (a private key left in a checkout is one `git add .` from published).
+ */
+const inAuditDir = (name: string) => path.join(dataDirOf(), 'audit', name);
+
+function writeArtifact(file: string, content: string, mode?: number): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content, mode === undefined ? {} : { mode });
+}
 
 interface SourceOptions {
   eventstore: string;
@@ -29,7 +43,9 @@ export function registerAuditCommands(program: Command): void {
     c
       .option('--eventstore <connection-string>', 'the event store to read (or EVENTSTORE_CONNECTION_STRING)', DEFAULT_EVENTSTORE)
       .option('--file <export>', 'read a signed export instead of a store (offline)')
-      .option('--public-key <pem-file>', "with --file: the exporter's public key, to check who signed it");
+      .option('--public-key <pem-file>', "with --file: the exporter's public key, to check who signed it")
+      // Replaying and folding the history re-decides commands: commitments and oracle signatures.
+      .hook('preAction', () => loadCrypto());
 
   source(audit.command('replay').description('replay the history with the ledger’s own rules and report what holds; exit 1 if anything fails'))
     .option('--to-position <n>', 'stop after this $all position')
@@ -48,23 +64,24 @@ export function registerAuditCommands(program: Command): void {
           await releaseCurve();
         }
       });
-      if (o.json) writeFileSync(o.json, JSON.stringify(report, null, 2) + '\n');
-      if (o.html) writeFileSync(o.html, renderReportHtml(report));
+      if (o.json) writeArtifact(o.json, JSON.stringify(report, null, 2) + '\n');
+      if (o.html) writeArtifact(o.html, renderReportHtml(report));
       printSummary(report);
-      if (!report.ok) throw new CliError(`the audit found ${report.failures.length} failure${report.failures.length === 1 ? '' : 's'}`);
+      if (!report.ok) throw new CliError(`the audit found ${counted(report.failures.length, 'failure')}`);
     });
 
   audit
     .command('export')
     .description('write the history as a signed, gzip-compressed JSON-lines file')
-    .requiredOption('--out <file>', 'where to write it')
-    .requiredOption('--signing-key <pem-file>', 'Ed25519 private key (see `audit keygen`)')
+    .option('--out <file>', 'where to write it', inAuditDir('history.jsonl.gz'))
+    .option('--signing-key <pem-file>', 'Ed25519 private key (see `audit keygen`)', inAuditDir('exporter.key'))
     .option('--eventstore <connection-string>', 'the event store to read (or EVENTSTORE_CONNECTION_STRING)', DEFAULT_EVENTSTORE)
     .option('--to-position <n>', 'stop after this $all position')
     .option('--to-time <iso>', 'stop after this instant')
     .action(async (o: { out: string; signingKey: string; eventstore: string; toPosition?: string; toTime?: string }) => {
       const key = privateKeyFrom(readText(o.signingKey));
       const bound = { ...parseBound(o.toPosition), ...parseBound(o.toTime) };
+      mkdirSync(path.dirname(o.out), { recursive: true });
       const summary = await withHistory({ eventstore: o.eventstore }, bound, (history) => writeExport(o.out, history, key));
       print({ file: o.out, events: summary.events, lastPosition: summary.lastPosition?.toString() ?? null, sha256: summary.sha256 });
     });
@@ -72,11 +89,11 @@ export function registerAuditCommands(program: Command): void {
   audit
     .command('keygen')
     .description('make an Ed25519 key pair for signing exports (PEM)')
-    .requiredOption('--out <prefix>', 'writes <prefix>.key (private) and <prefix>.pub')
+    .option('--out <prefix>', 'writes <prefix>.key (private) and <prefix>.pub', inAuditDir('exporter'))
     .action((o: { out: string }) => {
       const { privateKey, publicKey } = newSigningKey();
-      writeFileSync(`${o.out}.key`, privateKey, { mode: 0o600 });
-      writeFileSync(`${o.out}.pub`, publicKey);
+      writeArtifact(`${o.out}.key`, privateKey, 0o600);
+      writeArtifact(`${o.out}.pub`, publicKey);
       print({ privateKey: `${o.out}.key`, publicKey: `${o.out}.pub` });
     });
 
@@ -138,7 +155,7 @@ function progressBar(total: bigint | undefined): SingleBar | undefined {
 
 function printSummary(report: AuditReport): void {
   const lines = [
-    `${report.ok ? 'HOLDS' : 'FAILS'}: ${report.events} events, ${report.commands} commands, up to $all ${report.upTo.position ?? '—'} (${report.upTo.time ?? 'empty'})`,
+    `${report.ok ? 'HOLDS' : 'FAILS'}: ${counted(report.events, 'event')}, ${counted(report.commands, 'command')}, up to $all ${report.upTo.position ?? '—'} (${report.upTo.time ?? 'empty'})`,
     ...report.checks.map((c) => `  ${c.holds ? 'ok  ' : 'FAIL'} ${c.check} (${c.detail})`),
     ...report.failures.map((f) => `  ${f.code}${f.stream ? ` at ${f.stream}@${f.revision} ($all ${f.position})` : ''}: ${f.message}`),
   ];

@@ -155,21 +155,21 @@ export class Auditor {
     const detection = this.replay.detectionProofCounts();
     const checks: CheckSummary[] = check
       ? [
-          summary('hash chain of every stream', count('UNCHAINED', 'EVENT_'), `${this.events} events`),
-          summary('$all order and checkpoints of the $all prefix', count('OUT_OF_ORDER', 'CHECKPOINT_MISMATCH'), `${this.chain.checkpointsVerified} of ${this.checkpoints} checkpoints verified`),
-          summary('every command re-decided by the ledger’s rules gives the recorded events', count('RULE_BROKEN', 'RESULT_DIFFERS', 'UNFOLDABLE', 'UNDECODABLE', 'INVALID_PUBLIC_SIGNALS'), `${this.replay.commands} commands`),
+          summary('hash chain of every stream', count('UNCHAINED', 'EVENT_'), counted(this.events, 'event')),
+          summary('$all order and checkpoints of the $all prefix', count('OUT_OF_ORDER', 'CHECKPOINT_MISMATCH'), `${this.chain.checkpointsVerified} of ${counted(this.checkpoints, 'checkpoint')} verified`),
+          summary('every command re-decided by the ledger’s rules gives the recorded events', count('RULE_BROKEN', 'RESULT_DIFFERS', 'UNFOLDABLE', 'UNDECODABLE', 'INVALID_PUBLIC_SIGNALS'), counted(this.replay.commands, 'command')),
           summary('oracle signatures and quorum medians', count('ORACLE_SIGNATURE_INVALID', 'MEDIAN_MISMATCH'), 'every accepted report and price'),
           summary('position commitments match their amounts', count('COMMITMENT_MISMATCH'), 'every position event'),
-          summary('liquidation proofs verify (batch verification)', proofsInvalid, `${proofs} proofs`),
+          summary('liquidation proofs verify (batch verification)', proofsInvalid, counted(proofs, 'proof')),
           summary(
             "every proof's public signals are the ledger's (a detection's: its trigger's commitment, round, price and index)",
             count('PROOF_SIGNALS_NOT_THE_LEDGERS', 'PROOF_OF_NO_DETECTED_LIQUIDATION'),
-            `${detection.proven} detected liquidations proven, ${detection.pending} awaiting their proof`,
+            `${counted(detection.proven, 'detected liquidation')} proven, ${detection.pending} awaiting their proof`,
           ),
-          summary("liquidation proofs are at their round's accepted price (the quorum median)", count('PROOF_PRICE_NOT_ROUND_PRICE'), `${proofs} proofs`),
-          summary('nullifiers are unique', count('NULLIFIER_REUSED'), `${proofs} nullifiers`),
-          summary('collateral and debt are conserved per pool', count('COLLATERAL_NOT_CONSERVED', 'DEBT_NOT_CONSERVED'), `${this.replay.poolLedgers.size} pools`),
-          summary('bad debt accounting (each settlement\'s write-off, accounted once by its pool)', count('BAD_DEBT_MISMATCH'), `${this.replay.settlementsAccounted} settlements`),
+          summary("liquidation proofs are at their round's accepted price (the quorum median)", count('PROOF_PRICE_NOT_ROUND_PRICE'), counted(proofs, 'proof')),
+          summary('nullifiers are unique', count('NULLIFIER_REUSED'), counted(proofs, 'nullifier')),
+          summary('collateral and debt are conserved per pool', count('COLLATERAL_NOT_CONSERVED', 'DEBT_NOT_CONSERVED'), counted(this.replay.poolLedgers.size, 'pool')),
+          summary('bad debt accounting (each settlement\'s write-off, accounted once by its pool)', count('BAD_DEBT_MISMATCH'), counted(this.replay.settlementsAccounted, 'settlement')),
         ]
       : [];
     const now = this.ledgerNow;
@@ -224,6 +224,11 @@ export class Auditor {
       badDebt: ledger.badDebt.toString(),
     };
   }
+}
+
+/** "1 pool", "2 pools": the report's counts, as a reader says them. */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function summary(check: string, failures: number, detail: string): CheckSummary {

@@ -65,8 +65,13 @@ export interface LedgerConfig {
   requestTimeoutMs: number;
 }
 
+/** The parent of everything the ledger and its CLI write: DATA_DIR, default ./data. */
+export function dataDirOf(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DATA_DIR ?? path.resolve('data');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
-  const dataDir = env.DATA_DIR ?? path.resolve('data');
+  const dataDir = dataDirOf(env);
   return {
     port: intFrom(env.PORT, 3000, 'PORT'),
     host: env.HOST ?? '127.0.0.1',

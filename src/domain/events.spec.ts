@@ -6,6 +6,8 @@ const samples: LedgerEvent[] = [
   { type: 'PoolCreated', poolId: 'p', collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD', ratePerSecond: 10n ** 27n, at: 0n,
     parameters: { maxLtvBps: 7500n, liquidationThresholdBps: 8250n, liquidationPenaltyBps: 500n, liquidatorBonusBps: 300n, protocolFeeBps: 1000n, closeFactorBps: 5000n, fullCloseHealthFactor: 95n * 10n ** 16n, dustLimit: 0n, liquidationCollateralCap: 10n ** 21n, stabilityFeeYearly: 5n * 10n ** 16n } },
   { type: 'PriceUpdated', round: 7n, price: 1n, at: 9n, oracles: ['o1', 'o2'] },
+  // `debt` is an amount here, where PoolCreated's `debt` is the asset.
+  { type: 'LiquidityAdded', poolId: 'p', collateralUnit: 10n ** 18n, debtUnit: 10n ** 6n, collateral: 100n * 10n ** 18n, debt: 200_000n * 10n ** 6n, reserveCollateral: 100n * 10n ** 18n, reserveDebt: 200_000n * 10n ** 6n },
 ];
 
 describe('event codec', () => {

@@ -66,9 +66,12 @@ export const SCHEMA_VERSIONS: Record<LedgerEventType, number> = {
   LiquidationProven: 1,
 };
 
-/** Fields that hold bigints, wherever they appear in an event body. */
+/**
+ * Fields that hold bigints, wherever they appear in an event body. Only a string of digits becomes
+ * one: `collateral` and `debt` are objects (the assets) in PoolCreated and amounts in LiquidityAdded.
+ */
 const BIGINT_FIELDS = new Set([
-  'amount', 'collateral', 'scaledDebt', 'salt', 'commitment', 'nullifier', 'borrowIndex', 'collateralReturned',
+  'amount', 'collateral', 'debt', 'scaledDebt', 'salt', 'commitment', 'nullifier', 'borrowIndex', 'collateralReturned',
   'index', 'ratePerSecond', 'at', 'price', 'previousPrice', 'round', 'timestamp', 'x', 'y', 'r8x', 'r8y', 's',
   'maxLtvBps', 'liquidationThresholdBps', 'liquidationPenaltyBps', 'liquidatorBonusBps', 'protocolFeeBps',
   'closeFactorBps', 'fullCloseHealthFactor', 'dustLimit', 'liquidationCollateralCap', 'stabilityFeeYearly', 'deviationLimitBps',

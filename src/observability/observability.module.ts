@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { destination } from 'pino';
 import { Options } from 'pino-http';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
+import { LedgerLogger } from './ledger-logger';
 import { Metrics } from './metrics';
 import { ObservabilityController } from './observability.controller';
 
@@ -31,8 +32,8 @@ import { ObservabilityController } from './observability.controller';
       },
     }),
   ],
-  providers: [Metrics],
+  providers: [Metrics, LedgerLogger],
   controllers: [ObservabilityController],
-  exports: [Metrics],
+  exports: [Metrics, LedgerLogger],
 })
 export class ObservabilityModule {}

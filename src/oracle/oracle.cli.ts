@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { CliError } from '../cli/cli-error';
 import { ledgerApi, LedgerTarget, print, withLedger } from '../cli/ledger-api';
+import { loadCrypto } from '../domain/crypto/crypto';
 import { generateOracleKey, oracleKeyFrom, signReport } from './report-signing';
 
 const integer = (name: string) => (value: string) => {
@@ -14,6 +15,8 @@ const integer = (name: string) => (value: string) => {
 
 export function registerOracleCommands(program: Command): void {
   const oracle = program.command('oracle').description('oracle operator tools: keys, signed price reports');
+  // Every oracle command derives or signs with EdDSA-Poseidon.
+  oracle.hook('preAction', () => loadCrypto());
 
   oracle
     .command('keygen')

@@ -11,8 +11,9 @@ import { CliError } from '../cli/cli-error';
 import { ledgerApi, LedgerTarget, print, withLedger } from '../cli/ledger-api';
 import { parseDecimal } from '../domain/math/decimal';
 import { PUBLIC_SIGNAL_INDEX } from '../domain/liquidation/public-signals';
-import { LiquidationProof, proveLiquidation } from './prover';
-import { buildWitnessInput, LiquidationClaim, PositionOpening, WitnessError } from './witness';
+import { loadCrypto } from '../domain/crypto/crypto';
+import type { LiquidationProof } from './prover';
+import type { LiquidationClaim, PositionOpening } from './witness';
 
 interface LiquidatorOptions extends LedgerTarget {
   position: string;
@@ -76,6 +77,8 @@ async function prove(o: LiquidatorOptions): Promise<LiquidationProof> {
     positionId: o.position,
     liquidator: o.liquidator,
   };
+  // The prover and the witness builder (snarkjs, circomlibjs) load only for a proof, not for a keeper's take.
+  const [{ proveLiquidation }, { buildWitnessInput, WitnessError }] = await Promise.all([import('./prover'), import('./witness'), loadCrypto()]);
   try {
     return await proveLiquidation(buildWitnessInput(claim));
   } catch (err) {

@@ -7,6 +7,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { CliError } from '../cli/cli-error';
+import { loadCrypto } from '../domain/crypto/crypto';
 import { DEFAULT_LEDGER_URL, print } from '../cli/ledger-api';
 import { openSse } from '../cli/sse';
 import { LIQUIDATIONS_STREAM, PRICES_STREAM } from '../projections/public-streams/public-streams';
@@ -31,6 +32,7 @@ export function registerVerifyCommands(program: Command): void {
     .action(async (o: VerifyOptions) => {
       const idleMs = Number(o.idleMs);
       if (!Number.isInteger(idleMs) || idleMs < 1) throw new CliError('--idle-ms must be a positive integer');
+      await loadCrypto();
       const verifier = new PublicLiquidationVerifier(o.vkey ? (readJson(o.vkey) as VerificationKey) : undefined);
       const [prices, liquidations] = await Promise.all([readStream(o.url, PRICES_STREAM, idleMs), readStream(o.url, LIQUIDATIONS_STREAM, idleMs)]);
       prices.forEach((e) => verifier.price(e));

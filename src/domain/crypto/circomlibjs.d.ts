@@ -5,12 +5,13 @@ declare module 'circomlibjs' {
     e(x: bigint | number | string): FieldElement;
     toObject(x: FieldElement): bigint;
   }
-  interface PoseidonFn {
+  export interface PoseidonFn {
     (inputs: (bigint | FieldElement)[]): FieldElement;
     F: Field;
   }
-  interface Eddsa {
+  export interface Eddsa {
     F: Field;
+    poseidon: PoseidonFn;
     prv2pub(privateKey: Buffer): [FieldElement, FieldElement];
     signPoseidon(privateKey: Buffer, message: FieldElement): { R8: [FieldElement, FieldElement]; S: bigint };
     verifyPoseidon(message: FieldElement, sig: { R8: [FieldElement, FieldElement]; S: bigint }, key: [FieldElement, FieldElement]): boolean;

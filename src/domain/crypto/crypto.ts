@@ -7,25 +7,29 @@
  * synchronous.
  */
 import { createHash } from 'node:crypto';
-import { buildEddsa, buildPoseidon } from 'circomlibjs';
+import type { Eddsa, PoseidonFn } from 'circomlibjs';
 
 /** Order of the BN254 scalar field: every circuit signal and Poseidon input lives below it. */
 export const FIELD_MODULUS = 21888242871839275222246405745257275088548364400416711303968947101153144008353n;
 
-type Poseidon = Awaited<ReturnType<typeof buildPoseidon>>;
-type Eddsa = Awaited<ReturnType<typeof buildEddsa>>;
-
-let loaded: { poseidon: Poseidon; eddsa: Eddsa } | undefined;
+let loaded: { poseidon: PoseidonFn; eddsa: Eddsa } | undefined;
 let loading: Promise<void> | undefined;
 
+/**
+ * circomlibjs is required here, not at the top, so importing this module costs nothing (a CLI call
+ * that hashes nothing starts at once). Its EdDSA carries the same Poseidon `buildPoseidon` builds, so
+ * one build serves both.
+ */
 export function loadCrypto(): Promise<void> {
-  loading ??= Promise.all([buildPoseidon(), buildEddsa()]).then(([poseidon, eddsa]) => {
-    loaded = { poseidon, eddsa };
-  });
+  loading ??= import('circomlibjs')
+    .then(({ buildEddsa }) => buildEddsa())
+    .then((eddsa) => {
+      loaded = { poseidon: eddsa.poseidon, eddsa };
+    });
   return loading;
 }
 
-function lib(): { poseidon: Poseidon; eddsa: Eddsa } {
+function lib(): { poseidon: PoseidonFn; eddsa: Eddsa } {
   if (!loaded) throw new Error('crypto not loaded: await loadCrypto() once at start');
   return loaded;
 }

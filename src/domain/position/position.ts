@@ -16,7 +16,8 @@ import { ActivePool, activePool, PoolState } from '../pool/pool';
 import { FeedState, PriceView } from '../oracle/feed';
 import { checkDetectedLiquidation, checkLiquidationClaim, LiquidationClaim } from '../liquidation/liquidation-trigger';
 import { AMOUNT_BITS, collateralValueOf, debtOf, scaledDebtAfterRepaying, unitOf } from '../risk/liquidation-rule';
-import { exceedsMaxLtv } from '../risk/position-risk';
+import { exceedsMaxLtv, maxDraw } from '../risk/position-risk';
+import { formatDecimal } from '../math/decimal';
 
 export interface Balances {
   collateral: bigint;
@@ -154,7 +155,7 @@ export const positionDecider: Decider<PositionState, PositionCommand, PositionEv
         fitsAmount(scaledDebt);
         const debtAfter = debtOf(scaledDebt, index);
         refuseBelowDust(debtAfter, pool.parameters.dustLimit);
-        refuseAboveMaxLtv(position.collateral, debtAfter);
+        if (exceedsMaxLtv(valueOf(position.collateral), debtAfter, pool.parameters.maxLtvBps)) refuseDrawAboveMaxLtv(pool, valueOf(position.collateral), position.scaledDebt, index);
         return [{ type: 'DebtDrawn', amount: command.amount, borrowIndex: index, ...commit({ collateral: position.collateral, scaledDebt }, command.salt) }];
       }
       case 'RepayDebt': {
@@ -189,6 +190,17 @@ export const positionDecider: Decider<PositionState, PositionCommand, PositionEv
     return { ...position, status: event.type === 'PositionClosed' ? 'closed' : 'open', salt, commitment, collateral, scaledDebt };
   },
 };
+
+/** A draw above max LTV is told the most it could draw now, in whole debt tokens. */
+function refuseDrawAboveMaxLtv(pool: ActivePool, collateralValue: bigint, scaledDebt: bigint, index: bigint): never {
+  const most = formatDecimal(maxDraw(collateralValue, scaledDebt, index, pool.parameters.maxLtvBps), pool.debt.decimals);
+  throw new DomainError(
+    'LTV_EXCEEDED',
+    `this would take the position above the pool's maximum loan-to-value of ${pool.parameters.maxLtvBps} bps; the most it can draw now is ${most} ${pool.debt.symbol} ` +
+      "(the debt a draw records is its amount at the borrow index, rounded up in the pool's favour, so drawing exactly up to the limit ends a unit above it)",
+    { maxDraw: most },
+  );
+}
 
 function settleLiquidation(position: ExistingPosition, command: Extract<PositionCommand, { type: 'SettleLiquidation' }>, pool: ActivePool, now: bigint): PositionEvent[] {
   if (!position.liquidation) throw new DomainError('NOT_IN_LIQUIDATION', 'the position is not being liquidated');

@@ -2,7 +2,7 @@
  * The risk rules a position's commands and the liquidation engine apply, named as the domain names
  * them, on top of the liquidation rule's collateral value and debt (rounded in the pool's favour).
  */
-import { BPS, ceilDiv, mulDivDown, WAD } from '../math/fixed-point';
+import { BPS, ceilDiv, mulDivDown, RAY, WAD } from '../math/fixed-point';
 
 /** Health factor in WAD, rounded down: collateralValue × threshold / debt. Undefined without debt. */
 export function healthFactor(collateralValue: bigint, debt: bigint, thresholdBps: bigint): bigint | undefined {
@@ -13,6 +13,19 @@ export function healthFactor(collateralValue: bigint, debt: bigint, thresholdBps
 /** Loan-to-value above the pool's maximum: debt × 10_000 > collateralValue × maxLtv. */
 export function exceedsMaxLtv(collateralValue: bigint, debt: bigint, maxLtvBps: bigint): boolean {
   return debt * BPS > collateralValue * maxLtvBps;
+}
+
+/**
+ * The most a position can draw now without passing max LTV. A draw adds its amount scaled by the
+ * borrow index (rounded up) and the debt is the scaled debt times the index (rounded up again), so a
+ * draw of exactly the headroom to the limit can land a unit over it. Every step rounds down:
+ * the largest debt within the limit, the largest scaled debt whose debt stays within it, and the
+ * largest amount whose scaled addition fits.
+ */
+export function maxDraw(collateralValue: bigint, scaledDebt: bigint, borrowIndex: bigint, maxLtvBps: bigint): bigint {
+  const maxDebt = mulDivDown(collateralValue, maxLtvBps, BPS);
+  const maxScaledDebt = mulDivDown(maxDebt, RAY, borrowIndex);
+  return maxScaledDebt > scaledDebt ? mulDivDown(maxScaledDebt - scaledDebt, borrowIndex, RAY) : 0n;
 }
 
 /**
