@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # The README's quickstart as one script (`npm run quickstart`): a fresh ledger on free ports and a
-# temporary data dir, then the example session end to end. A pool, an oracle feed and three
-# borrowers; ETH falls; a liquidator proves each position liquidatable; one position's collateral
-# goes by Dutch auction, one by English auction, one into the pool market; an auditor checks the
-# history offline. It exits 0 when every step did what its comment says, and stops at the first that
-# did not (keeping the data dir and the ledger's log).
-#
-# The ledger runs with LIQUIDATION_DETECTION=off, so that the liquidator's proofs, not the ledger's
-# own detection, trigger the liquidations.
+# temporary data dir on its defaults, then the example session end to end. A pool, an oracle feed and
+# four borrowers; ETH falls in three steps; the ledger detects the positions that cross their
+# threshold and proves each detection; a liquidator proves the one that interest carries under between
+# two prices, before the ledger looks again; one position's collateral goes by Dutch auction, one by
+# English auction, one into the pool market; an integrator checks every liquidation from the public
+# streams; an auditor checks the history offline. It exits 0 when every step did what its comment
+# says, and stops at the first that did not (keeping the data dir and the ledger's log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +28,7 @@ step "A fresh ledger in $DIR"
 [[ -f dist/src/main.js ]] || npm run -s build
 EVENTSTORE_PORT=$(free_port)
 STORE="esdb://127.0.0.1:$EVENTSTORE_PORT?tls=false"
-PORT=0 EVENTSTORE_PORT=$EVENTSTORE_PORT ADMIN_KEY_FILE="$DIR/admin.key" LOG_FILE="$DIR/ledger.log" LIQUIDATION_DETECTION=off \
+PORT=0 EVENTSTORE_PORT=$EVENTSTORE_PORT ADMIN_KEY_FILE="$DIR/admin.key" LOG_FILE="$DIR/ledger.log" \
   node dist/src/main.js >"$DIR/ledger.out" 2>&1 &
 LEDGER_PID=$!
 for _ in $(seq 3000); do   # a first start takes a few seconds (longer on a busy machine)
@@ -48,6 +47,7 @@ ORACLE=$(ledger access add-principal oracle-1 --role oracle --feed ETH-USD --api
 ALICE=$(ledger access add-principal alice --role borrower --api-key "$ADMIN" | field apiKey)
 BOB=$(ledger access add-principal bob --role borrower --api-key "$ADMIN" | field apiKey)
 CAROL=$(ledger access add-principal carol --role borrower --api-key "$ADMIN" | field apiKey)
+DAVE=$(ledger access add-principal dave --role borrower --api-key "$ADMIN" | field apiKey)
 LIQ=$(ledger access add-principal liq-1 --role liquidator --api-key "$ADMIN" | field apiKey)
 AUDITOR=$(ledger access add-principal auditor-1 --role auditor --api-key "$ADMIN" | field apiKey)
 
@@ -63,23 +63,32 @@ step "A pool of WETH against USDC, priced by the feed, with a market of its own"
 api "$ADMIN" POST /pools '{"commandId":"pool-1","poolId":"weth-usdc","collateral":{"symbol":"WETH","decimals":18},"debt":{"symbol":"USDC","decimals":6},"feed":"ETH-USD","parameters":{"maxLtvBps":7500,"liquidationThresholdBps":8250,"liquidationPenaltyBps":500,"liquidatorBonusBps":300,"protocolFeeBps":1000,"closeFactorBps":5000,"fullCloseHealthFactor":"0.95","dustLimit":"10","liquidationCollateralCap":"1000","stabilityFeeYearly":"0.05"}}'
 api "$ADMIN" POST /pools/weth-usdc/market/liquidity '{"commandId":"market-1","collateral":"100","debt":"200000"}'
 
-step "Three borrowers each put up 2 WETH and borrow 2900 USDC (the limit is 75% of 4000)"
-borrow alice "$ALICE"
-borrow bob "$BOB"
-borrow carol "$CAROL"
+step "Four borrowers each put up 2 WETH and borrow USDC (the limit is 75% of 4000)"
+borrow alice "$ALICE" 2900
+borrow bob "$BOB" 2500
+borrow carol "$CAROL" 2200
 # Past the limit: refused, with the most that would pass; nothing is appended.
 refused LTV_EXCEEDED "$ALICE" POST /positions/alice-1/debt/draw '{"commandId":"alice-draw-2","amount":"200"}'
 # A liquidator may not read a position; nobody may without a key.
 refused ROLE_NOT_ALLOWED "$LIQ" GET /positions/alice-1
 refused AUTHENTICATION_REQUIRED "" GET /positions/alice-1
 api "$ALICE" GET /positions/alice-1
+# Dave borrows 0.0003 USDC short of his threshold at 1700: a minute of interest takes him past it.
+borrow dave "$DAVE" 2804.9997
 
-step "ETH falls to 1700: each health factor is 2 × 1700 × 0.825 / 2900 ≈ 0.967"
+step "ETH falls to 1700: Alice's health factor is 2 × 1700 × 0.825 / 2900 ≈ 0.967; the ledger detects her"
 ledger oracle submit --api-key "$ORACLE" --oracle oracle-1 --private-key "$PRIV" --feed ETH-USD --round 2 --price 1700 >/dev/null
-api "$LIQ" GET /feeds/ETH-USD | field price
+AUCTION=$(detected alice)
+# A liquidator who proves Alice now has lost the race: a clean 409, nothing appended.
+api "$ALICE" GET /positions/alice-1/opening >"$DIR/alice-opening.json"
+refused_cli LIQUIDATION_IN_PROGRESS ledger liquidator submit --api-key "$LIQ" --position alice-1 --liquidator liq-1 --opening "$DIR/alice-opening.json"
 
-step "Alice's position: a liquidator's proof, then a Dutch auction"
-AUCTION=$(liquidate alice "$ALICE")
+step "Dave: interest carries him under between two prices; a liquidator proves it before the ledger looks again"
+proven_when_due dave "$DAVE"
+liquidate dave "$DAVE"                   # the proof triggers the liquidation; prints its auction's id
+api "$LIQ" GET "/liquidations?poolId=weth-usdc"
+
+step "Alice's liquidation: the ledger's proof of its detection, then a Dutch auction"
 until_ok api "$LIQ" GET "/auctions/$AUCTION"
 NOW=$(api "$LIQ" GET "/auctions/$AUCTION")
 echo "$NOW"
@@ -89,21 +98,27 @@ ledger liquidator take --api-key "$LIQ" --auction "$AUCTION" --taker liq-1 --col
 until_ok settled "$AUCTION"
 api "$ALICE" GET /positions/alice-1      # half the debt repaid; the unsold collateral still alice's
 
-step "Bob's position: the admin routes the pool's liquidations to English auctions; a bid of the whole tab wins"
+step "Bob's position: the admin routes the pool's liquidations to English auctions; ETH falls to 1500; a bid of the whole tab wins"
 api "$ADMIN" PATCH /pools/weth-usdc/parameters '{"commandId":"route-english","parameters":{"auction":{"route":"english"}}}' >/dev/null
-AUCTION=$(liquidate bob "$BOB")
+ledger oracle submit --api-key "$ORACLE" --oracle oracle-1 --private-key "$PRIV" --feed ETH-USD --round 3 --price 1500 >/dev/null
+AUCTION=$(detected bob)
 until_ok api "$LIQ" GET "/auctions/$AUCTION"
 TAB=$(api "$LIQ" GET "/auctions/$AUCTION" | field tab)
 ledger liquidator bid --api-key "$LIQ" --auction "$AUCTION" --bidder liq-1 --amount "$TAB"
 until_ok settled "$AUCTION"
 api "$LIQ" GET "/auctions/$AUCTION"
 
-step "Carol's position: the pool sells liquidations straight into its market"
+step "Carol's position: the pool sells liquidations straight into its market; ETH falls to 1300"
 api "$ADMIN" PATCH /pools/weth-usdc/parameters '{"commandId":"route-market","parameters":{"auction":{"route":"market"}}}' >/dev/null
-AUCTION=$(liquidate carol "$CAROL")
+ledger oracle submit --api-key "$ORACLE" --oracle oracle-1 --private-key "$PRIV" --feed ETH-USD --round 4 --price 1300 >/dev/null
+AUCTION=$(detected carol)
 until_ok settled "$AUCTION"
+api "$LIQ" GET "/auctions/$AUCTION"
 api "$LIQ" GET /pools/weth-usdc/market   # the swap, with its slippage under the price before
-api "$AUDITOR" GET /pools/weth-usdc      # the penalties went to the reserve; no bad debt
+api "$AUDITOR" GET /pools/weth-usdc      # the penalties went to the reserve
+
+step "An integrator checks every liquidation from the public streams and the verification key alone"
+ledger liquidations verify
 
 step "An auditor takes the history away and checks it offline"
 ledger audit checkpoint --api-key "$AUDITOR" >/dev/null

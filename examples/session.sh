@@ -49,16 +49,51 @@ until_ok() {
 # settled AUCTION: whether the auction is over.
 settled() { [[ $(api "$LIQ" GET "/auctions/$1" | field status) == settled ]]; }
 
-# borrow WHO KEY: opens WHO-1, deposits 2 WETH, draws 2900 USDC; prints the health factor.
+# borrow WHO KEY DEBT: opens WHO-1, deposits 2 WETH, draws DEBT USDC; prints the health factor.
 borrow() {
   api "$2" POST /positions "{\"commandId\":\"$1-open\",\"positionId\":\"$1-1\",\"poolId\":\"weth-usdc\"}" >/dev/null &&
     api "$2" POST "/positions/$1-1/collateral/deposit" "{\"commandId\":\"$1-deposit\",\"amount\":\"2\"}" >/dev/null &&
-    api "$2" POST "/positions/$1-1/debt/draw" "{\"commandId\":\"$1-draw\",\"amount\":\"2900\"}" | field healthFactor
+    api "$2" POST "/positions/$1-1/debt/draw" "{\"commandId\":\"$1-draw\",\"amount\":\"$3\"}" | field healthFactor
+}
+
+# detected WHO: waits (up to two minutes) for the ledger to detect WHO-1 below its threshold; prints
+# the liquidation's id, which is its auction's: the position, a dot, the revision of the trigger.
+detected() {
+  local id
+  for _ in $(seq 240); do
+    id=$(api "$LIQ" GET "/liquidations?poolId=weth-usdc" | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const l = JSON.parse(s).find((x) => x.positionId === process.argv[1]); if (l) console.log(l.liquidationId); })' "$1-1") || return 1
+    [[ -n $id ]] && { echo "$id"; return 0; }
+    sleep 0.5
+  done
+  fail "the ledger did not detect $1-1"
+}
+
+# refused_cli CODE COMMAND...: the CLI command must fail with the ledger's refusal CODE; prints it.
+refused_cli() {
+  local code=$1 answer
+  shift
+  if answer=$("$@" 2>&1); then fail "$* was not refused: $answer"; return 1; fi
+  if [[ $answer != *"$code"* ]]; then fail "$* was not refused with $code: $answer"; return 1; fi
+  echo "$answer"
+}
+
+# proven_when_due WHO KEY: the owner (KEY) hands the position's opening to the liquidator liq-1, who
+# tries to prove it below its threshold at the latest round's price every five seconds (up to five
+# minutes) until interest has carried it there.
+proven_when_due() {
+  api "$2" GET "/positions/$1-1/opening" >"$DIR/$1-opening.json" || return 1
+  for _ in $(seq 60); do
+    ledger liquidator prove --api-key "$LIQ" --position "$1-1" --liquidator liq-1 --opening "$DIR/$1-opening.json" >/dev/null 2>&1 && return 0
+    sleep 5
+  done
+  fail "$1-1 did not become liquidatable"
 }
 
 # liquidate WHO KEY: the owner (KEY) hands the position's opening to the liquidator liq-1, who proves
-# the position is below its liquidation threshold at the latest round's signed price and submits the
-# proof. Prints the auction's id: the position, a dot, the revision of its LiquidationTriggered.
+# the position is below its liquidation threshold at the latest round's accepted price (the quorum
+# median) and submits the proof. Prints the auction's id: the position, a dot, the revision of its
+# LiquidationTriggered.
 liquidate() {
   api "$2" GET "/positions/$1-1/opening" >"$DIR/$1-opening.json" || return 1
   local revision

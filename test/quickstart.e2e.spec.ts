@@ -40,7 +40,11 @@ it('runs the example session end to end on a fresh ledger, and exits 0', async (
   expect(out).toContain('"code":"LTV_EXCEEDED"');
   expect(out).toContain('"code":"PRICE_ABOVE_LIMIT"');
   expect(out).toMatch(/"status":"settled".*"route":"english"/);
-  expect(out).toMatch(/"lastSwap":\{"auctionId":"carol-1\.\d+"/);
+  expect(out).toContain('LIQUIDATION_IN_PROGRESS');
+  expect(out).toMatch(/"positionId":"dave-1","poolId":"weth-usdc","commitment":"\d+","by":"proof"/);
+  expect(out).toMatch(/"status":"settled".*"route":"market"/);
+  expect(out).toMatch(/"verdict":\s*"valid"/);
+  expect(out).not.toMatch(/"verdict":\s*"invalid"/);
   expect(out).toMatch(/^HOLDS: /m);
   expect(out).toContain('== Done: every step did what it said');
 }, 900_000);
