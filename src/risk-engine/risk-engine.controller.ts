@@ -65,32 +65,21 @@ export class RiskEngineController {
   }
 }
 
-function settingsOf(b: RiskEngineSettingsBody): RiskEngineSettings {
-  const { bounds } = b;
+/** The settings' integers (bps and seconds) and their bounds, converted one way or the other. */
+const INTEGERS = ['confidenceBps', 'maxStepBps', 'noticeSeconds', 'observationSeconds', 'detectionSeconds'] as const;
+const BOUNDS = ['minMaxLtvBps', 'maxMaxLtvBps', 'minThresholdBps', 'maxThresholdBps'] as const;
+
+function converted<From, To>(s: Record<(typeof INTEGERS)[number], From> & { bounds: Record<(typeof BOUNDS)[number], From> }, to: (v: From) => To) {
   return {
-    model: b.model,
-    mode: b.mode,
-    confidenceBps: BigInt(b.confidenceBps),
-    bounds: { minMaxLtvBps: BigInt(bounds.minMaxLtvBps), maxMaxLtvBps: BigInt(bounds.maxMaxLtvBps), minThresholdBps: BigInt(bounds.minThresholdBps), maxThresholdBps: BigInt(bounds.maxThresholdBps) },
-    maxStepBps: BigInt(b.maxStepBps),
-    noticeSeconds: BigInt(b.noticeSeconds),
-    window: b.window,
-    observationSeconds: BigInt(b.observationSeconds),
-    detectionSeconds: BigInt(b.detectionSeconds),
-  };
+    ...Object.fromEntries(INTEGERS.map((k) => [k, to(s[k])])),
+    bounds: Object.fromEntries(BOUNDS.map((k) => [k, to(s.bounds[k])])),
+  } as Record<(typeof INTEGERS)[number], To> & { bounds: Record<(typeof BOUNDS)[number], To> };
+}
+
+function settingsOf(b: RiskEngineSettingsBody): RiskEngineSettings {
+  return { model: b.model, mode: b.mode, window: b.window, ...converted(b, BigInt) };
 }
 
 function settingsView(s: RiskEngineSettings): RiskEngineSettingsBody {
-  const { bounds } = s;
-  return {
-    model: s.model,
-    mode: s.mode,
-    confidenceBps: Number(s.confidenceBps),
-    bounds: { minMaxLtvBps: Number(bounds.minMaxLtvBps), maxMaxLtvBps: Number(bounds.maxMaxLtvBps), minThresholdBps: Number(bounds.minThresholdBps), maxThresholdBps: Number(bounds.maxThresholdBps) },
-    maxStepBps: Number(s.maxStepBps),
-    noticeSeconds: Number(s.noticeSeconds),
-    window: s.window,
-    observationSeconds: Number(s.observationSeconds),
-    detectionSeconds: Number(s.detectionSeconds),
-  };
+  return { model: s.model, mode: s.mode, window: s.window, ...converted(s, Number) };
 }
