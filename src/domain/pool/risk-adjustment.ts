@@ -120,7 +120,7 @@ export function evolveRisk(pool: ActivePool, event: RiskEvent): ActivePool {
       return { ...pool, risk: { ...pool.risk!, pending: { proposalId, maxLtvBps, liquidationThresholdBps, effectiveAt } } };
     }
     case 'RiskParametersApplied':
-      return { ...pool, parameters: event.parameters, risk: { settings: pool.risk!.settings } };
+      return { ...pool, parameters: event.parameters, ...(pool.risk ? { risk: { settings: pool.risk.settings } } : {}) };
   }
 }
 
