@@ -101,6 +101,8 @@ export interface BacktestResult {
   days: DayPoint[];
   liquidations: LiquidationMark[];
   proposals: number;
+  /** Commands the rules refused, by code (detection finding a position healthy is the most common). */
+  refusals: Record<string, number>;
   summaries: PeriodSummary[];
 }
 
@@ -128,15 +130,21 @@ export function runBacktest(candles: readonly Candle[], policy: BacktestPolicy, 
     undefined,
   ));
   let proposals = 0;
-  const decidePool = (command: Parameters<typeof poolDecider.decide>[0], context?: { prices: AcceptedPrice[] }) => {
+  const refusals: Record<string, number> = {};
+  /** A decision's events, or none when the rules refuse it (counted by code: a refusal is a borrower's or the engine's "not now"). */
+  const orRefused = <Event>(decide: () => Event[]): Event[] => {
     try {
-      const events = poolDecider.decide(command, pool, context);
-      pool = evolveAll(poolDecider.evolve, pool, events);
-      return events;
+      return decide();
     } catch (err) {
-      if (err instanceof DomainError) return [] as PoolEvent[];
-      throw err;
+      if (!(err instanceof DomainError)) throw err;
+      refusals[err.code] = (refusals[err.code] ?? 0) + 1;
+      return [];
     }
+  };
+  const decidePool = (command: Parameters<typeof poolDecider.decide>[0], context?: { prices: AcceptedPrice[] }): PoolEvent[] => {
+    const events = orRefused(() => poolDecider.decide(command, pool, context));
+    pool = evolveAll(poolDecider.evolve, pool, events);
+    return events;
   };
   if (policy !== 'static') decidePool({ type: 'ConfigureRiskEngine', settings: backtestSettings(policy, confidenceBps), now: start });
 
@@ -149,14 +157,9 @@ export function runBacktest(candles: readonly Candle[], policy: BacktestPolicy, 
   const act = (positionId: string, command: PositionCommand, now: bigint): PositionEvent[] => {
     const entry = positions.get(positionId)!;
     const context = { pool, feed, price: priceAt(feed, now), now };
-    try {
-      const events = positionDecider.decide(command, entry.state, context);
-      entry.state = evolveAll(positionDecider.evolve, entry.state, events);
-      return events;
-    } catch (err) {
-      if (err instanceof DomainError) return [];
-      throw err;
-    }
+    const events = orRefused(() => positionDecider.decide(command, entry.state, context));
+    entry.state = evolveAll(positionDecider.evolve, entry.state, events);
+    return events;
   };
 
   candles.forEach((candle, index) => {
@@ -254,7 +257,7 @@ export function runBacktest(candles: readonly Candle[], policy: BacktestPolicy, 
     summarize('overall', days, marks),
     ...CRASHES.map((c) => summarize(c.name, days.filter((d) => d.day >= c.from && d.day <= c.to), marks.filter((m) => m.day >= c.from && m.day <= c.to))),
   ];
-  return { policy, seed, days, liquidations: marks, proposals, summaries };
+  return { policy, seed, days, liquidations: marks, proposals, refusals, summaries };
 }
 
 function summarize(period: string, days: DayPoint[], marks: LiquidationMark[]): PeriodSummary {
