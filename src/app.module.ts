@@ -11,8 +11,9 @@ import { OracleModule } from './oracle/oracle.module';
 import { ZkModule } from './zk/zk.module';
 import { AuditModule } from './audit/audit.module';
 import { LiquidationModule } from './liquidation/liquidation.module';
+import { RiskEngineModule } from './risk-engine/risk-engine.module';
 
 @Module({
-  imports: [ConfigModule, CqrsModule.forRoot(), EventStoreModule, DatabaseModule, ObservabilityModule, ProjectionsModule, OracleModule, LedgerModule, ZkModule, LiquidationModule, AuditModule, AccessModule],
+  imports: [ConfigModule, CqrsModule.forRoot(), EventStoreModule, DatabaseModule, ObservabilityModule, ProjectionsModule, OracleModule, LedgerModule, ZkModule, LiquidationModule, AuditModule, AccessModule, RiskEngineModule],
 })
 export class AppModule {}

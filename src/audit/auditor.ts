@@ -157,7 +157,7 @@ export class Auditor {
       ? [
           summary('hash chain of every stream', count('UNCHAINED', 'EVENT_'), counted(this.events, 'event')),
           summary('$all order and checkpoints of the $all prefix', count('OUT_OF_ORDER', 'CHECKPOINT_MISMATCH'), `${this.chain.checkpointsVerified} of ${counted(this.checkpoints, 'checkpoint')} verified`),
-          summary('every command re-decided by the ledger’s rules gives the recorded events', count('RULE_BROKEN', 'RESULT_DIFFERS', 'UNFOLDABLE', 'UNDECODABLE', 'INVALID_PUBLIC_SIGNALS'), counted(this.replay.commands, 'command')),
+          summary('every command re-decided by the ledger’s rules gives the recorded events', count('RULE_BROKEN', 'RESULT_DIFFERS', 'UNFOLDABLE', 'UNDECODABLE', 'INVALID_PUBLIC_SIGNALS', 'RISK_ADJUSTMENT_MISMATCH'), counted(this.replay.commands, 'command')),
           summary('oracle signatures and quorum medians', count('ORACLE_SIGNATURE_INVALID', 'MEDIAN_MISMATCH'), 'every accepted report and price'),
           summary('position commitments match their amounts', count('COMMITMENT_MISMATCH'), 'every position event'),
           summary('liquidation proofs verify (batch verification)', proofsInvalid, counted(proofs, 'proof')),

@@ -24,6 +24,7 @@ import { AuctionCommand, auctionDecider, AuctionEvent, AuctionState } from '../d
 import { AmmCommand, ammDecider, AmmEvent, AmmState } from '../domain/amm/amm';
 import { collateralValueOf, debtOf, unitOf } from '../domain/risk/liquidation-rule';
 import { healthBand, HealthBand, healthFactor } from '../domain/risk/position-risk';
+import { AcceptedPrice, MAX_RISK_WINDOW, RiskContext } from '../domain/pool/risk-adjustment';
 
 export interface Finding {
   /** What failed, e.g. COMMITMENT_MISMATCH, ORACLE_SIGNATURE_INVALID, CHAIN_BROKEN, PROOF_INVALID. */
@@ -111,6 +112,8 @@ export class LedgerReplay {
   private readonly totals = new Map<string, { collateral: bigint; scaledDebt: bigint }>();
   /** Ledger time of the latest command folded. */
   private lastNow = 0n;
+  /** Each feed's latest accepted prices, oldest first: what a risk proposal's forecast must have read. */
+  private readonly acceptedPrices = new Map<string, AcceptedPrice[]>();
 
   /** Folds one recorded command, re-deciding it first when `check` is set. */
   apply(recorded: RecordedCommand, check = true): void {
@@ -134,8 +137,12 @@ export class LedgerReplay {
     if (events[0].type === 'PoolCreated') this.poolLedgers.set(poolId, { collateralIn: 0n, collateralOut: 0n, drawn: 0n, repaid: 0n, liquidations: 0, badDebt: 0n });
   }
 
-  /** A reservation is decided against its position and the pool's feed (the round it cites); other pool commands need nothing. */
-  private poolContext(pool: PoolState, first: PoolEvent): PoolContext | undefined {
+  /**
+   * A reservation is decided against its position and the pool's feed (the round it cites), a risk
+   * proposal against the feed's accepted prices as the history holds them; other pool commands need nothing.
+   */
+  private poolContext(pool: PoolState, first: PoolEvent): PoolContext | RiskContext | undefined {
+    if (first.type === 'RiskParametersProposed' && pool.status === 'active') return { prices: this.acceptedPrices.get(pool.feed) ?? [] };
     if (first.type !== 'LiquidationReserved' || pool.status !== 'active') return undefined;
     return { position: this.positions.get(first.positionId) ?? { status: 'absent' }, feed: this.feeds.get(pool.feed) ?? { status: 'absent' } };
   }
@@ -147,6 +154,11 @@ export class LedgerReplay {
     this.feeds.set(feedName, this.fold(feedDecider.evolve, state, recorded));
     const updated = events.find((e): e is Extract<FeedEvent, { type: 'PriceUpdated' }> => e.type === 'PriceUpdated');
     if (updated) {
+      const prices = this.acceptedPrices.get(feedName) ?? [];
+      prices.push({ round: updated.round, price: updated.price });
+      // Trimmed now and then, not on every price: a long history stays linear to replay.
+      if (prices.length > 2 * MAX_RISK_WINDOW) prices.splice(0, prices.length - MAX_RISK_WINDOW);
+      this.acceptedPrices.set(feedName, prices);
       for (const [poolId, pool] of this.pools) {
         if (pool.status === 'active' && pool.feed === feedName) this.timeline.push(this.poolPoint(poolId, recorded.now, updated.price));
       }
@@ -277,8 +289,9 @@ export class LedgerReplay {
     const i = recordedData.findIndex((r, k) => !isDeepStrictEqual(r, decidedData[k]));
     const where = recorded.events[Math.max(0, i)] ?? at;
     const fields = differingFields(recordedData[i]?.data, decidedData[i]?.data);
-    const code =
-      recordedData.length !== decidedData.length || recordedData[i]?.type !== decidedData[i]?.type
+    const code = at.event.type.startsWith('RiskParameters')
+      ? 'RISK_ADJUSTMENT_MISMATCH'
+      : recordedData.length !== decidedData.length || recordedData[i]?.type !== decidedData[i]?.type
         ? 'RESULT_DIFFERS'
         : fields.includes('commitment')
           ? 'COMMITMENT_MISMATCH'
@@ -406,6 +419,12 @@ function poolCommandOf(events: PoolEvent[], now: bigint): PoolCommand {
       return { type: 'PauseLiquidations', now };
     case 'PoolLiquidationsResumed':
       return { type: 'ResumeLiquidations', now };
+    case 'RiskEngineConfigured':
+      return { type: 'ConfigureRiskEngine', settings: first.settings, now };
+    case 'RiskParametersProposed':
+      return { type: 'ProposeRiskParameters', proposalId: first.proposalId, round: first.round, now };
+    case 'RiskParametersApplied':
+      return { type: 'ApplyRiskParameters', proposalId: first.proposalId, now };
   }
 }
 

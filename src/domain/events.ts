@@ -64,6 +64,10 @@ export const SCHEMA_VERSIONS: Record<LedgerEventType, number> = {
   LiquidationsPaused: 1,
   LiquidationsResumed: 1,
   LiquidationProven: 1,
+  // Predictive risk engine (src/domain/pool/risk-adjustment.ts).
+  RiskEngineConfigured: 1,
+  RiskParametersProposed: 1,
+  RiskParametersApplied: 1,
 };
 
 /**
@@ -80,6 +84,9 @@ const BIGINT_FIELDS = new Set([
   'shortfall', 'penaltyPaid', 'liquidatorBonus', 'protocolFee', 'asked', 'maxPrice',
   'bidIncrementBps', 'biddingSeconds', 'extendSeconds', 'deadline',
   'collateralIn', 'debtOut', 'priceBefore', 'slippageBps', 'reserveCollateral', 'reserveDebt', 'bufferBps', 'resetAfterSeconds', 'resetBelowBps', 'keeperTip', 'keeperChipBps',
+  // Predictive risk engine (src/domain/pool/risk-adjustment.ts).
+  'confidenceBps', 'minMaxLtvBps', 'maxMaxLtvBps', 'minThresholdBps', 'maxThresholdBps', 'maxStepBps', 'noticeSeconds', 'observationSeconds', 'detectionSeconds',
+  'effectiveAt', 'horizonSeconds',
 ]);
 
 /** Upcasters by event type: from version v (the key) to v + 1. */

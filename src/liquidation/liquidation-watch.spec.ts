@@ -72,6 +72,16 @@ describe('liquidation watch', () => {
     expect(paused.due('p', T0 + YEAR)).toEqual([]);
   });
 
+  it('finds a position a risk adjustment’s lower threshold brings under, and names its pool as moved', () => {
+    const watch = watchWith();
+    expect(watch.due('p', T0)).toEqual([]);
+    // 10 × 1,000 × 75% = 7,500 < 7,700.
+    const applied: LedgerEvent = { type: 'RiskParametersApplied', proposalId: 'round-1', maxLtvBps: 6_500n, liquidationThresholdBps: 7_500n, parameters: { ...watch.pool('p')!.parameters, maxLtvBps: 6_500n, liquidationThresholdBps: 7_500n }, at: T0 };
+    expect(watch.poolsMovedBy('pool-p', applied)).toEqual(['p']);
+    watch.apply('pool-p', 1n, applied);
+    expect(watch.due('p', T0)).toEqual([{ positionId: 'x', poolId: 'p', revision: 2n, round: 1n }]);
+  });
+
   it('names the pools an event moves: price and resumption by feed, index and parameters by pool', () => {
     const watch = watchWith();
     expect(watch.poolsMovedBy('oracle-F', { type: 'PriceUpdated', round: 2n, price: WAD, at: T0, oracles: [] })).toEqual(['p']);

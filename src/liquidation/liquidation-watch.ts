@@ -153,7 +153,7 @@ export class LiquidationWatch {
    */
   poolsMovedBy(stream: string, event: LedgerEvent): string[] {
     if (event.type === 'LiquidationSettled') return [this.positions.get(stream.slice('position-'.length))?.poolId].filter((p): p is string => p !== undefined);
-    if (stream.startsWith('pool-')) return event.type === 'PoolParametersChanged' || event.type === 'InterestAccrued' ? [stream.slice('pool-'.length)] : [];
+    if (stream.startsWith('pool-')) return event.type === 'PoolParametersChanged' || event.type === 'RiskParametersApplied' || event.type === 'InterestAccrued' ? [stream.slice('pool-'.length)] : [];
     if (stream.startsWith('oracle-') && (event.type === 'PriceUpdated' || event.type === 'LiquidationsResumed')) return this.poolsOnFeed(stream.slice('oracle-'.length));
     return [];
   }

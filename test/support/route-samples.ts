@@ -144,6 +144,17 @@ async function routeSamples(ledger: RunningLedger): Promise<Omit<Sampled, 'ledge
       return { path: `/pools/${poolId}/liquidations/resume`, body: { commandId: fresh('resume') } };
     }],
     'GET /pools/:poolId': [ROLES, async () => ({ path: `/pools/${POOL}` })],
+    'PUT /pools/:poolId/risk-engine': [['admin'], async () => ({
+      path: `/pools/${await newPool()}/risk-engine`,
+      body: {
+        commandId: fresh('risk'), model: 'ewma', mode: 'propose', confidenceBps: 9900, bounds: { minMaxLtvBps: 5000, maxMaxLtvBps: 7500, minThresholdBps: 6000, maxThresholdBps: 8250 },
+        maxStepBps: 250, noticeSeconds: 60, window: 10, observationSeconds: 3600, detectionSeconds: 60,
+      },
+    })],
+    'GET /pools/:poolId/risk-engine': [ROLES, async () => ({ path: `/pools/${POOL}/risk-engine` })],
+    // The sample pool's engine is off: an allowed caller reaches the refusal RISK_ENGINE_OFF, and no proposal waits to be applied.
+    'POST /pools/:poolId/risk-engine/proposals': [['admin'], async () => ({ path: `/pools/${POOL}/risk-engine/proposals`, body: { commandId: fresh('propose') }, expect: 'access' })],
+    'POST /pools/:poolId/risk-engine/proposals/:proposalId/apply': [['admin'], async () => ({ path: `/pools/${POOL}/risk-engine/proposals/round-1/apply`, body: { commandId: fresh('apply') }, expect: 'access' })],
 
     'POST /positions': [['borrower'], async (caller) => ({ path: '/positions', body: { commandId: fresh('open'), positionId: fresh('opened'), poolId: POOL, owner: idOf(caller) } })],
     'POST /positions/:positionId/collateral/deposit': [['borrower'], async () => ({ path: `/positions/${await newPosition()}/collateral/deposit`, body: { commandId: fresh('deposit'), amount: '1' } })],

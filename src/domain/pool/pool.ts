@@ -15,6 +15,7 @@ import { citedRoundPrice } from '../liquidation/liquidation-trigger';
 import { RAY } from '../math/fixed-point';
 import { AUCTION_CURVES, CurveParameters } from '../liquidation/auction-curves';
 import { checkGlobalLiquidationCap, GlobalLiquidationContext } from '../liquidation/global-liquidation-cap';
+import { decideRisk, evolveRisk, RiskCommand, RiskContext, RiskEvent, RiskState } from './risk-adjustment';
 
 export interface Asset {
   symbol: string;
@@ -114,6 +115,8 @@ export type PoolState =
       reservations: Record<string, Reservation>;
       /** An admin's pause: no new auction starts until resumed. */
       liquidationsPaused: boolean;
+      /** The predictive risk engine's settings and pending proposal, once an admin configured it. */
+      risk?: RiskState;
     };
 
 /**
@@ -146,7 +149,8 @@ export type PoolCommand =
   | { type: 'AccountLiquidation'; auctionId: string; reserveIn: bigint; keeperRewards: bigint; badDebt: bigint; now: bigint }
   /** An admin stops (and lets again) new auctions in this pool. */
   | { type: 'PauseLiquidations'; now: bigint }
-  | { type: 'ResumeLiquidations'; now: bigint };
+  | { type: 'ResumeLiquidations'; now: bigint }
+  | RiskCommand;
 
 export type PoolEvent =
   | { type: 'PoolCreated'; poolId: string; collateral: Asset; debt: Asset; feed: string; parameters: PoolParameters; ratePerSecond: bigint; at: bigint }
@@ -159,11 +163,12 @@ export type PoolEvent =
   | { type: 'LiquidationAccounted'; auctionId: string; reserveIn: bigint; keeperRewards: bigint; badDebt: bigint; coveredByReserve: bigint; socialized: bigint; reserve: bigint }
   | ({ type: 'LiquidationReserved'; auctionId: string; at: bigint } & Reservation)
   | { type: 'PoolLiquidationsPaused'; at: bigint }
-  | { type: 'PoolLiquidationsResumed'; at: bigint };
+  | { type: 'PoolLiquidationsResumed'; at: bigint }
+  | RiskEvent;
 
 export const poolStream = (poolId: string) => `pool-${poolId}`;
 
-export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, PoolContext | undefined> = {
+export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, PoolContext | RiskContext | undefined> = {
   initialState: () => ({ status: 'absent' }),
 
   decide(command, state, context) {
@@ -195,7 +200,7 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, PoolContext
       }
       case 'ReserveLiquidation': {
         const pool = activePool(state);
-        if (!context) throw new DomainError('NOT_IN_LIQUIDATION', 'reserving a liquidation needs its position');
+        if (!context || !('position' in context)) throw new DomainError('NOT_IN_LIQUIDATION', 'reserving a liquidation needs its position');
         if (pool.liquidationsPaused) throw new DomainError('LIQUIDATIONS_PAUSED', `liquidations in pool ${pool.poolId} are paused by an admin`);
         if (command.auctionId in pool.reservations) throw new DomainError('AUCTION_EXISTS', `auction ${command.auctionId} is already reserved`);
         const position = context.position;
@@ -232,6 +237,10 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, PoolContext
         const socialized = badDebt - coveredByReserve + unpaidRewards;
         return [{ type: 'LiquidationAccounted', auctionId, reserveIn, keeperRewards, badDebt, coveredByReserve, socialized, reserve: afterRewards - coveredByReserve }];
       }
+      case 'ConfigureRiskEngine':
+      case 'ProposeRiskParameters':
+      case 'ApplyRiskParameters':
+        return decideRisk(command, activePool(state), context && 'prices' in context ? context : undefined);
     }
   },
 
@@ -272,6 +281,10 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, PoolContext
       case 'PoolLiquidationsPaused':
       case 'PoolLiquidationsResumed':
         return { ...activePool(state), liquidationsPaused: event.type === 'PoolLiquidationsPaused' };
+      case 'RiskEngineConfigured':
+      case 'RiskParametersProposed':
+      case 'RiskParametersApplied':
+        return evolveRisk(activePool(state), event);
     }
   },
 };

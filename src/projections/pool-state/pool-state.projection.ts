@@ -45,6 +45,9 @@ export class PoolStateProjection implements Projection {
         case 'PoolParametersChanged':
           await tx.query('UPDATE pools SET parameters = $2, rate_per_second = $3 WHERE pool_id = $1', [poolIdOf(stream), jsonOf(event.parameters), event.ratePerSecond.toString()]);
           break;
+        case 'RiskParametersApplied':
+          await tx.query('UPDATE pools SET parameters = $2 WHERE pool_id = $1', [poolIdOf(stream), jsonOf(event.parameters)]);
+          break;
         case 'PriceUpdated':
           await tx.query(
             `INSERT INTO feed_prices (feed, price, round, price_at) VALUES ($1, $2, $3, $4)
