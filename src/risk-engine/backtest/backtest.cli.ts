@@ -4,6 +4,7 @@
  * per named crash) and writes the HTML page.
  */
 import { Command } from 'commander';
+import { loadCrypto } from '../../domain/crypto/crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { CliError } from '../../cli/cli-error';
 import { BACKTEST_POLICIES, BacktestPolicy, BacktestResult, runBacktest } from './backtest';
@@ -20,6 +21,8 @@ export function registerBacktestCommands(program: Command): void {
     .option('--confidence-bps <bps>', 'predictive policies: the probability (bps) that a position at max LTV stays solvent over the horizon', '9900')
     .option('--out <html>', 'write the report page here')
     .option('--json <file>', 'write the results as JSON')
+    // The position decider hashes each position's commitment.
+    .hook('preAction', () => loadCrypto())
     .action(async (o: { prices: string; policy: string; seed: string; confidenceBps: string; out?: string; json?: string }) => {
       const policies = o.policy.split(',').map((p) => p.trim());
       const unknown = policies.filter((p) => !(BACKTEST_POLICIES as readonly string[]).includes(p));
