@@ -19,7 +19,8 @@ import {
 } from '@eventstore/db-client';
 import { Decider, DomainError } from '../domain/decider';
 import { EventCodec } from '../domain/events';
-import { chainHash, decodeStored, GENESIS_HASH, isLedgerMetadata, LedgerEventMetadata } from './event-codec';
+import { chainHash, GENESIS_HASH, isLedgerMetadata, LedgerEventMetadata } from './event-codec';
+import { Quarantine, StoredEvent, StreamQuarantinedError } from './quarantine';
 
 export interface CommandOutcome<Event, State> {
   /** Events this command appended: none when it was a duplicate or changed nothing. */
@@ -64,6 +65,7 @@ export class CommandHandling {
   constructor(
     private readonly client: EventStoreDBClient,
     private readonly maxCachedStreams = 10_000,
+    private readonly quarantine = new Quarantine(),
   ) {}
 
   /** Loads of a stream under way: callers at the same moment share one read. */
@@ -141,11 +143,15 @@ export class CommandHandling {
       return;
     }
     const meta = recorded.metadata;
-    const event = decodeStored(follower.codec, recorded);
+    const state = this.fold(follower.decider, follower.codec, snapshot.state, recorded);
+    if (state === undefined) {
+      this.snapshots.delete(recorded.streamId); // quarantined: the next load refuses
+      return;
+    }
     const byCommand = new Map(snapshot.byCommand);
     if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision: recorded.revision, position: recorded.position?.commit });
     this.remember(recorded.streamId, {
-      state: follower.decider.evolve(snapshot.state, event),
+      state,
       revision: recorded.revision,
       byCommand,
       lastHash: isLedgerMetadata(meta) && meta.hash ? meta.hash : GENESIS_HASH,
@@ -157,6 +163,8 @@ export class CommandHandling {
    * of one stream that overlap share a read: each sees a state at least as recent as its call.
    */
   load<State, Event>(stream: string, decider: Folding<State, Event>, codec: EventCodec<Event>): Promise<AggregateSnapshot<State>> {
+    const quarantined = this.quarantine.of(stream);
+    if (quarantined) return Promise.reject(new StreamQuarantinedError(quarantined));
     let read = this.reading.get(stream);
     if (!read) {
       read = this.readNewEvents(stream, decider, codec).finally(() => this.reading.delete(stream));
@@ -177,7 +185,9 @@ export class CommandHandling {
         const recorded = resolved.event;
         if (!recorded || !recorded.isJson) continue;
         const meta = recorded.metadata;
-        state = decider.evolve(state, decodeStored(codec, recorded));
+        const next = this.fold(decider, codec, state, recorded);
+        if (next === undefined) throw new StreamQuarantinedError(this.quarantine.of(stream)!);
+        state = next;
         revision = recorded.revision;
         if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision, position: recorded.position?.commit });
         lastHash = isLedgerMetadata(meta) && meta.hash ? meta.hash : GENESIS_HASH;
@@ -259,6 +269,18 @@ export class CommandHandling {
     } catch (err) {
       if (err instanceof DomainError) return err;
       throw err;
+    }
+  }
+
+  /** The state after a stored event, or undefined when the event cannot be folded (it is then quarantined). */
+  private fold<State, Event>(decider: Folding<State, Event>, codec: EventCodec<Event>, state: State, recorded: StoredEvent): State | undefined {
+    const event = this.quarantine.decode(codec, recorded);
+    if (event === undefined) return undefined;
+    try {
+      return decider.evolve(state, event);
+    } catch (err) {
+      this.quarantine.report(recorded, 'UNFOLDABLE', err);
+      return undefined;
     }
   }
 

@@ -9,6 +9,7 @@ import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { EmbeddedEventStore, startEmbeddedEventStore } from './embedded';
 import { CommandHandling } from './command-handling';
 import { TimedCommands } from './timed-commands';
+import { Quarantine } from './quarantine';
 
 @Injectable()
 export class EventStoreConnection implements OnApplicationShutdown {
@@ -62,10 +63,15 @@ export class StreamFollowing implements OnApplicationBootstrap, OnApplicationShu
       inject: [EventStoreConnection],
       useFactory: (connection: EventStoreConnection) => connection.connect(),
     },
-    { provide: CommandHandling, inject: [EventStoreDBClient], useFactory: (client: EventStoreDBClient) => new CommandHandling(client) },
+    Quarantine,
+    {
+      provide: CommandHandling,
+      inject: [EventStoreDBClient, Quarantine],
+      useFactory: (client: EventStoreDBClient, quarantine: Quarantine) => new CommandHandling(client, undefined, quarantine),
+    },
     TimedCommands,
     StreamFollowing,
   ],
-  exports: [EventStoreDBClient, CommandHandling, EventStoreConnection, TimedCommands],
+  exports: [EventStoreDBClient, CommandHandling, EventStoreConnection, TimedCommands, Quarantine],
 })
 export class EventStoreModule {}

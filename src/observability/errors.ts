@@ -1,12 +1,18 @@
 /**
  * Every refusal leaves the API as a 4xx with a machine-readable `code`: domain rule refusals (422, or
  * 404 for a missing aggregate), validation failures (400), and concurrency conflicts that outlived the
- * retries (409). Anything else is a 500 whose message is not passed on.
+ * retries, or a stream holding a quarantined event (409). Anything else is a 500 whose message is not passed on.
  */
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger, ValidationError } from '@nestjs/common';
 import { WrongExpectedVersionError } from '@eventstore/db-client';
 import { Response } from 'express';
 import { DomainError } from '../domain/decider';
+
+/** Refusals that are not a rule's verdict on the command but the state of what it depends on. */
+const DOMAIN_STATUS: Record<string, number> = {
+  // A stream holds an event the ledger set aside (quarantine.ts): the command conflicts with the store's state.
+  STREAM_QUARANTINED: 409,
+};
 
 export interface ErrorBody {
   statusCode: number;
@@ -37,7 +43,7 @@ export class ErrorFilter implements ExceptionFilter {
 
 export function toErrorBody(err: unknown): ErrorBody {
   if (err instanceof DomainError) {
-    const statusCode = err.code.endsWith('NOT_FOUND') ? 404 : 422;
+    const statusCode = err.code.endsWith('NOT_FOUND') ? 404 : (DOMAIN_STATUS[err.code] ?? 422);
     return { statusCode, code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
   }
   if (err instanceof ValidationFailed) {

@@ -51,6 +51,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly quarantinedEvents = new Gauge({
+    name: 'ledger_quarantined_events',
+    help: 'Events set aside instead of folded since the process started, by reason (UNDECODABLE, UNFOLDABLE): an alert, since only another writer to the store can put them there.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly accessRefusals = new Counter({
     name: 'ledger_access_refusals_total',
     help: 'Calls refused before reaching a handler, by code (AUTHENTICATION_REQUIRED, INVALID_API_KEY, ROLE_NOT_ALLOWED, NOT_POSITION_OWNER, RATE_LIMITED...).',

@@ -1,0 +1,106 @@
+/**
+ * Events the ledger set aside instead of folding: one it cannot decode (an unknown type, a body that
+ * breaks its types) or whose stream's rules cannot take it. A store writer other than the ledger can
+ * append such an event; it must never stop the ledger, at start or live. Each consumer of the history
+ * (command handling, read models, the liquidation detector) reports what it sets aside here, once per
+ * event for the whole process: a log line, a metric, a detail of /health/ready. A stream with a
+ * quarantined event is not folded past it: what depends on that stream is refused with
+ * STREAM_QUARANTINED, everything else goes on.
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '../domain/decider';
+import type { EventCodec } from '../domain/events';
+import { decodeStored } from './event-codec';
+
+export type QuarantineReason = 'UNDECODABLE' | 'UNFOLDABLE';
+
+/** A stored event as any consumer sees it (a recorded event names its stream `streamId`). */
+export type StoredEvent = ({ stream: string } | { streamId: string }) & {
+  revision: bigint;
+  type: string;
+  data: unknown;
+  metadata?: unknown;
+  id?: string;
+};
+
+export interface QuarantinedEvent {
+  stream: string;
+  revision: string;
+  type: string;
+  eventId: string | null;
+  reason: QuarantineReason;
+  message: string;
+  /** When this process set it aside, ISO-8601. */
+  since: string;
+}
+
+export class StreamQuarantinedError extends DomainError {
+  constructor(readonly quarantined: QuarantinedEvent) {
+    super('STREAM_QUARANTINED', `${quarantined.stream} holds an event the ledger cannot use (revision ${quarantined.revision}, ${quarantined.reason}); what depends on it is refused until an operator repairs it`, {
+      stream: quarantined.stream,
+      revision: quarantined.revision,
+      reason: quarantined.reason,
+    });
+  }
+}
+
+@Injectable()
+export class Quarantine {
+  private readonly logger = new Logger('quarantine');
+  /** By stream, its first quarantined event: nothing after it is folded either. */
+  private readonly byStream = new Map<string, QuarantinedEvent>();
+  private readonly seen = new Set<string>();
+  private readonly counts = new Map<QuarantineReason, number>();
+
+  /** The decoded event, or undefined when it cannot be decoded (then it is quarantined). */
+  decode<Event>(codec: EventCodec<Event>, stored: StoredEvent): Event | undefined {
+    try {
+      return decodeStored(codec, stored);
+    } catch (err) {
+      this.report(stored, 'UNDECODABLE', err);
+      return undefined;
+    }
+  }
+
+  /** Sets an event aside (once per event, however many consumers report it) and answers its entry. */
+  report(stored: StoredEvent, reason: QuarantineReason, err: unknown): QuarantinedEvent {
+    const stream = 'streamId' in stored ? stored.streamId : stored.stream;
+    const key = `${stream}@${stored.revision}`;
+    const first = this.byStream.get(stream);
+    if (this.seen.has(key)) return first!;
+    this.seen.add(key);
+    const entry: QuarantinedEvent = {
+      stream,
+      revision: stored.revision.toString(),
+      type: stored.type,
+      eventId: stored.id ?? null,
+      reason,
+      message: err instanceof Error ? err.message : String(err),
+      since: new Date().toISOString(),
+    };
+    if (!first || BigInt(first.revision) > stored.revision) this.byStream.set(stream, entry);
+    this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+    this.logger.error(`quarantined ${entry.type} at ${stream}@${entry.revision} (${reason}): ${entry.message}`);
+    return this.byStream.get(stream)!;
+  }
+
+  /** The stream's first quarantined event, if any. */
+  of(stream: string): QuarantinedEvent | undefined {
+    return this.byStream.get(stream);
+  }
+
+  /** Refuses what depends on a stream with a quarantined event. */
+  check(stream: string): void {
+    const quarantined = this.byStream.get(stream);
+    if (quarantined) throw new StreamQuarantinedError(quarantined);
+  }
+
+  list(): QuarantinedEvent[] {
+    return [...this.byStream.values()];
+  }
+
+  /** Events quarantined so far, by reason. */
+  countsByReason(): ReadonlyMap<QuarantineReason, number> {
+    return this.counts;
+  }
+}
