@@ -14,13 +14,14 @@ import {
   NO_STREAM,
   START,
   streamNameFilter,
+  StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import { Decider, DomainError } from '../domain/decider';
 import { EventCodec } from '../domain/events';
 import { chainHash, GENESIS_HASH, isLedgerMetadata, LedgerEventMetadata } from './event-codec';
-import { Quarantine, StoredEvent, StreamQuarantinedError } from './quarantine';
+import { DeletedStreamError, Quarantine, StoredEvent, StreamQuarantinedError } from './quarantine';
 
 export interface CommandOutcome<Event, State> {
   /** Events this command appended: none when it was a duplicate or changed nothing. */
@@ -163,8 +164,11 @@ export class CommandHandling {
    * of one stream that overlap share a read: each sees a state at least as recent as its call.
    */
   load<State, Event>(stream: string, decider: Folding<State, Event>, codec: EventCodec<Event>): Promise<AggregateSnapshot<State>> {
-    const quarantined = this.quarantine.of(stream);
-    if (quarantined) return Promise.reject(new StreamQuarantinedError(quarantined));
+    try {
+      this.quarantine.check(stream);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     let read = this.reading.get(stream);
     if (!read) {
       read = this.readNewEvents(stream, decider, codec).finally(() => this.reading.delete(stream));
@@ -193,7 +197,10 @@ export class CommandHandling {
         lastHash = isLedgerMetadata(meta) && meta.hash ? meta.hash : GENESIS_HASH;
       }
     } catch (err) {
+      if (err instanceof StreamDeletedError) throw new DeletedStreamError(this.quarantine.noticeDeleted(stream, 'tombstoned'));
       if (!(err instanceof StreamNotFoundError)) throw err;
+      // Gone after this process had read it: deleted under the ledger.
+      if (revision >= 0n) throw new DeletedStreamError(this.quarantine.noticeDeleted(stream, 'deleted'));
     }
     const snapshot = { state, revision, byCommand, lastHash };
     // A slower read must not replace a newer snapshot that an append put there meanwhile.
@@ -210,6 +217,7 @@ export class CommandHandling {
     options: HandleOptions<State, Context>,
   ): Promise<CommandOutcome<Event, State>> {
     const maxAttempts = options.maxAttempts ?? 10;
+    this.quarantine.check(stream);
     for (let attempt = 1; ; attempt++) {
       // Optimistic: the first attempt decides on the cached state without reading, since this process
       // appended its latest events itself. Another writer's append shows up as an expected-revision
@@ -249,6 +257,7 @@ export class CommandHandling {
         this.remember(stream, { state, revision: result.nextExpectedRevision, byCommand, lastHash });
         return { events, state, revision: result.nextExpectedRevision, position: result.position?.commit, duplicate: false };
       } catch (err) {
+        if (err instanceof StreamDeletedError) throw new DeletedStreamError(this.quarantine.noticeDeleted(stream, 'tombstoned'));
         if (!(err instanceof WrongExpectedVersionError) || attempt >= maxAttempts) throw err;
         // Someone else appended first: back off a little, at random, so racing writers spread out.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));

@@ -10,6 +10,7 @@ import { EmbeddedEventStore, startEmbeddedEventStore } from './embedded';
 import { CommandHandling } from './command-handling';
 import { TimedCommands } from './timed-commands';
 import { Quarantine } from './quarantine';
+import { StreamDeletionWatch } from './stream-deletion-watch';
 
 @Injectable()
 export class EventStoreConnection implements OnApplicationShutdown {
@@ -71,6 +72,7 @@ export class StreamFollowing implements OnApplicationBootstrap, OnApplicationShu
     },
     TimedCommands,
     StreamFollowing,
+    StreamDeletionWatch,
   ],
   exports: [EventStoreDBClient, CommandHandling, EventStoreConnection, TimedCommands, Quarantine],
 })

@@ -6,6 +6,9 @@
  * event for the whole process: a log line, a metric, a detail of /health/ready. A stream with a
  * quarantined event is not folded past it: what depends on that stream is refused with
  * STREAM_QUARANTINED, everything else goes on.
+ *
+ * A stream deleted or tombstoned under the ledger is set aside the same way, whole: commands on it are
+ * refused with STREAM_DELETED (410), never taken for a new stream of the same name.
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../domain/decider';
@@ -34,6 +37,24 @@ export interface QuarantinedEvent {
   since: string;
 }
 
+export type StreamDeletion = 'deleted' | 'tombstoned';
+
+export interface DeletedStream {
+  stream: string;
+  how: StreamDeletion;
+  /** When this process noticed it, ISO-8601. */
+  since: string;
+}
+
+export class DeletedStreamError extends DomainError {
+  constructor(readonly deleted: DeletedStream) {
+    super('STREAM_DELETED', `${deleted.stream} was ${deleted.how} in the event store by someone other than the ledger; its history is gone, and nothing more is done on it`, {
+      stream: deleted.stream,
+      how: deleted.how,
+    });
+  }
+}
+
 export class StreamQuarantinedError extends DomainError {
   constructor(readonly quarantined: QuarantinedEvent) {
     super('STREAM_QUARANTINED', `${quarantined.stream} holds an event the ledger cannot use (revision ${quarantined.revision}, ${quarantined.reason}); what depends on it is refused until an operator repairs it`, {
@@ -51,6 +72,7 @@ export class Quarantine {
   private readonly byStream = new Map<string, QuarantinedEvent>();
   private readonly seen = new Set<string>();
   private readonly counts = new Map<QuarantineReason, number>();
+  private readonly deleted = new Map<string, DeletedStream>();
 
   /** The decoded event, or undefined when it cannot be decoded (then it is quarantined). */
   decode<Event>(codec: EventCodec<Event>, stored: StoredEvent): Event | undefined {
@@ -84,15 +106,31 @@ export class Quarantine {
     return this.byStream.get(stream)!;
   }
 
+  /** A stream deleted or tombstoned under the ledger: an alert, once (a tombstone outranks a delete). */
+  noticeDeleted(stream: string, how: StreamDeletion): DeletedStream {
+    const known = this.deleted.get(stream);
+    if (known && (known.how === how || known.how === 'tombstoned')) return known;
+    const entry = { stream, how, since: new Date().toISOString() };
+    this.deleted.set(stream, entry);
+    this.logger.error(`${stream} was ${how} in the event store by someone other than the ledger: commands on it are refused`);
+    return entry;
+  }
+
   /** The stream's first quarantined event, if any. */
   of(stream: string): QuarantinedEvent | undefined {
     return this.byStream.get(stream);
   }
 
-  /** Refuses what depends on a stream with a quarantined event. */
+  /** Refuses what depends on a deleted stream or on one with a quarantined event. */
   check(stream: string): void {
+    const deleted = this.deleted.get(stream);
+    if (deleted) throw new DeletedStreamError(deleted);
     const quarantined = this.byStream.get(stream);
     if (quarantined) throw new StreamQuarantinedError(quarantined);
+  }
+
+  deletedStreams(): DeletedStream[] {
+    return [...this.deleted.values()];
   }
 
   list(): QuarantinedEvent[] {

@@ -1,7 +1,7 @@
 /**
  * Every refusal leaves the API as a 4xx with a machine-readable `code`: domain rule refusals (422, or
  * 404 for a missing aggregate), validation failures (400), and concurrency conflicts that outlived the
- * retries, or a stream holding a quarantined event (409). Anything else is a 500 whose message is not passed on.
+ * retries, or a stream holding a quarantined event (409); a stream deleted under the ledger (410). Anything else is a 500 whose message is not passed on.
  */
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger, ValidationError } from '@nestjs/common';
 import { WrongExpectedVersionError } from '@eventstore/db-client';
@@ -12,6 +12,8 @@ import { DomainError } from '../domain/decider';
 const DOMAIN_STATUS: Record<string, number> = {
   // A stream holds an event the ledger set aside (quarantine.ts): the command conflicts with the store's state.
   STREAM_QUARANTINED: 409,
+  // Deleted or tombstoned in the store under the ledger (quarantine.ts): its history is gone.
+  STREAM_DELETED: 410,
 };
 
 export interface ErrorBody {

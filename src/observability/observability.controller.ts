@@ -6,7 +6,7 @@ import { Database } from '../database/database';
 import { Metrics } from './metrics';
 import { ProjectionsService } from '../projections/projections.service';
 import { Access } from '../access/access-policy';
-import { QuarantinedEvent, Quarantine } from '../eventstore/quarantine';
+import { DeletedStream, QuarantinedEvent, Quarantine } from '../eventstore/quarantine';
 
 @ApiTags('operations')
 @Controller()
@@ -30,9 +30,11 @@ export class ObservabilityController {
   @Access({ allow: 'anyone' })
   @ApiOperation({
     summary: 'Readiness: the event store and the database answer, and every projection runs.',
-    description: 'Also lists, per stream, the first event the ledger quarantined (could not decode or fold): the ledger still serves, and refuses what depends on those streams with STREAM_QUARANTINED.',
+    description:
+      'Also lists, per stream, the first event the ledger quarantined (could not decode or fold), and the streams found deleted or tombstoned under it: ' +
+      'the ledger still serves, and refuses what depends on those streams with STREAM_QUARANTINED (409) or STREAM_DELETED (410).',
   })
-  async ready(): Promise<{ status: 'ready'; projections: unknown[]; quarantined: QuarantinedEvent[] }> {
+  async ready(): Promise<{ status: 'ready'; projections: unknown[]; quarantined: QuarantinedEvent[]; deletedStreams: DeletedStream[] }> {
     const problems: string[] = [];
     await this.probe(problems, 'eventstore', async () => {
       // Drained, not broken out of: leaving a read early leaves its call open on the client.
@@ -42,7 +44,7 @@ export class ObservabilityController {
     const projections = this.projections.statuses();
     for (const p of projections) if (p.state !== 'running') problems.push(`projection ${p.projection} is ${p.state}`);
     if (problems.length) throw new ServiceUnavailableException({ code: 'NOT_READY', message: problems.join('; ') });
-    return { status: 'ready', projections, quarantined: this.quarantine.list() };
+    return { status: 'ready', projections, quarantined: this.quarantine.list(), deletedStreams: this.quarantine.deletedStreams() };
   }
 
   @Get('metrics')
@@ -52,6 +54,7 @@ export class ObservabilityController {
   async metricsText(): Promise<string> {
     this.projections.exportMetrics(this.metrics);
     for (const [reason, count] of this.quarantine.countsByReason()) this.metrics.quarantinedEvents.set({ reason }, count);
+    for (const how of ['deleted', 'tombstoned'] as const) this.metrics.deletedStreams.set({ how }, this.quarantine.deletedStreams().filter((d) => d.how === how).length);
     return this.metrics.registry.metrics();
   }
 

@@ -282,6 +282,17 @@ describe('delete and tombstone', () => {
     expect(await numbers(stream)).toEqual([3]);
   });
 
+  it('records a soft delete as the stream metadata truncate-before past its last event, seen in $all', async () => {
+    const stream = uniqueStream();
+    await client().setStreamMetadata(stream, { custom: 'kept' } as never);
+    await client().appendToStream(stream, events(3));
+    await client().deleteStream(stream);
+    const { metadata } = await client().getStreamMetadata(stream);
+    expect(metadata).toMatchObject({ truncateBefore: 3, custom: 'kept' });
+    const [last] = await readAll(client().readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }), (e) => e.event!);
+    expect([last.streamId, last.type]).toEqual([`$$${stream}`, '$metadata']);
+  });
+
   it('tombstones a stream for good: reads and appends fail with StreamDeletedError', async () => {
     const stream = uniqueStream();
     await client().appendToStream(stream, events(2));

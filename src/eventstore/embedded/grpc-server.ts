@@ -5,7 +5,7 @@
  * `@eventstore/db-client`, so any EventStoreDB client sees the responses it expects.
  */
 import * as grpc from '@grpc/grpc-js';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
@@ -286,7 +286,27 @@ class StreamsHandlers {
         ...(outcome.current === 'no_stream' ? {} : { 'actual-version': outcome.current.toString() }),
       });
     }
+    if (!tombstone) await this.recordTruncation(stream);
     return outcome.position;
+  }
+
+  /**
+   * EventStoreDB's soft delete is a write of the stream's metadata with truncate-before (`$tb`) past its
+   * last event: recorded the same way here, so that a reader of the metadata or a follower of `$all`
+   * sees that the stream was deleted. The rest of the metadata is kept.
+   */
+  private async recordTruncation(stream: string): Promise<void> {
+    const metadataStream = `$$${stream}`;
+    const [last] = this.engine.readStream(metadataStream, 'end', 'backwards', 1);
+    let metadata: Record<string, unknown> = {};
+    try {
+      if (last?.isJson) metadata = JSON.parse(last.data.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      // unreadable metadata: only the truncation is recorded
+    }
+    metadata.$tb = Number(this.engine.streamState(stream).firstRevision);
+    const event = { id: randomBytes(16), type: '$metadata', isJson: true, created: BigInt(Date.now()) * 10_000n, data: Buffer.from(JSON.stringify(metadata)), metadata: Buffer.alloc(0) };
+    await this.engine.append(metadataStream, { kind: 'any' }, [event]);
   }
 
   // ---- reads and subscriptions ----
