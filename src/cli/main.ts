@@ -12,6 +12,7 @@ import { registerAuditCommands } from '../audit/audit.cli';
 import { registerAuctionCommands } from '../liquidation/auction.cli';
 import { registerProjectionCommands } from '../projections/projections.cli';
 import { registerAccessCommands } from '../access/access.cli';
+import { registerEventStoreCommands } from '../eventstore/eventstore.cli';
 import { CliError } from './cli-error';
 
 export function buildCli(): Command {
@@ -24,6 +25,7 @@ export function buildCli(): Command {
   registerAuditCommands(program);
   registerProjectionCommands(program);
   registerAccessCommands(program);
+  registerEventStoreCommands(program);
   return program;
 }
 

@@ -23,9 +23,12 @@ import {
   MaxAppendSizeExceededError,
   AllStreamSubscription,
   StreamSubscription,
+  AccessDeniedError,
+  EventStoreDBClient,
 } from '@eventstore/db-client';
 import { randomUUID } from 'node:crypto';
 import { againstRealServer, storeUnderTest, StoreUnderTest, uniqueStream } from './store-under-test';
+import { cli } from '../support/cli';
 
 let store: StoreUnderTest;
 beforeAll(async () => {
@@ -332,6 +335,62 @@ describe('bad input', () => {
     const stream = uniqueStream();
     await client().appendToStream(stream, events(1));
     expect(await numbers(stream)).toEqual([0]);
+  });
+});
+
+describe('secure mode: TLS, users, stream ACLs', () => {
+  const as = async <T>(connectionString: string, use: (c: EventStoreDBClient) => Promise<T>): Promise<T> => {
+    const c = EventStoreDBClient.connectionString(connectionString);
+    try {
+      return await use(c);
+    } finally {
+      await c.dispose();
+    }
+  };
+
+  it('refuses a caller without credentials, and one with a wrong password', async () => {
+    const stream = uniqueStream();
+    await client().appendToStream(stream, events(1));
+    for (const cs of [store.connectionStringAs(), store.connectionStringAs('admin', 'not-the-password')]) {
+      await expect(as(cs, (c) => c.appendToStream(stream, events(1)))).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(as(cs, (c) => readAll(c.readStream(stream), (e) => e))).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(as(cs, (c) => readAll(c.readAll({ maxCount: 1 }), (e) => e))).rejects.toBeInstanceOf(AccessDeniedError);
+    }
+    expect(await numbers(stream)).toEqual([0]);
+  });
+
+  // The integrator is created in the embedded store's user format (a real server has its own user management).
+  (againstRealServer ? it.skip : it)('a read-only integrator reads what the ACL opens to its group, and is refused everything else, writes included', async () => {
+    const login = `integrator-${randomUUID().slice(0, 8)}`;
+    const created = await cli('eventstore', 'add-integrator', login, '--eventstore', store.adminConnectionString);
+    expect(created.code).toBe(0);
+    const { password, connectionString } = JSON.parse(created.out) as { password: string; connectionString: string };
+    expect(connectionString).toBe(store.connectionStringAs(login, password));
+    const open = uniqueStream('public');
+    const closed = uniqueStream();
+    await client().appendToStream(open, events(2));
+    await client().setStreamMetadata(open, { acl: { readRoles: ['integrators'] } });
+    await client().appendToStream(closed, events(1));
+    await as(connectionString, async (c) => {
+      expect(await readAll(c.readStream(open), (e) => (e.event!.data as { n: number }).n)).toEqual([0, 1]);
+      await expect(c.appendToStream(open, events(1))).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(c.deleteStream(open)).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(c.setStreamMetadata(open, { acl: { readRoles: ['$all'] } })).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(c.appendToStream(uniqueStream(), events(1))).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(readAll(c.readStream(closed), (e) => e)).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(readAll(c.readAll({ maxCount: 1 }), (e) => e)).rejects.toBeInstanceOf(AccessDeniedError);
+      // Users and settings are system streams: an integrator can neither read nor mint them.
+      await expect(readAll(c.readStream('$user-admin'), (e) => e)).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(c.appendToStream(`$user-${login}-2`, jsonEvent({ type: '$User', data: {} }))).rejects.toBeInstanceOf(AccessDeniedError);
+    });
+    expect(await numbers(open)).toEqual([0, 1]);
+    // A second user of the same login is refused.
+    expect((await cli('eventstore', 'add-integrator', login, '--eventstore', store.adminConnectionString)).code).not.toBe(0);
+  });
+
+  it('a client that does not speak TLS gets nothing from the port', async () => {
+    const plain = store.connectionStringAs().replace(/tls=true/, 'tls=false');
+    await expect(as(plain, (c) => readAll(c.readAll({ maxCount: 1 }), (e) => e))).rejects.toBeInstanceOf(Error);
   });
 });
 

@@ -9,26 +9,42 @@ import { promisify } from 'node:util';
 export type StoreWrite =
   | { append: string; type: string; data: unknown; metadata?: unknown }
   | { delete: string }
-  | { tombstone: string };
+  | { tombstone: string }
+  | { read: string };
 
 const SCRIPT = `
 const { EventStoreDBClient, jsonEvent } = require('@eventstore/db-client');
 const [connectionString, writes] = [process.argv[1], JSON.parse(process.argv[2])];
 (async () => {
   const client = EventStoreDBClient.connectionString(connectionString);
+  const outcomes = [];
   try {
     for (const w of writes) {
-      if (w.append) await client.appendToStream(w.append, jsonEvent({ type: w.type, data: w.data, metadata: w.metadata }));
-      else if (w.delete) await client.deleteStream(w.delete);
-      else await client.tombstoneStream(w.tombstone);
+      try {
+        if (w.append) await client.appendToStream(w.append, jsonEvent({ type: w.type, data: w.data, metadata: w.metadata }));
+        else if (w.delete) await client.deleteStream(w.delete);
+        else if (w.tombstone) await client.tombstoneStream(w.tombstone);
+        else for await (const e of w.read === '$all' ? client.readAll({ maxCount: 10 }) : client.readStream(w.read)) void e;
+        outcomes.push('ok');
+      } catch (err) {
+        outcomes.push(err.constructor.name);
+      }
     }
   } finally {
-    await client.dispose();
+    await client.dispose().catch(() => undefined);
   }
-})().catch((err) => { console.error(err.message); process.exit(1); });
+  console.log(JSON.stringify(outcomes));
+})();
 `;
 
-/** Runs the writes in order from another process; rejects with the store's refusal if one is refused. */
+/** Runs the operations in order from another process; answers each one's outcome: 'ok' or the client's error class. */
+export async function tryAsAttacker(connectionString: string, operations: StoreWrite[]): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', SCRIPT, connectionString, JSON.stringify(operations)], { cwd: __dirname });
+  return JSON.parse(stdout) as string[];
+}
+
+/** Runs the writes in order from another process; rejects unless the store took every one. */
 export async function writeAsAttacker(connectionString: string, writes: StoreWrite[]): Promise<void> {
-  await promisify(execFile)(process.execPath, ['-e', SCRIPT, connectionString, JSON.stringify(writes)], { cwd: __dirname });
+  const outcomes = await tryAsAttacker(connectionString, writes);
+  if (outcomes.some((o) => o !== 'ok')) throw new Error(`the store refused: ${outcomes.join(', ')}`);
 }

@@ -14,6 +14,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { LEDGER_STREAM_PREFIXES, ledgerEventCodec } from '../../domain/events';
 import { ledgerTimeOf } from '../../eventstore/event-codec';
 import { Quarantine } from '../../eventstore/quarantine';
+import { INTEGRATORS } from '../../eventstore/embedded/security';
 import { eventId } from '../../eventstore/command-handling';
 import { endSubscription, ProjectionStatus, statusOf } from '../projection-runner';
 import { PublicEvent, PublicStreams } from './public-streams';
@@ -145,8 +146,19 @@ export class PublicStreamProjector implements OnApplicationBootstrap, OnApplicat
     } catch (err) {
       if (!(err instanceof StreamNotFoundError)) throw err;
     }
+    await this.openToIntegrators(stream);
     this.cursors.set(stream, cursor);
     return cursor;
+  }
+
+  /**
+   * A public stream's ACL lets the integrators group read it (`npm run cli -- eventstore add-integrator`);
+   * every other stream keeps the store's default ACL, which gives them nothing.
+   */
+  private async openToIntegrators(stream: string): Promise<void> {
+    const { metadata } = await this.client.getStreamMetadata(stream);
+    if (metadata?.acl) return;
+    await this.client.setStreamMetadata(stream, { ...metadata, acl: { readRoles: [INTEGRATORS] } });
   }
 }
 
