@@ -24,6 +24,7 @@ import {
   AllStreamSubscription,
   StreamSubscription,
   AccessDeniedError,
+  DeadlineExceededError,
   EventStoreDBClient,
 } from '@eventstore/db-client';
 import { randomUUID } from 'node:crypto';
@@ -271,6 +272,16 @@ describe('catch-up subscriptions', () => {
     expect(b).toEqual(a);
     expect(c).toEqual(a);
     await stalled.unsubscribe();
+  });
+});
+
+describe('append deadline', () => {
+  it('refuses a batch append whose deadline passed before it was all received, and writes none of it', async () => {
+    const stream = uniqueStream();
+    await expect(client().appendToStream(stream, events(30_000), { deadline: 1 })).rejects.toBeInstanceOf(DeadlineExceededError);
+    await expect(numbers(stream)).rejects.toBeInstanceOf(StreamNotFoundError);
+    // With time enough, the same append goes through.
+    expect((await client().appendToStream(stream, events(3))).nextExpectedRevision).toBe(2n);
   });
 });
 

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
-import { AccessDenied as AccessDeniedDetails, Empty, StreamIdentifier, UUID, WrongExpectedVersion as WrongExpectedVersionDetails, StreamDeleted, MaximumAppendSizeExceeded, Unknown, AllStreamPosition } from '@eventstore/db-client/generated/shared_pb';
+import { AccessDenied as AccessDeniedDetails, Empty, StreamIdentifier, Timeout, UUID, WrongExpectedVersion as WrongExpectedVersionDetails, StreamDeleted, MaximumAppendSizeExceeded, Unknown, AllStreamPosition } from '@eventstore/db-client/generated/shared_pb';
 import { Status } from '@eventstore/db-client/generated/status_pb';
 import { Any } from 'google-protobuf/google/protobuf/any_pb';
 import { Empty as ProtobufEmpty } from 'google-protobuf/google/protobuf/empty_pb';
@@ -263,6 +263,9 @@ class StreamsHandlers {
         if (!options) throw invalid('an append needs its options');
         const stream = streamName(options.getStreamIdentifier());
         this.allow(call.metadata, '$w', stream);
+        // The append's own deadline (the call itself has none): past it, nothing is written.
+        const deadline = options.getDeadline()?.toDate();
+        if (deadline && deadline.getTime() < Date.now()) return reply((resp) => resp.setError(status(grpc.status.DEADLINE_EXCEEDED, 'Timeout', new Timeout(), 'event_store.client.Timeout')));
         const expected: ExpectedRevision = options.hasNoStream()
           ? { kind: 'no_stream' }
           : options.hasStreamExists()
