@@ -359,6 +359,11 @@ describe('secure mode: TLS, users, stream ACLs', () => {
     }
   };
 
+  it('starts with system events in $all: the default ACLs in $settings and the admin user', async () => {
+    const first = await readAll(client().readAll({ fromPosition: START, maxCount: 20 }), (e) => e.event!.streamId);
+    expect(first).toEqual(expect.arrayContaining(['$settings', '$user-admin']));
+  });
+
   it('refuses a caller without credentials, and one with a wrong password', async () => {
     const stream = uniqueStream();
     await client().appendToStream(stream, events(1));
