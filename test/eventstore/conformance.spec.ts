@@ -181,6 +181,24 @@ describe('read', () => {
   });
 });
 
+describe('links', () => {
+  it('resolves a $> link to its target with the link alongside when asked, and returns it as itself when not', async () => {
+    const target = uniqueStream();
+    const links = uniqueStream();
+    await client().appendToStream(target, events(3));
+    await client().appendToStream(links, [binaryEvent({ type: '$>', data: Buffer.from(`1@${target}`) }), binaryEvent({ type: '$>', data: Buffer.from(`9@${target}`) })]);
+    const resolved = await readAll(client().readStream(links, { resolveLinkTos: true }), (e) => [e.event?.streamId, e.event?.revision, e.link?.streamId, e.link?.revision, e.link?.type]);
+    expect(resolved[0]).toEqual([target, 1n, links, 0n, '$>']);
+    // A link to nothing (here, a revision the target never had) comes as the link alone.
+    expect(resolved[1].slice(2)).toEqual([links, 1n, '$>']);
+    const plain = await readAll(client().readStream(links), (e) => [e.event?.streamId, e.event?.type, e.link]);
+    expect(plain).toEqual([
+      [links, '$>', undefined],
+      [links, '$>', undefined],
+    ]);
+  });
+});
+
 describe('catch-up subscriptions', () => {
   it('delivers a stream from its start, then live events, without a gap or a duplicate', async () => {
     const stream = uniqueStream();

@@ -343,6 +343,22 @@ class StreamsHandlers {
 
   // ---- reads and subscriptions ----
 
+  /** A link's target: undefined when it is gone or the caller may not read its stream. */
+  private linkTarget(link: ReadEvent, metadata: grpc.Metadata): ReadEvent | undefined {
+    const text = link.data.toString('utf8');
+    const at = text.indexOf('@');
+    const revision = /^\d+$/.test(text.slice(0, at)) ? BigInt(text.slice(0, at)) : undefined;
+    const stream = text.slice(at + 1);
+    if (revision === undefined || !stream) return undefined;
+    try {
+      this.allow(metadata, '$r', stream);
+    } catch {
+      return undefined;
+    }
+    const [target] = this.engine.readStream(stream, revision, 'forwards', 1);
+    return target?.revision === revision ? target : undefined;
+  }
+
   read(call: grpc.ServerWritableStream<ReadReq, Buffer>): void {
     void this.serveRead(call).catch((err: grpc.ServiceError) => {
       // Emitting 'error' is how a grpc-js server stream ends with a status of its own.
@@ -354,7 +370,9 @@ class StreamsHandlers {
     const options = call.request.getOptions();
     if (!options) throw invalid('a read needs its options');
     const structuredIds = options.getUuidOption()?.hasStructured() ?? false;
-    const out = new ResponseWriter(call, structuredIds);
+    // resolveLinkTos: a `$>` event is sent as its target (`revision@stream`), where the caller may read that stream.
+    const resolveLink = options.getResolveLinks() ? (e: ReadEvent) => this.linkTarget(e, call.metadata) : undefined;
+    const out = new ResponseWriter(call, structuredIds, resolveLink);
     const forwards = options.getReadDirection() === ReadReq.Options.ReadDirection.FORWARDS;
     const filter = options.hasFilter() ? toFilter(options.getFilter()!) : undefined;
     const subscription = options.hasSubscription();
@@ -554,6 +572,7 @@ class ResponseWriter {
   constructor(
     private readonly call: grpc.ServerWritableStream<ReadReq, Buffer>,
     private readonly structuredIds: boolean,
+    private readonly resolveLink?: (link: ReadEvent) => ReadEvent | undefined,
   ) {
     this.closedSignal = new Promise((resolve) => {
       const close = () => {
@@ -586,6 +605,7 @@ class ResponseWriter {
 
   /** Sends an event; returns a promise only when the client's buffer is full and this reader must wait. */
   event(e: ReadEvent): Promise<void> | undefined {
+    if (this.resolveLink && e.type === '$>') return this.send(encodeReadEventResponse(this.resolveLink(e), this.structuredIds, e));
     return this.send(encodeReadEventResponse(e, this.structuredIds));
   }
 
