@@ -69,8 +69,9 @@ async function throughput(events: () => Promise<number>): Promise<Measured & { e
   return { events: n, eventsPerSecond: n / ((performance.now() - started) / 1000), p50: NaN, p99: NaN };
 }
 
-async function embeddedContender(): Promise<Contender> {
-  const store = await startEventStoreProcess();
+/** The embedded store in secure mode (TLS, every call authenticated and authorized), or insecure. */
+async function embeddedContender(insecure: boolean): Promise<Contender> {
+  const store = await startEventStoreProcess(insecure);
   const client = EventStoreDBClient.connectionString(store.connectionString);
   const streams = Array.from({ length: 16 }, () => `writer-${randomUUID()}`);
   const nextRevision = streams.map(() => 0);
@@ -172,15 +173,20 @@ async function runOn(c: Contender): Promise<Record<string, Measured>> {
 
 export const eventStoreBenchmark: Benchmark = {
   name: 'eventstore',
-  title: `embedded event store vs a PostgreSQL events table (targets: embedded >= PostgreSQL on every row, catch-up > 200,000 events/s)`,
+  title: `embedded event store (secure mode, and insecure beside it) vs a PostgreSQL events table (targets: embedded >= PostgreSQL on every row, catch-up > 200,000 events/s)`,
   async run(): Promise<BenchRow[]> {
-    const embedded = await embeddedContender();
+    const embedded = await embeddedContender(false);
     const e = await runOn(embedded).finally(() => embedded.close());
+    const insecure = await embeddedContender(true);
+    const i = await runOn(insecure).finally(() => insecure.close());
     const postgres = await postgresContender();
     const p = await runOn(postgres).finally(() => postgres.close());
     return Object.keys(e).map((work) => ({
       work,
       'embedded ev/s': fmt(e[work].eventsPerSecond, 0),
+      // The cost of TLS and of authenticating and authorizing every call.
+      'insecure ev/s': fmt(i[work].eventsPerSecond, 0),
+      'secure/insecure': fmt(e[work].eventsPerSecond / i[work].eventsPerSecond, 2),
       'postgres ev/s': fmt(p[work].eventsPerSecond, 0),
       'embedded/postgres': fmt(e[work].eventsPerSecond / p[work].eventsPerSecond, 2),
       'embedded p50/p99 ms': Number.isNaN(e[work].p50) ? '-' : `${fmt(e[work].p50, 2)} / ${fmt(e[work].p99, 2)}`,

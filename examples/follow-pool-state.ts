@@ -5,9 +5,11 @@
  *
  *   npm run example:follow-pool-state -- weth-usdc
  *
- * EVENTSTORE_CONNECTION_STRING names the store (default: the ledger's embedded one on 2113);
- * CHECKPOINT_FILE where the last revision is kept (default $DATA_DIR/follow-<pool>.checkpoint, DATA_DIR
- * defaulting to ./data: a run leaves nothing in the working directory).
+ * EVENTSTORE_CONNECTION_STRING is the store and its read-only user, as `npm run cli -- eventstore
+ * add-integrator <login>` printed it (with the store's CA file, `tlsCAFile=`); an integrator user can
+ * read the public streams and nothing else. CHECKPOINT_FILE is where the last revision is kept
+ * (default $DATA_DIR/follow-<pool>.checkpoint, DATA_DIR defaulting to ./data: a run leaves nothing in
+ * the working directory).
  *
  * The stream is size-free: a pool's sums (total collateral and debt, reserve, socialized loss) are not
  * in it, since with few positions in a pool they are one position's amounts; admins and auditors read
@@ -32,11 +34,12 @@ type PoolState = {
 
 async function main(): Promise<void> {
   const pool = process.argv[2];
-  if (!pool) {
-    console.error('usage: follow-pool-state <pool-id>');
+  const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
+  if (!pool || !connectionString) {
+    console.error('usage: EVENTSTORE_CONNECTION_STRING=<your integrator connection string> follow-pool-state <pool-id>');
     process.exit(2);
   }
-  const client = EventStoreDBClient.connectionString(process.env.EVENTSTORE_CONNECTION_STRING ?? 'esdb://127.0.0.1:2113?tls=false');
+  const client = EventStoreDBClient.connectionString(connectionString);
   const checkpointFile = process.env.CHECKPOINT_FILE ?? path.join(process.env.DATA_DIR ?? 'data', `follow-${pool}.checkpoint`);
   mkdirSync(path.dirname(checkpointFile), { recursive: true });
   const last = existsSync(checkpointFile) ? BigInt(readFileSync(checkpointFile, 'utf8').trim()) : undefined;

@@ -14,6 +14,7 @@ import { EventStoreConnection } from '../src/eventstore/eventstore.module';
 import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { Market, POOL } from './support/scenario';
 import { openSse } from '../src/cli/sse';
+import { cli } from './support/cli';
 import { projectorCaughtUp, readPublicStream, Received } from './support/public-streams';
 
 let ledger: RunningLedger;
@@ -47,7 +48,7 @@ beforeAll(async () => {
   await publishRounds(3, () => '2010');
   // `a` falls below the line and the ledger liquidates it.
   await market.publish(++round, '1700');
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await ledger?.stop();
@@ -169,17 +170,21 @@ describe('public projection streams', () => {
     expect(prices.slice(before[0].length).map((e) => [e.type, (e.data as any).round])).toEqual([['PriceUpdated', String(round)]]);
   });
 
-  it('serve the example integrator (examples/follow-pool-state.ts), which resumes from its checkpoint after a restart', async () => {
+  it('serve the example integrator (examples/follow-pool-state.ts) as a read-only store user, which resumes from its checkpoint after a restart', async () => {
     const stream = `public-pool-state-${POOL}`;
     const states = await caughtUp(stream, 1);
+    // The operator creates the integrator's store user, which can read public streams and nothing else.
+    const created = await cli('eventstore', 'add-integrator', 'example-integrator', '--eventstore', ledger.app.get(EventStoreConnection).connectionString!);
+    expect(created.code).toBe(0);
+    const integrator = (JSON.parse(created.out) as { connectionString: string }).connectionString;
     const checkpointFile = path.join(ledger.dataDir, 'example.checkpoint');
-    const first = await runExample(checkpointFile, states.length);
+    const first = await runExample(integrator, checkpointFile, states.length);
     expect(first).toHaveLength(states.length);
     expect(first[first.length - 1]).toMatch(new RegExp(`^#${states.length - 1} .* ${POOL}: price ${(states[states.length - 1].data as any).price} `));
     // Stopped; the ledger goes on; started again, it prints only what it has not printed.
     await market.publish(++round, '1975');
     await caughtUp(stream, states.length + 1);
-    const second = await runExample(checkpointFile, 1);
+    const second = await runExample(integrator, checkpointFile, 1);
     expect(second).toHaveLength(1);
     expect(second[0]).toMatch(new RegExp(`^#${states.length} .* price 1975 \\(round ${round}\\)`));
   });
@@ -205,9 +210,9 @@ async function take(stream: string, last: bigint | undefined, count: number): Pr
 }
 
 /** Runs the example integrator until it has printed `lines` lines, then stops it as an operator would (SIGTERM). */
-async function runExample(checkpointFile: string, lines: number): Promise<string[]> {
+async function runExample(connectionString: string, checkpointFile: string, lines: number): Promise<string[]> {
   const child = spawn(process.execPath, ['-r', path.join(__dirname, 'support/ts-register.js'), path.join(__dirname, '../examples/follow-pool-state.ts'), POOL], {
-    env: { ...process.env, EVENTSTORE_CONNECTION_STRING: ledger.app.get(EventStoreConnection).connectionString, CHECKPOINT_FILE: checkpointFile },
+    env: { ...process.env, EVENTSTORE_CONNECTION_STRING: connectionString, CHECKPOINT_FILE: checkpointFile },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const printed: string[] = [];

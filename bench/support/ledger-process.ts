@@ -8,6 +8,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Role } from '../../src/domain/access/access-registry';
+import { withCredentials } from '../../src/eventstore/connection-string';
+
+/** The ledger's embedded store as its admin: TLS with the CA and the password the store wrote at first start. */
+function storeConnectionString(dataDir: string, port: number): string {
+  const storeDir = path.join(dataDir, 'eventstore');
+  const password = readFileSync(path.join(storeDir, 'admin.password'), 'utf8').trim();
+  return withCredentials(`esdb://127.0.0.1:${port}?tls=true&tlsCAFile=${encodeURIComponent(path.join(storeDir, 'certs', 'ca', 'ca.crt'))}`, 'admin', password);
+}
 
 export interface LedgerProcessOptions {
   /** The HTTP port (default: a random one in 38000..38999); the embedded event store listens 1000 above it. */
@@ -61,7 +69,7 @@ export async function startLedgerProcess(options: LedgerProcessOptions | number 
   return {
     url,
     pid: child.pid!,
-    eventStore: `esdb://127.0.0.1:${eventStorePort}?tls=false`,
+    eventStore: env.EVENTSTORE_INSECURE === 'true' ? `esdb://127.0.0.1:${eventStorePort}?tls=false` : storeConnectionString(dataDir, eventStorePort),
     adminKey,
     async principal(id, role, feeds = []) {
       const { apiKey } = await post<{ apiKey: string }>('/principals', { commandId: `principal-${id}`, principalId: id, role, ...(feeds.length ? { feeds } : {}) });

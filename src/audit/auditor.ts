@@ -6,7 +6,7 @@
  * the bad proofs. The report says what was checked, what holds, and every failure with its event.
  */
 import { forgetCrypto, rememberCrypto } from '../domain/crypto/crypto';
-import { isLedgerEvent, ledgerEventCodec } from '../domain/events';
+import { isLedgerStream, ledgerEventCodec } from '../domain/events';
 import { CryptoPrefetch, Prefetched } from './crypto-prefetch';
 import { isLedgerMetadata, ledgerTimeOf } from '../eventstore/event-codec';
 import { BatchVerifier } from '../zk/batch-verify';
@@ -114,7 +114,8 @@ export class Auditor {
       this.chain.addCheckpoint(e, { upTo: BigInt(d.upTo), upToPrepare: BigInt(d.upToPrepare ?? d.upTo), events: Number(d.events), prefixHash: String(d.prefixHash) });
       return;
     }
-    if (!isLedgerEvent(e)) return; // projection streams and other writers' events are not the ledger's
+    // Projection streams are not the ledger's; any event in a ledger stream is, or is a forgery to report.
+    if (!isLedgerStream(e.stream)) return;
     if (this.options.check !== false) this.chain.addLedgerEvent(e);
     const meta = isLedgerMetadata(e.metadata) ? e.metadata : undefined;
     let event;
@@ -186,8 +187,16 @@ export class Auditor {
   }
 
   private flush(): void {
-    if (this.pending) this.replay.apply(this.pending, this.options.check !== false);
+    const pending = this.pending;
     this.pending = undefined;
+    if (!pending) return;
+    try {
+      this.replay.apply(pending, this.options.check !== false);
+    } catch (err) {
+      // A command whose events decode but make no sense together (fields missing, another stream's
+      // types): reported, and the audit goes on with the next.
+      this.replay.fail('UNFOLDABLE', `${pending.events[0].event.type} cannot be replayed: ${(err as Error).message}`, pending.events[0]);
+    }
   }
 
   /** Batch-verifies every proof; each one that fails is a finding on its event. Returns how many failed. */

@@ -19,6 +19,7 @@ const GROUPS: Record<string, (program: Command) => void> = {
   audit: (program) => require('../audit/audit.cli').registerAuditCommands(program),
   projections: (program) => require('../projections/projections.cli').registerProjectionCommands(program),
   access: (program) => require('../access/access.cli').registerAccessCommands(program),
+  eventstore: (program) => require('../eventstore/eventstore.cli').registerEventStoreCommands(program),
   backtest: (program) => require('../risk-engine/backtest/backtest.cli').registerBacktestCommands(program),
 };
 

@@ -13,6 +13,8 @@ export interface LedgerConfig {
   /** Data directory and gRPC port of the embedded event store. */
   eventStoreDataDir: string;
   eventStorePort: number;
+  /** The embedded store without TLS, users or ACLs (EVENTSTORE_INSECURE=true): only with that explicit setting. */
+  eventStoreInsecure: boolean;
   /** A real PostgreSQL server; unset opens embedded PGlite. */
   databaseUrl?: string;
   pgliteDataDir: string;
@@ -78,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || undefined,
     eventStoreDataDir: env.EVENTSTORE_DATA_DIR ?? path.join(dataDir, 'eventstore'),
     eventStorePort: intFrom(env.EVENTSTORE_PORT, 2113, 'EVENTSTORE_PORT'),
+    eventStoreInsecure: env.EVENTSTORE_INSECURE === 'true',
     databaseUrl: env.DATABASE_URL || undefined,
     pgliteDataDir: env.PGLITE_DATA_DIR ?? path.join(dataDir, 'pglite'),
     logLevel: env.LOG_LEVEL ?? 'info',

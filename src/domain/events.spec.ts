@@ -27,6 +27,12 @@ describe('event codec', () => {
     expect(() => ledgerEventCodec.decode('Mystery', 1, {})).toThrow(UnknownEventError);
   });
 
+  it('refuses a body that breaks its types: a non-integer where an amount or round belongs, or no body', () => {
+    expect(() => ledgerEventCodec.decode('PriceUpdated', 1, { round: 'not-a-number', price: '1200', at: '1', oracles: [] })).toThrow(UnknownEventError);
+    expect(() => ledgerEventCodec.decode('DebtDrawn', 1, { amount: '1e6', collateral: '0', scaledDebt: '0', commitment: '1' })).toThrow(UnknownEventError);
+    expect(() => ledgerEventCodec.decode('PriceUpdated', 1, null as unknown as Record<string, unknown>)).toThrow(UnknownEventError);
+  });
+
   it('reads a version-1 LiquidationTriggered, from before detection, as triggered by its proof', () => {
     const v1 = { positionId: 'p1', poolId: 'p', liquidator: 'l', feed: 'F', oracle: 'o1', round: '7', nullifier: '5', proof: { pi_a: [] }, publicSignals: ['1'], collateral: '2', scaledDebt: '3', salt: '4', commitment: '6' };
     const decoded = ledgerEventCodec.decode('LiquidationTriggered', 1, v1);

@@ -100,6 +100,7 @@ export const UPCASTERS: Partial<Record<LedgerEventType, Record<number, (data: Re
   },
 };
 
+/** A stored event the ledger cannot read: an unknown type or schema version, or a body that breaks its types. */
 export class UnknownEventError extends Error {}
 
 export const ledgerEventCodec: EventCodec<LedgerEvent> = {
@@ -110,6 +111,7 @@ export const ledgerEventCodec: EventCodec<LedgerEvent> = {
 
   decode(type: string, schemaVersion: number, data: Record<string, unknown>): LedgerEvent {
     if (!(type in SCHEMA_VERSIONS)) throw new UnknownEventError(`unknown event type ${type}`);
+    if (!data || typeof data !== 'object' || Array.isArray(data)) throw new UnknownEventError(`${type} has no body`);
     const t = type as LedgerEventType;
     let body = data;
     for (let v = schemaVersion; v < SCHEMA_VERSIONS[t]; v++) {
@@ -133,7 +135,12 @@ export function ledgerStreamOf(stream: string): { kind: string; id: string } {
 
 /** Whether an event is one of the ledger's: a ledger type in a ledger stream (public projection streams reuse some type names). */
 export function isLedgerEvent(e: { stream: string; type: string }): boolean {
-  return isLedgerEventType(e.type) && LEDGER_STREAM_PREFIXES.some((prefix) => e.stream.startsWith(prefix));
+  return isLedgerEventType(e.type) && isLedgerStream(e.stream);
+}
+
+/** Whether a stream is one of the ledger's, whatever its events' types (another writer may put any there). */
+export function isLedgerStream(stream: string): boolean {
+  return LEDGER_STREAM_PREFIXES.some((prefix) => stream.startsWith(prefix));
 }
 
 function toJson(value: unknown): unknown {
@@ -144,7 +151,11 @@ function toJson(value: unknown): unknown {
 }
 
 function fromJson(value: unknown, key?: string): unknown {
-  if (typeof value === 'string' && key !== undefined && BIGINT_FIELDS.has(key) && /^-?[0-9]+$/.test(value)) return BigInt(value);
+  if (typeof value === 'string' && key !== undefined && BIGINT_FIELDS.has(key)) {
+    // Anything else where a number belongs was not written by the ledger, and would reach arithmetic and SQL.
+    if (!/^-?[0-9]+$/.test(value)) throw new UnknownEventError(`${key} is not an integer: ${JSON.stringify(value.slice(0, 40))}`);
+    return BigInt(value);
+  }
   if (Array.isArray(value)) return value.map((v) => fromJson(v));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromJson(v, k)]));
   return value;

@@ -14,12 +14,14 @@ import {
   NO_STREAM,
   START,
   streamNameFilter,
+  StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import { Decider, DomainError } from '../domain/decider';
 import { EventCodec } from '../domain/events';
-import { chainHash, decodeStored, GENESIS_HASH, isLedgerMetadata, LedgerEventMetadata } from './event-codec';
+import { chainHash, GENESIS_HASH, isLedgerMetadata, LedgerEventMetadata } from './event-codec';
+import { DeletedStreamError, Quarantine, StoredEvent, StreamQuarantinedError } from './quarantine';
 
 export interface CommandOutcome<Event, State> {
   /** Events this command appended: none when it was a duplicate or changed nothing. */
@@ -64,6 +66,7 @@ export class CommandHandling {
   constructor(
     private readonly client: EventStoreDBClient,
     private readonly maxCachedStreams = 10_000,
+    private readonly quarantine = new Quarantine(),
   ) {}
 
   /** Loads of a stream under way: callers at the same moment share one read. */
@@ -141,11 +144,15 @@ export class CommandHandling {
       return;
     }
     const meta = recorded.metadata;
-    const event = decodeStored(follower.codec, recorded);
+    const state = this.fold(follower.decider, follower.codec, snapshot.state, recorded);
+    if (state === undefined) {
+      this.snapshots.delete(recorded.streamId); // quarantined: the next load refuses
+      return;
+    }
     const byCommand = new Map(snapshot.byCommand);
     if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision: recorded.revision, position: recorded.position?.commit });
     this.remember(recorded.streamId, {
-      state: follower.decider.evolve(snapshot.state, event),
+      state,
       revision: recorded.revision,
       byCommand,
       lastHash: isLedgerMetadata(meta) && meta.hash ? meta.hash : GENESIS_HASH,
@@ -157,6 +164,11 @@ export class CommandHandling {
    * of one stream that overlap share a read: each sees a state at least as recent as its call.
    */
   load<State, Event>(stream: string, decider: Folding<State, Event>, codec: EventCodec<Event>): Promise<AggregateSnapshot<State>> {
+    try {
+      this.quarantine.check(stream);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     let read = this.reading.get(stream);
     if (!read) {
       read = this.readNewEvents(stream, decider, codec).finally(() => this.reading.delete(stream));
@@ -177,13 +189,18 @@ export class CommandHandling {
         const recorded = resolved.event;
         if (!recorded || !recorded.isJson) continue;
         const meta = recorded.metadata;
-        state = decider.evolve(state, decodeStored(codec, recorded));
+        const next = this.fold(decider, codec, state, recorded);
+        if (next === undefined) throw new StreamQuarantinedError(this.quarantine.of(stream)!);
+        state = next;
         revision = recorded.revision;
         if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision, position: recorded.position?.commit });
         lastHash = isLedgerMetadata(meta) && meta.hash ? meta.hash : GENESIS_HASH;
       }
     } catch (err) {
+      if (err instanceof StreamDeletedError) throw new DeletedStreamError(this.quarantine.noticeDeleted(stream, 'tombstoned'));
       if (!(err instanceof StreamNotFoundError)) throw err;
+      // Gone after this process had read it: deleted under the ledger.
+      if (revision >= 0n) throw new DeletedStreamError(this.quarantine.noticeDeleted(stream, 'deleted'));
     }
     const snapshot = { state, revision, byCommand, lastHash };
     // A slower read must not replace a newer snapshot that an append put there meanwhile.
@@ -200,6 +217,7 @@ export class CommandHandling {
     options: HandleOptions<State, Context>,
   ): Promise<CommandOutcome<Event, State>> {
     const maxAttempts = options.maxAttempts ?? 10;
+    this.quarantine.check(stream);
     for (let attempt = 1; ; attempt++) {
       // Optimistic: the first attempt decides on the cached state without reading, since this process
       // appended its latest events itself. Another writer's append shows up as an expected-revision
@@ -239,6 +257,7 @@ export class CommandHandling {
         this.remember(stream, { state, revision: result.nextExpectedRevision, byCommand, lastHash });
         return { events, state, revision: result.nextExpectedRevision, position: result.position?.commit, duplicate: false };
       } catch (err) {
+        if (err instanceof StreamDeletedError) throw new DeletedStreamError(this.quarantine.noticeDeleted(stream, 'tombstoned'));
         if (!(err instanceof WrongExpectedVersionError) || attempt >= maxAttempts) throw err;
         // Someone else appended first: back off a little, at random, so racing writers spread out.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
@@ -259,6 +278,18 @@ export class CommandHandling {
     } catch (err) {
       if (err instanceof DomainError) return err;
       throw err;
+    }
+  }
+
+  /** The state after a stored event, or undefined when the event cannot be folded (it is then quarantined). */
+  private fold<State, Event>(decider: Folding<State, Event>, codec: EventCodec<Event>, state: State, recorded: StoredEvent): State | undefined {
+    const event = this.quarantine.decode(codec, recorded);
+    if (event === undefined) return undefined;
+    try {
+      return decider.evolve(state, event);
+    } catch (err) {
+      this.quarantine.report(recorded, 'UNFOLDABLE', err);
+      return undefined;
     }
   }
 

@@ -7,8 +7,11 @@ import { Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnA
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { EmbeddedEventStore, startEmbeddedEventStore } from './embedded';
+import { ADMINS, tlsFilesFromEnv } from './embedded/security';
 import { CommandHandling } from './command-handling';
 import { TimedCommands } from './timed-commands';
+import { Quarantine } from './quarantine';
+import { StreamDeletionWatch } from './stream-deletion-watch';
 
 @Injectable()
 export class EventStoreConnection implements OnApplicationShutdown {
@@ -21,9 +24,14 @@ export class EventStoreConnection implements OnApplicationShutdown {
   async connect(): Promise<EventStoreDBClient> {
     let connectionString = this.config.eventStoreConnectionString;
     if (connectionString === undefined) {
-      this.embedded = await startEmbeddedEventStore({ dataDir: this.config.eventStoreDataDir, port: this.config.eventStorePort });
-      connectionString = this.embedded.connectionString;
-      this.logger.log(`embedded event store on ${connectionString}, data in ${this.config.eventStoreDataDir}`);
+      const insecure = this.config.eventStoreInsecure;
+      this.embedded = await startEmbeddedEventStore({ dataDir: this.config.eventStoreDataDir, port: this.config.eventStorePort, insecure, tls: tlsFilesFromEnv() });
+      // The ledger is a user of its own, in $admins: the admin's password stays the operator's.
+      connectionString = await this.embedded.connectionStringAs('ledger', [ADMINS]);
+      if (insecure) {
+        this.logger.warn(`EVENTSTORE_INSECURE=true: the embedded event store on port ${this.embedded.port} has no TLS, users or ACLs; anyone who reaches the port can read and write the ledger's history`);
+      }
+      this.logger.log(`embedded event store on port ${this.embedded.port}${insecure ? '' : ' (TLS, CA ' + this.embedded.caFile + ')'}, data in ${this.config.eventStoreDataDir}`);
     }
     this.client = EventStoreDBClient.connectionString(connectionString as string);
     return this.client;
@@ -62,10 +70,16 @@ export class StreamFollowing implements OnApplicationBootstrap, OnApplicationShu
       inject: [EventStoreConnection],
       useFactory: (connection: EventStoreConnection) => connection.connect(),
     },
-    { provide: CommandHandling, inject: [EventStoreDBClient], useFactory: (client: EventStoreDBClient) => new CommandHandling(client) },
+    Quarantine,
+    {
+      provide: CommandHandling,
+      inject: [EventStoreDBClient, Quarantine],
+      useFactory: (client: EventStoreDBClient, quarantine: Quarantine) => new CommandHandling(client, undefined, quarantine),
+    },
     TimedCommands,
     StreamFollowing,
+    StreamDeletionWatch,
   ],
-  exports: [EventStoreDBClient, CommandHandling, EventStoreConnection, TimedCommands],
+  exports: [EventStoreDBClient, CommandHandling, EventStoreConnection, TimedCommands, Quarantine],
 })
 export class EventStoreModule {}

@@ -14,8 +14,8 @@ import { AllStreamSubscription, EventStoreDBClient, Position, START, streamNameF
 import { Clock, unixSeconds } from '../clock/clock';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { DomainError } from '../domain/decider';
-import { isLedgerEvent, LEDGER_STREAM_PREFIXES, LedgerEvent, ledgerEventCodec } from '../domain/events';
-import { decodeStored } from '../eventstore/event-codec';
+import { isLedgerStream, LEDGER_STREAM_PREFIXES, LedgerEvent, ledgerEventCodec } from '../domain/events';
+import { Quarantine } from '../eventstore/quarantine';
 import { ExecutePositionCommand, PositionCommandHandler } from '../ledger/positions/position.command';
 import { Metrics } from '../observability/metrics';
 import { DueLiquidation, LiquidationWatch } from './liquidation-watch';
@@ -58,6 +58,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
     private readonly saga: LiquidationSaga,
     private readonly prover: DetectionProver,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly quarantine: Quarantine,
   ) {}
 
   /**
@@ -69,8 +70,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
     for await (const { event: recorded } of this.client.readAll({ fromPosition: START })) {
       if (!recorded?.position) continue;
       from = recorded.position;
-      const event = followed(recorded);
-      if (event) this.watch.apply(recorded.streamId, recorded.revision, event);
+      this.watched(recorded);
     }
     await Promise.all(this.watch.poolIds().map((poolId) => this.sweep(poolId, performance.now())));
     await Promise.all(this.watch.pendingSteps().map((step) => this.saga.take(step)));
@@ -101,9 +101,8 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
     try {
       for await (const { event: recorded } of subscription) {
         const receivedAt = performance.now();
-        const event = recorded && followed(recorded);
+        const event = recorded && this.watched(recorded);
         if (!event) continue;
-        this.watch.apply(recorded.streamId, recorded.revision, event);
         const proofJob = this.watch.proofJobOf(recorded.streamId, recorded.revision, event);
         if (proofJob) this.prover.prove(proofJob);
         for (const step of this.watch.stepsAfter(recorded.streamId, event)) void this.saga.take(step);
@@ -131,6 +130,24 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
     for (const listener of this.sweepListeners) listener(sweep);
   }
 
+  /**
+   * Folds an event of a ledger stream into the watch and answers it; undefined for anything else. An
+   * event that cannot be decoded or watched is quarantined, and the watch keeps its stream as it was
+   * before (commands on that stream are refused meanwhile).
+   */
+  private watched(recorded: { streamId: string; revision: bigint; type: string; isJson: boolean; data: unknown; metadata?: unknown; id: string }): LedgerEvent | undefined {
+    if (!recorded.isJson || !isLedgerStream(recorded.streamId) || this.quarantine.of(recorded.streamId)) return undefined;
+    const event = this.quarantine.decode(ledgerEventCodec, recorded);
+    if (!event) return undefined;
+    try {
+      this.watch.apply(recorded.streamId, recorded.revision, event);
+    } catch (err) {
+      this.quarantine.report(recorded, 'UNFOLDABLE', err);
+      return undefined;
+    }
+    return event;
+  }
+
   private async trigger(due: DueLiquidation): Promise<boolean> {
     const commandId = commandIdOf(due);
     this.inFlight.add(commandId);
@@ -149,11 +166,6 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
   }
 }
 
-/** A ledger event of a ledger stream, decoded; undefined for anything else. */
-function followed(recorded: { streamId: string; type: string; isJson: boolean; data: unknown; metadata?: unknown }): LedgerEvent | undefined {
-  if (!recorded.isJson || !isLedgerEvent({ stream: recorded.streamId, type: recorded.type })) return undefined;
-  return decodeStored(ledgerEventCodec, recorded);
-}
 
 function commandIdOf(due: DueLiquidation): string {
   return `detect-${due.positionId}@${due.revision}`;

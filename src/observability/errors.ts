@@ -1,13 +1,25 @@
 /**
  * Every refusal leaves the API as a 4xx with a machine-readable `code`: domain rule refusals (422, or
  * 404 for a missing aggregate, or 409 for a race lost to another command), validation failures (400),
- * and concurrency conflicts that outlived the retries (409). Anything else is a 500 whose message is
- * not passed on.
+ * concurrency conflicts that outlived the retries, or a stream holding a quarantined event (409), and a
+ * stream deleted under the ledger (410). Anything else is a 500 whose message is not passed on.
  */
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger, ValidationError } from '@nestjs/common';
 import { WrongExpectedVersionError } from '@eventstore/db-client';
 import { Response } from 'express';
 import { DomainError } from '../domain/decider';
+
+/** Refusals that are not a rule's verdict on the command but the state of what it depends on. */
+const DOMAIN_STATUS: Record<string, number> = {
+  // Another command got there first: the position is already being liquidated (by the ledger's
+  // detection or another liquidator), or this proof's nullifier was already used.
+  LIQUIDATION_IN_PROGRESS: 409,
+  NULLIFIER_USED: 409,
+  // A stream holds an event the ledger set aside (quarantine.ts): the command conflicts with the store's state.
+  STREAM_QUARANTINED: 409,
+  // Deleted or tombstoned in the store under the ledger (quarantine.ts): its history is gone.
+  STREAM_DELETED: 410,
+};
 
 export interface ErrorBody {
   statusCode: number;
@@ -36,15 +48,10 @@ export class ErrorFilter implements ExceptionFilter {
   }
 }
 
-/**
- * Refusals that mean another command got there first: the position is already being liquidated (by the
- * ledger's detection or another liquidator), or this proof's nullifier was already used.
- */
-const LOST_RACE_CODES = new Set(['LIQUIDATION_IN_PROGRESS', 'NULLIFIER_USED']);
 
 export function toErrorBody(err: unknown): ErrorBody {
   if (err instanceof DomainError) {
-    const statusCode = err.code.endsWith('NOT_FOUND') ? 404 : LOST_RACE_CODES.has(err.code) ? 409 : 422;
+    const statusCode = err.code.endsWith('NOT_FOUND') ? 404 : (DOMAIN_STATUS[err.code] ?? 422);
     return { statusCode, code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
   }
   if (err instanceof ValidationFailed) {

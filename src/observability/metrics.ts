@@ -67,6 +67,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly quarantinedEvents = new Gauge({
+    name: 'ledger_quarantined_events',
+    help: 'Events set aside instead of folded since the process started, by reason (UNDECODABLE, UNFOLDABLE): an alert, since only another writer to the store can put them there.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deletedStreams = new Gauge({
+    name: 'ledger_deleted_streams',
+    help: 'Streams the ledger depends on found deleted or tombstoned in the store since the process started, by how: an alert.',
+    labelNames: ['how'] as const,
+    registers: [this.registry],
+  });
+
   readonly accessRefusals = new Counter({
     name: 'ledger_access_refusals_total',
     help: 'Calls refused before reaching a handler, by code (AUTHENTICATION_REQUIRED, INVALID_API_KEY, ROLE_NOT_ALLOWED, NOT_POSITION_OWNER, RATE_LIMITED...).',

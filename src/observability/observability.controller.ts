@@ -6,6 +6,7 @@ import { Database } from '../database/database';
 import { Metrics } from './metrics';
 import { ProjectionsService } from '../projections/projections.service';
 import { Access } from '../access/access-policy';
+import { DeletedStream, QuarantinedEvent, Quarantine } from '../eventstore/quarantine';
 
 @ApiTags('operations')
 @Controller()
@@ -15,6 +16,7 @@ export class ObservabilityController {
     private readonly client: EventStoreDBClient,
     @Inject(DATABASE) private readonly db: Database,
     private readonly projections: ProjectionsService,
+    private readonly quarantine: Quarantine,
   ) {}
 
   @Get('health/live')
@@ -26,8 +28,13 @@ export class ObservabilityController {
 
   @Get('health/ready')
   @Access({ allow: 'anyone' })
-  @ApiOperation({ summary: 'Readiness: the event store and the database answer, and every projection runs.' })
-  async ready(): Promise<{ status: 'ready'; projections: unknown[] }> {
+  @ApiOperation({
+    summary: 'Readiness: the event store and the database answer, and every projection runs.',
+    description:
+      'Also lists, per stream, the first event the ledger quarantined (could not decode or fold), and the streams found deleted or tombstoned under it: ' +
+      'the ledger still serves, and refuses what depends on those streams with STREAM_QUARANTINED (409) or STREAM_DELETED (410).',
+  })
+  async ready(): Promise<{ status: 'ready'; projections: unknown[]; quarantined: QuarantinedEvent[]; deletedStreams: DeletedStream[] }> {
     const problems: string[] = [];
     await this.probe(problems, 'eventstore', async () => {
       // Drained, not broken out of: leaving a read early leaves its call open on the client.
@@ -37,7 +44,7 @@ export class ObservabilityController {
     const projections = this.projections.statuses();
     for (const p of projections) if (p.state !== 'running') problems.push(`projection ${p.projection} is ${p.state}`);
     if (problems.length) throw new ServiceUnavailableException({ code: 'NOT_READY', message: problems.join('; ') });
-    return { status: 'ready', projections };
+    return { status: 'ready', projections, quarantined: this.quarantine.list(), deletedStreams: this.quarantine.deletedStreams() };
   }
 
   @Get('metrics')
@@ -46,6 +53,8 @@ export class ObservabilityController {
   @ApiOperation({ summary: 'Prometheus metrics.' })
   async metricsText(): Promise<string> {
     this.projections.exportMetrics(this.metrics);
+    for (const [reason, count] of this.quarantine.countsByReason()) this.metrics.quarantinedEvents.set({ reason }, count);
+    for (const how of ['deleted', 'tombstoned'] as const) this.metrics.deletedStreams.set({ how }, this.quarantine.deletedStreams().filter((d) => d.how === how).length);
     return this.metrics.registry.metrics();
   }
 

@@ -23,9 +23,13 @@ import {
   MaxAppendSizeExceededError,
   AllStreamSubscription,
   StreamSubscription,
+  AccessDeniedError,
+  DeadlineExceededError,
+  EventStoreDBClient,
 } from '@eventstore/db-client';
 import { randomUUID } from 'node:crypto';
 import { againstRealServer, storeUnderTest, StoreUnderTest, uniqueStream } from './store-under-test';
+import { cli } from '../support/cli';
 
 let store: StoreUnderTest;
 beforeAll(async () => {
@@ -177,6 +181,24 @@ describe('read', () => {
   });
 });
 
+describe('links', () => {
+  it('resolves a $> link to its target with the link alongside when asked, and returns it as itself when not', async () => {
+    const target = uniqueStream();
+    const links = uniqueStream();
+    await client().appendToStream(target, events(3));
+    await client().appendToStream(links, [binaryEvent({ type: '$>', data: Buffer.from(`1@${target}`) }), binaryEvent({ type: '$>', data: Buffer.from(`9@${target}`) })]);
+    const resolved = await readAll(client().readStream(links, { resolveLinkTos: true }), (e) => [e.event?.streamId, e.event?.revision, e.link?.streamId, e.link?.revision, e.link?.type]);
+    expect(resolved[0]).toEqual([target, 1n, links, 0n, '$>']);
+    // A link to nothing (here, a revision the target never had) comes as the link alone.
+    expect(resolved[1].slice(2)).toEqual([links, 1n, '$>']);
+    const plain = await readAll(client().readStream(links), (e) => [e.event?.streamId, e.event?.type, e.link]);
+    expect(plain).toEqual([
+      [links, '$>', undefined],
+      [links, '$>', undefined],
+    ]);
+  });
+});
+
 describe('catch-up subscriptions', () => {
   it('delivers a stream from its start, then live events, without a gap or a duplicate', async () => {
     const stream = uniqueStream();
@@ -271,6 +293,16 @@ describe('catch-up subscriptions', () => {
   });
 });
 
+describe('append deadline', () => {
+  it('refuses a batch append whose deadline passed before it was all received, and writes none of it', async () => {
+    const stream = uniqueStream();
+    await expect(client().appendToStream(stream, events(30_000), { deadline: 1 })).rejects.toBeInstanceOf(DeadlineExceededError);
+    await expect(numbers(stream)).rejects.toBeInstanceOf(StreamNotFoundError);
+    // With time enough, the same append goes through.
+    expect((await client().appendToStream(stream, events(3))).nextExpectedRevision).toBe(2n);
+  });
+});
+
 describe('delete and tombstone', () => {
   it('soft-deletes a stream: it reads as missing, and a later append continues its revisions', async () => {
     const stream = uniqueStream();
@@ -280,6 +312,17 @@ describe('delete and tombstone', () => {
     const next = await client().appendToStream(stream, events(1, 'Thing', 3));
     expect(next.nextExpectedRevision).toBe(3n);
     expect(await numbers(stream)).toEqual([3]);
+  });
+
+  it('records a soft delete as the stream metadata truncate-before past its last event, seen in $all', async () => {
+    const stream = uniqueStream();
+    await client().setStreamMetadata(stream, { custom: 'kept' } as never);
+    await client().appendToStream(stream, events(3));
+    await client().deleteStream(stream);
+    const { metadata } = await client().getStreamMetadata(stream);
+    expect(metadata).toMatchObject({ truncateBefore: 3, custom: 'kept' });
+    const [last] = await readAll(client().readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }), (e) => e.event!);
+    expect([last.streamId, last.type]).toEqual([`$$${stream}`, '$metadata']);
   });
 
   it('tombstones a stream for good: reads and appends fail with StreamDeletedError', async () => {
@@ -321,6 +364,67 @@ describe('bad input', () => {
     const stream = uniqueStream();
     await client().appendToStream(stream, events(1));
     expect(await numbers(stream)).toEqual([0]);
+  });
+});
+
+describe('secure mode: TLS, users, stream ACLs', () => {
+  const as = async <T>(connectionString: string, use: (c: EventStoreDBClient) => Promise<T>): Promise<T> => {
+    const c = EventStoreDBClient.connectionString(connectionString);
+    try {
+      return await use(c);
+    } finally {
+      await c.dispose();
+    }
+  };
+
+  it('starts with system events in $all: the default ACLs in $settings and the admin user', async () => {
+    const first = await readAll(client().readAll({ fromPosition: START, maxCount: 20 }), (e) => e.event!.streamId);
+    expect(first).toEqual(expect.arrayContaining(['$settings', '$user-admin']));
+  });
+
+  it('refuses a caller without credentials, and one with a wrong password', async () => {
+    const stream = uniqueStream();
+    await client().appendToStream(stream, events(1));
+    for (const cs of [store.connectionStringAs(), store.connectionStringAs('admin', 'not-the-password')]) {
+      await expect(as(cs, (c) => c.appendToStream(stream, events(1)))).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(as(cs, (c) => readAll(c.readStream(stream), (e) => e))).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(as(cs, (c) => readAll(c.readAll({ maxCount: 1 }), (e) => e))).rejects.toBeInstanceOf(AccessDeniedError);
+    }
+    expect(await numbers(stream)).toEqual([0]);
+  });
+
+  // The integrator is created in the embedded store's user format (a real server has its own user management).
+  (againstRealServer ? it.skip : it)('a read-only integrator reads what the ACL opens to its group, and is refused everything else, writes included', async () => {
+    const login = `integrator-${randomUUID().slice(0, 8)}`;
+    const created = await cli('eventstore', 'add-integrator', login, '--eventstore', store.adminConnectionString);
+    expect(created.code).toBe(0);
+    const { password, connectionString } = JSON.parse(created.out) as { password: string; connectionString: string };
+    expect(connectionString).toBe(store.connectionStringAs(login, password));
+    const open = uniqueStream('public');
+    const closed = uniqueStream();
+    await client().appendToStream(open, events(2));
+    await client().setStreamMetadata(open, { acl: { readRoles: ['integrators'] } });
+    await client().appendToStream(closed, events(1));
+    await as(connectionString, async (c) => {
+      expect(await readAll(c.readStream(open), (e) => (e.event!.data as { n: number }).n)).toEqual([0, 1]);
+      await expect(c.appendToStream(open, events(1))).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(c.deleteStream(open)).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(c.setStreamMetadata(open, { acl: { readRoles: ['$all'] } })).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(c.appendToStream(uniqueStream(), events(1))).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(readAll(c.readStream(closed), (e) => e)).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(readAll(c.readAll({ maxCount: 1 }), (e) => e)).rejects.toBeInstanceOf(AccessDeniedError);
+      // Users and settings are system streams: an integrator can neither read nor mint them.
+      await expect(readAll(c.readStream('$user-admin'), (e) => e)).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(c.appendToStream(`$user-${login}-2`, jsonEvent({ type: '$User', data: {} }))).rejects.toBeInstanceOf(AccessDeniedError);
+    });
+    expect(await numbers(open)).toEqual([0, 1]);
+    // A second user of the same login is refused.
+    expect((await cli('eventstore', 'add-integrator', login, '--eventstore', store.adminConnectionString)).code).not.toBe(0);
+  });
+
+  it('a client that does not speak TLS gets nothing from the port', async () => {
+    const plain = store.connectionStringAs().replace(/tls=true/, 'tls=false');
+    await expect(as(plain, (c) => readAll(c.readAll({ maxCount: 1 }), (e) => e))).rejects.toBeInstanceOf(Error);
   });
 });
 

@@ -1,6 +1,8 @@
 /**
  * Durability under SIGKILL: a child appends continuously and is killed at random moments; after each
  * restart on the same data directory every event it had acknowledged is read back intact and in order.
+ * In secure mode (the default: TLS, users, ACLs, the first start's certificates and admin written
+ * into the data directory) and in insecure mode.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,8 +12,8 @@ import { EventStoreEngine } from '../../src/eventstore/embedded/store';
 
 const ROUNDS = 4;
 
-async function runAndKill(dataDir: string, stream: string, from: number): Promise<number[]> {
-  const child = spawn(process.execPath, ['-r', path.join(__dirname, '../support/ts-register.js'), path.join(__dirname, 'crash-child.ts'), dataDir, stream, String(from)], {
+async function runAndKill(dataDir: string, stream: string, from: number, mode: Mode): Promise<number[]> {
+  const child = spawn(process.execPath, ['-r', path.join(__dirname, '../support/ts-register.js'), path.join(__dirname, 'crash-child.ts'), dataDir, stream, String(from), mode], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -48,14 +50,16 @@ async function storedNumbers(dataDir: string, stream: string): Promise<Map<numbe
   return byStream;
 }
 
-it(`keeps every acknowledged event through ${ROUNDS} SIGKILLs mid-append`, async () => {
+type Mode = 'secure' | 'insecure';
+
+it.each<Mode>(['secure', 'insecure'])(`keeps every acknowledged event through ${ROUNDS} SIGKILLs mid-append, %s`, async (mode) => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'es-crash-'));
   const stream = 'crash';
   let from = 0;
   let acknowledgedTotal = 0;
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      const acknowledged = await runAndKill(dataDir, stream, from);
+      const acknowledged = await runAndKill(dataDir, stream, from, mode);
       acknowledgedTotal += acknowledged.length;
       const stored = await storedNumbers(dataDir, stream);
       const storedAll = new Set([...stored.values()].flat());

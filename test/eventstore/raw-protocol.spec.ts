@@ -1,10 +1,12 @@
 /**
  * The raw gRPC protocol: requests no client library would send (garbage bytes, missing options) get a
- * gRPC error status, and the store keeps serving well-formed clients.
+ * gRPC error status, and the store keeps serving well-formed clients. Sent as the admin, over TLS
+ * (the store's secure mode), so they reach the request handling.
  */
 import * as grpc from '@grpc/grpc-js';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EmbeddedEventStore, startEmbeddedEventStore } from '../../src/eventstore/embedded';
@@ -16,7 +18,7 @@ let raw: grpc.Client;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'es-malformed-'));
   store = await startEmbeddedEventStore({ dataDir });
-  raw = new grpc.Client(`127.0.0.1:${store.port}`, grpc.credentials.createInsecure());
+  raw = new grpc.Client(`127.0.0.1:${store.port}`, asAdmin());
 });
 afterAll(async () => {
   raw.close();
@@ -25,6 +27,18 @@ afterAll(async () => {
 });
 
 const identity = (b: Buffer) => b;
+
+/** TLS verified against the store's CA, with the admin's basic-auth credentials on every call. */
+function asAdmin(): grpc.ChannelCredentials {
+  const url = new URL(store.connectionString.replace(/^esdb:/, 'http:'));
+  const basic = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
+  const perCall = grpc.credentials.createFromMetadataGenerator((_params, callback) => {
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', `Basic ${basic}`);
+    callback(null, metadata);
+  });
+  return grpc.credentials.combineChannelCredentials(grpc.credentials.createSsl(readFileSync(store.caFile!)), perCall);
+}
 
 function serverStream(method: string, body: Buffer): Promise<grpc.ServiceError> {
   return new Promise((resolve, reject) => {
@@ -72,7 +86,7 @@ it('appends through the classic Append call too, which clients use when they sen
   const { StreamsClient } = await import('@eventstore/db-client/generated/streams_grpc_pb');
   const { AppendReq, AppendResp } = await import('@eventstore/db-client/generated/streams_pb');
   const { Empty, StreamIdentifier, UUID } = await import('@eventstore/db-client/generated/shared_pb');
-  const streams = new StreamsClient(`127.0.0.1:${store.port}`, grpc.credentials.createInsecure());
+  const streams = new StreamsClient(`127.0.0.1:${store.port}`, asAdmin());
   const resp = await new Promise<InstanceType<typeof AppendResp>>((resolve, reject) => {
     const call = streams.append((err, r) => (err ? reject(err) : resolve(r!)));
     const options = new AppendReq.Options().setStreamIdentifier(new StreamIdentifier().setStreamName(Buffer.from('classic-append'))).setNoStream(new Empty());

@@ -9,11 +9,16 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { EmbeddedEventStore, startEmbeddedEventStore } from '../../src/eventstore/embedded';
+import { withCredentials } from '../../src/eventstore/connection-string';
 
 export const againstRealServer = Boolean(process.env.EVENTSTORE_CONNECTION_STRING);
 
 export interface StoreUnderTest {
   client: EventStoreDBClient;
+  /** As the admin, whom `client` connects as. */
+  adminConnectionString: string;
+  /** The store's connection string as another user, or (no login) as nobody. */
+  connectionStringAs(login?: string, password?: string): string;
   /** Stops and starts the embedded server on the same data (embedded only). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -24,6 +29,8 @@ export async function storeUnderTest(): Promise<StoreUnderTest> {
     const client = EventStoreDBClient.connectionString(process.env.EVENTSTORE_CONNECTION_STRING as string);
     return {
       client,
+      adminConnectionString: process.env.EVENTSTORE_CONNECTION_STRING as string,
+      connectionStringAs: (login, password) => withCredentials(process.env.EVENTSTORE_CONNECTION_STRING as string, login, password),
       restart: () => Promise.reject(new Error('cannot restart a real server from the suite')),
       stop: () => client.dispose(),
     };
@@ -32,6 +39,10 @@ export async function storeUnderTest(): Promise<StoreUnderTest> {
   let embedded: EmbeddedEventStore = await startEmbeddedEventStore({ dataDir });
   const sut: StoreUnderTest = {
     client: EventStoreDBClient.connectionString(embedded.connectionString),
+    get adminConnectionString() {
+      return embedded.connectionString;
+    },
+    connectionStringAs: (login, password) => withCredentials(embedded.connectionString, login, password),
     async restart() {
       await sut.client.dispose();
       await embedded.close();

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
-import { Empty, StreamIdentifier, UUID, WrongExpectedVersion as WrongExpectedVersionDetails, StreamDeleted, MaximumAppendSizeExceeded, Unknown, AllStreamPosition } from '@eventstore/db-client/generated/shared_pb';
+import { AccessDenied as AccessDeniedDetails, Empty, StreamIdentifier, Timeout, UUID, WrongExpectedVersion as WrongExpectedVersionDetails, StreamDeleted, MaximumAppendSizeExceeded, Unknown, AllStreamPosition } from '@eventstore/db-client/generated/shared_pb';
 import { Status } from '@eventstore/db-client/generated/status_pb';
 import { Any } from 'google-protobuf/google/protobuf/any_pb';
 import { Empty as ProtobufEmpty } from 'google-protobuf/google/protobuf/empty_pb';
@@ -26,7 +26,8 @@ import {
   TombstoneResp,
 } from '@eventstore/db-client/generated/streams_pb';
 import { AllPosition, AppendOutcome, comparePosition, DeleteOutcome, EventStoreEngine, ExpectedRevision, MAX_APPEND_SIZE, ReadEvent } from './store';
-import { StoredEvent } from './log-record';
+import { jsonStoredEvent, StoredEvent } from './log-record';
+import { AccessDenied, Authorizer, BadCredentials, Operation } from './security';
 import { uuidBytes, uuidText } from './uuid';
 import { encodeReadEventResponse } from './read-event-encoding';
 
@@ -37,9 +38,10 @@ const PAGE = 512;
 const SEARCH_WINDOW = 32;
 const MAX_STREAM_NAME_BYTES = 1024;
 
-export function createGrpcServer(engine: EventStoreEngine): grpc.Server {
+/** The server; with an authorizer (secure mode) every stream operation needs a user the ACLs allow. */
+export function createGrpcServer(engine: EventStoreEngine, authorizer?: Authorizer): grpc.Server {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * MAX_APPEND_SIZE });
-  const streams = new StreamsHandlers(engine);
+  const streams = new StreamsHandlers(engine, authorizer);
   // Read responses are written as bytes: events pre-encoded, the rest serialized by the generated classes.
   const service = { ...StreamsService, read: { ...StreamsService.read, responseSerialize: (bytes: Buffer) => bytes } };
   server.addService(service as unknown as grpc.ServiceDefinition, {
@@ -78,6 +80,9 @@ function protocolError(code: grpc.status, details: string, trailers: Record<stri
   for (const [k, v] of Object.entries(trailers)) metadata.set(k, v);
   return Object.assign(new Error(details), { code, details, metadata }) as grpc.ServiceError;
 }
+
+const accessDenied = (details: string) => protocolError(grpc.status.PERMISSION_DENIED, details, { exception: 'access-denied' });
+const badCredentials = () => protocolError(grpc.status.UNAUTHENTICATED, 'Bad credentials.', { exception: 'not-authenticated' });
 
 const invalid = (details: string) => protocolError(grpc.status.INVALID_ARGUMENT, details, { exception: 'invalid-argument' });
 const streamDeleted = (stream: string) =>
@@ -140,7 +145,22 @@ interface Filter {
 }
 
 class StreamsHandlers {
-  constructor(private readonly engine: EventStoreEngine) {}
+  constructor(
+    private readonly engine: EventStoreEngine,
+    private readonly authorizer?: Authorizer,
+  ) {}
+
+  /** Throws the protocol's error unless the call's user may do `op` on the stream (anything goes in insecure mode). */
+  private allow(metadata: grpc.Metadata, op: Operation, stream: string): void {
+    if (!this.authorizer) return;
+    try {
+      this.authorizer.authorize(this.authorizer.authenticate(metadata.get('authorization')[0]?.toString()), op, stream);
+    } catch (err) {
+      if (err instanceof BadCredentials) throw badCredentials();
+      if (err instanceof AccessDenied) throw accessDenied(err.message);
+      throw err;
+    }
+  }
 
   // ---- append ----
 
@@ -174,16 +194,17 @@ class StreamsHandlers {
     call.on('error', () => (failed = true));
     call.on('end', () => {
       if (failed) return;
-      void this.finishAppend(options, events).then(
+      void this.finishAppend(options, events, call.metadata).then(
         (resp) => cb(null, resp),
         (err) => fail(err as grpc.ServiceError),
       );
     });
   }
 
-  private async finishAppend(options: AppendReq.Options | undefined, events: StoredEvent[]): Promise<AppendResp> {
+  private async finishAppend(options: AppendReq.Options | undefined, events: StoredEvent[], metadata: grpc.Metadata): Promise<AppendResp> {
     if (!options) throw invalid('an append needs its options');
     const stream = streamName(options.getStreamIdentifier());
+    this.allow(metadata, '$w', stream);
     const outcome = await this.engine.append(stream, expectedOf(options), events);
     if (outcome.status === 'stream_deleted') throw streamDeleted(stream);
     const resp = new AppendResp();
@@ -206,6 +227,13 @@ class StreamsHandlers {
   // ---- batch append: one long-lived stream carrying many appends, told apart by correlation id ----
 
   batchAppend(call: grpc.ServerDuplexStream<BatchAppendReq, BatchAppendResp>): void {
+    // Credentials are the call's: wrong ones end it, as EventStoreDB does, before any append is taken.
+    try {
+      this.authorizer?.authenticate(call.metadata.get('authorization')[0]?.toString());
+    } catch {
+      call.emit('error', badCredentials());
+      return;
+    }
     const pending = new Map<string, { options?: BatchAppendReq.Options; events: StoredEvent[]; size: number; failed: boolean }>();
     call.on('data', (req: BatchAppendReq) => {
       const correlation = req.getCorrelationId();
@@ -234,6 +262,10 @@ class StreamsHandlers {
         const options = entry.options;
         if (!options) throw invalid('an append needs its options');
         const stream = streamName(options.getStreamIdentifier());
+        this.allow(call.metadata, '$w', stream);
+        // The append's own deadline (the call itself has none): past it, nothing is written.
+        const deadline = options.getDeadline()?.toDate();
+        if (deadline && deadline.getTime() < Date.now()) return reply((resp) => resp.setError(status(grpc.status.DEADLINE_EXCEEDED, 'Timeout', new Timeout(), 'event_store.client.Timeout')));
         const expected: ExpectedRevision = options.hasNoStream()
           ? { kind: 'no_stream' }
           : options.hasStreamExists()
@@ -258,23 +290,24 @@ class StreamsHandlers {
   // ---- delete and tombstone ----
 
   delete(call: grpc.ServerUnaryCall<DeleteReq, DeleteResp>, cb: grpc.sendUnaryData<DeleteResp>): void {
-    void this.remove(call.request.getOptions(), false).then(
+    void this.remove(call.request.getOptions(), false, call.metadata).then(
       (position) => cb(null, new DeleteResp().setPosition(new DeleteResp.Position().setCommitPosition(position.commit.toString()).setPreparePosition(position.prepare.toString()))),
       (err) => cb(err),
     );
   }
 
   tombstone(call: grpc.ServerUnaryCall<TombstoneReq, TombstoneResp>, cb: grpc.sendUnaryData<TombstoneResp>): void {
-    void this.remove(call.request.getOptions(), true).then(
+    void this.remove(call.request.getOptions(), true, call.metadata).then(
       (position) =>
         cb(null, new TombstoneResp().setPosition(new TombstoneResp.Position().setCommitPosition(position.commit.toString()).setPreparePosition(position.prepare.toString()))),
       (err) => cb(err),
     );
   }
 
-  private async remove(options: DeleteReq.Options | TombstoneReq.Options | undefined, tombstone: boolean): Promise<AllPosition> {
+  private async remove(options: DeleteReq.Options | TombstoneReq.Options | undefined, tombstone: boolean, metadata: grpc.Metadata): Promise<AllPosition> {
     if (!options) throw invalid('a delete needs its options');
     const stream = streamName(options.getStreamIdentifier());
+    this.allow(metadata, '$d', stream);
     const outcome: DeleteOutcome = await this.engine.delete(stream, expectedOf(options), tombstone);
     if (outcome.status === 'stream_deleted') throw streamDeleted(stream);
     if (outcome.status === 'wrong_expected_version') {
@@ -286,10 +319,45 @@ class StreamsHandlers {
         ...(outcome.current === 'no_stream' ? {} : { 'actual-version': outcome.current.toString() }),
       });
     }
+    if (!tombstone) await this.recordTruncation(stream);
     return outcome.position;
   }
 
+  /**
+   * EventStoreDB's soft delete is a write of the stream's metadata with truncate-before (`$tb`) past its
+   * last event: recorded the same way here, so that a reader of the metadata or a follower of `$all`
+   * sees that the stream was deleted. The rest of the metadata is kept.
+   */
+  private async recordTruncation(stream: string): Promise<void> {
+    const metadataStream = `$$${stream}`;
+    const [last] = this.engine.readStream(metadataStream, 'end', 'backwards', 1);
+    let metadata: Record<string, unknown> = {};
+    try {
+      if (last?.isJson) metadata = JSON.parse(last.data.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      // unreadable metadata: only the truncation is recorded
+    }
+    metadata.$tb = Number(this.engine.streamState(stream).firstRevision);
+    await this.engine.append(metadataStream, { kind: 'any' }, [jsonStoredEvent('$metadata', metadata)]);
+  }
+
   // ---- reads and subscriptions ----
+
+  /** A link's target: undefined when it is gone or the caller may not read its stream. */
+  private linkTarget(link: ReadEvent, metadata: grpc.Metadata): ReadEvent | undefined {
+    const text = link.data.toString('utf8');
+    const at = text.indexOf('@');
+    const revision = /^\d+$/.test(text.slice(0, at)) ? BigInt(text.slice(0, at)) : undefined;
+    const stream = text.slice(at + 1);
+    if (revision === undefined || !stream) return undefined;
+    try {
+      this.allow(metadata, '$r', stream);
+    } catch {
+      return undefined;
+    }
+    const [target] = this.engine.readStream(stream, revision, 'forwards', 1);
+    return target?.revision === revision ? target : undefined;
+  }
 
   read(call: grpc.ServerWritableStream<ReadReq, Buffer>): void {
     void this.serveRead(call).catch((err: grpc.ServiceError) => {
@@ -302,7 +370,9 @@ class StreamsHandlers {
     const options = call.request.getOptions();
     if (!options) throw invalid('a read needs its options');
     const structuredIds = options.getUuidOption()?.hasStructured() ?? false;
-    const out = new ResponseWriter(call, structuredIds);
+    // resolveLinkTos: a `$>` event is sent as its target (`revision@stream`), where the caller may read that stream.
+    const resolveLink = options.getResolveLinks() ? (e: ReadEvent) => this.linkTarget(e, call.metadata) : undefined;
+    const out = new ResponseWriter(call, structuredIds, resolveLink);
     const forwards = options.getReadDirection() === ReadReq.Options.ReadDirection.FORWARDS;
     const filter = options.hasFilter() ? toFilter(options.getFilter()!) : undefined;
     const subscription = options.hasSubscription();
@@ -313,11 +383,13 @@ class StreamsHandlers {
       const streamOptions = options.getStream()!;
       const stream = streamName(streamOptions.getStreamIdentifier());
       const from: bigint | 'start' | 'end' = streamOptions.hasRevision() ? BigInt(streamOptions.getRevision()) : streamOptions.hasEnd() ? 'end' : 'start';
+      this.allow(call.metadata, '$r', stream);
       if (subscription) return this.subscribeToStream(out, stream, from);
       return this.readStream(out, stream, from, forwards ? 'forwards' : 'backwards', max);
     }
     const allOptions = options.getAll();
     if (!allOptions) throw invalid('a read names a stream or $all');
+    this.allow(call.metadata, '$r', '$all');
     const from: AllPosition | 'start' | 'end' = allOptions.hasPosition()
       ? { commit: BigInt(allOptions.getPosition()!.getCommitPosition()), prepare: BigInt(allOptions.getPosition()!.getPreparePosition()) }
       : allOptions.hasEnd()
@@ -453,6 +525,7 @@ function status(code: grpc.status, message: string, details: { serializeBinary()
 function statusOf(err: unknown): Status {
   const e = err as Partial<grpc.ServiceError>;
   const exception = e.metadata?.get('exception')[0];
+  if (exception === 'access-denied') return status(grpc.status.PERMISSION_DENIED, String(e.details), new AccessDeniedDetails(), 'event_store.client.AccessDenied');
   if (exception === 'maximum-append-size-exceeded') {
     return status(grpc.status.INVALID_ARGUMENT, String(e.details), new MaximumAppendSizeExceeded().setMaxappendsize(MAX_APPEND_SIZE), 'event_store.client.MaximumAppendSizeExceeded');
   }
@@ -499,6 +572,7 @@ class ResponseWriter {
   constructor(
     private readonly call: grpc.ServerWritableStream<ReadReq, Buffer>,
     private readonly structuredIds: boolean,
+    private readonly resolveLink?: (link: ReadEvent) => ReadEvent | undefined,
   ) {
     this.closedSignal = new Promise((resolve) => {
       const close = () => {
@@ -531,6 +605,7 @@ class ResponseWriter {
 
   /** Sends an event; returns a promise only when the client's buffer is full and this reader must wait. */
   event(e: ReadEvent): Promise<void> | undefined {
+    if (this.resolveLink && e.type === '$>') return this.send(encodeReadEventResponse(this.resolveLink(e), this.structuredIds, e));
     return this.send(encodeReadEventResponse(e, this.structuredIds));
   }
 

@@ -1,21 +1,33 @@
 /**
  * The embedded EventStoreDB-protocol server: the durable engine behind a gRPC endpoint on loopback,
  * reachable by `@eventstore/db-client` (the ledger's own client) and by any integrator's client.
+ * Secure unless told otherwise: TLS, users and stream ACLs (security.ts).
  */
 import * as grpc from '@grpc/grpc-js';
 import { createGrpcServer } from './grpc-server';
 import { EventStoreEngine } from './store';
+import { Authorizer, ensureUser, prepareUsers, tlsMaterial, TlsFiles } from './security';
 
 export interface EmbeddedEventStoreOptions {
   dataDir: string;
   /** 0 picks a free port. */
   port?: number;
   host?: string;
+  /** Plain gRPC without users or ACLs, as EventStoreDB's `--insecure`: anyone who reaches the port may do anything. */
+  insecure?: boolean;
+  /** The node's certificate, key and CA; by default generated into the data directory at first start. */
+  tls?: TlsFiles;
 }
 
 export interface EmbeddedEventStore {
-  /** `esdb://HOST:PORT?tls=false` */
+  /** As the admin: `esdb://admin:PASSWORD@HOST:PORT?tls=true&tlsCAFile=CA` (`esdb://HOST:PORT?tls=false` insecure). */
   connectionString: string;
+  /** As another user (or, with no login, as nobody). */
+  connectionStringFor(login?: string, password?: string): string;
+  /** The CA file clients verify the node against (secure mode). */
+  caFile?: string;
+  /** Secure mode: the user, created with a random password on first call (kept in `<login>.password`); answers its connection string. */
+  connectionStringAs(login: string, groups: string[]): Promise<string>;
   port: number;
   engine: EventStoreEngine;
   close(): Promise<void>;
@@ -24,12 +36,42 @@ export interface EmbeddedEventStore {
 export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions): Promise<EmbeddedEventStore> {
   const host = options.host ?? '127.0.0.1';
   const engine = await EventStoreEngine.open(options.dataDir);
-  const server = createGrpcServer(engine);
+  let server: grpc.Server;
+  let credentials: grpc.ServerCredentials;
+  let adminPassword: string | undefined;
+  let caFile: string | undefined;
+  try {
+    if (options.insecure) {
+      server = createGrpcServer(engine);
+      credentials = grpc.ServerCredentials.createInsecure();
+    } else {
+      const tls = await tlsMaterial(options.dataDir, options.tls);
+      caFile = tls.caFile;
+      adminPassword = await prepareUsers(engine, options.dataDir);
+      server = createGrpcServer(engine, new Authorizer(engine));
+      credentials = grpc.ServerCredentials.createSsl(null, [{ private_key: tls.key, cert_chain: tls.cert }], false);
+    }
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
+    server.bindAsync(`${host}:${options.port ?? 0}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
   );
+  const connectionStringFor = (login?: string, password?: string) => {
+    const user = login ? `${encodeURIComponent(login)}:${encodeURIComponent(password ?? '')}@` : '';
+    return caFile ? `esdb://${user}${host}:${port}?tls=true&tlsCAFile=${encodeURIComponent(caFile)}` : `esdb://${host}:${port}?tls=false`;
+  };
   return {
-    connectionString: `esdb://${host}:${port}?tls=false`,
+    connectionString: connectionStringFor(adminPassword === undefined ? undefined : 'admin', adminPassword),
+    connectionStringFor,
+    caFile,
+    async connectionStringAs(login, groups) {
+      if (!caFile) return connectionStringFor();
+      const password = await ensureUser(engine, options.dataDir, login, groups);
+      if (password === undefined) throw new Error(`the password file of event store user ${login} is missing from ${options.dataDir}`);
+      return connectionStringFor(login, password);
+    },
     port,
     engine,
     async close() {

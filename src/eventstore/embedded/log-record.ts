@@ -13,6 +13,7 @@
  * A record's byte offset in the log is the commit position of its events in `$all`; event i of the
  * record has prepare position offset + i, which is below the next record's offset.
  */
+import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 export const RECORD_HEADER = 8;
@@ -40,6 +41,11 @@ export interface LogRecord {
   /** Revision of the first event (append), or the revision events below are removed at (delete). */
   firstRevision: bigint;
   events: StoredEvent[];
+}
+
+/** An event the store writes itself (stream metadata, users, settings): a JSON body, a random id, now. */
+export function jsonStoredEvent(type: string, data: unknown): StoredEvent {
+  return { id: randomBytes(16), type, isJson: true, created: BigInt(Date.now()) * 10_000n, data: Buffer.from(JSON.stringify(data)), metadata: Buffer.alloc(0) };
 }
 
 export function encodeRecord(record: LogRecord): Buffer {

@@ -16,7 +16,21 @@ const KEY_TYPE = Buffer.from('type');
 const KEY_CONTENT_TYPE = Buffer.from('content-type');
 const KEY_CREATED = Buffer.from('created');
 
-export function encodeReadEventResponse(e: ReadEvent, structuredIds: boolean): Buffer {
+/**
+ * `ReadResp{event}` for a stored event; for a resolved `$>` link, its target (none when the target is
+ * gone) as the event and the link alongside, at the link's position.
+ */
+export function encodeReadEventResponse(e: ReadEvent | undefined, structuredIds: boolean, link?: ReadEvent): Buffer {
+  const at = link ?? e!;
+  const readEvent = message([
+    ...(e ? [[1, LEN, recordedEvent(e, structuredIds)] as Part] : []),
+    ...(link ? [[2, LEN, recordedEvent(link, structuredIds)] as Part] : []),
+    [3, VARINT, Number(at.position.commit)],
+  ]);
+  return message([[1, LEN, readEvent]]);
+}
+
+function recordedEvent(e: ReadEvent, structuredIds: boolean): Buffer {
   const id = structuredIds ? structuredUuid(e.id) : Buffer.from(uuidText(e.id));
   const uuid = field(structuredIds ? 1 : 2, id);
   const streamName = Buffer.from(e.stream, 'utf8');
@@ -37,11 +51,7 @@ export function encodeReadEventResponse(e: ReadEvent, structuredIds: boolean): B
     [7, LEN, e.metadata],
     [8, LEN, e.data],
   ];
-  const readEvent = message([
-    [1, LEN, message(recorded)],
-    [3, VARINT, commit],
-  ]);
-  return message([[1, LEN, readEvent]]);
+  return message(recorded);
 }
 
 type Part = [field: number, wire: typeof LEN, value: Buffer] | [field: number, wire: typeof VARINT, value: number];

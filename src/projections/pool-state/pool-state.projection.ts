@@ -6,8 +6,8 @@
  */
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../../database/database';
-import { isLedgerEventType, LedgerEvent, ledgerEventCodec } from '../../domain/events';
-import { decodeStored } from '../../eventstore/event-codec';
+import { LedgerEvent, ledgerEventCodec } from '../../domain/events';
+import { Quarantine } from '../../eventstore/quarantine';
 import { Projection, ProjectedEvent } from '../projection';
 
 interface PositionRow {
@@ -25,12 +25,14 @@ export class PoolStateProjection implements Projection {
   readonly streamPrefixes = ['pool-', 'position-', 'oracle-'];
   readonly tables = ['pools', 'feed_prices', 'position_balances'];
 
+  constructor(private readonly quarantine: Quarantine = new Quarantine()) {}
+
   async apply(tx: Queryable, batch: readonly ProjectedEvent[]): Promise<void> {
-    const events = batch.filter((e) => isLedgerEventType(e.type)).map((e) => ({ stream: e.stream, event: decode(e) }));
+    const events = this.decode(batch);
     const positions = await this.loadPositions(tx, events.filter((e) => e.stream.startsWith('position-')).map((e) => e.stream.slice('position-'.length)));
     const before = new Map([...positions].map(([id, row]) => [id, { ...row }]));
 
-    for (const { stream, event } of events) {
+    for (const { stream, event, stored } of events) {
       switch (event.type) {
         case 'PoolCreated':
           await tx.query(
@@ -72,7 +74,10 @@ export class PoolStateProjection implements Projection {
         case 'LiquidationSettled':
         case 'PositionClosed': {
           const row = positions.get(stream.slice('position-'.length));
-          if (!row) throw new Error(`${event.type} on ${stream} before its PositionOpened`);
+          if (!row) {
+            this.quarantine.report(stored, 'UNFOLDABLE', new Error(`${event.type} on ${stream} before its PositionOpened`));
+            break;
+          }
           Object.assign(row, { collateral: event.collateral, scaled_debt: event.scaledDebt, commitment: event.commitment.toString(), open: event.type !== 'PositionClosed' });
           break;
         }
@@ -81,6 +86,20 @@ export class PoolStateProjection implements Projection {
       }
     }
     await this.savePositions(tx, positions, before);
+  }
+
+  /**
+   * The batch's events decoded. One that cannot be is quarantined, and its stream is not projected past
+   * it: the command side refuses that stream from there on too.
+   */
+  private decode(batch: readonly ProjectedEvent[]): { stream: string; event: LedgerEvent; stored: ProjectedEvent }[] {
+    const events = [];
+    for (const stored of batch) {
+      if (this.quarantine.of(stored.stream)) continue;
+      const event = this.quarantine.decode(ledgerEventCodec, stored);
+      if (event) events.push({ stream: stored.stream, event, stored });
+    }
+    return events;
   }
 
   private async loadPositions(tx: Queryable, ids: string[]): Promise<Map<string, PositionRow>> {
@@ -123,10 +142,6 @@ export class PoolStateProjection implements Projection {
       ]);
     }
   }
-}
-
-function decode(e: ProjectedEvent): LedgerEvent {
-  return decodeStored(ledgerEventCodec, e);
 }
 
 const poolIdOf = (stream: string) => stream.slice('pool-'.length);

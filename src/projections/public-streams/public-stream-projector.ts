@@ -11,8 +11,10 @@
  */
 import { AllStreamSubscription, BACKWARDS, END, EventStoreDBClient, jsonEvent, NO_STREAM, Position, START, StreamNotFoundError, streamNameFilter } from '@eventstore/db-client';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { LEDGER_STREAM_PREFIXES, isLedgerEventType, ledgerEventCodec } from '../../domain/events';
-import { decodeStored, ledgerTimeOf } from '../../eventstore/event-codec';
+import { LEDGER_STREAM_PREFIXES, ledgerEventCodec } from '../../domain/events';
+import { ledgerTimeOf } from '../../eventstore/event-codec';
+import { Quarantine } from '../../eventstore/quarantine';
+import { INTEGRATORS } from '../../eventstore/embedded/security';
 import { eventId } from '../../eventstore/command-handling';
 import { endSubscription, ProjectionStatus, statusOf } from '../projection-runner';
 import { PublicEvent, PublicStreams } from './public-streams';
@@ -51,7 +53,10 @@ export class PublicStreamProjector implements OnApplicationBootstrap, OnApplicat
   private eventsWritten = 0;
   private lastEventAt?: Date;
 
-  constructor(private readonly client: EventStoreDBClient) {}
+  constructor(
+    private readonly client: EventStoreDBClient,
+    private readonly quarantine: Quarantine,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.subscription = this.client.subscribeToAll({ fromPosition: START, filter: streamNameFilter({ prefixes: LEDGER_STREAM_PREFIXES }) });
@@ -73,10 +78,19 @@ export class PublicStreamProjector implements OnApplicationBootstrap, OnApplicat
   private async consume(subscription: AllStreamSubscription): Promise<void> {
     try {
       for await (const { event: e } of subscription) {
-        if (!e || !e.isJson || !e.position || !isLedgerEventType(e.type)) continue;
-        const event = decodeStored(ledgerEventCodec, e);
+        // A stream with a quarantined event is published up to it, and no further.
+        if (!e || !e.isJson || !e.position || this.quarantine.of(e.streamId)) continue;
+        const event = this.quarantine.decode(ledgerEventCodec, e);
+        if (!event) continue;
         const source: PublicEventSource = { stream: e.streamId, revision: e.revision.toString(), commit: e.position.commit.toString(), prepare: e.position.prepare.toString() };
-        this.views.apply(e.streamId, event, ledgerTimeOf(e)).forEach((derived, index) => this.pending.push({ event: derived, source, index }));
+        let derived: PublicEvent[];
+        try {
+          derived = this.views.apply(e.streamId, event, ledgerTimeOf(e));
+        } catch (err) {
+          this.quarantine.report(e, 'UNFOLDABLE', err);
+          continue;
+        }
+        derived.forEach((d, index) => this.pending.push({ event: d, source, index }));
         this.checkpoint = e.position;
         this.eventsApplied++;
         this.lastEventAt = e.created;
@@ -132,8 +146,19 @@ export class PublicStreamProjector implements OnApplicationBootstrap, OnApplicat
     } catch (err) {
       if (!(err instanceof StreamNotFoundError)) throw err;
     }
+    await this.openToIntegrators(stream);
     this.cursors.set(stream, cursor);
     return cursor;
+  }
+
+  /**
+   * A public stream's ACL lets the integrators group read it (`npm run cli -- eventstore add-integrator`);
+   * every other stream keeps the store's default ACL, which gives them nothing.
+   */
+  private async openToIntegrators(stream: string): Promise<void> {
+    const { metadata } = await this.client.getStreamMetadata(stream);
+    if (metadata?.acl) return;
+    await this.client.setStreamMetadata(stream, { ...metadata, acl: { readRoles: [INTEGRATORS] } });
   }
 }
 
