@@ -15,6 +15,8 @@ import { auctionStream } from '../src/domain/auction/auction';
 let ledger: RunningLedger;
 let market: Market;
 /** Liquidator principals: the keepers who take from Dutch auctions, the bidders in English ones. */
+/** Position a's auction, settled by takers in the first scenario. */
+let auctionIdOfA: string;
 let liquidators: Record<'keeper-1' | 'keeper-2' | 'alice' | 'bob' | 'carol', Actor>;
 
 /** Calls as a keeper (keeper-1 unless told) and expects success. */
@@ -63,6 +65,7 @@ describe('a liquidation carried through by its auction', () => {
   it('starts the auction on its own once the price drop triggers the position, 10% above the oracle price', async () => {
     await market.publish(2n, '1700');
     auction = await auctionOf('a');
+    auctionIdOfA = auction.auctionId;
     // Health factor 1700 × 0.825 / 1490 ≈ 0.94 is below 0.95: the whole debt is covered, all the collateral is for sale.
     expect(auction).toMatchObject({ poolId: POOL, lot: '1', sold: '0', raised: '0', top: '1870', curve: 'stairstep', needsReset: false });
     // The tab is the debt (1,490 plus a few seconds of interest) and the 5% penalty on it.
@@ -240,6 +243,33 @@ describe('the pool market, the route that always clears', () => {
     });
     expect(Number(position.collateral)).toBeCloseTo(1 - (100 * 288.75) / (80000 - 288.75), 4);
   }, 30_000);
+
+  it('lists the settled auction after the market sale: by status, and on the command line', async () => {
+    const query = '/auctions?poolId=weth-usdc-market';
+    // Seen through, it leaves the default list (auctions not yet seen through) and the running ones...
+    await waitFor(async () => ((await asKeeper('GET', query)) as unknown[]).length === 0 || undefined);
+    expect(await asKeeper('GET', `${query}&status=running`)).toEqual([]);
+    // ...and is listed among the settled ones, as GET /auctions/{id} shows it.
+    const settled = await waitFor(async () => ((await asKeeper('GET', `${query}&status=settled`)) as any[]).find((a) => a.auctionId === 'g.3'));
+    // (Less its price now, which moves with the clock between the two calls.)
+    const { price: _listedPrice, ...listed } = settled;
+    const { price: _price, ...single } = await asKeeper('GET', '/auctions/g.3');
+    expect(listed).toEqual(single);
+    expect(settled).toMatchObject({ status: 'settled', route: 'market', poolId: 'weth-usdc-market' });
+    // Another pool's settled auctions are not in this pool's list; all pools' are in the list without one.
+    expect(((await asKeeper('GET', `${query}&status=settled`)) as any[]).map((a) => a.poolId)).toEqual(['weth-usdc-market']);
+    expect(((await asKeeper('GET', '/auctions?status=settled&limit=500')) as any[]).map((a) => a.auctionId)).toEqual(expect.arrayContaining(['g.3', auctionIdOfA]));
+    const onCli = await cli('liquidator', 'auctions', ...cliAs('keeper-1'), '--pool', 'weth-usdc-market', '--status', 'settled');
+    expect(onCli.code).toBe(0);
+    expect(JSON.parse(onCli.out)).toEqual([expect.objectContaining({ auctionId: 'g.3', status: 'settled' })]);
+  });
+
+  it('refuses an unknown status or a bad limit with 400 and its code', async () => {
+    for (const [query, code] of [['status=closed', 'INVALID_STATUS'], ['status=settled&limit=0', 'INVALID_LIMIT'], ['status=settled&limit=x', 'INVALID_LIMIT'], ['status=settled&limit=501', 'INVALID_LIMIT']]) {
+      const res = await ledger.as(liquidators['keeper-1'])('GET', `/auctions?${query}`);
+      expect({ query, status: res.status, code: res.body.code }).toEqual({ query, status: 400, code });
+    }
+  });
 
   it('takes over a Dutch auction that needs a reset', async () => {
     // A Dutch auction that keepers ignore goes stale after two seconds; the market then buys.

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse, IntersectionType } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse, IntersectionType } from '@nestjs/swagger';
 import { Clock, unixSeconds } from '../clock/clock';
 import { auctionQuote, RunningAuction } from '../domain/auction/auction';
 import { DomainError } from '../domain/decider';
@@ -15,6 +15,11 @@ import { AuctionCommandResult, Auctions, ExecuteAuctionCommand } from './auction
 import { AuctionView, PlaceBidBody, ResetAuctionBody, TakeCollateralBody } from './auction.dto';
 import { LiquidationDetector } from './liquidation-detector';
 import { Access, AUCTION_READERS } from '../access/access-policy';
+import { SettledAuctions } from '../projections/auctions/auctions.projection';
+
+const AUCTION_STATUSES = ['running', 'settled'] as const;
+const DEFAULT_SETTLED_LISTED = 50;
+const MAX_SETTLED_LISTED = 500;
 
 class AuctionReceipt extends IntersectionType(CommandReceipt, AuctionView) {}
 
@@ -28,16 +33,32 @@ export class AuctionsController {
     private readonly pools: Pools,
     private readonly feeds: Feeds,
     private readonly clock: Clock,
+    private readonly settled: SettledAuctions,
   ) {}
 
   @Get()
   @Access(AUCTION_READERS)
-  @ApiOperation({ summary: 'Auctions of liquidated collateral not yet seen through (running, or settling), running ones first' })
+  @ApiOperation({
+    summary: 'Auctions of liquidated collateral: by default those not yet seen through (running, or settling), running ones first',
+    description: '`status=running` lists running auctions only; `status=settled` lists settled ones from the read model, the latest settled first (at most `limit`).',
+  })
   @ApiQuery({ name: 'poolId', required: false })
+  @ApiQuery({ name: 'status', required: false, enum: AUCTION_STATUSES })
+  @ApiQuery({ name: 'limit', required: false, description: `With status=settled: how many, 1 to ${MAX_SETTLED_LISTED} (default ${DEFAULT_SETTLED_LISTED})`, example: '20' })
   @ApiOkResponse({ type: [AuctionView] })
-  list(@Query('poolId') poolId?: string): AuctionView[] {
+  @ApiBadRequestResponse({ description: 'INVALID_STATUS, INVALID_LIMIT' })
+  async list(@Query('poolId') poolId?: string, @Query('status') status?: string, @Query('limit') limit?: string): Promise<AuctionView[]> {
+    if (status !== undefined && !(AUCTION_STATUSES as readonly string[]).includes(status)) throw new BadRequestException({ code: 'INVALID_STATUS', message: `status is one of ${AUCTION_STATUSES.join(', ')}` });
+    if (limit !== undefined && (!/^[0-9]{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_SETTLED_LISTED)) {
+      throw new BadRequestException({ code: 'INVALID_LIMIT', message: `limit is a whole number from 1 to ${MAX_SETTLED_LISTED}` });
+    }
     const now = unixSeconds(this.clock.now());
-    return this.detector.watch.auctionsOf(poolId).map((a) => auctionView(a, now));
+    if (status === 'settled') {
+      const ids = await this.settled.ids(poolId, limit === undefined ? DEFAULT_SETTLED_LISTED : Number(limit));
+      return Promise.all(ids.map(async (id) => auctionView(await this.auction(id), now)));
+    }
+    const underWay = this.detector.watch.auctionsOf(poolId);
+    return (status === 'running' ? underWay.filter((a) => a.status === 'running') : underWay).map((a) => auctionView(a, now));
   }
 
   @Get(':auctionId')
