@@ -6,7 +6,6 @@
 import { AuditReport } from './auditor';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const WAD = 10n ** 18n;
 
 export function renderReportHtml(report: AuditReport): string {
   const rows = (cells: string[][]) => cells.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n');
@@ -31,7 +30,7 @@ table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;p
 <p>${report.events} events, ${report.commands} commands, up to $all position ${escape(report.upTo.position ?? '—')} (${escape(report.upTo.time ?? 'empty history')}).</p>
 <h2>Checks</h2><table><tr><th></th><th>check</th><th>detail</th></tr>${checks}</table>
 <h2>Failures</h2>${failures}
-<h2>Pools</h2><p><small>Smallest units of each asset.</small></p>
+<h2>Pools</h2><p><small>Whole tokens of each asset.</small></p>
 <table><tr><th>pool</th><th>collateral deposited</th><th>returned</th><th>held</th><th>debt drawn</th><th>repaid</th><th>outstanding</th><th>open positions</th><th>liquidations</th><th>bad debt</th></tr>${pools}</table>
 <h2>Pool health over time</h2>${charts || '<p>No prices yet.</p>'}
 </body></html>
@@ -48,7 +47,8 @@ function healthChart(poolId: string, points: AuditReport['timeline']): string {
   const times = points.map((p) => Date.parse(p.at));
   const t0 = Math.min(...times);
   const span = Math.max(1, Math.max(...times) - t0);
-  const hf = (p: (typeof points)[number]) => Math.min(3, Number((BigInt(p.healthFactor!) * 1000n) / WAD) / 1000);
+  // A coordinate on the chart, not an amount: a float is exact enough to draw.
+  const hf = (p: (typeof points)[number]) => Math.min(3, Number(p.healthFactor));
   const x = (at: string) => pad + ((Date.parse(at) - t0) / span) * (W - 2 * pad);
   const y = (v: number) => H - pad - (v / 3) * (H - 2 * pad);
   const line = withHf.map((p) => `${x(p.at).toFixed(1)},${y(hf(p)).toFixed(1)}`).join(' ');
