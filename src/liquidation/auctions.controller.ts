@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, Get, Param, Post, Query } from '
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse, IntersectionType } from '@nestjs/swagger';
 import { Clock, unixSeconds } from '../clock/clock';
-import { auctionQuote, RunningAuction } from '../domain/auction/auction';
+import { auctionQuote, reserveOf, RunningAuction } from '../domain/auction/auction';
 import { DomainError } from '../domain/decider';
 import { formatDecimal, parseDecimal } from '../domain/math/decimal';
 import { WAD_DECIMALS } from '../domain/math/fixed-point';
@@ -88,7 +88,7 @@ export class AuctionsController {
   @ApiOperation({ summary: 'English auctions: bid the debt asset for what is left of the lot; the outbid deposit is refunded' })
   @ApiCreatedResponse({ type: AuctionReceipt })
   @ApiNotFoundResponse({ description: 'AUCTION_NOT_FOUND' })
-  @ApiUnprocessableEntityResponse({ description: 'AUCTION_ENDED (late), BID_TOO_LOW (details.minBid), BID_ABOVE_TAB, NOT_AN_ENGLISH_AUCTION, AUCTION_SETTLED, AMOUNT_NOT_POSITIVE' })
+  @ApiUnprocessableEntityResponse({ description: 'AUCTION_ENDED (late), BID_BELOW_RESERVE (details.reserve), BID_TOO_LOW (details.minBid), BID_ABOVE_TAB (details.tab), NOT_AN_ENGLISH_AUCTION, AUCTION_SETTLED, AMOUNT_NOT_POSITIVE' })
   async bid(@Param('auctionId') auctionId: string, @Body() body: PlaceBidBody): Promise<AuctionReceipt> {
     const auction = await this.auction(auctionId);
     const amount = parseDecimal(body.amount, decimalsOf(auction.debtUnit), 'amount');
@@ -147,5 +147,6 @@ function auctionView(a: RunningAuction, now: bigint): AuctionView {
     ...(a.deadline !== undefined ? { deadline: a.deadline.toString() } : {}),
     ...(a.bid ? { bid: { bidder: a.bid.bidder, amount: formatDecimal(a.bid.amount, dd) } } : {}),
     ...(a.liquidator !== undefined ? { liquidator: a.liquidator } : {}),
+    ...(a.status === 'running' && a.auction.route === 'english' ? { reserve: formatDecimal(reserveOf(a), dd) } : {}),
   };
 }
