@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
-import { CommandBody, DecimalField, IdField, IntegerStringField } from '../http/api-fields';
+import { CommandBody, DecimalField, IdField, IntegerStringField, IsOptional } from '../http/api-fields';
 
 export class TakeCollateralBody extends CommandBody {
   @IdField('Who takes (and pays)', 'keeper-1')

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { EventStoreDBClient, BACKWARDS, END } from '@eventstore/db-client';
 import { DATABASE } from '../database/database.module';
 import { Database } from '../database/database';
@@ -20,6 +20,7 @@ export class ObservabilityController {
   @Get('health/live')
   @Access({ allow: 'anyone' })
   @ApiOperation({ summary: 'Liveness: the process answers.' })
+  @ApiOkResponse({ schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -27,6 +28,8 @@ export class ObservabilityController {
   @Get('health/ready')
   @Access({ allow: 'anyone' })
   @ApiOperation({ summary: 'Readiness: the event store and the database answer, and every projection runs.' })
+  @ApiOkResponse({ schema: { type: 'object', required: ['status', 'projections'], properties: { status: { type: 'string', enum: ['ready'] }, projections: { type: 'array', items: { type: 'object' } } } } })
+  @ApiServiceUnavailableResponse({ description: 'NOT_READY' })
   async ready(): Promise<{ status: 'ready'; projections: unknown[] }> {
     const problems: string[] = [];
     await this.probe(problems, 'eventstore', async () => {
@@ -44,6 +47,8 @@ export class ObservabilityController {
   @Access({ allow: ['admin', 'auditor', 'integrator'] })
   @Header('Content-Type', 'text/plain; version=0.0.4')
   @ApiOperation({ summary: 'Prometheus metrics.' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Metrics in the Prometheus text format' })
   async metricsText(): Promise<string> {
     this.projections.exportMetrics(this.metrics);
     return this.metrics.registry.metrics();
