@@ -2,6 +2,8 @@
  * An integrator's program: follows a pool's public state stream with nothing but the official
  * EventStoreDB client, printing each state as it comes, and resumes after a restart from the last
  * revision it printed (kept in a checkpoint file), so nothing is missed and nothing printed twice.
+ * When the store goes away (the ledger restarts: `UNAVAILABLE`), it reconnects with exponential backoff
+ * (half a second, doubling up to ten) and resumes from that checkpoint.
  *
  *   npm run example:follow-pool-state -- weth-usdc
  *
@@ -15,7 +17,7 @@
  * in it, since with few positions in a pool they are one position's amounts; admins and auditors read
  * them from `GET /pools/:id`.
  */
-import { EventStoreDBClient, START } from '@eventstore/db-client';
+import { CancelledError, EventStoreDBClient, START, UnavailableError } from '@eventstore/db-client';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -32,6 +34,10 @@ type PoolState = {
   at: number;
 };
 
+/** Reconnection waits: from half a second, doubling, at most ten seconds; reset once events flow again. */
+const FIRST_RETRY_MS = 500;
+const LAST_RETRY_MS = 10_000;
+
 async function main(): Promise<void> {
   const pool = process.argv[2];
   const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
@@ -42,28 +48,50 @@ async function main(): Promise<void> {
   const client = EventStoreDBClient.connectionString(connectionString);
   const checkpointFile = process.env.CHECKPOINT_FILE ?? path.join(process.env.DATA_DIR ?? 'data', `follow-${pool}.checkpoint`);
   mkdirSync(path.dirname(checkpointFile), { recursive: true });
-  const last = existsSync(checkpointFile) ? BigInt(readFileSync(checkpointFile, 'utf8').trim()) : undefined;
-
-  // A catch-up subscription: history first (after `last`), then live events, without a gap.
-  const subscription = client.subscribeToStream<{ type: string; data: PoolState }>(`public-pool-state-${pool}`, { fromRevision: last ?? START });
+  let stopping = false;
+  let subscription: ReturnType<typeof client.subscribeToStream> | undefined;
   const stop = async () => {
-    await subscription.unsubscribe();
+    stopping = true;
+    await subscription?.unsubscribe();
     await client.dispose();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 
-  for await (const { event } of subscription) {
-    if (!event) continue;
-    const s = event.data;
-    const price = s.price === undefined ? 'no price yet' : `${s.price} (round ${s.priceRound})`;
-    console.log(
-      `#${event.revision} ${new Date(s.at * 1000).toISOString()} ${s.poolId}: price ${price}, ${s.openPositions} open, ` +
-        `borrow index ${s.borrowIndex}` +
-        (s.liquidationsPaused ? ', liquidations PAUSED' : ''),
-    );
-    writeFileSync(checkpointFile, `${event.revision}\n`);
+  let retryMs = FIRST_RETRY_MS;
+  while (!stopping) {
+    const last = existsSync(checkpointFile) ? BigInt(readFileSync(checkpointFile, 'utf8').trim()) : undefined;
+    // A catch-up subscription: history first (after `last`), then live events, without a gap.
+    subscription = client.subscribeToStream<{ type: string; data: PoolState }>(`public-pool-state-${pool}`, { fromRevision: last ?? START });
+    try {
+      for await (const { event } of subscription) {
+        if (!event) continue;
+        retryMs = FIRST_RETRY_MS;
+        print(event.revision, event.data as PoolState);
+        writeFileSync(checkpointFile, `${event.revision}\n`);
+      }
+    } catch (err) {
+      // The store is gone for now (a restart, a network cut): try again later, from the checkpoint.
+      if (stopping || !isUnavailable(err)) throw err;
+      console.error(`store unavailable (${(err as Error).message}); reconnecting in ${retryMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+      retryMs = Math.min(retryMs * 2, LAST_RETRY_MS);
+    }
   }
+}
+
+function print(revision: bigint, s: PoolState): void {
+  const price = s.price === undefined ? 'no price yet' : `${s.price} (round ${s.priceRound})`;
+  console.log(
+    `#${revision} ${new Date(s.at * 1000).toISOString()} ${s.poolId}: price ${price}, ${s.openPositions} open, ` +
+      `borrow index ${s.borrowIndex}` +
+      (s.liquidationsPaused ? ', liquidations PAUSED' : ''),
+  );
+}
+
+/** The client's errors for a store it cannot reach: gRPC UNAVAILABLE, and its cancelled calls while reconnecting. */
+function isUnavailable(err: unknown): boolean {
+  return err instanceof UnavailableError || err instanceof CancelledError || (err as { code?: number }).code === 14;
 }
 
 main().catch((err) => {

@@ -125,7 +125,7 @@ describe('a clean history', () => {
     expect(report.checks.find((c) => c.check.startsWith('liquidation proofs'))?.detail).toBe('1 proof');
     expect(report.checks.find((c) => c.check.startsWith('collateral and debt'))?.detail).toBe('1 pool');
     expect(report.checks.find((c) => c.check.startsWith('$all order'))?.detail).toMatch(/^([1-9][0-9]*) of \1 checkpoints verified$/);
-    expect(report.pools).toEqual([expect.objectContaining({ poolId: POOL, openPositions: 2, liquidations: 1, collateralHeld: '11250000000000000000', debtRepaid: '250000000' })]);
+    expect(report.pools).toEqual([expect.objectContaining({ poolId: POOL, openPositions: 2, liquidations: 1, collateralHeld: '11.25', debtRepaid: '250' })]);
     expect(out).toMatch(/^HOLDS: /);
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('everything holds');

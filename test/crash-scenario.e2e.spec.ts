@@ -8,7 +8,7 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Auditor } from '../src/audit/auditor';
 import { HistoryEvent, readStore } from '../src/audit/history';
-import { runCrash } from '../src/simulation/crash-scenario';
+import { CrashProgress, runCrash } from '../src/simulation/crash-scenario';
 import { summarizeCrash } from '../src/simulation/crash-summary';
 import { chainHash } from '../src/eventstore/event-codec';
 import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
@@ -18,10 +18,12 @@ let ledger: RunningLedger;
 let auditor: Actor;
 let history: HistoryEvent[];
 let run: { poolId: string; feed: string };
+/** What the scenario told of its progress. */
+const progress: CrashProgress[] = [];
 
 beforeAll(async () => {
   ledger = await startLedger();
-  run = await runCrash({ url: ledger.url, adminKey: ledger.admin.apiKey, positions: 60, drop: 0.4, rounds: 4, roundSeconds: 1, keeperMargin: 0.02, runId: 'test', log: () => undefined });
+  run = await runCrash({ url: ledger.url, adminKey: ledger.admin.apiKey, positions: 60, drop: 0.4, rounds: 4, roundSeconds: 1, keeperMargin: 0.02, runId: 'test', log: () => undefined, progress: (p) => void progress.push(p) });
   // Let the last accounting land before reading the history.
   await new Promise((resolve) => setTimeout(resolve, 500));
   history = [];
@@ -47,13 +49,23 @@ describe('a market crash', () => {
     expect(auctions.body.filter((a: { status: string }) => a.status === 'running')).toEqual([]);
   });
 
+  it('tells its progress: each round, then the clearing, to the end', () => {
+    expect(progress.map((p) => p.steps)).toEqual(progress.map(() => 5));
+    expect(progress.slice(0, 4).map((p) => [p.step, p.status.split(':')[0]])).toEqual([[1, 'round 2'], [2, 'round 3'], [3, 'round 4'], [4, 'round 5']]);
+    expect(progress.slice(4, -1).every((p) => p.step === 4 && p.status.startsWith('clearing: '))).toBe(true);
+    expect(progress.at(-1)).toEqual({ step: 5, steps: 5, status: 'cleared' });
+  });
+
   it('is summarized from its history, and the numbers balance', () => {
     const s = summarizeCrash(history, run.poolId, run.feed);
     expect(s.positions).toBe(60);
     expect(s.positionsLiquidated).toBeGreaterThan(10);
     expect(s.auctionsSettled).toBe(s.liquidations);
     expect(s.recovered).toBe(s.debtRepaid + s.penaltiesCollected);
-    expect(s.badDebt).toBe(s.coveredByReserve + s.socialized);
+    // Every settlement is accounted for once the engine has settled: the bad debt is what the reserve covered and the lenders bore.
+    expect(s.badDebtNotYetAccounted).toBe(0n);
+    expect(s.badDebt).toBe(s.coveredByReserve + s.socializedBadDebt);
+    expect(s.socialized).toBe(s.socializedBadDebt + s.unpaidKeeperRewards);
     expect(s.priceToTriggerMs).toHaveLength(s.liquidations);
   });
 

@@ -15,6 +15,8 @@ import { auctionStream } from '../src/domain/auction/auction';
 let ledger: RunningLedger;
 let market: Market;
 /** Liquidator principals: the keepers who take from Dutch auctions, the bidders in English ones. */
+/** Position a's auction, settled by takers in the first scenario. */
+let auctionIdOfA: string;
 let liquidators: Record<'keeper-1' | 'keeper-2' | 'alice' | 'bob' | 'carol', Actor>;
 
 /** Calls as a keeper (keeper-1 unless told) and expects success. */
@@ -50,7 +52,7 @@ beforeAll(async () => {
   for (const id of ['keeper-1', 'keeper-2', 'alice', 'bob', 'carol'] as const) liquidators[id] = await ledger.principal(id, 'liquidator');
   await market.borrow('a', '1', '1490');
   await market.borrow('b', '1', '1490');
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await ledger?.stop();
@@ -63,6 +65,7 @@ describe('a liquidation carried through by its auction', () => {
   it('starts the auction on its own once the price drop triggers the position, 10% above the oracle price', async () => {
     await market.publish(2n, '1700');
     auction = await auctionOf('a');
+    auctionIdOfA = auction.auctionId;
     // Health factor 1700 × 0.825 / 1490 ≈ 0.94 is below 0.95: the whole debt is covered, all the collateral is for sale.
     expect(auction).toMatchObject({ poolId: POOL, lot: '1', sold: '0', raised: '0', top: '1870', curve: 'stairstep', needsReset: false });
     // The tab is the debt (1,490 plus a few seconds of interest) and the 5% penalty on it.
@@ -241,6 +244,33 @@ describe('the pool market, the route that always clears', () => {
     expect(Number(position.collateral)).toBeCloseTo(1 - (100 * 288.75) / (80000 - 288.75), 4);
   }, 30_000);
 
+  it('lists the settled auction after the market sale: by status, and on the command line', async () => {
+    const query = '/auctions?poolId=weth-usdc-market';
+    // Seen through, it leaves the default list (auctions not yet seen through) and the running ones...
+    await waitFor(async () => ((await asKeeper('GET', query)) as unknown[]).length === 0 || undefined);
+    expect(await asKeeper('GET', `${query}&status=running`)).toEqual([]);
+    // ...and is listed among the settled ones, as GET /auctions/{id} shows it.
+    const settled = await waitFor(async () => ((await asKeeper('GET', `${query}&status=settled`)) as any[]).find((a) => a.auctionId === 'g.3'));
+    // (Less its price now, which moves with the clock between the two calls.)
+    const { price: _listedPrice, ...listed } = settled;
+    const { price: _price, ...single } = await asKeeper('GET', '/auctions/g.3');
+    expect(listed).toEqual(single);
+    expect(settled).toMatchObject({ status: 'settled', route: 'market', poolId: 'weth-usdc-market' });
+    // Another pool's settled auctions are not in this pool's list; all pools' are in the list without one.
+    expect(((await asKeeper('GET', `${query}&status=settled`)) as any[]).map((a) => a.poolId)).toEqual(['weth-usdc-market']);
+    expect(((await asKeeper('GET', '/auctions?status=settled&limit=500')) as any[]).map((a) => a.auctionId)).toEqual(expect.arrayContaining(['g.3', auctionIdOfA]));
+    const onCli = await cli('liquidator', 'auctions', ...cliAs('keeper-1'), '--pool', 'weth-usdc-market', '--status', 'settled');
+    expect(onCli.code).toBe(0);
+    expect(JSON.parse(onCli.out)).toEqual([expect.objectContaining({ auctionId: 'g.3', status: 'settled' })]);
+  });
+
+  it('refuses an unknown status or a bad limit with 400 and its code', async () => {
+    for (const [query, code] of [['status=closed', 'INVALID_STATUS'], ['status=settled&limit=0', 'INVALID_LIMIT'], ['status=settled&limit=x', 'INVALID_LIMIT'], ['status=settled&limit=501', 'INVALID_LIMIT']]) {
+      const res = await ledger.as(liquidators['keeper-1'])('GET', `/auctions?${query}`);
+      expect({ query, status: res.status, code: res.body.code }).toEqual({ query, status: 400, code });
+    }
+  });
+
   it('takes over a Dutch auction that needs a reset', async () => {
     // A Dutch auction that keepers ignore goes stale after two seconds; the market then buys.
     await market.publish(7n, '800');
@@ -260,34 +290,82 @@ describe('the pool market, the route that always clears', () => {
 describe('an English auction', () => {
   const POOL_EN = 'weth-usdc-english';
 
-  it('takes rising bids, refunds the outbid, refuses low and late ones appending nothing, and goes to the best bid at the close', async () => {
+  it('takes rising bids from its reserve up, refunds the outbid, refuses low and late ones appending nothing, and goes to the best bid at the close', async () => {
     await market.ok('POST', '/pools', {
       commandId: market.id('pool'), poolId: POOL_EN, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD',
       // Bidding long enough for the bids below on a loaded machine, short enough to wait for the close.
-      parameters: { ...POOL_PARAMETERS, auction: { route: 'english', bidIncrementBps: 500, biddingSeconds: 8, extendSeconds: 2 } },
+      parameters: { ...POOL_PARAMETERS, auction: { route: 'english', bidIncrementBps: 100, biddingSeconds: 8, extendSeconds: 2 } },
     });
     await market.borrow('i', '1', '400', POOL_EN);
-    // 640 → 470: health factor 470 × 0.825 / 400 ≈ 0.97, so half the debt is to cover: a tab of 210 for half a WETH.
-    await market.publish(9n, '470');
+    // 640 → 420: health factor 420 × 0.825 / 400 ≈ 0.87, so the whole debt is to cover: a tab of 420 for the WETH.
+    await market.publish(9n, '420');
     const auction = await auctionOf('i');
-    expect(auction).toMatchObject({ auctionId: 'i.3', route: 'english', lot: expect.stringMatching(/^0\.(5|49999)/) });
+    // The reserve: the WETH at 420 less the 5% penalty.
+    expect(auction).toMatchObject({ auctionId: 'i.3', route: 'english', lot: '1', reserve: '399' });
     // Each bidder bids as itself.
     const bid = (bidder: 'alice' | 'bob' | 'carol', amount: string) => ledger.as(liquidators[bidder])('POST', '/auctions/i.3/bids', { commandId: market.id('bid'), bidder, amount });
-    expect((await bid('alice', '100')).body.events).toEqual(['BidPlaced']);
     const before = await revisionOf(auctionStream('i.3'));
-    const low = await bid('bob', '102');
-    expect({ status: low.status, code: low.body.code, minBid: low.body.details?.minBid }).toEqual({ status: 422, code: 'BID_TOO_LOW', minBid: '105000000' });
+    const belowReserve = await bid('alice', '300');
+    expect({ status: belowReserve.status, code: belowReserve.body.code, reserve: belowReserve.body.details?.reserve }).toEqual({ status: 422, code: 'BID_BELOW_RESERVE', reserve: '399' });
     expect(await revisionOf(auctionStream('i.3'))).toBe(before);
-    const outbid = await bid('bob', '110');
-    expect(outbid.body).toMatchObject({ events: ['BidRefunded', 'BidPlaced'], bid: { bidder: 'bob', amount: '110' } });
+    expect((await bid('alice', '400')).body.events).toEqual(['BidPlaced']);
+    const afterFirst = await revisionOf(auctionStream('i.3'));
+    const low = await bid('bob', '402');
+    expect({ status: low.status, code: low.body.code, minBid: low.body.details?.minBid }).toEqual({ status: 422, code: 'BID_TOO_LOW', minBid: '404' });
+    expect(await revisionOf(auctionStream('i.3'))).toBe(afterFirst);
+    const outbid = await bid('bob', '410');
+    expect(outbid.body).toMatchObject({ events: ['BidRefunded', 'BidPlaced'], bid: { bidder: 'bob', amount: '410' } });
     // The close comes, the ledger hands the lot to the best bid.
     const settled = await waitFor(async () => {
       const res = await ledger.as(liquidators.alice)('GET', '/auctions/i.3');
       return res.body.status === 'settled' ? res.body : undefined;
     }, 30_000);
-    expect(settled).toMatchObject({ raised: '110', sold: auction.lot });
-    const late = await bid('carol', '200');
+    expect(settled).toMatchObject({ raised: '410', sold: auction.lot });
+    const late = await bid('carol', '415');
     expect(late.body.code).toBe('AUCTION_SETTLED');
+  }, 60_000);
+
+  const englishPool = async (poolId: string, liquidity?: { collateral: string; debt: string }) => {
+    await market.ok('POST', '/pools', {
+      commandId: market.id('pool'), poolId, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD',
+      parameters: { ...POOL_PARAMETERS, auction: { route: 'english', biddingSeconds: 3, extendSeconds: 1 } },
+    });
+    if (liquidity) await market.ok('POST', `/pools/${poolId}/market/liquidity`, { commandId: market.id('liquidity'), ...liquidity });
+  };
+
+  it('falls back to the pool market when no bid reached the reserve by the close', async () => {
+    await englishPool('weth-usdc-english-market', { collateral: '100', debt: '34000' });
+    await market.borrow('j', '1', '300', 'weth-usdc-english-market');
+    // 420 → 340: health factor 0.94, the whole debt: a tab of 315, a reserve of min(315, 340 × 0.95) = 315.
+    await market.publish(10n, '340');
+    const auction = await auctionOf('j');
+    expect(auction).toMatchObject({ route: 'english', reserve: auction.tab });
+    const low = await ledger.as(liquidators.alice)('POST', `/auctions/${auction.auctionId}/bids`, { commandId: market.id('bid'), bidder: 'alice', amount: '200' });
+    expect(low.body).toMatchObject({ code: 'BID_BELOW_RESERVE', details: { reserve: auction.tab } });
+    const settled = await waitFor(async () => {
+      const res = await ledger.as(liquidators.alice)('GET', `/auctions/${auction.auctionId}`);
+      return res.body.status === 'settled' ? res.body : undefined;
+    }, 30_000);
+    // The market bought the lot for the tab, at its own price (about 340, not 200).
+    expect(settled.raised).toBe(auction.tab);
+    expect((await market.ok('GET', '/pools/weth-usdc-english-market/market')).lastSwap).toMatchObject({ auctionId: auction.auctionId, paid: auction.tab });
+  }, 60_000);
+
+  it('falls back to a Dutch auction in a pool without a market: a keeper’s reset restarts it on the curve', async () => {
+    await englishPool('weth-usdc-english-alone');
+    await market.borrow('k', '1', '250', 'weth-usdc-english-alone');
+    // 340 → 290: health factor 0.957, above the full close: half the debt is to cover.
+    await market.publish(11n, '290');
+    const auction = await auctionOf('k');
+    expect(auction.route).toBe('english');
+    // Bidding closes with no bid: the auction waits for a keeper.
+    await waitFor(async () => ((await asKeeper('GET', `/auctions/${auction.auctionId}`)).needsReset ? true : undefined), 30_000);
+    const reset = await asKeeper('POST', `/auctions/${auction.auctionId}/reset`, { commandId: market.id('reset'), keeper: 'keeper-1' });
+    expect(reset).toMatchObject({ events: ['AuctionReset'], route: 'dutch', top: '319', needsReset: false });
+    expect(reset).not.toHaveProperty('deadline');
+    expect(reset).not.toHaveProperty('reserve');
+    const taken = await asKeeper('POST', `/auctions/${auction.auctionId}/take`, { commandId: market.id('take'), taker: 'keeper-1', collateral: reset.lot, maxPrice: '319' });
+    expect(taken.events).toEqual(['CollateralTaken', 'AuctionSettled']);
   }, 60_000);
 });
 

@@ -16,6 +16,7 @@ import { Market, POOL } from './support/scenario';
 import { openSse } from '../src/cli/sse';
 import { cli } from './support/cli';
 import { projectorCaughtUp, readPublicStream, Received } from './support/public-streams';
+import { waitFor } from './support/wait';
 
 let ledger: RunningLedger;
 let market: Market;
@@ -173,10 +174,7 @@ describe('public projection streams', () => {
   it('serve the example integrator (examples/follow-pool-state.ts) as a read-only store user, which resumes from its checkpoint after a restart', async () => {
     const stream = `public-pool-state-${POOL}`;
     const states = await caughtUp(stream, 1);
-    // The operator creates the integrator's store user, which can read public streams and nothing else.
-    const created = await cli('eventstore', 'add-integrator', 'example-integrator', '--eventstore', ledger.app.get(EventStoreConnection).connectionString!);
-    expect(created.code).toBe(0);
-    const integrator = (JSON.parse(created.out) as { connectionString: string }).connectionString;
+    const integrator = await integratorStore();
     const checkpointFile = path.join(ledger.dataDir, 'example.checkpoint');
     const first = await runExample(integrator, checkpointFile, states.length);
     expect(first).toHaveLength(states.length);
@@ -188,6 +186,29 @@ describe('public projection streams', () => {
     expect(second).toHaveLength(1);
     expect(second[0]).toMatch(new RegExp(`^#${states.length} .* price 1975 \\(round ${round}\\)`));
   });
+
+  it('serve the example integrator across a ledger restart: it reconnects with backoff and resumes from its checkpoint', async () => {
+    const stream = `public-pool-state-${POOL}`;
+    const states = await caughtUp(stream, 1);
+    const checkpointFile = path.join(ledger.dataDir, 'example-restart.checkpoint');
+    const example = startExample(await integratorStore(), checkpointFile);
+    try {
+      await example.printedAtLeast(states.length);
+      // The ledger stops (its store with it) and comes back on the same data and the same port.
+      const port = new URL(ledger.app.get(EventStoreConnection).connectionString!.replace(/^esdb:/, 'http:')).port;
+      await ledger.stop();
+      await waitFor(async () => example.reported.some((l) => l.includes('reconnecting')) || undefined, 60_000);
+      ledger = await startLedger(ledger.dataDir, { EVENTSTORE_PORT: port });
+      market.ledger = ledger;
+      await market.publish(++round, '1990');
+      await example.printedAtLeast(states.length + 1);
+      // Nothing missed, nothing printed twice: one line per revision, in order, the new price last.
+      expect(example.printed.map((l) => l.split(' ')[0])).toEqual(Array.from({ length: example.printed.length }, (_, i) => `#${i}`));
+      expect(example.printed.at(-1)).toMatch(new RegExp(`price 1990 \\(round ${round}\\)`));
+    } finally {
+      await example.stop();
+    }
+  }, 240_000);
 });
 
 /**
@@ -209,29 +230,65 @@ async function take(stream: string, last: bigint | undefined, count: number): Pr
   return got;
 }
 
+let integratorConnection: string | undefined;
+
+/** The operator creates the integrator's store user once: it can read the public streams and nothing else. */
+async function integratorStore(): Promise<string> {
+  if (!integratorConnection) {
+    const created = await cli('eventstore', 'add-integrator', 'example-integrator', '--eventstore', ledger.app.get(EventStoreConnection).connectionString!);
+    expect(created.code).toBe(0);
+    integratorConnection = (JSON.parse(created.out) as { connectionString: string }).connectionString;
+  }
+  return integratorConnection;
+}
+
 /** Runs the example integrator until it has printed `lines` lines, then stops it as an operator would (SIGTERM). */
 async function runExample(connectionString: string, checkpointFile: string, lines: number): Promise<string[]> {
+  const example = startExample(connectionString, checkpointFile);
+  await example.printedAtLeast(lines);
+  return example.stop();
+}
+
+/** Starts the example integrator; what it prints (stdout) and reports (stderr) is collected line by line. */
+function startExample(connectionString: string, checkpointFile: string) {
   const child = spawn(process.execPath, ['-r', path.join(__dirname, 'support/ts-register.js'), path.join(__dirname, '../examples/follow-pool-state.ts'), POOL], {
     env: { ...process.env, EVENTSTORE_CONNECTION_STRING: connectionString, CHECKPOINT_FILE: checkpointFile },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const printed: string[] = [];
-  let buffer = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+  const reported: string[] = [];
+  const lines = (into: string[]) => {
+    let buffer = '';
+    return (chunk: Buffer) => {
       buffer += chunk.toString();
       const parts = buffer.split('\n');
       buffer = parts.pop()!;
-      printed.push(...parts);
-      if (printed.length >= lines) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the example exited with ${code} after ${printed.length} lines`)));
-  });
-  child.removeAllListeners('exit');
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-  return printed;
+      into.push(...parts);
+    };
+  };
+  child.stdout!.on('data', lines(printed));
+  child.stderr!.on('data', lines(reported));
+  let exit: number | null | undefined;
+  child.once('exit', (code) => (exit = code));
+  return {
+    printed,
+    reported,
+    /** Waits until it has printed `count` lines; fails if it exits first. */
+    async printedAtLeast(count: number): Promise<void> {
+      await waitFor(async () => {
+        if (exit !== undefined) throw new Error(`the example exited with ${exit} after ${printed.length} lines: ${reported.join(' / ')}`);
+        return printed.length >= count || undefined;
+      }, 60_000);
+    },
+    async stop(): Promise<string[]> {
+      if (exit === undefined) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      return printed;
+    },
+  };
 }
 
 async function readAllFrom(commit: bigint, prepare: bigint): Promise<ResolvedEvent[]> {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsString, Matches } from 'class-validator';
 import { Role, ROLES } from '../domain/access/access-registry';
-import { CommandBody, ID_PATTERN, IdField } from '../http/api-fields';
+import { CommandBody, ID_PATTERN, IdField, IsOptional } from '../http/api-fields';
 import { CommandReceipt } from '../http/command-receipt';
 
 export class RegisterPrincipalBody extends CommandBody {

@@ -13,8 +13,8 @@ import { HistoryBound, HistoryEvent } from './history';
 import { LedgerReplay } from './ledger-replay';
 
 export class AsOf {
-  @ApiPropertyOptional({ description: '$all position of the last event folded' }) position!: string | null;
-  @ApiPropertyOptional({ description: 'When the last event folded was recorded' }) time!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: '$all position of the last event folded (null for an empty history)' }) position!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'When the last event folded was recorded' }) time!: string | null;
 }
 
 export class PoolAsOfView {

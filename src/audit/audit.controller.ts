@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOperation, ApiProperty, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { DomainError } from '../domain/decider';
 import { AuditCheckpoints } from './audit-checkpoint';
 import { foldHistory, parseBound, PoolAsOfView, poolAsOf, PositionAsOfView, positionAsOf } from './as-of';
@@ -38,6 +38,7 @@ export class AuditController {
   @Access({ allow: AMOUNT_READERS })
   @ApiOperation({ summary: 'A pool as it stood at a point of the history, folded from the events alone' })
   @ApiQuery(AS_OF)
+  @ApiOkResponse({ type: PoolAsOfView })
   @ApiBadRequestResponse({ description: 'INVALID_AS_OF' })
   @ApiNotFoundResponse({ description: 'POOL_NOT_FOUND' })
   async pool(@Param('poolId') poolId: string, @Query('asOf') asOf?: string): Promise<PoolAsOfView> {
@@ -49,6 +50,7 @@ export class AuditController {
   @Access({ allow: AMOUNT_READERS })
   @ApiOperation({ summary: 'A position (amounts included) as it stood at a point of the history' })
   @ApiQuery(AS_OF)
+  @ApiOkResponse({ type: PositionAsOfView })
   @ApiBadRequestResponse({ description: 'INVALID_AS_OF' })
   @ApiNotFoundResponse({ description: 'POSITION_NOT_FOUND' })
   async position(@Param('positionId') positionId: string, @Query('asOf') asOf?: string): Promise<PositionAsOfView> {

@@ -7,6 +7,8 @@
  */
 import { forgetCrypto, rememberCrypto } from '../domain/crypto/crypto';
 import { isLedgerStream, ledgerEventCodec } from '../domain/events';
+import { formatDecimal } from '../domain/math/decimal';
+import { WAD_DECIMALS } from '../domain/math/fixed-point';
 import { CryptoPrefetch, Prefetched } from './crypto-prefetch';
 import { isLedgerMetadata, ledgerTimeOf } from '../eventstore/event-codec';
 import { BatchVerifier } from '../zk/batch-verify';
@@ -36,7 +38,7 @@ export interface CheckSummary {
 export interface PoolSummary {
   poolId: string;
   feed: string;
-  /** Smallest units, decimal strings. */
+  /** Whole tokens of each asset, decimal strings. */
   collateralDeposited: string;
   collateralReturned: string;
   collateralHeld: string;
@@ -45,7 +47,7 @@ export interface PoolSummary {
   debtOutstanding: string;
   openPositions: number;
   liquidations: number;
-  /** Debt written off by liquidations that left positions without collateral (smallest units). */
+  /** Debt written off by liquidations that left positions without collateral. */
   badDebt: string;
 }
 
@@ -58,6 +60,7 @@ export interface AuditReport {
   checks: CheckSummary[];
   failures: Finding[];
   pools: PoolSummary[];
+  /** Each price update: the price (debt asset per collateral asset) and the pool's health factor, as decimals. */
   timeline: { at: string; poolId: string; price: string; healthFactor: string | null; liquidations: number }[];
 }
 
@@ -219,18 +222,20 @@ export class Auditor {
   private poolSummary(poolId: string, now: bigint): PoolSummary {
     const view = this.replay.poolView(poolId, now)!;
     const ledger = view.ledger!;
+    const collateral = (amount: bigint) => formatDecimal(amount, view.pool.collateral.decimals);
+    const debt = (amount: bigint) => formatDecimal(amount, view.pool.debt.decimals);
     return {
       poolId,
       feed: view.pool.feed,
-      collateralDeposited: ledger.collateralIn.toString(),
-      collateralReturned: ledger.collateralOut.toString(),
-      collateralHeld: view.collateral.toString(),
-      debtDrawn: ledger.drawn.toString(),
-      debtRepaid: ledger.repaid.toString(),
-      debtOutstanding: view.debt.toString(),
+      collateralDeposited: collateral(ledger.collateralIn),
+      collateralReturned: collateral(ledger.collateralOut),
+      collateralHeld: collateral(view.collateral),
+      debtDrawn: debt(ledger.drawn),
+      debtRepaid: debt(ledger.repaid),
+      debtOutstanding: debt(view.debt),
       openPositions: view.openPositions,
       liquidations: ledger.liquidations,
-      badDebt: ledger.badDebt.toString(),
+      badDebt: debt(ledger.badDebt),
     };
   }
 }
@@ -245,5 +250,5 @@ function summary(check: string, failures: number, detail: string): CheckSummary 
 }
 
 function timelineJson(p: TimelinePoint) {
-  return { at: new Date(Number(p.at) * 1000).toISOString(), poolId: p.poolId, price: p.price.toString(), healthFactor: p.healthFactor?.toString() ?? null, liquidations: p.liquidations };
+  return { at: new Date(Number(p.at) * 1000).toISOString(), poolId: p.poolId, price: formatDecimal(p.price, WAD_DECIMALS), healthFactor: p.healthFactor === undefined ? null : formatDecimal(p.healthFactor, WAD_DECIMALS), liquidations: p.liquidations };
 }

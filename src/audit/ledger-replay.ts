@@ -23,6 +23,7 @@ import { PositionCommand, positionDecider, PositionEvent, PositionState } from '
 import { AuctionCommand, auctionDecider, AuctionEvent, AuctionState } from '../domain/auction/auction';
 import { AmmCommand, ammDecider, AmmEvent, AmmState } from '../domain/amm/amm';
 import { collateralValueOf, debtOf, unitOf } from '../domain/risk/liquidation-rule';
+import { formatDecimal } from '../domain/math/decimal';
 import { healthBand, HealthBand, healthFactor } from '../domain/risk/position-risk';
 import { AcceptedPrice, MAX_RISK_WINDOW, RiskContext } from '../domain/pool/risk-adjustment';
 
@@ -133,7 +134,7 @@ export class LedgerReplay {
     const events = recorded.events.map((e) => e.event as PoolEvent);
     if (check) this.redecide(recorded, () => poolDecider.decide(poolCommandOf(events, recorded.now), state, this.poolContext(state, events[0])));
     this.pools.set(poolId, this.fold(poolDecider.evolve, state, recorded));
-    for (const [i, e] of events.entries()) if (e.type === 'LiquidationAccounted') this.checkBadDebt(e.auctionId, e.badDebt, recorded.events[i]);
+    for (const [i, e] of events.entries()) if (e.type === 'LiquidationAccounted') this.checkBadDebt(poolId, e.auctionId, e.badDebt, recorded.events[i]);
     if (events[0].type === 'PoolCreated') this.poolLedgers.set(poolId, { collateralIn: 0n, collateralOut: 0n, drawn: 0n, repaid: 0n, liquidations: 0, badDebt: 0n });
   }
 
@@ -198,10 +199,12 @@ export class LedgerReplay {
   }
 
   /** The pool must account for exactly the bad debt the position's settlement wrote off, once. */
-  private checkBadDebt(auctionId: string, accounted: bigint, at: ReplayedEvent): void {
+  private checkBadDebt(poolId: string, auctionId: string, accounted: bigint, at: ReplayedEvent): void {
     const written = this.writtenOff.get(auctionId);
+    const pool = this.pools.get(poolId);
+    const debt = (amount: bigint) => (pool?.status === 'active' ? formatDecimal(amount, pool.debt.decimals) : amount.toString());
     if (written === undefined) this.fail('BAD_DEBT_MISMATCH', `the pool accounts for auction ${auctionId}, which no position settlement recorded (or it was accounted already)`, at);
-    else if (written !== accounted) this.fail('BAD_DEBT_MISMATCH', `the pool accounts ${accounted} of bad debt for auction ${auctionId}; the position wrote off ${written}`, at);
+    else if (written !== accounted) this.fail('BAD_DEBT_MISMATCH', `the pool accounts ${debt(accounted)} of bad debt for auction ${auctionId}; the position wrote off ${debt(written)}`, at);
     this.writtenOff.delete(auctionId);
     this.settlementsAccounted++;
   }
@@ -336,17 +339,21 @@ export class LedgerReplay {
    */
   checkConservation(): void {
     for (const [poolId, ledger] of this.poolLedgers) {
+      const pool = this.pools.get(poolId);
+      if (pool?.status !== 'active') continue;
+      // Whole tokens, exact to the last unit, as every outward surface tells amounts.
+      const collateral = (amount: bigint) => formatDecimal(amount, pool.collateral.decimals);
+      const debt = (amount: bigint) => formatDecimal(amount, pool.debt.decimals);
       let held = 0n;
       for (const p of this.positions.values()) if (p.status !== 'absent' && p.poolId === poolId) held += p.collateral;
       if (ledger.collateralIn !== ledger.collateralOut + held) {
-        this.fail('COLLATERAL_NOT_CONSERVED', `pool ${poolId}: ${ledger.collateralIn} deposited ≠ ${ledger.collateralOut} returned + ${held} held`);
+        this.fail('COLLATERAL_NOT_CONSERVED', `pool ${poolId}: ${collateral(ledger.collateralIn)} deposited ≠ ${collateral(ledger.collateralOut)} returned + ${collateral(held)} held`);
       }
-      const pool = this.pools.get(poolId);
       const totals = this.totals.get(poolId);
-      if (pool?.status === 'active' && totals) {
+      if (totals) {
         const owed = debtOf(totals.scaledDebt, indexAt(pool.interest, this.lastNow));
         if (ledger.drawn > owed + ledger.repaid + ledger.badDebt) {
-          this.fail('DEBT_NOT_CONSERVED', `pool ${poolId}: ${ledger.drawn} drawn > ${owed} owed + ${ledger.repaid} repaid + ${ledger.badDebt} written off`);
+          this.fail('DEBT_NOT_CONSERVED', `pool ${poolId}: ${debt(ledger.drawn)} drawn > ${debt(owed)} owed + ${debt(ledger.repaid)} repaid + ${debt(ledger.badDebt)} written off`);
         }
       }
     }

@@ -6,7 +6,6 @@
 import { AuditReport } from './auditor';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const WAD = 10n ** 18n;
 
 export function renderReportHtml(report: AuditReport): string {
   const rows = (cells: string[][]) => cells.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n');
@@ -24,14 +23,15 @@ export function renderReportHtml(report: AuditReport): string {
 <html lang="en"><head><meta charset="utf-8"><title>Ledger audit: ${report.ok ? 'holds' : 'FAILS'}</title>
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:.5em 0 1.5em;max-width:100%}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+td.n{text-align:right;font-variant-numeric:tabular-nums}svg{max-width:100%;height:auto}
 .ok{color:#17803d;font-weight:600}.bad{color:#b42318;font-weight:600}small{color:#666}svg{background:#fafafa;border:1px solid #ddd}
 </style></head><body>
 <h1>Ledger audit: <span class="${report.ok ? 'ok' : 'bad'}">${report.ok ? 'everything holds' : `${report.failures.length} failure${report.failures.length === 1 ? '' : 's'}`}</span></h1>
 <p>${report.events} events, ${report.commands} commands, up to $all position ${escape(report.upTo.position ?? '—')} (${escape(report.upTo.time ?? 'empty history')}).</p>
 <h2>Checks</h2><table><tr><th></th><th>check</th><th>detail</th></tr>${checks}</table>
 <h2>Failures</h2>${failures}
-<h2>Pools</h2><p><small>Smallest units of each asset.</small></p>
+<h2>Pools</h2><p><small>Whole tokens of each asset.</small></p>
 <table><tr><th>pool</th><th>collateral deposited</th><th>returned</th><th>held</th><th>debt drawn</th><th>repaid</th><th>outstanding</th><th>open positions</th><th>liquidations</th><th>bad debt</th></tr>${pools}</table>
 <h2>Pool health over time</h2>${charts || '<p>No prices yet.</p>'}
 </body></html>
@@ -47,8 +47,11 @@ function healthChart(poolId: string, points: AuditReport['timeline']): string {
   if (withHf.length === 0) return `<h3>${escape(poolId)}</h3><p>No debt at any price update.</p>`;
   const times = points.map((p) => Date.parse(p.at));
   const t0 = Math.min(...times);
-  const span = Math.max(1, Math.max(...times) - t0);
-  const hf = (p: (typeof points)[number]) => Math.min(3, Number((BigInt(p.healthFactor!) * 1000n) / WAD) / 1000);
+  // One instant (or one point) is no line over time: the points themselves say more.
+  if (withHf.length < 2 || Math.max(...times) === t0) return fewPoints(poolId, points);
+  const span = Math.max(...times) - t0;
+  // A coordinate on the chart, not an amount: a float is exact enough to draw.
+  const hf = (p: (typeof points)[number]) => Math.min(3, Number(p.healthFactor));
   const x = (at: string) => pad + ((Date.parse(at) - t0) / span) * (W - 2 * pad);
   const y = (v: number) => H - pad - (v / 3) * (H - 2 * pad);
   const line = withHf.map((p) => `${x(p.at).toFixed(1)},${y(hf(p)).toFixed(1)}`).join(' ');
@@ -63,4 +66,14 @@ function healthChart(poolId: string, points: AuditReport['timeline']): string {
 <polyline fill="none" stroke="#1f6feb" stroke-width="2" points="${line}"/>${marks}
 <text x="${pad}" y="${H - 8}" font-size="11">${escape(points[0].at)}</text><text x="${W - pad}" y="${H - 8}" font-size="11" text-anchor="end">${escape(points.at(-1)!.at)}</text>
 </svg>`;
+}
+
+/** A history too short to chart: says so, and lists the price updates it has. */
+function fewPoints(poolId: string, points: AuditReport['timeline']): string {
+  const rows = points
+    .map((p) => `<tr><td>${escape(p.at)}</td><td class="n">${escape(p.price)}</td><td class="n">${p.healthFactor === null ? '—' : escape(p.healthFactor)}</td><td class="n">${p.liquidations}</td></tr>`)
+    .join('\n');
+  return `<h3>${escape(poolId)}</h3>
+<p>Too few points for a chart: ${points.length} price update${points.length === 1 ? '' : 's'}${points.length > 1 ? ' at the same instant' : ''}. They are:</p>
+<table><tr><th>at</th><th>price</th><th>health factor</th><th>liquidations so far</th></tr>${rows}</table>`;
 }

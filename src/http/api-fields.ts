@@ -4,7 +4,7 @@
  */
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
-import { IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional as IsOptionalValue, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 /** Client-chosen ids: stream-safe characters only. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
@@ -40,6 +40,15 @@ export function IntegerStringField(description: string, example = '42'): Propert
 /** Small counts and ratios in basis points are plain JSON integers. */
 export function SmallIntField(description: string, min: number, max: number, example: number): PropertyDecorator {
   return applyDecorators(ApiProperty({ description, example, minimum: min, maximum: max }), IsInt(), Min(min), Max(max));
+}
+
+/**
+ * A field a request may leave out: validation skips it when absent, and the OpenAPI document marks it
+ * optional (class-validator's own IsOptional leaves the document saying the field is required). Put
+ * above the field's kind.
+ */
+export function IsOptional(): PropertyDecorator {
+  return applyDecorators(IsOptionalValue(), ApiProperty({ required: false }));
 }
 
 export class CommandBody {

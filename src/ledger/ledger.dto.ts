@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, ValidateNested } from 'class-validator';
 import { AUCTION_CURVES } from '../domain/liquidation/auction-curves';
 import { LIQUIDATION_ROUTES } from '../domain/pool/pool';
-import { CommandBody, DecimalField, IdField, SmallIntField } from '../http/api-fields';
+import { CommandBody, DecimalField, IdField, IsOptional, SmallIntField } from '../http/api-fields';
 
 export class AssetBody {
   @IdField('Asset symbol', 'WETH')

@@ -13,9 +13,16 @@ export function registerAuctionCommands(liquidator: Command): void {
     async (o: LedgerTarget & { pool?: string }) => print(await ledgerApi(o, 'GET', `/liquidations${poolQuery(o.pool)}`)),
   );
 
-  withLedger(liquidator.command('auctions').description('list running auctions: lot, tab, the price now, whether one needs a reset').option('--pool <id>', 'only this pool')).action(
-    async (o: LedgerTarget & { pool?: string }) => print(await ledgerApi(o, 'GET', `/auctions${poolQuery(o.pool)}`)),
-  );
+  withLedger(
+    liquidator
+      .command('auctions')
+      .description('list auctions not yet seen through (or only running, or settled ones): lot, tab, the price now, whether one needs a reset')
+      .option('--pool <id>', 'only this pool')
+      .option('--status <status>', 'running or settled'),
+  ).action(async (o: LedgerTarget & { pool?: string; status?: string }) => {
+    const query = new URLSearchParams({ ...(o.pool ? { poolId: o.pool } : {}), ...(o.status ? { status: o.status } : {}) }).toString();
+    print(await ledgerApi(o, 'GET', `/auctions${query ? `?${query}` : ''}`));
+  });
 
   withLedger(
     liquidator

@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
-import { CommandBody, DecimalField, IdField, IntegerStringField } from '../http/api-fields';
+import { CommandBody, DecimalField, IdField, IntegerStringField, IsOptional } from '../http/api-fields';
 
 export class TakeCollateralBody extends CommandBody {
   @IdField('Who takes (and pays)', 'keeper-1')
@@ -49,4 +48,6 @@ export class AuctionView {
   @ApiProperty({ enum: ['dutch', 'english', 'market'] }) route!: string;
   @ApiPropertyOptional({ description: 'English auctions: Unix seconds when bidding closes' }) deadline?: string;
   @ApiPropertyOptional({ description: 'English auctions: the best bid so far', example: { bidder: 'bidder-1', amount: '1500' } }) bid?: { bidder: string; amount: string };
+  @ApiPropertyOptional({ example: '1615', description: 'Running English auctions: the least bid that can win (what is left of the lot at the oracle price less the liquidation penalty, at most what is left of the tab)' })
+  reserve?: string;
 }

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse, IntersectionType } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse, IntersectionType } from '@nestjs/swagger';
 import { Clock, unixSeconds } from '../clock/clock';
-import { auctionQuote, RunningAuction } from '../domain/auction/auction';
+import { auctionQuote, reserveOf, RunningAuction } from '../domain/auction/auction';
 import { DomainError } from '../domain/decider';
 import { formatDecimal, parseDecimal } from '../domain/math/decimal';
 import { WAD_DECIMALS } from '../domain/math/fixed-point';
@@ -15,6 +15,11 @@ import { AuctionCommandResult, Auctions, ExecuteAuctionCommand } from './auction
 import { AuctionView, PlaceBidBody, ResetAuctionBody, TakeCollateralBody } from './auction.dto';
 import { LiquidationDetector } from './liquidation-detector';
 import { Access, AUCTION_READERS } from '../access/access-policy';
+import { SettledAuctions } from '../projections/auctions/auctions.projection';
+
+const AUCTION_STATUSES = ['running', 'settled'] as const;
+const DEFAULT_SETTLED_LISTED = 50;
+const MAX_SETTLED_LISTED = 500;
 
 class AuctionReceipt extends IntersectionType(CommandReceipt, AuctionView) {}
 
@@ -28,16 +33,32 @@ export class AuctionsController {
     private readonly pools: Pools,
     private readonly feeds: Feeds,
     private readonly clock: Clock,
+    private readonly settled: SettledAuctions,
   ) {}
 
   @Get()
   @Access(AUCTION_READERS)
-  @ApiOperation({ summary: 'Auctions of liquidated collateral not yet seen through (running, or settling), running ones first' })
+  @ApiOperation({
+    summary: 'Auctions of liquidated collateral: by default those not yet seen through (running, or settling), running ones first',
+    description: '`status=running` lists running auctions only; `status=settled` lists settled ones from the read model, the latest settled first (at most `limit`).',
+  })
   @ApiQuery({ name: 'poolId', required: false })
+  @ApiQuery({ name: 'status', required: false, enum: AUCTION_STATUSES })
+  @ApiQuery({ name: 'limit', required: false, description: `With status=settled: how many, 1 to ${MAX_SETTLED_LISTED} (default ${DEFAULT_SETTLED_LISTED})`, example: '20' })
   @ApiOkResponse({ type: [AuctionView] })
-  list(@Query('poolId') poolId?: string): AuctionView[] {
+  @ApiBadRequestResponse({ description: 'INVALID_STATUS, INVALID_LIMIT' })
+  async list(@Query('poolId') poolId?: string, @Query('status') status?: string, @Query('limit') limit?: string): Promise<AuctionView[]> {
+    if (status !== undefined && !(AUCTION_STATUSES as readonly string[]).includes(status)) throw new BadRequestException({ code: 'INVALID_STATUS', message: `status is one of ${AUCTION_STATUSES.join(', ')}` });
+    if (limit !== undefined && (!/^[0-9]{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_SETTLED_LISTED)) {
+      throw new BadRequestException({ code: 'INVALID_LIMIT', message: `limit is a whole number from 1 to ${MAX_SETTLED_LISTED}` });
+    }
     const now = unixSeconds(this.clock.now());
-    return this.detector.watch.auctionsOf(poolId).map((a) => auctionView(a, now));
+    if (status === 'settled') {
+      const ids = await this.settled.ids(poolId, limit === undefined ? DEFAULT_SETTLED_LISTED : Number(limit));
+      return Promise.all(ids.map(async (id) => auctionView(await this.auction(id), now)));
+    }
+    const underWay = this.detector.watch.auctionsOf(poolId);
+    return (status === 'running' ? underWay.filter((a) => a.status === 'running') : underWay).map((a) => auctionView(a, now));
   }
 
   @Get(':auctionId')
@@ -67,7 +88,7 @@ export class AuctionsController {
   @ApiOperation({ summary: 'English auctions: bid the debt asset for what is left of the lot; the outbid deposit is refunded' })
   @ApiCreatedResponse({ type: AuctionReceipt })
   @ApiNotFoundResponse({ description: 'AUCTION_NOT_FOUND' })
-  @ApiUnprocessableEntityResponse({ description: 'AUCTION_ENDED (late), BID_TOO_LOW (details.minBid), BID_ABOVE_TAB, NOT_AN_ENGLISH_AUCTION, AUCTION_SETTLED, AMOUNT_NOT_POSITIVE' })
+  @ApiUnprocessableEntityResponse({ description: 'AUCTION_ENDED (late), BID_BELOW_RESERVE (details.reserve), BID_TOO_LOW (details.minBid), BID_ABOVE_TAB (details.tab), NOT_AN_ENGLISH_AUCTION, AUCTION_SETTLED, AMOUNT_NOT_POSITIVE' })
   async bid(@Param('auctionId') auctionId: string, @Body() body: PlaceBidBody): Promise<AuctionReceipt> {
     const auction = await this.auction(auctionId);
     const amount = parseDecimal(body.amount, decimalsOf(auction.debtUnit), 'amount');
@@ -126,5 +147,6 @@ function auctionView(a: RunningAuction, now: bigint): AuctionView {
     ...(a.deadline !== undefined ? { deadline: a.deadline.toString() } : {}),
     ...(a.bid ? { bid: { bidder: a.bid.bidder, amount: formatDecimal(a.bid.amount, dd) } } : {}),
     ...(a.liquidator !== undefined ? { liquidator: a.liquidator } : {}),
+    ...(a.status === 'running' && a.auction.route === 'english' ? { reserve: formatDecimal(reserveOf(a), dd) } : {}),
   };
 }

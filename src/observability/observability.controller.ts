@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { EventStoreDBClient, BACKWARDS, END } from '@eventstore/db-client';
 import { DATABASE } from '../database/database.module';
 import { Database } from '../database/database';
@@ -22,6 +22,7 @@ export class ObservabilityController {
   @Get('health/live')
   @Access({ allow: 'anyone' })
   @ApiOperation({ summary: 'Liveness: the process answers.' })
+  @ApiOkResponse({ schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -34,6 +35,8 @@ export class ObservabilityController {
       'Also lists, per stream, the first event the ledger quarantined (could not decode or fold), and the streams found deleted or tombstoned under it: ' +
       'the ledger still serves, and refuses what depends on those streams with STREAM_QUARANTINED (409) or STREAM_DELETED (410).',
   })
+  @ApiOkResponse({ schema: { type: 'object', required: ['status', 'projections', 'quarantined', 'deletedStreams'], properties: { status: { type: 'string', enum: ['ready'] }, projections: { type: 'array', items: { type: 'object' } }, quarantined: { type: 'array', items: { type: 'object' } }, deletedStreams: { type: 'array', items: { type: 'object' } } } } })
+  @ApiServiceUnavailableResponse({ description: 'NOT_READY' })
   async ready(): Promise<{ status: 'ready'; projections: unknown[]; quarantined: QuarantinedEvent[]; deletedStreams: DeletedStream[] }> {
     const problems: string[] = [];
     await this.probe(problems, 'eventstore', async () => {
@@ -51,6 +54,8 @@ export class ObservabilityController {
   @Access({ allow: ['admin', 'auditor', 'integrator'] })
   @Header('Content-Type', 'text/plain; version=0.0.4')
   @ApiOperation({ summary: 'Prometheus metrics.' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Metrics in the Prometheus text format' })
   async metricsText(): Promise<string> {
     this.projections.exportMetrics(this.metrics);
     for (const [reason, count] of this.quarantine.countsByReason()) this.metrics.quarantinedEvents.set({ reason }, count);

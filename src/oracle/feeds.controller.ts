@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { DomainError } from '../domain/decider';
 import { Clock, unixSeconds } from '../clock/clock';
 import { activeFeed, FeedState, priceAt } from '../domain/oracle/feed';
@@ -113,6 +113,8 @@ export class FeedsController {
   @Get(':feed')
   @Access({ allow: EVERY_ROLE })
   @ApiOperation({ summary: "A feed's price, its freshness and its oracles" })
+  @ApiOkResponse({ type: FeedView })
+  @ApiNotFoundResponse({ description: 'FEED_NOT_FOUND' })
   async get(@Param('feed') feed: string): Promise<FeedView> {
     return feedView(await this.feeds.state(feed), unixSeconds(this.clock.now()));
   }
@@ -121,6 +123,7 @@ export class FeedsController {
   @Access({ allow: EVERY_ROLE })
   @ApiOperation({ summary: "A recent priced round (a number, or 'latest') with its quorum's signed reports" })
   @ApiParam({ name: 'round', example: 'latest' })
+  @ApiOkResponse({ type: PricedRoundView })
   @ApiNotFoundResponse({ description: 'FEED_NOT_FOUND, ROUND_NOT_FOUND (never priced, or older than the rounds a feed keeps)' })
   async round(@Param('feed') feedName: string, @Param('round') round: string): Promise<PricedRoundView> {
     const feed = activeFeed(await this.feeds.state(feedName));

@@ -8,7 +8,7 @@ export class RebuildStatusView {
   @ApiProperty() startedAt!: string;
   @ApiPropertyOptional() finishedAt?: string;
   @ApiProperty({ description: 'Events the new model has applied' }) eventsApplied!: number;
-  @ApiPropertyOptional({ nullable: true, description: 'Where the new model is in `$all`' }) commitPosition!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Where the new model is in `$all`' }) commitPosition!: string | null;
   @ApiProperty({ description: 'Where the store ended when the rebuild started' }) targetPosition!: string;
   @ApiProperty({ description: 'Share of the way to the target, 0 to 1' }) progress!: number;
   @ApiProperty() eventsPerSecond!: number;
@@ -19,9 +19,9 @@ export class RebuildStatusView {
 export class ProjectionStatusView {
   @ApiProperty({ example: 'pool-state' }) projection!: string;
   @ApiProperty({ enum: ['starting', 'running', 'stopped', 'faulted'] }) state!: string;
-  @ApiPropertyOptional({ nullable: true, description: '`$all` commit position it has applied up to' }) commitPosition!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: '`$all` commit position it has applied up to' }) commitPosition!: string | null;
   @ApiProperty() eventsApplied!: number;
-  @ApiPropertyOptional({ nullable: true, description: 'Creation time of the last event applied' }) lastEventAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Creation time of the last event applied' }) lastEventAt!: string | null;
   @ApiProperty({ description: 'Events received and not yet applied' }) lagEvents!: number;
   @ApiProperty({ description: 'While events wait: seconds since the last applied one was written (0 when caught up)' }) lagSeconds!: number;
   @ApiPropertyOptional({ description: 'Public events written to projection streams' }) eventsWritten?: number;

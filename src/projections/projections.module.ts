@@ -1,6 +1,8 @@
 import { Global, Module } from '@nestjs/common';
+import { AuctionsProjection, SettledAuctions } from './auctions/auctions.projection';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { PoolStateProjection } from './pool-state/pool-state.projection';
+import { Projection } from './projection';
 import { PROJECTIONS, ProjectionsService } from './projections.service';
 import { ProjectionsController } from './projections.controller';
 import { PublicStreamProjector } from './public-streams/public-stream-projector';
@@ -14,11 +16,13 @@ import { PublicStreamsWebSocket } from './public-streams/public-streams.websocke
   providers: [
     ProjectionsService,
     PoolStateProjection,
+    AuctionsProjection,
+    SettledAuctions,
     PublicStreamProjector,
     PublicStreamFanOuts,
     PublicStreamsWebSocket,
-    { provide: PROJECTIONS, inject: [PoolStateProjection], useFactory: (...projections: PoolStateProjection[]) => projections },
+    { provide: PROJECTIONS, inject: [PoolStateProjection, AuctionsProjection], useFactory: (...projections: Projection[]) => projections },
   ],
-  exports: [ProjectionsService],
+  exports: [ProjectionsService, SettledAuctions],
 })
 export class ProjectionsModule {}

@@ -24,7 +24,18 @@ export interface CrashOptions {
   /** Ids are prefixed with it, so runs can share a store. */
   runId: string;
   log: (line: string) => void;
+  /** Told after each price round and while the auctions clear: `step` of `steps` (the rounds, then the clearing). */
+  progress?: (p: CrashProgress) => void;
 }
+
+export interface CrashProgress {
+  step: number;
+  steps: number;
+  status: string;
+}
+
+/** How long the scenario waits at most, after the last round, for the auctions to clear. */
+export const CLEARING_SECONDS = 120;
 
 export const CRASH_START_PRICE = 2000;
 
@@ -111,15 +122,28 @@ export async function runCrash(o: CrashOptions): Promise<{ poolId: string; feed:
     const price = CRASH_START_PRICE * (1 - (o.drop * r) / o.rounds);
     await publish(r + 1, price);
     const under = await ledgerApi<unknown[]>(admin, 'GET', `/liquidations?poolId=${poolId}`);
-    o.log(`round ${r + 1}: ${price.toFixed(2)}, ${under.length} liquidations under way`);
+    const status = `round ${r + 1}: ${price.toFixed(2)}, ${under.length} liquidations under way`;
+    if (o.progress) o.progress({ step: r, steps: o.rounds + 1, status });
+    else o.log(status);
   }
   // Let the auctions clear: until nothing is under way, or two minutes.
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + CLEARING_SECONDS * 1000;
+  let told = 0;
+  let left: number | undefined;
   while (Date.now() < deadline) {
     const under = await ledgerApi<unknown[]>(admin, 'GET', `/liquidations?poolId=${poolId}`);
+    left = under.length;
+    const status = `clearing: ${under.length} liquidations under way (at most ${Math.ceil((deadline - Date.now()) / 1000)} s more)`;
+    // Never silent while it waits: the bar moves, or a line every ten seconds.
+    if (o.progress) o.progress({ step: o.rounds, steps: o.rounds + 1, status });
+    else if (Date.now() - told >= 10_000) {
+      o.log(status);
+      told = Date.now();
+    }
     if (under.length === 0) break;
     await sleep(500);
   }
+  o.progress?.({ step: o.rounds + 1, steps: o.rounds + 1, status: left === 0 ? 'cleared' : `stopped waiting: ${left ?? 'some'} liquidations still under way` });
   keeping = false;
   await Promise.all(keepers);
   return { poolId, feed };

@@ -23,8 +23,16 @@ export interface CrashSummary {
   /** Collateral-weighted discount of take prices under the oracle price of the moment, in bps. */
   slippageBps: number;
   worstSlippageBps: number;
+  /** Debt written off by settlements that left positions without collateral... */
   badDebt: bigint;
+  /** ...of it, what the pool has accounted for: covered by the reserve, or socialized across lenders... */
   coveredByReserve: bigint;
+  socializedBadDebt: bigint;
+  /** ...and what settled positions wrote off that the pool had not yet accounted for when the history ends. */
+  badDebtNotYetAccounted: bigint;
+  /** Keeper incentives the reserve could not pay, socialized too (they are no bad debt of a position). */
+  unpaidKeeperRewards: bigint;
+  /** All the pool socialized: its bad debt and the unpaid incentives. */
   socialized: bigint;
   /**
    * Milliseconds from the event that made a position due to its LiquidationTriggered (by detection):
@@ -36,7 +44,7 @@ export interface CrashSummary {
 export function summarizeCrash(history: Iterable<HistoryEvent>, poolId: string, feed: string): CrashSummary {
   const s: CrashSummary = {
     positions: 0, positionsLiquidated: 0, liquidations: 0, auctionsSettled: 0, auctionsRunning: 0, collateralSold: 0n, recovered: 0n, debtRepaid: 0n, penaltiesCollected: 0n,
-    slippageBps: 0, worstSlippageBps: 0, badDebt: 0n, coveredByReserve: 0n, socialized: 0n, priceToTriggerMs: [],
+    slippageBps: 0, worstSlippageBps: 0, badDebt: 0n, coveredByReserve: 0n, socializedBadDebt: 0n, badDebtNotYetAccounted: 0n, unpaidKeeperRewards: 0n, socialized: 0n, priceToTriggerMs: [],
   };
   const inPool = new Set<string>();
   const liquidated = new Set<string>();
@@ -91,10 +99,13 @@ export function summarizeCrash(history: Iterable<HistoryEvent>, poolId: string, 
       }
     } else if (h.stream === `pool-${poolId}` && event.type === 'LiquidationAccounted') {
       s.coveredByReserve += event.coveredByReserve;
+      s.socializedBadDebt += event.badDebt - event.coveredByReserve;
+      s.unpaidKeeperRewards += event.socialized - (event.badDebt - event.coveredByReserve);
       s.socialized += event.socialized;
     }
   }
   s.auctionsRunning = auctions.size - s.auctionsSettled;
+  s.badDebtNotYetAccounted = s.badDebt - s.coveredByReserve - s.socializedBadDebt;
   s.positionsLiquidated = liquidated.size;
   s.slippageBps = s.collateralSold > 0n ? Number(discountWeighted / s.collateralSold) : 0;
   s.priceToTriggerMs.sort((a, b) => a - b);

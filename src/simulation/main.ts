@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createApp } from '../app';
 import { newSigningKey, privateKeyFrom, readExport, readStore, writeExport, ExportCheck, HistoryEvent } from '../audit/history';
-import { CRASH_START_PRICE, runCrash } from './crash-scenario';
+import { SingleBar, Presets } from 'cli-progress';
+import { CLEARING_SECONDS, CRASH_START_PRICE, CrashProgress, runCrash } from './crash-scenario';
 import { CrashSummary, summarizeCrash, tokens } from './crash-summary';
 
 interface SimulateOptions {
@@ -64,7 +65,13 @@ export async function simulate(argv: string[]): Promise<number> {
     const started = Date.now();
     // The ledger issued its development admin key at start (a fresh data directory has none).
     const adminKey = readFileSync(adminKeyFile, 'utf8').trim();
-    const { poolId, feed } = await runCrash({ url, adminKey, ...numbers, runId: Date.now().toString(36), log });
+    // The rounds, then up to two minutes for the auctions to clear, then the export: say so, then show the way.
+    log(`the price path takes ${numbers.rounds * numbers.roundSeconds} s, then up to ${CLEARING_SECONDS} s for the auctions to clear, then the history is exported and summarized`);
+    // On a terminal a bar over the rounds and the clearing; elsewhere (a log) a line per round.
+    const bar = new SingleBar({ stream: process.stderr, format: 'crash [{bar}] {value}/{total} | {status}', hideCursor: true }, Presets.shades_classic);
+    const progress = process.stderr.isTTY ? (p: CrashProgress) => (bar.isActive ? bar.update(p.step, { status: p.status }) : bar.start(p.steps, p.step, { status: p.status })) : undefined;
+    const { poolId, feed } = await runCrash({ url, adminKey, ...numbers, runId: Date.now().toString(36), log, progress }).finally(() => bar.stop());
+    log('exporting and summarizing the history');
     // The history, signed, for anyone to recompute the summary and audit the run.
     const keys = newSigningKey();
     writeFileSync(path.join(dataDir, 'exporter.pub'), keys.publicKey);
@@ -92,7 +99,11 @@ function printSummary(s: CrashSummary, o: { positions: number; drop: number; rou
     { measure: 'recovered by the sales', value: `${tokens(s.recovered, 6)} USDC` },
     { measure: 'debt repaid / penalties collected', value: `${tokens(s.debtRepaid, 6)} / ${tokens(s.penaltiesCollected, 6)} USDC` },
     { measure: 'slippage under the oracle price (collateral-weighted / worst)', value: `${(s.slippageBps / 100).toFixed(2)}% / ${(s.worstSlippageBps / 100).toFixed(2)}%` },
-    { measure: 'bad debt / covered by the reserve / socialized', value: `${tokens(s.badDebt, 6)} / ${tokens(s.coveredByReserve, 6)} / ${tokens(s.socialized, 6)} USDC` },
+    {
+      measure: 'bad debt = covered by the reserve + socialized + not yet accounted',
+      value: `${tokens(s.badDebt, 6)} = ${tokens(s.coveredByReserve, 6)} + ${tokens(s.socializedBadDebt, 6)} + ${tokens(s.badDebtNotYetAccounted, 6)} USDC`,
+    },
+    { measure: 'keeper incentives the reserve could not pay (socialized too)', value: `${tokens(s.unpaidKeeperRewards, 6)} USDC` },
     { measure: 'due (price or earlier settlement) → trigger appended, p50 / p99 / max', value: `${p(0.5)} / ${p(0.99)} / ${s.priceToTriggerMs.at(-1) ?? NaN} ms (${s.priceToTriggerMs.length} triggers)` },
   ]);
 }

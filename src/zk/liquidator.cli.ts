@@ -33,7 +33,7 @@ interface PoolJson {
   feed: string;
   collateral: { decimals: number };
   debt: { decimals: number };
-  parameters: { liquidationThresholdBps: string };
+  parameters: { liquidationThresholdBps: number };
   borrowIndex: string;
 }
 

@@ -12,6 +12,7 @@ import { AUDIT_CHECKPOINT_STREAM } from '../../src/audit/hash-chain';
 import { PUBLIC_STREAM_PREFIX } from '../../src/projections/public-streams/public-streams';
 import { Role } from '../../src/domain/access/access-registry';
 import { readFile } from 'node:fs/promises';
+import { OpenApiConformance } from './openapi-conformance';
 
 export type Api = <T = any>(method: string, route: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiResponse<T>>;
 
@@ -46,6 +47,7 @@ export interface ApiResponse<T> {
   status: number;
   body: T;
   text: string;
+  contentType: string | null;
 }
 
 export async function newDataDir(): Promise<string> {
@@ -75,18 +77,26 @@ export async function startLedger(dataDir?: string, env: Record<string, string> 
   }
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
+  // Every exchange below is held to the ledger's own OpenAPI document.
+  const conformance = new OpenApiConformance((await call<ConstructorParameters<typeof OpenApiConformance>[0]>(url, 'GET', '/docs/openapi.json')).body);
+  const checked: Api = async <T>(method: string, route: string, body?: unknown, headers?: Record<string, string>) => {
+    const res = await call<T>(url, method, route, body, headers);
+    const mismatches = conformance.mismatches(method, route, body, res.status, res.contentType, res.body);
+    if (mismatches.length) throw new Error(`the answer does not match the OpenAPI document:\n${mismatches.join('\n')}`);
+    return res;
+  };
   // Told to print the key (ADMIN_KEY_FILE empty), the ledger wrote no file: then the test holds no admin key.
   const admin: Actor = { id: 'admin', apiKey: env.ADMIN_KEY_FILE === '' ? '' : (await readFile(adminKeyFile, 'utf8')).trim() };
   const as = (who: string | Actor): Api => {
     const apiKey = typeof who === 'string' ? who : who.apiKey;
-    return (method, route, body, headers) => call(url, method, route, body, { authorization: `Bearer ${apiKey}`, ...headers });
+    return (method, route, body, headers) => checked(method, route, body, { authorization: `Bearer ${apiKey}`, ...headers });
   };
   let registered = 0;
   return {
     app,
     url,
     dataDir: dir,
-    api: (method, route, body, headers) => call(url, method, route, body, headers),
+    api: checked,
     as,
     admin,
     async principal(id, role, feeds = []) {
@@ -127,5 +137,5 @@ export async function call<T>(
   } catch {
     // not JSON (metrics, HTML): keep the text
   }
-  return { status: res.status, body: parsed as T, text };
+  return { status: res.status, body: parsed as T, text, contentType: res.headers.get('content-type') };
 }

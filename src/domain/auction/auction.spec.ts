@@ -209,8 +209,10 @@ describe('an English auction', () => {
     if (p.status !== 'active') throw new Error('pool');
     return { ...p, parameters: { ...p.parameters, auction: { ...DEFAULT_AUCTION, route: 'english', bidIncrementBps: 500n, biddingSeconds: 100n, extendSeconds: 30n } } };
   };
-  const position = inLiquidation(WAD, 900n * 10n ** 6n); // the whole debt: tab 945 USDC, lot 1 WETH
-  const ctx = (now: bigint): AuctionContext => ({ position, pool: englishPool(position), feed, now });
+  // Deep under water at 1,000: the whole debt is covered, a tab of 1,092 USDC for the whole WETH. The
+  // reserve is the WETH at 1,000 less the 5% penalty: 950.
+  const position = inLiquidation(WAD, 1_040n * 10n ** 6n);
+  const ctx = (now: bigint, feedNow: FeedState = feed): AuctionContext => ({ position, pool: englishPool(position), feed: feedNow, now });
   const started = () => run(auctionDecider.initialState(), auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), ctx(T0)));
   const usdc = (n: bigint) => n * 10n ** 6n;
 
@@ -218,31 +220,64 @@ describe('an English auction', () => {
     let state = started();
     const bid = (bidder: string, amount: bigint, at: bigint) => auctionDecider.decide({ type: 'PlaceBid', bidder, amount }, state, ctx(at));
     expect(refusalCode(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, ctx(T0)))).toBe('NOT_A_DUTCH_AUCTION');
-    const first = bid('alice', usdc(600n), T0 + 10n);
-    expect(first).toEqual([{ type: 'BidPlaced', bidder: 'alice', amount: usdc(600n), deadline: T0 + 100n, at: T0 + 10n }]);
+    const first = bid('alice', usdc(950n), T0 + 10n);
+    expect(first).toEqual([{ type: 'BidPlaced', bidder: 'alice', amount: usdc(950n), deadline: T0 + 100n, at: T0 + 10n }]);
     state = run(state, first);
-    // 5% over 600 is 630: 620 is too low, and says what would do.
-    expect(refusalCode(() => bid('bob', usdc(620n), T0 + 20n))).toBe('BID_TOO_LOW');
+    // 5% over 950 is 997.5: 990 is too low, and says what would do.
+    expect(refusalCode(() => bid('bob', usdc(990n), T0 + 20n))).toBe('BID_TOO_LOW');
     // Twenty seconds before the close: the close moves to thirty seconds after the bid.
-    const second = bid('bob', usdc(630n), T0 + 80n);
+    const second = bid('bob', usdc(1_000n), T0 + 80n);
     expect(second).toEqual([
-      { type: 'BidRefunded', bidder: 'alice', amount: usdc(600n) },
-      { type: 'BidPlaced', bidder: 'bob', amount: usdc(630n), deadline: T0 + 110n, at: T0 + 80n },
+      { type: 'BidRefunded', bidder: 'alice', amount: usdc(950n) },
+      { type: 'BidPlaced', bidder: 'bob', amount: usdc(1_000n), deadline: T0 + 110n, at: T0 + 80n },
     ]);
     state = run(state, second);
-    expect(refusalCode(() => bid('carol', usdc(700n), T0 + 111n))).toBe('AUCTION_ENDED');
+    expect(refusalCode(() => bid('carol', usdc(1_050n), T0 + 111n))).toBe('AUCTION_ENDED');
     expect(refusalCode(() => auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 110n)))).toBe('AUCTION_NOT_ENDED');
     const closed = auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 111n));
-    expect(closed[0]).toEqual({ type: 'AuctionWon', bidder: 'bob', collateral: WAD, paid: usdc(630n), at: T0 + 111n });
-    // 630 covers less than the 900 of debt: the shortfall stays with the position, which keeps no collateral.
-    expect(closed[1]).toMatchObject({ type: 'AuctionSettled', raised: usdc(630n), debtRepaid: usdc(630n), shortfall: usdc(270n), collateralLeft: 0n });
+    expect(closed[0]).toEqual({ type: 'AuctionWon', bidder: 'bob', collateral: WAD, paid: usdc(1_000n), at: T0 + 111n });
+    // 1,000 covers less than the 1,040 of debt: the shortfall stays with the position, which keeps no collateral.
+    expect(closed[1]).toMatchObject({ type: 'AuctionSettled', raised: usdc(1_000n), debtRepaid: usdc(1_000n), shortfall: usdc(40n), collateralLeft: 0n });
+  });
+
+  it('refuses a bid below the reserve (the lot at the oracle price less the penalty), saying the reserve, and takes one at it', () => {
+    const state = started();
+    const bid = (amount: bigint) => () => auctionDecider.decide({ type: 'PlaceBid', bidder: 'alice', amount }, state, ctx(T0 + 1n));
+    expect(refusalCode(bid(usdc(950n) - 1n))).toBe('BID_BELOW_RESERVE');
+    expect(() => bid(usdc(950n) - 1n)()).toThrow(expect.objectContaining({ details: { reserve: '950' } }));
+    // The case: far below the oracle's price, a bid cannot win.
+    expect(refusalCode(bid(usdc(650n)))).toBe('BID_BELOW_RESERVE');
+    expect(bid(usdc(950n))()).toEqual([expect.objectContaining({ type: 'BidPlaced', amount: usdc(950n) })]);
+  });
+
+  it('never asks more than what is left of the tab: a lot worth more than the tab at the reserve takes only the tab', () => {
+    // 1 WETH against 900 of debt: a tab of 945, while the lot at the reserve price is worth 950.
+    const rich = inLiquidation(WAD, 900n * 10n ** 6n);
+    const richCtx = (now: bigint): AuctionContext => ({ position: rich, pool: englishPool(rich), feed, now });
+    const state = run(auctionDecider.initialState(), auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), richCtx(T0)));
+    expect(() => auctionDecider.decide({ type: 'PlaceBid', bidder: 'alice', amount: usdc(944n) }, state, richCtx(T0 + 1n))).toThrow(expect.objectContaining({ code: 'BID_BELOW_RESERVE', details: { reserve: '945' } }));
+    expect(auctionDecider.decide({ type: 'PlaceBid', bidder: 'alice', amount: usdc(945n) }, state, richCtx(T0 + 1n)).map((e) => e.type)).toEqual(['BidPlaced', 'AuctionWon', 'AuctionSettled']);
+  });
+
+  it('falls back to a Dutch auction when bidding closed without a bid: a reset restarts it on the curve, at the fresh price', () => {
+    const state = started();
+    const late = T0 + 101n;
+    const fresh = priced(2n, 900n * WAD, late - 1n);
+    const [reset] = auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 2n }, state, ctx(late, fresh));
+    expect(reset).toMatchObject({ type: 'AuctionReset', route: 'dutch', price: 900n * WAD, top: 990n * WAD });
+    const dutch = run(state, [reset]);
+    expect(dutch).toMatchObject({ status: 'running', auction: { route: 'dutch' } });
+    expect(dutch).not.toHaveProperty('deadline');
+    expect(refusalCode(() => auctionDecider.decide({ type: 'PlaceBid', bidder: 'alice', amount: usdc(1_000n) }, dutch, ctx(late + 1n, fresh)))).toBe('NOT_AN_ENGLISH_AUCTION');
+    const taken = auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 990n * WAD }, dutch, ctx(late + 1n, fresh));
+    expect(taken[0]).toMatchObject({ type: 'CollateralTaken', price: 990n * WAD });
   });
 
   it('ends at once on a bid of the whole tab, and needs a reset when bidding closed without a bid', () => {
     const state = started();
-    const [placed, won, settled] = auctionDecider.decide({ type: 'PlaceBid', bidder: 'alice', amount: usdc(945n) }, state, ctx(T0 + 1n));
+    const [placed, won, settled] = auctionDecider.decide({ type: 'PlaceBid', bidder: 'alice', amount: usdc(1_092n) }, state, ctx(T0 + 1n));
     expect([placed.type, won.type, settled.type]).toEqual(['BidPlaced', 'AuctionWon', 'AuctionSettled']);
-    expect(refusalCode(() => auctionDecider.decide({ type: 'PlaceBid', bidder: 'bob', amount: usdc(946n) }, state, ctx(T0 + 1n)))).toBe('BID_ABOVE_TAB');
+    expect(refusalCode(() => auctionDecider.decide({ type: 'PlaceBid', bidder: 'bob', amount: usdc(1_093n) }, state, ctx(T0 + 1n)))).toBe('BID_ABOVE_TAB');
     expect(refusalCode(() => auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 101n)))).toBe('AUCTION_NEEDS_RESET');
   });
 });

@@ -8,11 +8,13 @@
  * The pool's parameters are copied in at the start: a later change never alters a running auction.
  */
 import { Decider, DomainError } from '../decider';
-import { BPS, ceilDiv, mulDivDown } from '../math/fixed-point';
+import { formatDecimal } from '../math/decimal';
+import { BPS, ceilDiv, mulDivDown, WAD_DECIMALS } from '../math/fixed-point';
 import { FeedState } from '../oracle/feed';
 import { citedRoundPrice } from '../liquidation/liquidation-trigger';
 import { activePool, AuctionParameters, auctionParametersOf, PoolParameters, PoolState } from '../pool/pool';
-import { unitOf } from '../risk/liquidation-rule';
+import { decimalsOf, unitOf } from '../risk/liquidation-rule';
+import { englishReserve } from './english-reserve';
 import { PositionState } from '../position/position';
 import { auctionPrice } from '../liquidation/auction-curves';
 import { collateralFor, LiquidationTerms, owedFor, ProceedsSplit, splitProceeds } from '../liquidation/liquidation-terms';
@@ -31,6 +33,8 @@ export type RunningAuction = {
   /** Collateral sold and money raised so far. */
   sold: bigint;
   raised: bigint;
+  /** The oracle price the current run started from (WAD): an English auction's reserve follows it. */
+  oracle: bigint;
   /** The starting price of the current run (WAD), and when it started. */
   top: bigint;
   startedAt: bigint;
@@ -74,7 +78,8 @@ export type AuctionEvent =
     } & LiquidationTerms)
   /** What the taker asked for (at most `asked`, at no more than `maxPrice`) and what it got, at which price. */
   | { type: 'CollateralTaken'; taker: string; asked: bigint; maxPrice: bigint; collateral: bigint; paid: bigint; price: bigint; at: bigint }
-  | { type: 'AuctionReset'; keeper: string; keeperReward: bigint; round: bigint; price: bigint; top: bigint; at: bigint }
+  /** `route: 'dutch'`: an English auction that closed without a bid restarts as a Dutch one. */
+  | { type: 'AuctionReset'; keeper: string; keeperReward: bigint; round: bigint; price: bigint; top: bigint; at: bigint; route?: 'dutch' }
   | { type: 'SoldToMarket'; collateral: bigint; paid: bigint; price: bigint; at: bigint }
   | { type: 'BidPlaced'; bidder: string; amount: bigint; deadline: bigint; at: bigint }
   /** The outbid bidder's deposit goes back to it. */
@@ -142,7 +147,7 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
       case 'TakeCollateral': {
         if (auction.auction.route === 'english') throw new DomainError('NOT_A_DUTCH_AUCTION', 'an English auction takes bids, not takes');
         if (due) throw new DomainError('AUCTION_NEEDS_RESET', 'the auction is too old or too far down: a keeper must reset it first');
-        if (price > command.maxPrice) throw new DomainError('PRICE_ABOVE_LIMIT', 'the auction price is above the most the taker would pay', { price: price.toString() });
+        if (price > command.maxPrice) throw new DomainError('PRICE_ABOVE_LIMIT', 'the auction price is above the most the taker would pay', { price: formatDecimal(price, WAD_DECIMALS) });
         if (command.collateral <= 0n) throw new DomainError('AMOUNT_NOT_POSITIVE', 'the amount must be positive');
         const lotLeft = auction.lot - auction.sold;
         const tabLeft = auction.tab - auction.raised;
@@ -182,6 +187,8 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
             price: oracle,
             top: mulDivDown(oracle, auction.auction.bufferBps, BPS),
             at: now,
+            // No bid reached the English auction's reserve: the lot falls back to the Dutch route.
+            ...(auction.auction.route === 'english' ? { route: 'dutch' as const } : {}),
           },
         ];
       }
@@ -191,13 +198,13 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
   evolve(state, event) {
     switch (event.type) {
       case 'AuctionStarted': {
-        const { auctionId, positionId, poolId, liquidator, parameters, auction, collateralUnit, debtUnit, top, at, debtToCover, penalty, tab, lot } = event;
+        const { auctionId, positionId, poolId, liquidator, parameters, auction, collateralUnit, debtUnit, price, top, at, debtToCover, penalty, tab, lot } = event;
         return {
           status: 'running',
           auctionId, positionId, poolId,
           ...(liquidator !== undefined ? { liquidator } : {}),
           parameters, auction, collateralUnit, debtUnit,
-          sold: 0n, raised: 0n, top, startedAt: at,
+          sold: 0n, raised: 0n, oracle: price, top, startedAt: at,
           ...(auction.route === 'english' ? { deadline: at + auction.biddingSeconds } : {}),
           debtToCover, penalty, tab, lot,
         };
@@ -209,7 +216,12 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
       }
       case 'AuctionReset': {
         const auction = state as RunningAuction;
-        return { ...auction, top: event.top, startedAt: event.at, ...(auction.deadline !== undefined ? { deadline: event.at + auction.auction.biddingSeconds } : {}) };
+        const restarted = { ...auction, oracle: event.price, top: event.top, startedAt: event.at };
+        if (event.route === 'dutch') {
+          const { deadline: _closed, bid: _none, ...dutch } = restarted;
+          return { ...dutch, auction: { ...auction.auction, route: 'dutch' } };
+        }
+        return { ...restarted, ...(auction.deadline !== undefined ? { deadline: event.at + auction.auction.biddingSeconds } : {}) };
       }
       case 'BidPlaced':
         return { ...(state as RunningAuction), bid: { bidder: event.bidder, amount: event.amount }, deadline: event.deadline };
@@ -264,10 +276,14 @@ function english(auction: RunningAuction, command: Extract<AuctionCommand, { typ
   }
   if (now > auction.deadline) throw new DomainError('AUCTION_ENDED', 'bidding has closed', { deadline: auction.deadline.toString() });
   if (command.amount <= 0n) throw new DomainError('AMOUNT_NOT_POSITIVE', 'the bid must be positive');
-  if (command.amount > tabLeft) throw new DomainError('BID_ABOVE_TAB', 'no bid may offer more than the tab', { tab: tabLeft.toString() });
+  if (command.amount > tabLeft) throw new DomainError('BID_ABOVE_TAB', 'no bid may offer more than the tab', { tab: debtTokens(auction, tabLeft) });
+  const reserve = reserveOf(auction);
+  if (command.amount < reserve) {
+    throw new DomainError('BID_BELOW_RESERVE', "the bid is below the auction's reserve: the lot at the oracle price less the liquidation penalty", { reserve: debtTokens(auction, reserve) });
+  }
   const minBid = auction.bid ? ceilDiv(auction.bid.amount * (BPS + auction.auction.bidIncrementBps), BPS) : 1n;
-  if (command.amount < minBid && command.amount !== tabLeft) throw new DomainError('BID_TOO_LOW', 'the bid does not beat the best bid by the increment', { minBid: minBid.toString() });
-  if (auction.bid && command.amount <= auction.bid.amount) throw new DomainError('BID_TOO_LOW', 'the bid does not beat the best bid', { minBid: minBid.toString() });
+  if (command.amount < minBid && command.amount !== tabLeft) throw new DomainError('BID_TOO_LOW', 'the bid does not beat the best bid by the increment', { minBid: debtTokens(auction, minBid) });
+  if (auction.bid && command.amount <= auction.bid.amount) throw new DomainError('BID_TOO_LOW', 'the bid does not beat the best bid', { minBid: debtTokens(auction, minBid) });
   const deadline = auction.deadline - now < auction.auction.extendSeconds ? now + auction.auction.extendSeconds : auction.deadline;
   const bid = { bidder: command.bidder, amount: command.amount };
   return [
@@ -276,6 +292,17 @@ function english(auction: RunningAuction, command: Extract<AuctionCommand, { typ
     ...(command.amount === tabLeft ? win(bid) : []),
   ];
 }
+
+/** An English auction's reserve now (english-reserve.ts): the least bid that can win what is left of the lot. */
+export function reserveOf(auction: RunningAuction): bigint {
+  return englishReserve({
+    lotLeft: auction.lot - auction.sold, tabLeft: auction.tab - auction.raised, oraclePrice: auction.oracle,
+    liquidationPenaltyBps: auction.parameters.liquidationPenaltyBps, collateralUnit: auction.collateralUnit, debtUnit: auction.debtUnit,
+  });
+}
+
+/** An amount of the debt asset in whole tokens, as refusals tell it. */
+const debtTokens = (auction: RunningAuction, amount: bigint) => formatDecimal(amount, decimalsOf(auction.debtUnit));
 
 /** The keeper's incentive: the flat tip plus its share of what is still to raise. */
 function keeperReward(auction: AuctionParameters, tab: bigint): bigint {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse, IntersectionType } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse, IntersectionType } from '@nestjs/swagger';
 import { Clock, unixSeconds } from '../../clock/clock';
 import { DomainError } from '../../domain/decider';
 import { parseDecimal } from '../../domain/math/decimal';
@@ -94,6 +94,7 @@ export class PositionsController {
   @Get(':positionId')
   @Access(OWNER_OR_AUDITOR)
   @ApiOperation({ summary: "A position as its owner sees it: amounts, debt with interest, health factor, commitment" })
+  @ApiOkResponse({ type: PositionView })
   @ApiNotFoundResponse({ description: 'POSITION_NOT_FOUND' })
   async get(@Param('positionId') positionId: string): Promise<PositionView> {
     const state = await this.positions.state(positionId);
@@ -104,6 +105,7 @@ export class PositionsController {
   @Get(':positionId/opening')
   @Access(OWNER_OR_AUDITOR)
   @ApiOperation({ summary: "The opening of the position's commitment (amounts in smallest units and salt): what a liquidator needs to prove" })
+  @ApiOkResponse({ type: PositionOpeningView })
   @ApiNotFoundResponse({ description: 'POSITION_NOT_FOUND' })
   async opening(@Param('positionId') positionId: string): Promise<PositionOpeningView> {
     return positionOpening(await this.positions.state(positionId));

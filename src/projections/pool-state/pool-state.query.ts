@@ -12,6 +12,8 @@ import { indexAt } from '../../domain/interest/stability-fee';
 import { formatDecimal } from '../../domain/math/decimal';
 import { BPS, mulDivUp } from '../../domain/math/fixed-point';
 import { collateralValueOf, debtOf, unitOf } from '../../domain/risk/liquidation-rule';
+import { PoolParametersBody } from '../../ledger/ledger.dto';
+import { poolParametersOfJson, poolParametersView } from '../../ledger/pools/pool-parameters-view';
 
 export class HealthBands {
   @ApiProperty({ description: 'Health factor below 1' }) liquidatable!: number;
@@ -26,7 +28,7 @@ export class PoolStateView {
   @ApiProperty({ example: { symbol: 'WETH', decimals: 18 } }) collateral!: { symbol: string; decimals: number };
   @ApiProperty({ example: { symbol: 'USDC', decimals: 6 } }) debt!: { symbol: string; decimals: number };
   @ApiProperty() feed!: string;
-  @ApiProperty({ description: 'Risk parameters; ratios in bps, amounts in smallest units, as strings' }) parameters!: Record<string, string>;
+  @ApiProperty({ type: PoolParametersBody, description: 'Risk parameters as a client sends them: ratios in bps, amounts in whole tokens of their asset' }) parameters!: PoolParametersBody;
   @ApiPropertyOptional({ example: '2150.25' }) price?: string;
   @ApiPropertyOptional() priceRound?: string;
   @ApiProperty() liquidationsPaused!: boolean;
@@ -49,7 +51,7 @@ interface PoolRow {
   debt_symbol: string;
   debt_decimals: number;
   feed: string;
-  parameters: Record<string, string>;
+  parameters: Record<string, unknown>;
   borrow_index: string;
   index_at: string;
   rate_per_second: string;
@@ -81,13 +83,14 @@ export class PoolStateQuery {
     const debtUnit = unitOf(row.debt_decimals);
     const totalDebt = debtOf(BigInt(row.total_scaled_debt), index);
     const price = row.price === null ? undefined : BigInt(row.price);
-    const capacity = price === undefined ? 0n : (collateralValueOf(BigInt(row.total_collateral), price, collateralUnit, debtUnit) * BigInt(row.parameters.maxLtvBps)) / BPS;
+    const parameters = poolParametersOfJson(row.parameters);
+    const capacity = price === undefined ? 0n : (collateralValueOf(BigInt(row.total_collateral), price, collateralUnit, debtUnit) * parameters.maxLtvBps) / BPS;
     return {
       poolId: row.pool_id,
       collateral: { symbol: row.collateral_symbol, decimals: row.collateral_decimals },
       debt: { symbol: row.debt_symbol, decimals: row.debt_decimals },
       feed: row.feed,
-      parameters: row.parameters,
+      parameters: poolParametersView(parameters, row.debt_decimals, row.collateral_decimals),
       ...(price !== undefined ? { price: formatDecimal(price, 18), priceRound: row.round as string } : {}),
       liquidationsPaused: row.liquidations_paused ?? false,
       borrowIndex: formatDecimal(index, 27),
@@ -97,7 +100,7 @@ export class PoolStateQuery {
       openPositions: row.open_positions,
       reserve: formatDecimal(BigInt(row.reserve), row.debt_decimals),
       socializedLoss: formatDecimal(BigInt(row.socialized_loss), row.debt_decimals),
-      ...(price !== undefined ? { healthBands: await this.healthBands(poolId, price, index, BigInt(row.parameters.liquidationThresholdBps), collateralUnit, debtUnit) } : {}),
+      ...(price !== undefined ? { healthBands: await this.healthBands(poolId, price, index, parameters.liquidationThresholdBps, collateralUnit, debtUnit) } : {}),
     };
   }
 
