@@ -27,7 +27,6 @@ free_port() { node -e 'const s = require("net").createServer().listen(0, "127.0.
 step "A fresh ledger in $DIR"
 [[ -f dist/src/main.js ]] || npm run -s build
 EVENTSTORE_PORT=$(free_port)
-STORE="esdb://127.0.0.1:$EVENTSTORE_PORT?tls=false"
 PORT=0 EVENTSTORE_PORT=$EVENTSTORE_PORT ADMIN_KEY_FILE="$DIR/admin.key" LOG_FILE="$DIR/ledger.log" \
   node dist/src/main.js >"$DIR/ledger.out" 2>&1 &
 LEDGER_PID=$!
@@ -40,7 +39,9 @@ LEDGER_URL=$(sed -n 's/^ledger listening on \(http:[^ ]*\).*/\1/p' "$DIR/ledger.
 [[ -n $LEDGER_URL ]] || { fail "the ledger did not start within 5 minutes"; exit 1; }
 export LEDGER_URL
 ADMIN=$(cat "$DIR/admin.key")  # the development admin key (`npm start` prints it once instead)
-echo "ledger at $LEDGER_URL, event store at $STORE"
+# The embedded store runs in secure mode: its admin's password and CA certificate are in its data dir.
+STORE="esdb://admin:$(cat "$DIR/eventstore/admin.password")@127.0.0.1:$EVENTSTORE_PORT?tls=true&tlsCAFile=$DIR/eventstore/certs/ca/ca.crt"
+echo "ledger at $LEDGER_URL, event store at 127.0.0.1:$EVENTSTORE_PORT (TLS)"
 
 step "The admin registers who takes part; each key is shown once"
 ORACLE=$(ledger access add-principal oracle-1 --role oracle --feed ETH-USD --api-key "$ADMIN" | field apiKey)

@@ -57,12 +57,15 @@ borrow() {
 }
 
 # detected WHO: waits (up to two minutes) for the ledger to detect WHO-1 below its threshold; prints
-# the liquidation's id, which is its auction's: the position, a dot, the revision of the trigger.
+# the liquidation's id, which is its auction's: the position, a dot, the revision of the trigger. A
+# liquidation sold straight into the pool market may be over before it is seen under way: then its
+# settled auction names it.
 detected() {
-  local id
-  for _ in $(seq 240); do
-    id=$(api "$LIQ" GET "/liquidations?poolId=weth-usdc" | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
-      const l = JSON.parse(s).find((x) => x.positionId === process.argv[1]); if (l) console.log(l.liquidationId); })' "$1-1") || return 1
+  local id deadline=$((SECONDS + 120))
+  while ((SECONDS < deadline)); do
+    id=$({ api "$LIQ" GET "/liquidations?poolId=weth-usdc" && api "$LIQ" GET "/auctions?poolId=weth-usdc&status=settled"; } | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const found = s.trim().split("\n").flatMap((line) => JSON.parse(line)).find((x) => x.positionId === process.argv[1]);
+      if (found) console.log(found.liquidationId ?? found.auctionId); })' "$1-1") || return 1
     [[ -n $id ]] && { echo "$id"; return 0; }
     sleep 0.5
   done
