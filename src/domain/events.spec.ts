@@ -37,7 +37,15 @@ describe('event codec', () => {
     const v1 = { positionId: 'p1', poolId: 'p', liquidator: 'l', feed: 'F', oracle: 'o1', round: '7', nullifier: '5', proof: { pi_a: [] }, publicSignals: ['1'], collateral: '2', scaledDebt: '3', salt: '4', commitment: '6' };
     const decoded = ledgerEventCodec.decode('LiquidationTriggered', 1, v1);
     expect(decoded).toMatchObject({ type: 'LiquidationTriggered', by: 'proof', liquidator: 'l', round: 7n, nullifier: 5n });
-    expect(ledgerEventCodec.encode(decoded).schemaVersion).toBe(2);
+    expect(ledgerEventCodec.encode(decoded).schemaVersion).toBe(3);
+  });
+
+  it("reads a version-2 proof of the retired circuit without a price: it cited one oracle's report, not the round's", () => {
+    const v2 = { by: 'proof', positionId: 'p1', poolId: 'p', liquidator: 'l', feed: 'F', oracle: 'o1', round: '7', nullifier: '5', proof: { pi_a: [] }, publicSignals: ['1'], collateral: '2', scaledDebt: '3', salt: '4', commitment: '6' };
+    const decoded = ledgerEventCodec.decode('LiquidationTriggered', 2, v2);
+    expect(decoded).toMatchObject({ type: 'LiquidationTriggered', by: 'proof', liquidator: 'l', round: 7n, nullifier: 5n });
+    expect(decoded).not.toHaveProperty('oracle');
+    expect(decoded).not.toHaveProperty('price');
   });
 
   it('upcasts an old schema version on read, and refuses one it has no upcaster for', () => {

@@ -28,10 +28,11 @@ const AMOUNT_FIELDS: Record<string, number[]> = {
   badDebt: [6],
 };
 /**
- * Public counters, times, the borrow index (1 at the start) and the pool's parameters a proof states
- * (threshold, token decimals): a whole amount ("1" WETH, "6" USDC) may equal one by chance.
+ * Public counters, times, the borrow index (1 at the start), a feed's quorum and heartbeat, and the pool's
+ * parameters a proof states (threshold, token decimals): a whole amount ("1" WETH, "6" USDC) may equal
+ * one by chance.
  */
-const COUNTERS = ['round', 'priceRound', 'openPositions', 'at', 'deadline', 'borrowIndex', 'thresholdBps', 'collateralDecimals', 'debtDecimals'];
+const COUNTERS = ['round', 'priceRound', 'openPositions', 'at', 'deadline', 'borrowIndex', 'quorum', 'heartbeatSeconds', 'thresholdBps', 'collateralDecimals', 'debtDecimals'];
 const POOL_SUMS = ['totalCollateral', 'totalDebt', 'reserve', 'socializedLoss'];
 const FORBIDDEN_FIELDS = ['amount', 'collateral', 'scaledDebt', 'debt', 'lot', 'tab', 'raised', 'sold', 'paid', 'bid', 'debtToCover', 'penalty', ...POOL_SUMS];
 /** All a pool's public state may carry; `price` and `priceRound` only once the feed has a price. */
