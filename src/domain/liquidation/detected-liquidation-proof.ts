@@ -88,15 +88,8 @@ export type LiquidationProofState = { status: 'absent' } | { status: 'proven'; l
 /** `proofVerified` is the zk module's verdict on the proof against its signals (too slow for decide). */
 export type LiquidationProofCommand = { type: 'ProveDetectedLiquidation'; proof: unknown; publicSignals: string[]; proofVerified: boolean };
 
-export type LiquidationProofEvent = {
-  type: 'LiquidationProven';
-  liquidationId: string;
-  positionId: string;
-  poolId: string;
-  feed: string;
-  round: bigint;
-  price: bigint;
-  commitment: bigint;
+/** The trigger's identity, round, price and commitment, with the proof of it. */
+export type LiquidationProofEvent = { type: 'LiquidationProven' } & Pick<DetectedTrigger, 'liquidationId' | 'positionId' | 'poolId' | 'feed' | 'round' | 'price' | 'commitment'> & {
   nullifier: bigint;
   proof: unknown;
   publicSignals: string[];
