@@ -44,6 +44,8 @@ describe('debt and collateral value', () => {
 describe('a repayment', () => {
   it('clears the whole scaled debt only when it repays the whole debt', () => {
     expect(scaledDebtAfterRepaying(1_000n, 1_500n, 1_500n, (RAY * 3n) / 2n)).toBe(0n);
+    // Exactly, not by the scaled amount the payment buys: at an index of 0.5, 3 scaled owes 2, and 2 would buy 4.
+    expect(scaledDebtAfterRepaying(3n, debtOf(3n, RAY / 2n), 2n, RAY / 2n)).toBe(0n);
   });
 
   it('clears the scaled amount it pays for, rounded down: a partial repayment never adds to the debt', () => {
