@@ -7,6 +7,7 @@
  */
 import { FIELD_MODULUS, loadCrypto, positionCommitment } from '../crypto/crypto';
 import { RAY, WAD } from '../math/fixed-point';
+import { FeedState } from '../oracle/feed';
 import { PoolState, Reservation } from '../pool/pool';
 import { refusalCode } from '../testing';
 import { ExistingPosition, PendingLiquidation, PositionCommand, PositionContext, positionDecider, PositionEvent, PositionState } from './position';
@@ -189,5 +190,57 @@ describe('the settlement of a liquidation', () => {
     expect(refusalCode(() => settle(WAD + 1n, 0n))).toBe('INVALID_SETTLEMENT');
     expect(refusalCode(() => settle(-1n, 0n))).toBe('INVALID_SETTLEMENT');
     expect(refusalCode(() => decide({ type: 'SettleLiquidation', auctionId: 'x.4', collateralSold: 0n, debtRepaid: 0n, salt: 7n }, liquidated, ctx))).toBe('SALT_REUSED');
+  });
+});
+
+describe('opening a position', () => {
+  it('commits to empty balances, and the state it opens is that of the event', () => {
+    const events = decide({ type: 'OpenPosition', positionId: 'y', poolId: 'p', owner: 'alice', salt: 5n }, positionDecider.initialState());
+    expect(events).toEqual([{ type: 'PositionOpened', positionId: 'y', poolId: 'p', owner: 'alice', ...committed(0n, 0n, 5n) }]);
+    expect(events.reduce(positionDecider.evolve, positionDecider.initialState())).toEqual({
+      status: 'open', positionId: 'y', poolId: 'p', owner: 'alice', nullifiers: [], ...committed(0n, 0n, 5n),
+    });
+  });
+
+  it('is refused for a position that exists, and without a price', () => {
+    expect(refusalCode(() => decide({ type: 'OpenPosition', positionId: 'x', poolId: 'p', owner: 'o', salt: 5n }, position(0n, 0n)))).toBe('POSITION_EXISTS');
+    expect(refusalCode(() => decide({ type: 'OpenPosition', positionId: 'y', poolId: 'p', owner: 'o', salt: 5n }, positionDecider.initialState(), context({ price: { status: 'none' } })))).toBe('NO_PRICE');
+    expect(refusalCode(() => decide({ type: 'DepositCollateral', amount: 1n, salt: 5n }, positionDecider.initialState()))).toBe('POSITION_NOT_FOUND');
+  });
+
+  it('takes deposits into its collateral', () => {
+    expect(decide({ type: 'DepositCollateral', amount: WAD, salt: 8n }, position(WAD, 0n))).toEqual([{ type: 'CollateralDeposited', amount: WAD, ...committed(2n * WAD, 0n, 8n) }]);
+  });
+});
+
+describe('a liquidation the ledger detects', () => {
+  // Round 1 priced 1 WETH at 1,000 USDC: at an 80% threshold it supports 800 USDC; 700 scaled at 1.2 is 840.
+  const feed: FeedState = {
+    status: 'active', feed: 'F', quorum: 1, heartbeatSeconds: 3_600, deviationLimitBps: 5_000n, maxFutureSkewSeconds: 30, oracles: {}, pending: {},
+    price: { value: 1_000n * WAD, round: 1n, at: T0 }, rounds: [{ round: 1n, price: 1_000n * WAD, at: T0, reports: [] }], liquidationsPaused: false,
+  };
+  const detect = (scaledDebt: bigint) => decide({ type: 'DetectLiquidation', round: 1n, salt: 8n }, position(WAD, scaledDebt), context({ feed }));
+
+  it('records the round’s price and the borrow index, leaves the balances as they are, and puts the position in liquidation', () => {
+    const events = detect(700n * USDC);
+    expect(events).toEqual([
+      { type: 'LiquidationTriggered', by: 'detection', positionId: 'x', poolId: 'p', feed: 'F', round: 1n, price: 1_000n * WAD, borrowIndex: (RAY * 12n) / 10n, collateral: WAD, scaledDebt: 700n * USDC, salt: 7n, commitment: 0n },
+    ]);
+    expect(events.reduce(positionDecider.evolve, position(WAD, 700n * USDC) as PositionState)).toEqual({ ...position(WAD, 700n * USDC), liquidation: detected });
+  });
+
+  it('is refused for a position within its threshold', () => {
+    expect(refusalCode(() => detect(600n * USDC))).toBe('NOT_LIQUIDATABLE');
+  });
+});
+
+describe('a liquidation triggered by proof', () => {
+  it('records the nullifier, so no proof is accepted twice', () => {
+    const triggered: PositionEvent = {
+      type: 'LiquidationTriggered', by: 'proof', positionId: 'x', poolId: 'p', feed: 'F', round: 3n, liquidator: 'liq', oracle: 'o1', nullifier: 42n, proof: {}, publicSignals: [],
+      collateral: WAD, scaledDebt: 700n * USDC, salt: 7n, commitment: 0n,
+    };
+    const before = { ...position(WAD, 700n * USDC), nullifiers: [41n] };
+    expect(positionDecider.evolve(before, triggered)).toEqual({ ...before, nullifiers: [41n, 42n], liquidation: { by: 'proof', feed: 'F', round: 3n, liquidator: 'liq', oracle: 'o1', nullifier: 42n } });
   });
 });
