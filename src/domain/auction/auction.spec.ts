@@ -281,3 +281,84 @@ describe('an English auction', () => {
     expect(refusalCode(() => auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 101n)))).toBe('AUCTION_NEEDS_RESET');
   });
 });
+
+describe('a Dutch auction’s takes and settlement, in numbers', () => {
+  // 1 WETH for a tab of 945 USDC (900 of debt, all of it covered), starting at 1,100 and falling 0.5% of that a second (linear).
+  const usdc = (n: bigint) => n * 10n ** 6n;
+  const start = (liquidator?: string) => {
+    const position = inLiquidation(WAD, usdc(900n), liquidator);
+    const state = run(auctionDecider.initialState(), auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), context(position, 'linear', T0)));
+    const take = (collateral: bigint, at: bigint, from: AuctionState = state) =>
+      auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral, maxPrice: 10n ** 30n }, from, context(position, 'linear', at));
+    return { state, take, position };
+  };
+
+  it('charges a take the value of what it takes at the current price, rounded up, and leaves the auction running', () => {
+    const { take } = start();
+    // 0.1 WETH at 1,100 is 110 USDC; 20 s later the price is 990, and 0.1 WETH + 1 wei is 99.000000000000000990 → 99.000001 USDC.
+    expect(take(WAD / 10n, T0)).toEqual([{ type: 'CollateralTaken', taker: 't', asked: WAD / 10n, maxPrice: 10n ** 30n, collateral: WAD / 10n, paid: usdc(110n), price: 1_100n * WAD, at: T0 }]);
+    expect(take(WAD / 10n + 1n, T0 + 20n)).toMatchObject([{ collateral: WAD / 10n + 1n, paid: usdc(99n) + 1n, price: 990n * WAD }]);
+  });
+
+  it('sells a take worth more than the rest of the tab only what the tab buys, and settles: debt first, then the penalty', () => {
+    const { take } = start('liq');
+    // 945 USDC buys 945 / 1,100 WETH, rounded down; the rest of the lot goes back to the borrower.
+    const sold = 859_090_909_090_909_090n;
+    expect(take(WAD, T0)).toEqual([
+      { type: 'CollateralTaken', taker: 't', asked: WAD, maxPrice: 10n ** 30n, collateral: sold, paid: usdc(945n), price: 1_100n * WAD, at: T0 },
+      {
+        type: 'AuctionSettled', sold, raised: usdc(945n), collateralLeft: WAD - sold, shortfall: 0n, at: T0,
+        debtRepaid: usdc(900n), penaltyPaid: usdc(45n), liquidatorBonus: usdc(27n), protocolFee: 2_700_000n, reserveIn: 20_700_000n,
+      },
+    ]);
+  });
+
+  it('settles a take that pays exactly the rest of the tab', () => {
+    const { take } = start();
+    // 0.859090909090909090 WETH at 1,100 is 944.9999999999… USDC → exactly 945 rounded up.
+    const [taken, settled] = take(859_090_909_090_909_090n, T0);
+    expect(taken).toMatchObject({ collateral: 859_090_909_090_909_090n, paid: usdc(945n) });
+    expect(settled).toMatchObject({ type: 'AuctionSettled', raised: usdc(945n), debtRepaid: usdc(900n), penaltyPaid: usdc(45n), liquidatorBonus: 0n, reserveIn: usdc(45n) });
+  });
+
+  it('refuses a take that leaves less than the dust limit of the tab, and takes one that leaves exactly it, or far more', () => {
+    const { take } = start();
+    // 0.85 WETH at 1,100 pays 935, leaving 10 USDC of the tab; 10^10 wei more pays 935.000011, leaving 9.999989.
+    expect(take((85n * WAD) / 100n, T0)).toMatchObject([{ paid: usdc(935n) }]);
+    expect(refusalCode(() => take((85n * WAD) / 100n + 10n ** 10n, T0))).toBe('TAKE_WOULD_LEAVE_DUST');
+    expect(refusalCode(() => take(1n, T0))).toBeUndefined();
+    expect(refusalCode(() => take(0n, T0))).toBe('AMOUNT_NOT_POSITIVE');
+  });
+
+  it('settles when the lot is sold before the tab is raised, the shortfall staying with the position', () => {
+    const { take } = start();
+    // 100 s in, the price is half the top: 550. The whole lot raises 550 of the 900 of debt.
+    expect(take(2n * WAD, T0 + 100n)).toEqual([
+      { type: 'CollateralTaken', taker: 't', asked: 2n * WAD, maxPrice: 10n ** 30n, collateral: WAD, paid: usdc(550n), price: 550n * WAD, at: T0 + 100n },
+      { type: 'AuctionSettled', sold: WAD, raised: usdc(550n), collateralLeft: 0n, shortfall: usdc(350n), at: T0 + 100n, debtRepaid: usdc(550n), penaltyPaid: 0n, liquidatorBonus: 0n, protocolFee: 0n, reserveIn: 0n },
+    ]);
+  });
+
+  it('adds every take to what was sold and raised, and settles on the take that completes the tab', () => {
+    const { state, take } = start();
+    const first = take(WAD / 2n, T0);
+    const after = run(state, first);
+    expect(after).toMatchObject({ status: 'running', sold: WAD / 2n, raised: usdc(550n) });
+    const second = take(WAD, T0, after);
+    // The rest of the tab is 395 USDC: 395 / 1,100 WETH.
+    expect(second[1]).toMatchObject({ type: 'AuctionSettled', sold: WAD / 2n + 359_090_909_090_909_090n, raised: usdc(945n), shortfall: 0n });
+    expect(run(after, second)).toMatchObject({ status: 'settled', raised: usdc(945n) });
+  });
+
+  it('sells to the market only what is left of the lot for at most what is left of the tab, once the auction needs a reset', () => {
+    const { state, position } = start();
+    const sell = (collateral: bigint, paid: bigint, at: bigint) => auctionDecider.decide({ type: 'SellToMarket', collateral, paid, price: 500n * WAD }, state, context(position, 'linear', at));
+    expect(refusalCode(() => sell(WAD, usdc(500n), T0))).toBe('AUCTION_RUNNING');
+    const late = T0 + 101n;
+    expect(refusalCode(() => sell(WAD + 1n, usdc(500n), late))).toBe('INVALID_SETTLEMENT');
+    expect(refusalCode(() => sell(0n, usdc(500n), late))).toBe('INVALID_SETTLEMENT');
+    expect(refusalCode(() => sell(WAD, usdc(945n) + 1n, late))).toBe('INVALID_SETTLEMENT');
+    expect(sell(WAD, usdc(945n), late)[1]).toMatchObject({ type: 'AuctionSettled', sold: WAD, raised: usdc(945n), collateralLeft: 0n, shortfall: 0n });
+    expect(sell(WAD / 2n, usdc(300n), late)[1]).toMatchObject({ type: 'AuctionSettled', sold: WAD / 2n, collateralLeft: WAD / 2n, shortfall: usdc(600n) });
+  });
+});

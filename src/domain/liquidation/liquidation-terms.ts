@@ -80,6 +80,7 @@ export interface ProceedsSplit {
  * has no liquidator to pay: its whole penalty goes to the reserve.
  */
 export function splitProceeds(raised: bigint, debtToCover: bigint, parameters: PoolParameters, hasLiquidator: boolean): ProceedsSplit {
+  // Stryker disable next-line EqualityOperator: raised <= debtToCover is equivalent, both sides being the same amount when equal (its sibling >= is killed).
   const debtRepaid = raised < debtToCover ? raised : debtToCover;
   const penaltyPaid = raised - debtRepaid;
   const liquidatorBonus =

@@ -131,6 +131,7 @@ export const positionDecider: Decider<PositionState, PositionCommand, PositionEv
     const debt = debtOf(position.scaledDebt, index);
     const valueOf = (collateral: bigint) => collateralValueOf(collateral, price, unitOf(pool.collateral.decimals), unitOf(pool.debt.decimals));
     const refuseAboveMaxLtv = (collateral: bigint, debtAfter: bigint) => {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: without debt exceedsMaxLtv is false anyway, so `debtAfter >= 0n` and `true` are equivalent (siblings ignored with them are killed).
       if (debtAfter > 0n && exceedsMaxLtv(valueOf(collateral), debtAfter, pool.parameters.maxLtvBps)) {
         throw new DomainError('LTV_EXCEEDED', `this would take the position above the pool's maximum loan-to-value of ${pool.parameters.maxLtvBps} bps`);
       }
@@ -211,10 +212,12 @@ function settleLiquidation(position: ExistingPosition, command: Extract<Position
   // sale repays it at the reservation's index, so a full close that raised its tab leaves no debt behind.
   const reservedAt = pool.reservations[command.auctionId]?.borrowIndex ?? index;
   const debt = debtOf(position.scaledDebt, reservedAt);
+  // Stryker disable next-line EqualityOperator: `<=` is equivalent, both sides being the same amount when equal (its sibling `>=` is killed).
   const repaid = command.debtRepaid < debt ? command.debtRepaid : debt;
   const collateral = position.collateral - command.collateralSold;
   let scaledDebt = scaledDebtAfterRepaying(position.scaledDebt, debt, repaid, reservedAt);
   let badDebt = 0n;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: with no scaled debt left the write-off is 0 and the balance 0 anyway, so `scaledDebt >= 0n` and `true` are equivalent (siblings ignored with them are killed).
   if (collateral === 0n && scaledDebt > 0n) {
     badDebt = debtOf(scaledDebt, index);
     scaledDebt = 0n;

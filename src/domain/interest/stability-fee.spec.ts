@@ -1,0 +1,39 @@
+/**
+ * The stability fee: the borrow index compounds from its checkpoint, rounded up, and the per-second
+ * rate is the largest that never charges more over a year than the yearly fee announced.
+ */
+import { RAY, rpowUp, WAD } from '../math/fixed-point';
+import { indexAt, perSecondRate, SECONDS_PER_YEAR } from './stability-fee';
+
+describe('the borrow index', () => {
+  const checkpoint = { index: (RAY * 11n) / 10n, at: 1_000n, ratePerSecond: RAY + 10n ** 18n };
+
+  it('is the checkpoint’s index at or before its time', () => {
+    expect(indexAt(checkpoint, 1_000n)).toBe(checkpoint.index);
+    expect(indexAt(checkpoint, 999n)).toBe(checkpoint.index);
+  });
+
+  it('compounds the rate over the time since, rounded up', () => {
+    // One second: 1.1 × (1 + 10^-9) = 1.1000000011 exactly; ten seconds: 1.1 × rate^10, rounded up.
+    expect(indexAt(checkpoint, 1_001n)).toBe(1_100_000_001_100_000_000_000_000_000n);
+    const tenSeconds = indexAt(checkpoint, 1_010n);
+    const exact = checkpoint.index * rpowUp(checkpoint.ratePerSecond, 10n);
+    expect(tenSeconds).toBe((exact + RAY - 1n) / RAY);
+    expect(indexAt({ ...checkpoint, index: 3n }, 1_001n)).toBe(4n); // 3.000000003 → 4: never rounded in the borrower's favour
+  });
+});
+
+describe('the per-second rate', () => {
+  it('is RAY for no fee', () => {
+    expect(perSecondRate(0n)).toBe(RAY);
+  });
+
+  it('is the largest rate whose year of compounding stays within the yearly fee', () => {
+    for (const yearly of [WAD / 20n, WAD / 10n, WAD]) {
+      const rate = perSecondRate(yearly);
+      const target = RAY + yearly * 10n ** 9n;
+      expect(rpowUp(rate, SECONDS_PER_YEAR) <= target).toBe(true);
+      expect(rpowUp(rate + 1n, SECONDS_PER_YEAR) > target).toBe(true);
+    }
+  });
+});
