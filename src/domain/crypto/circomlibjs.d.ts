@@ -2,6 +2,8 @@
 declare module 'circomlibjs' {
   type FieldElement = Uint8Array;
   interface Field {
+    /** The field's order. */
+    p: bigint;
     e(x: bigint | number | string): FieldElement;
     toObject(x: FieldElement): bigint;
   }
@@ -11,6 +13,7 @@ declare module 'circomlibjs' {
   }
   interface Eddsa {
     F: Field;
+    babyJub: { inCurve(point: [FieldElement, FieldElement]): boolean };
     prv2pub(privateKey: Buffer): [FieldElement, FieldElement];
     signPoseidon(privateKey: Buffer, message: FieldElement): { R8: [FieldElement, FieldElement]; S: bigint };
     verifyPoseidon(message: FieldElement, sig: { R8: [FieldElement, FieldElement]; S: bigint }, key: [FieldElement, FieldElement]): boolean;

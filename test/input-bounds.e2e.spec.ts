@@ -1,0 +1,84 @@
+/**
+ * Inputs that could be bent: numbers the circuit's field would wrap, and values past what the ledger
+ * stores. Each is sent over HTTP as the caller who may make the call, and each is refused with a 4xx
+ * and a code, appending nothing.
+ */
+import { loadCrypto } from '../src/domain/crypto/crypto';
+import { signReport } from '../src/oracle/report-signing';
+import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
+import { FEED, Market } from './support/scenario';
+
+/** The BN254 scalar order, written out here as the issue reporter gave it, so the test does not trust the code it checks. */
+const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+
+let ledger: RunningLedger;
+let market: Market;
+const now = () => BigInt(Math.floor(Date.now() / 1000));
+
+beforeAll(async () => {
+  await loadCrypto();
+  ledger = await startLedger();
+  market = new Market(ledger);
+  await market.open('2000');
+});
+
+afterAll(async () => {
+  await ledger.stop();
+  await removeDataDir(ledger.dataDir);
+});
+
+async function expectRefused(as: Actor, method: string, route: string, body: unknown, status: number, code: string): Promise<void> {
+  const before = await ledger.lastPosition();
+  const res = await ledger.as(as)(method, route, body);
+  expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
+  expect(await ledger.lastPosition()).toBe(before);
+}
+
+describe('field-valued inputs', () => {
+  it('refuses a signed report resent with its round plus the field order, and the feed keeps pricing', async () => {
+    const a = market.oracles.a;
+    const signed = signReport(a.privateKey, FEED, 2n, '2010', now());
+    expect((await ledger.as(a.actor!)('POST', `/feeds/${FEED}/reports`, { commandId: market.id('r'), oracle: a.name, ...signed })).status).toBe(201);
+    // Whoever holds the oracle's API key replays the same signature for round 2 + r.
+    const bent = { ...signed, round: (2n + R).toString() };
+    await expectRefused(a.actor!, 'POST', `/feeds/${FEED}/reports`, { commandId: market.id('r'), oracle: a.name, ...bent }, 400, 'VALIDATION_FAILED');
+    // The oracles' honest next round still sets the price.
+    await market.publish(3n, '2020');
+    expect((await ledger.as(market.admin)('GET', `/feeds/${FEED}`)).body).toMatchObject({ round: '3', price: '2020' });
+  });
+
+  it.each([
+    ['r - 1', R - 1n],
+    ['r', R],
+    ['r + 1', R + 1n],
+    ['2^254', 1n << 254n],
+    ['2^64', 1n << 64n],
+  ])('refuses a report whose round or timestamp is %s with 400, never 500', async (_, value) => {
+    const a = market.oracles.a;
+    const route = `/feeds/${FEED}/reports`;
+    const round = signReport(a.privateKey, FEED, 4n, '2020', now());
+    await expectRefused(a.actor!, 'POST', route, { commandId: market.id('r'), oracle: a.name, ...round, round: value.toString() }, 400, 'VALIDATION_FAILED');
+    await expectRefused(a.actor!, 'POST', route, { commandId: market.id('r'), oracle: a.name, ...round, timestamp: value.toString() }, 400, 'VALIDATION_FAILED');
+  });
+
+  it.each([
+    ['r - 1', R - 1n],
+    ['r', R],
+    ['r + 1', R + 1n],
+    ['2^254', 1n << 254n],
+  ])('answers an oracle key or signature coordinate of %s with a 4xx, never 500', async (_, value) => {
+    const a = market.oracles.a;
+    const v = value.toString();
+    // Below r a coordinate is a field element but no point of the curve; at or above r it is refused at the boundary.
+    const fieldOrCurve = value < R ? [422, 'INVALID_PUBLIC_KEY'] : [400, 'VALIDATION_FAILED'];
+    const keyRoute = `/feeds/${FEED}/oracles`;
+    await expectRefused(market.admin, 'POST', keyRoute, { commandId: market.id('k'), oracle: market.id('o'), publicKey: { ...a.publicKey, x: v } }, ...(fieldOrCurve as [number, string]));
+    await expectRefused(market.admin, 'POST', keyRoute, { commandId: market.id('k'), oracle: market.id('o'), publicKey: { ...a.publicKey, y: v } }, ...(fieldOrCurve as [number, string]));
+    const signed = signReport(a.privateKey, FEED, 10n, '2020', now());
+    for (const part of ['r8x', 'r8y', 's'] as const) {
+      const body = { commandId: market.id('r'), oracle: a.name, ...signed, signature: { ...signed.signature, [part]: v } };
+      if (value < R) await expectRefused(a.actor!, 'POST', `/feeds/${FEED}/reports`, body, 422, 'BAD_SIGNATURE');
+      else await expectRefused(a.actor!, 'POST', `/feeds/${FEED}/reports`, body, 400, 'VALIDATION_FAILED');
+    }
+  });
+});
