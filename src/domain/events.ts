@@ -66,7 +66,7 @@ export const SCHEMA_VERSIONS: Record<LedgerEventType, number> = {
 
 /** Fields that hold bigints, wherever they appear in an event body. */
 const BIGINT_FIELDS = new Set([
-  'amount', 'collateral', 'scaledDebt', 'salt', 'commitment', 'nullifier', 'borrowIndex', 'collateralReturned',
+  'amount', 'collateral', 'debt', 'scaledDebt', 'salt', 'commitment', 'nullifier', 'borrowIndex', 'collateralReturned',
   'index', 'ratePerSecond', 'at', 'price', 'previousPrice', 'round', 'timestamp', 'x', 'y', 'r8x', 'r8y', 's',
   'maxLtvBps', 'liquidationThresholdBps', 'liquidationPenaltyBps', 'liquidatorBonusBps', 'protocolFeeBps',
   'closeFactorBps', 'fullCloseHealthFactor', 'dustLimit', 'liquidationCollateralCap', 'stabilityFeeYearly', 'deviationLimitBps',
