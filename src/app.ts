@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { LEDGER_CONFIG, LedgerConfig } from './config/config';
 import { loadCrypto } from './domain/crypto/crypto';
 import { ErrorFilter, toErrorBody, ValidationFailed } from './observability/errors';
+import { fingerprintCommands } from './http/request-fingerprint';
 
 export async function createApp(): Promise<INestApplication> {
   await loadCrypto();
@@ -29,6 +30,7 @@ export async function createApp(): Promise<INestApplication> {
     if (problem === undefined) return next();
     res.status(400).json({ statusCode: 400, code: 'VALIDATION_FAILED', message: problem });
   });
+  app.use(fingerprintCommands);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -82,3 +82,31 @@ describe('field-valued inputs', () => {
     }
   });
 });
+
+describe('command ids', () => {
+  it('answers the same command id with the same request as the first time, and refuses it with another request', async () => {
+    const b = market.oracles.b;
+    const route = `/feeds/${FEED}/reports`;
+    const body = { commandId: 'round-20-b', oracle: b.name, ...signReport(b.privateKey, FEED, 20n, '1300', now()) };
+    const first = await ledger.as(b.actor!)('POST', route, body);
+    expect(first.status).toBe(201);
+    // The same request again, its keys in another order: the first answer, nothing appended.
+    const before = await ledger.lastPosition();
+    const again = await ledger.as(b.actor!)('POST', route, Object.fromEntries(Object.entries(body).reverse()));
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ duplicate: true, revision: first.body.revision, events: [] });
+    expect(await ledger.lastPosition()).toBe(before);
+    // The oracle resubmits round 20 under the same id with another price: refused, not "duplicate".
+    const resigned = { commandId: 'round-20-b', oracle: b.name, ...signReport(b.privateKey, FEED, 20n, '1350', now()) };
+    await expectRefused(b.actor!, 'POST', route, resigned, 422, 'COMMAND_ID_REUSED');
+  });
+
+  it('refuses a command id reused for another amount on a position', async () => {
+    await market.borrow('reuse-1', '2', '100');
+    const deposit = (amount: string) => ledger.as(market.borrower)('POST', '/positions/reuse-1/collateral/deposit', { commandId: 'reuse-deposit', amount });
+    expect((await deposit('1')).status).toBe(201);
+    expect((await deposit('1')).body).toMatchObject({ duplicate: true, collateral: '3' });
+    await expectRefused(market.borrower, 'POST', '/positions/reuse-1/collateral/deposit', { commandId: 'reuse-deposit', amount: '5' }, 422, 'COMMAND_ID_REUSED');
+    expect((await ledger.as(market.borrower)('GET', '/positions/reuse-1')).body.collateral).toBe('3');
+  });
+});

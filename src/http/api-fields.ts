@@ -63,6 +63,6 @@ export function SmallIntField(description: string, min: number, max: number, exa
 }
 
 export class CommandBody {
-  @IdField('Client-chosen command id: a retried command with the same id appends nothing twice.', 'cmd-7f3a')
+  @IdField('Client-chosen command id: the same request sent again with it is answered as the first time and appends nothing; another request with it is refused 422 COMMAND_ID_REUSED.', 'cmd-7f3a')
   commandId!: string;
 }
