@@ -3,10 +3,12 @@
  * stores. Each is sent over HTTP as the caller who may make the call, and each is refused with a 4xx
  * and a code, appending nothing.
  */
+import fc from 'fast-check';
 import { loadCrypto } from '../src/domain/crypto/crypto';
 import { signReport } from '../src/oracle/report-signing';
 import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
-import { FEED, Market } from './support/scenario';
+import { FEED, Market, POOL } from './support/scenario';
+import { EventStoreDBClient } from '@eventstore/db-client';
 
 /** The BN254 scalar order, written out here as the issue reporter gave it, so the test does not trust the code it checks. */
 const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
@@ -108,5 +110,69 @@ describe('command ids', () => {
     expect((await deposit('1')).body).toMatchObject({ duplicate: true, collateral: '3' });
     await expectRefused(market.borrower, 'POST', '/positions/reuse-1/collateral/deposit', { commandId: 'reuse-deposit', amount: '5' }, 422, 'COMMAND_ID_REUSED');
     expect((await ledger.as(market.borrower)('GET', '/positions/reuse-1')).body.collateral).toBe('3');
+  });
+});
+
+describe('inputs that used to answer 500', () => {
+  it('refuses JSON nested 5,000 levels deep with 400', async () => {
+    const deep = `{"commandId":"deep-1","amount":"1","x":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    await expectRefused(market.borrower, 'POST', '/positions/reuse-1/collateral/deposit', deep, 400, 'VALIDATION_FAILED');
+    const deepObject = `{"commandId":"deep-2","amount":"1","x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`;
+    await expectRefused(market.borrower, 'POST', '/positions/reuse-1/collateral/deposit', deepObject, 400, 'VALIDATION_FAILED');
+  });
+
+  it('refuses a path id over 1,024 bytes with a 4xx and a code', async () => {
+    const long = 'p'.repeat(1100);
+    for (const [method, route, body] of [
+      ['POST', `/positions/${long}/collateral/deposit`, { commandId: 'long-1', amount: '1' }],
+      ['GET', `/positions/${long}`, undefined],
+      ['GET', `/feeds/${long}`, undefined],
+      ['POST', `/feeds/${long}/reports`, { commandId: 'long-2', oracle: 'oracle-a', ...signReport(market.oracles.a.privateKey, FEED, 30n, '2000', now()) }],
+    ] as const) {
+      const as = route.startsWith('/feeds') && method === 'POST' ? market.oracles.a.actor! : method === 'GET' && route.startsWith('/feeds') ? market.admin : market.borrower;
+      const before = await ledger.lastPosition();
+      const res = await ledger.as(as)(method, route, body);
+      expect({ route: route.slice(0, 20), status: res.status >= 400 && res.status < 500, code: typeof res.body.code }).toEqual({ route: route.slice(0, 20), status: true, code: 'string' });
+      expect(await ledger.lastPosition()).toBe(before);
+    }
+  });
+
+  it('answers any call on a tombstoned stream with 410 and a code', async () => {
+    await market.borrow('tombstoned-1', '1', '100');
+    await ledger.app.get(EventStoreDBClient).tombstoneStream('position-tombstoned-1');
+    for (const [method, route, body] of [
+      ['GET', '/positions/tombstoned-1', undefined],
+      ['POST', '/positions/tombstoned-1/collateral/deposit', { commandId: 'tomb-1', amount: '1' }],
+      ['POST', '/positions', { commandId: 'tomb-2', positionId: 'tombstoned-1', poolId: POOL }],
+    ] as const) {
+      await expectRefused(market.borrower, method, route, body, 410, 'STREAM_DELETED');
+    }
+  });
+});
+
+describe('ownership', () => {
+  it("never lets another borrower's command act on a position being opened, however they race", async () => {
+    const mallory = await ledger.principal('mallory', 'borrower');
+    let trial = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('close', 'collateral/deposit', 'collateral/withdraw', 'debt/draw', 'debt/repay-all'),
+        fc.integer({ min: 5, max: 25 }),
+        async (action, attempts) => {
+          const positionId = `raced-${++trial}`;
+          const body = () => ({ commandId: market.id('m'), ...(action.endsWith('all') || action === 'close' ? {} : { amount: '0.001' }) });
+          const [opened, ...others] = await Promise.all([
+            ledger.as(market.borrower)('POST', '/positions', { commandId: market.id('open'), positionId, poolId: POOL }),
+            ...Array.from({ length: attempts }, (_, i) => new Promise((r) => setTimeout(r, i * 2)).then(() => ledger.as(mallory)('POST', `/positions/${positionId}/${action}`, body()))),
+          ]);
+          expect(opened.status).toBe(201);
+          // Each of mallory's calls is refused: not found before the opening, not hers after it.
+          expect(others.filter((res) => res.status < 400 || res.status >= 500).map((res) => `${res.status} ${res.text.slice(0, 120)}`)).toEqual([]);
+          const position = await ledger.as(market.borrower)('GET', `/positions/${positionId}`);
+          expect(position.body).toMatchObject({ owner: market.borrower.id, status: 'open', collateral: '0', debt: '0' });
+        },
+      ),
+      { numRuns: 6 },
+    );
   });
 });

@@ -1,10 +1,10 @@
 /**
  * Every refusal leaves the API as a 4xx with a machine-readable `code`: domain rule refusals (422, or
- * 404 for a missing aggregate), validation failures (400), and concurrency conflicts that outlived the
- * retries (409). Anything else is a 500 whose message is not passed on.
+ * 404 for a missing aggregate), validation failures (400), concurrency conflicts that outlived the
+ * retries (409), and aggregates deleted from the store (410). Anything else is a 500 whose message is not passed on.
  */
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger, ValidationError } from '@nestjs/common';
-import { WrongExpectedVersionError } from '@eventstore/db-client';
+import { StreamDeletedError, WrongExpectedVersionError } from '@eventstore/db-client';
 import { Response } from 'express';
 import { DomainError } from '../domain/decider';
 
@@ -37,7 +37,8 @@ export class ErrorFilter implements ExceptionFilter {
 
 export function toErrorBody(err: unknown): ErrorBody {
   if (err instanceof DomainError) {
-    const statusCode = err.code.endsWith('NOT_FOUND') ? 404 : 422;
+    // Another's position is refused by the owner check in decide as by the access guard in front of it: 403 both.
+    const statusCode = err.code.endsWith('NOT_FOUND') ? 404 : err.code === 'NOT_POSITION_OWNER' ? 403 : 422;
     return { statusCode, code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
   }
   if (err instanceof ValidationFailed) {
@@ -46,6 +47,10 @@ export function toErrorBody(err: unknown): ErrorBody {
   }
   if (err instanceof WrongExpectedVersionError) {
     return { statusCode: 409, code: 'CONCURRENCY_CONFLICT', message: 'the aggregate kept changing; retry the command' };
+  }
+  // Deleted for good in the store (tombstoned by an operator): nothing can be read or written there again.
+  if (err instanceof StreamDeletedError) {
+    return { statusCode: 410, code: 'STREAM_DELETED', message: 'the aggregate was deleted from the store' };
   }
   if (err instanceof HttpException) {
     const statusCode = err.getStatus();
