@@ -9,6 +9,7 @@ import { LEDGER_CONFIG, LedgerConfig } from './config/config';
 import { loadCrypto } from './domain/crypto/crypto';
 import { ErrorFilter, toErrorBody, ValidationFailed } from './observability/errors';
 import { LedgerLogger } from './observability/ledger-logger';
+import { fingerprintCommands } from './http/request-fingerprint';
 
 export async function createApp(): Promise<INestApplication> {
   await loadCrypto();
@@ -29,6 +30,7 @@ export async function createApp(): Promise<INestApplication> {
     if (problem === undefined) return next();
     res.status(400).json({ statusCode: 400, code: 'VALIDATION_FAILED', message: problem });
   });
+  app.use(fingerprintCommands);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -54,13 +56,16 @@ export async function createApp(): Promise<INestApplication> {
 }
 
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** No request of ours nests deeper (a proof's pi_b is the deepest, at 4): deeper is refused before any walk of it. */
+const MAX_BODY_DEPTH = 16;
 
-function bodyProblemIn(value: unknown, at = 'body'): string | undefined {
+function bodyProblemIn(value: unknown, at = 'body', depth = 0): string | undefined {
   if (value === null) return `${at} is null: leave out a field that has no value`;
   if (typeof value !== 'object') return undefined;
+  if (depth >= MAX_BODY_DEPTH) return `${at} nests deeper than any request (${MAX_BODY_DEPTH} levels)`;
   for (const key of Object.keys(value)) {
     if (PROTOTYPE_KEYS.has(key)) return `"${key}" is not a field of any request`;
-    const nested = bodyProblemIn((value as Record<string, unknown>)[key], `${at}.${key}`);
+    const nested = bodyProblemIn((value as Record<string, unknown>)[key], `${at}.${key}`, depth + 1);
     if (nested !== undefined) return nested;
   }
   return undefined;

@@ -8,19 +8,28 @@ import fc from 'fast-check';
 import { Role } from '../src/domain/access/access-registry';
 import { routeTable } from '../src/access/route-table';
 import { call } from './support/ledger-app';
-import { sampledLedgerForTests } from './support/route-samples';
+import { callWith, sampledLedgerForTests } from './support/route-samples';
 
 const sampled = sampledLedgerForTests();
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** The BN254 scalar order: integers at or past it would wrap around in the circuit's field. */
+const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+/** Field-valued leaves (rounds, timestamps, curve points, signature scalars), and integers past their bounds: 2^64, r and beyond. */
+const FIELD_VALUED = new Set(['round', 'timestamp', 'x', 'y', 'r8x', 'r8y', 's']);
+const pastBounds = fc.constantFrom(...[R, R + 1n, 1n << 254n, 1n << 64n].map(String));
+
 /** Values no field of any command accepts: wrong types, empty, malformed, out of range, too long. */
 const invalidString = fc.constantFrom('', ' ', '-1', 'a b', '\u0000', '１２', '.5', '∞', 'x'.repeat(200), '9'.repeat(100), '<script>', '../..', '%00');
+/** Path ids no route takes: junk, names of nothing, and ids past the store's 1,024-byte stream names. */
+const invalidPathId = fc.oneof(invalidString, fc.string({ minLength: 1, maxLength: 30 }).map((s) => `zz-${s}`), fc.integer({ min: 1025, max: 4000 }).map((n) => 'p'.repeat(n)));
 const invalidNumber = fc.oneof(fc.constantFrom(-1, 1.5, -0.0001, 1e308, -1e308, 2 ** 53 + 2, Number.MAX_SAFE_INTEGER * 10), fc.double({ noNaN: true, min: -1e6, max: -1e-6 }));
 const wrongType: fc.Arbitrary<Json> = fc.oneof(fc.constant(null), fc.boolean(), fc.constant<Json>([]), fc.constant<Json>({}), fc.array(fc.integer(), { minLength: 1, maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { maxKeys: 2 }));
 
-/** A replacement for a leaf: for a string leaf, anything but a valid string; for a number, anything but a valid number. */
-function invalidFor(value: Json): fc.Arbitrary<Json> {
+/** A replacement for a leaf: for a string leaf, anything but a valid string (past its bound, for a field-valued one); for a number, anything but a valid number. */
+function invalidFor(value: Json, key: string | number): fc.Arbitrary<Json> {
+  if (typeof value === 'string' && FIELD_VALUED.has(String(key))) return fc.oneof(pastBounds, invalidString, wrongType);
   if (typeof value === 'string') return fc.oneof(invalidString, fc.integer(), wrongType);
   if (typeof value === 'number') return fc.oneof(invalidNumber, fc.constantFrom('1', '2000'), wrongType);
   return wrongType.filter((v) => typeof v !== typeof value || Array.isArray(v) !== Array.isArray(value));
@@ -59,22 +68,25 @@ function badRequests(path: string, body: Json): fc.Arbitrary<{ how: string; path
       .chain((key) => wrongType.map((v) => ({ how: `extra ${key}`, path, text: `${valid.slice(0, -1)},${JSON.stringify(key)}:${JSON.stringify(v)}}` }))),
     // The command id missing.
     fc.constant({ how: 'no commandId', path, text: JSON.stringify({ ...(body as object), commandId: undefined }) }),
+    // Nested deeper than any request, up to far past the stack.
+    fc.integer({ min: 20, max: 6000 }).map((depth) => ({ how: `nested ${depth}`, path, text: `${valid.slice(0, -1)}${valid === '{}' ? '' : ','}"nested":${'['.repeat(depth)}${']'.repeat(depth)}}` })),
   ];
   if (path.split('/').length > 3) {
     // A path parameter that names nothing (or not an id at all).
-    mutations.push(
-      fc.oneof(invalidString, fc.string({ minLength: 1, maxLength: 30 }).map((s) => `zz-${s}`)).map((junk) => {
-        const segments = path.split('/');
-        segments[2] = encodeURIComponent(junk);
-        return { how: `path ${junk}`, path: segments.join('/'), text: valid };
-      }),
-    );
+    mutations.push(invalidPathId.map((junk) => ({ how: `path ${junk.slice(0, 40)}`, path: withPathId(path, junk), text: valid })));
   }
   if (paths.length > 0) {
     // A field of the wrong type or out of bounds, nested ones included.
-    mutations.push(fc.constantFrom(...paths).chain((at) => invalidFor(leafAt(body, at)).map((v) => ({ how: `${at.join('.')} = ${JSON.stringify(v)?.slice(0, 40)}`, path, text: JSON.stringify(replaced(body, at, v)) }))));
+    mutations.push(fc.constantFrom(...paths).chain((at) => invalidFor(leafAt(body, at), at[at.length - 1]).map((v) => ({ how: `${at.join('.')} = ${JSON.stringify(v)?.slice(0, 40)}`, path, text: JSON.stringify(replaced(body, at, v)) }))));
   }
   return fc.oneof(...mutations);
+}
+
+/** The path with its first parameter (the segment after the resource) replaced. */
+function withPathId(path: string, junk: string): string {
+  const segments = path.split('/');
+  segments[2] = encodeURIComponent(junk);
+  return segments.join('/');
 }
 
 function leafAt(body: Json, at: (string | number)[]): Json {
@@ -129,5 +141,27 @@ it('refuses null where a field may be left out (validation would skip it), appen
   }
   const opened = await ledger.as(actors.borrower)('POST', '/positions', { commandId: 'null-4', positionId: 'null-4', poolId: 'weth-usdc', owner: null });
   expect({ status: opened.status, code: opened.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+  expect(await ledger.lastPosition()).toBe(before);
+});
+
+it('answers every read of a path that names nothing with a 4xx and a code, never a 5xx, and appends nothing', async () => {
+  const { ledger, samples, actors } = sampled();
+  const reads = routeTable(ledger.app).filter((r) => r.method === 'GET' && r.path.split('/').length > 2 && r.path.split('/')[2].startsWith(':'));
+  expect(reads.length).toBeGreaterThan(5);
+  const before = await ledger.lastPosition();
+  for (const { method, path } of reads) {
+    const [policy, sampleOf] = samples[`${method} ${path}`];
+    const role = policy === 'anyone' ? 'admin' : policy[0];
+    const sample = await sampleOf(role);
+    await fc.assert(
+      // Non-empty: an empty id leaves the list route the path is under.
+      fc.asyncProperty(invalidPathId.filter((junk) => junk !== ''), async (junk) => {
+        const bad = withPathId(sample.path, junk);
+        const res = await callWith(ledger, actors[role].apiKey, method, { ...sample, path: bad });
+        if (res.status < 400 || res.status >= 500 || typeof res.code !== 'string') throw new Error(`${method} ${bad.slice(0, 80)} answered ${res.status}: ${res.text.slice(0, 300)}`);
+      }),
+      { numRuns: 15 },
+    );
+  }
   expect(await ledger.lastPosition()).toBe(before);
 });

@@ -11,6 +11,9 @@ import { Market, POOL, POOL_PARAMETERS } from './support/scenario';
 import { waitFor } from './support/wait';
 import { BACKWARDS, END, EventStoreDBClient } from '@eventstore/db-client';
 import { auctionStream } from '../src/domain/auction/auction';
+import { Auditor } from '../src/audit/auditor';
+import { HistoryEvent, readStore } from '../src/audit/history';
+import { loadCrypto } from '../src/domain/crypto/crypto';
 
 let ledger: RunningLedger;
 let market: Market;
@@ -45,6 +48,7 @@ async function refusedTake(auctionId: string, body: Record<string, string>, code
 }
 
 beforeAll(async () => {
+  await loadCrypto();
   ledger = await startLedger();
   market = new Market(ledger);
   await market.open('2000');
@@ -376,3 +380,17 @@ async function revisionOf(stream: string): Promise<bigint> {
   if (revision === undefined) throw new Error(`${stream} has no events`);
   return revision;
 }
+
+describe('the history all of this made', () => {
+  it('holds in an audit: market liquidity and sales, bad debt, Dutch and English auctions, pauses', async () => {
+    const history: HistoryEvent[] = [];
+    for await (const e of readStore(ledger.app.get(EventStoreDBClient))) history.push(e);
+    const report = await new Auditor().run((async function* () { yield* history; })());
+    expect(report.failures).toEqual([]);
+    const types = new Set(history.map((e) => e.type));
+    for (const type of ['LiquidityAdded', 'CollateralSwapped', 'SoldToMarket', 'AuctionStarted', 'CollateralTaken', 'BidPlaced', 'BidRefunded', 'AuctionWon', 'AuctionSettled', 'LiquidationAccounted', 'LiquidationSettled', 'PoolLiquidationsPaused', 'PoolLiquidationsResumed']) {
+      expect({ type, used: types.has(type) }).toEqual({ type, used: true });
+    }
+    expect(report.pools.some((p) => p.badDebt !== '0')).toBe(true);
+  }, 60_000);
+});

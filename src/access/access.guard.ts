@@ -1,9 +1,10 @@
 /**
- * The one gate every request passes: find the route's access rule, authenticate the caller's API key,
- * check the role and the rule's scope. It runs before validation and before any handler, so a refusal
+ * The one gate every request passes: find the route's access rule, refuse a path that names nothing,
+ * authenticate the caller's API key, check the role and the rule's scope. It runs before validation and before any handler, so a refusal
  * has appended nothing.
  */
-import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ID_PATTERN } from '../http/api-fields';
 import { Metrics } from '../observability/metrics';
 import { Reflector } from '@nestjs/core';
 import { Request, Response } from 'express';
@@ -33,6 +34,11 @@ export class AccessGuard implements CanActivate {
     if (!rule) throw new ForbiddenException({ code: 'NO_ACCESS_RULE', message: 'this route has no access rule, so nobody may call it' });
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
+    // Every path parameter is an id (or a round number, or `latest`): one that is not names nothing, and
+    // is refused before a scope looks it up in the store (whose stream names stop at 1,024 bytes).
+    for (const [name, value] of Object.entries(req.params)) {
+      if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw new BadRequestException({ code: 'INVALID_PATH_ID', message: `${name} must be 1-64 of A-Z a-z 0-9 _ . : - and start with a letter or digit` });
+    }
     const apiKey = apiKeyOf(req);
     if (apiKey === undefined) {
       if (rule.allow === 'anyone') return true;

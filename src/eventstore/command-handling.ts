@@ -20,6 +20,7 @@ import {
 } from '@eventstore/db-client';
 import { Decider, DomainError } from '../domain/decider';
 import { EventCodec } from '../domain/events';
+import { requestHashOf } from '../http/request-fingerprint';
 import { chainHash, GENESIS_HASH, isLedgerMetadata, LedgerEventMetadata } from './event-codec';
 import { DeletedStreamError, Quarantine, StoredEvent, StreamQuarantinedError } from './quarantine';
 
@@ -40,10 +41,17 @@ export interface AggregateSnapshot<State> {
   state: State;
   /** Revision of the last event folded; -1n for a stream that does not exist. */
   revision: bigint;
-  /** Where each command id this stream has seen left it, to answer a retried command. */
-  byCommand: Map<string, { revision: bigint; position?: bigint }>;
+  /** Where each command id this stream has seen left it, and what it asked, to answer a retried command. */
+  byCommand: Map<string, HandledCommand>;
   /** The hash-chain link of the last event, which the next event links to. */
   lastHash: string;
+}
+
+export interface HandledCommand {
+  revision: bigint;
+  position?: bigint;
+  /** requestHash of what the command asked (absent for events written before it was kept). */
+  requestHash?: string;
 }
 
 export interface HandleOptions<State, Context> {
@@ -150,7 +158,7 @@ export class CommandHandling {
       return;
     }
     const byCommand = new Map(snapshot.byCommand);
-    if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision: recorded.revision, position: recorded.position?.commit });
+    if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision: recorded.revision, position: recorded.position?.commit, requestHash: meta.requestHash });
     this.remember(recorded.streamId, {
       state,
       revision: recorded.revision,
@@ -193,7 +201,7 @@ export class CommandHandling {
         if (next === undefined) throw new StreamQuarantinedError(this.quarantine.of(stream)!);
         state = next;
         revision = recorded.revision;
-        if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision, position: recorded.position?.commit });
+        if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision, position: recorded.position?.commit, requestHash: meta.requestHash });
         lastHash = isLedgerMetadata(meta) && meta.hash ? meta.hash : GENESIS_HASH;
       }
     } catch (err) {
@@ -218,19 +226,26 @@ export class CommandHandling {
   ): Promise<CommandOutcome<Event, State>> {
     const maxAttempts = options.maxAttempts ?? 10;
     this.quarantine.check(stream);
+    // The client's request this command came in with, if any: the same id with another request is
+    // refused rather than answered as a duplicate (idempotency-key practice). The ledger's own commands
+    // (sagas, detection) come with none, and their retries are duplicates whatever they carry.
+    const requested = requestHashOf(options.commandId);
     for (let attempt = 1; ; attempt++) {
       // Optimistic: the first attempt decides on the cached state without reading, since this process
       // appended its latest events itself. Another writer's append shows up as an expected-revision
       // conflict, and a refusal is confirmed against a fresh read before it is answered.
       const cached = attempt === 1 ? (this.snapshots.get(stream) as AggregateSnapshot<State> | undefined) : undefined;
       let current = cached ?? (await this.load(stream, decider, codec));
-      let decided = await this.decideOn(current, decider, command, options);
+      let decided = await this.decideOn(current, decider, command, options, requested);
       if (decided instanceof DomainError && cached) {
         current = await this.load(stream, decider, codec);
-        decided = await this.decideOn(current, decider, command, options);
+        decided = await this.decideOn(current, decider, command, options, requested);
       }
       if (decided instanceof DomainError) throw decided;
-      if (decided === 'duplicate') return { events: [], state: current.state, ...current.byCommand.get(options.commandId)!, duplicate: true };
+      if (decided === 'duplicate') {
+        const { revision, position } = current.byCommand.get(options.commandId)!;
+        return { events: [], state: current.state, revision, position, duplicate: true };
+      }
       const events = decided;
       if (events.length === 0) return { events, state: current.state, revision: current.revision, duplicate: false };
 
@@ -239,7 +254,7 @@ export class CommandHandling {
         const { type, schemaVersion, data } = codec.encode(event);
         const meta = { schemaVersion, commandId: options.commandId, at: options.now.toISOString() };
         const hash = chainHash(lastHash, stream, current.revision + 1n + BigInt(i), type, data, meta);
-        const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash };
+        const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash, ...(requested ? { requestHash: requested } : {}) };
         lastHash = hash;
         // The link is part of the id: two decisions of one command (their instants differ) never share ids.
         return jsonEvent({ id: eventId(options.commandId, i, type, [data, hash]), type, data, metadata });
@@ -253,6 +268,7 @@ export class CommandHandling {
         const byCommand = new Map(current.byCommand).set(options.commandId, {
           revision: result.nextExpectedRevision,
           position: result.position?.commit,
+          requestHash: requested,
         });
         this.remember(stream, { state, revision: result.nextExpectedRevision, byCommand, lastHash });
         return { events, state, revision: result.nextExpectedRevision, position: result.position?.commit, duplicate: false };
@@ -271,8 +287,13 @@ export class CommandHandling {
     decider: Decider<State, Command, Event, Context>,
     command: Command,
     options: HandleOptions<State, Context>,
+    requested: string | undefined,
   ): Promise<Event[] | 'duplicate' | DomainError> {
-    if (current.byCommand.has(options.commandId)) return 'duplicate';
+    const handled = current.byCommand.get(options.commandId);
+    if (handled && requested && handled.requestHash && handled.requestHash !== requested) {
+      return new DomainError('COMMAND_ID_REUSED', `command ${options.commandId} was already handled with another request; send a new command id`);
+    }
+    if (handled) return 'duplicate';
     try {
       return decider.decide(command, current.state, await options.context(current.state));
     } catch (err) {

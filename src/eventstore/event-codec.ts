@@ -16,6 +16,8 @@ export interface LedgerEventMetadata {
   prevHash: string;
   /** chainHash of this event. */
   hash: string;
+  /** What the command asked, hashed: the same id with another request is refused (see command-handling). */
+  requestHash?: string;
 }
 
 export function isLedgerMetadata(m: unknown): m is Pick<LedgerEventMetadata, 'schemaVersion' | 'commandId' | 'at'> & Partial<LedgerEventMetadata> {

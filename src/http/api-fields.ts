@@ -4,7 +4,9 @@
  */
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
-import { IsInt, IsOptional as IsOptionalValue, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional as IsOptionalValue, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
+import { FIELD_MODULUS } from '../domain/crypto/crypto';
+import { REPORT_NUMBER_LIMIT } from '../domain/oracle/feed';
 
 /** Client-chosen ids: stream-safe characters only. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
@@ -27,13 +29,31 @@ export function DecimalField(description: string, example = '1250.5', options: A
   );
 }
 
-/** Integers that may exceed 2^53 (rounds, field elements) travel as decimal strings too. */
-export function IntegerStringField(description: string, example = '42'): PropertyDecorator {
+/**
+ * The ranges integers beyond 2^53 take, checked here at the boundary so that none reaches a hash or the
+ * circuit's field to wrap around there: rounds and timestamps (below 2^64), and curve coordinates and
+ * signature scalars (field elements, below the BN254 scalar order r).
+ */
+const INTEGER_RANGES = {
+  uint64: { below: () => REPORT_NUMBER_LIMIT, says: 'below 2^64' },
+  field: { below: () => FIELD_MODULUS, says: 'below the BN254 scalar field order' },
+} as const;
+
+/** Integers that may exceed 2^53 travel as decimal strings too, each within its range. */
+export function IntegerStringField(description: string, example: string, range: keyof typeof INTEGER_RANGES): PropertyDecorator {
+  const { below, says } = INTEGER_RANGES[range];
   return applyDecorators(
-    ApiProperty({ description, example, type: String, pattern: '^[0-9]+$' }),
+    ApiProperty({ description: `${description} (an integer ${says})`, example, type: String, pattern: '^[0-9]+$', maxLength: 80 }),
     IsString(),
     MaxLength(80),
     Matches(/^[0-9]+$/, { message: '$property must be a non-negative integer string' }),
+    ValidateBy({
+      name: `integer-${range}`,
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && /^[0-9]{1,80}$/.test(value) && BigInt(value) < below(),
+        defaultMessage: () => `$property must be an integer ${says}`,
+      },
+    }),
   );
 }
 
@@ -52,6 +72,6 @@ export function IsOptional(): PropertyDecorator {
 }
 
 export class CommandBody {
-  @IdField('Client-chosen command id: a retried command with the same id appends nothing twice.', 'cmd-7f3a')
+  @IdField('Client-chosen command id: the same request sent again with it is answered as the first time and appends nothing; another request with it is refused 422 COMMAND_ID_REUSED.', 'cmd-7f3a')
   commandId!: string;
 }

@@ -25,7 +25,7 @@ export class ResetAuctionBody extends CommandBody {
   keeper!: string;
 
   @IsOptional()
-  @IntegerStringField("The feed round whose price it restarts from (default: the feed's latest)", '12')
+  @IntegerStringField("The feed round whose price it restarts from (default: the feed's latest)", '12', 'uint64')
   round?: string;
 }
 

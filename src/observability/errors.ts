@@ -5,7 +5,7 @@
  * stream deleted under the ledger (410). Anything else is a 500 whose message is not passed on.
  */
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger, ValidationError } from '@nestjs/common';
-import { WrongExpectedVersionError } from '@eventstore/db-client';
+import { StreamDeletedError, WrongExpectedVersionError } from '@eventstore/db-client';
 import { Response } from 'express';
 import { DomainError } from '../domain/decider';
 
@@ -19,6 +19,8 @@ const DOMAIN_STATUS: Record<string, number> = {
   STREAM_QUARANTINED: 409,
   // Deleted or tombstoned in the store under the ledger (quarantine.ts): its history is gone.
   STREAM_DELETED: 410,
+  // Another's position, refused by the owner check in decide as by the access guard in front of it.
+  NOT_POSITION_OWNER: 403,
 };
 
 export interface ErrorBody {
@@ -60,6 +62,10 @@ export function toErrorBody(err: unknown): ErrorBody {
   }
   if (err instanceof WrongExpectedVersionError) {
     return { statusCode: 409, code: 'CONCURRENCY_CONFLICT', message: 'the aggregate kept changing; retry the command' };
+  }
+  // Deleted for good in the store (tombstoned by an operator): nothing can be read or written there again.
+  if (err instanceof StreamDeletedError) {
+    return { statusCode: 410, code: 'STREAM_DELETED', message: 'the aggregate was deleted from the store' };
   }
   if (err instanceof HttpException) {
     const statusCode = err.getStatus();

@@ -21,10 +21,10 @@ export class RegisterFeedBody extends CommandBody {
 }
 
 export class PublicKeyBody {
-  @IntegerStringField('Baby Jubjub x coordinate', '1234')
+  @IntegerStringField('Baby Jubjub x coordinate', '1234', 'field')
   x!: string;
 
-  @IntegerStringField('Baby Jubjub y coordinate', '5678')
+  @IntegerStringField('Baby Jubjub y coordinate', '5678', 'field')
   y!: string;
 }
 
@@ -40,13 +40,13 @@ export class RegisterOracleKeyBody extends CommandBody {
 }
 
 export class SignatureBody {
-  @IntegerStringField('R8 x coordinate')
+  @IntegerStringField('R8 x coordinate', '1', 'field')
   r8x!: string;
 
-  @IntegerStringField('R8 y coordinate')
+  @IntegerStringField('R8 y coordinate', '2', 'field')
   r8y!: string;
 
-  @IntegerStringField('scalar S')
+  @IntegerStringField('scalar S', '3', 'field')
   s!: string;
 }
 
@@ -54,13 +54,13 @@ export class PriceReportBody extends CommandBody {
   @IdField('The oracle that signed the report', 'oracle-1')
   oracle!: string;
 
-  @IntegerStringField('Round number; each oracle reports increasing rounds', '7')
+  @IntegerStringField('Round number; each oracle reports increasing rounds', '7', 'uint64')
   round!: string;
 
   @DecimalField('Price of one whole collateral token in whole debt tokens (18 decimals at most)', '2150.25')
   price!: string;
 
-  @IntegerStringField('Unix seconds at which the oracle observed the price', '1764000000')
+  @IntegerStringField('Unix seconds at which the oracle observed the price', '1764000000', 'uint64')
   timestamp!: string;
 
   @ApiProperty({ type: SignatureBody, description: 'EdDSA-Poseidon signature over Poseidon(feed, round, price in WAD, timestamp)' })

@@ -153,9 +153,11 @@ describe('liquidation proof', () => {
       // would make any position look liquidatable.
       const wrapped = rehash({ ...input, collateral: FIELD_MODULUS - 1n });
       expect(await circuitAccepts(wrapped)).toBe(false);
-      // A debt that wraps: scaledDebt · borrowIndex ≡ small (mod p) with a huge scaledDebt.
+      // A debt that wraps: scaledDebt · borrowIndex ≡ small (mod p) with a huge scaledDebt. The small
+      // product is no multiple of the index, or scaledDebt would be its honest quotient.
       const inverse = modInverse(input.borrowIndex, FIELD_MODULUS);
-      const wrappingDebt = rehash({ ...input, scaledDebt: (10n ** 40n * inverse) % FIELD_MODULUS });
+      const wrappingDebt = rehash({ ...input, scaledDebt: ((10n ** 40n + 1n) * inverse) % FIELD_MODULUS });
+      expect(wrappingDebt.scaledDebt >= 1n << 88n).toBe(true);
       expect(await circuitAccepts(wrappingDebt)).toBe(false);
       // Signals at or above the modulus are not field elements: refused before any pairing.
       const overflow = withSignal(valid.publicSignals, 'threshold', FIELD_MODULUS + 9_000n);

@@ -2,6 +2,8 @@
 declare module 'circomlibjs' {
   type FieldElement = Uint8Array;
   interface Field {
+    /** The field's order. */
+    p: bigint;
     e(x: bigint | number | string): FieldElement;
     toObject(x: FieldElement): bigint;
   }
@@ -12,6 +14,7 @@ declare module 'circomlibjs' {
   export interface Eddsa {
     F: Field;
     poseidon: PoseidonFn;
+    babyJub: { inCurve(point: [FieldElement, FieldElement]): boolean };
     prv2pub(privateKey: Buffer): [FieldElement, FieldElement];
     signPoseidon(privateKey: Buffer, message: FieldElement): { R8: [FieldElement, FieldElement]; S: bigint };
     verifyPoseidon(message: FieldElement, sig: { R8: [FieldElement, FieldElement]; S: bigint }, key: [FieldElement, FieldElement]): boolean;

@@ -9,8 +9,12 @@
 import { createHash } from 'node:crypto';
 import type { Eddsa, PoseidonFn } from 'circomlibjs';
 
-/** Order of the BN254 scalar field: every circuit signal and Poseidon input lives below it. */
-export const FIELD_MODULUS = 21888242871839275222246405745257275088548364400416711303968947101153144008353n;
+/**
+ * Order r of the BN254 scalar field: every circuit signal and Poseidon input lives below it. Read from
+ * the field circomlibjs builds its Poseidon in (never written by hand: a wrong constant let a signed
+ * round N pass again as N + r); 0 until `loadCrypto()`, so nothing counts as a field element before.
+ */
+export let FIELD_MODULUS = 0n;
 
 let loaded: { poseidon: PoseidonFn; eddsa: Eddsa } | undefined;
 let loading: Promise<void> | undefined;
@@ -25,6 +29,7 @@ export function loadCrypto(): Promise<void> {
     .then(({ buildEddsa }) => buildEddsa())
     .then((eddsa) => {
       loaded = { poseidon: eddsa.poseidon, eddsa };
+      FIELD_MODULUS = eddsa.poseidon.F.p;
     });
   return loading;
 }
@@ -34,7 +39,9 @@ function lib(): { poseidon: PoseidonFn; eddsa: Eddsa } {
   return loaded;
 }
 
+/** Throws before `loadCrypto()`: the field is the library's, unknown until it has loaded. */
 export function isFieldElement(x: bigint): boolean {
+  lib();
   return x >= 0n && x < FIELD_MODULUS;
 }
 
@@ -63,6 +70,13 @@ export function publicKeyOf(privateKey: Uint8Array): OraclePublicKey {
   const { eddsa } = lib();
   const [x, y] = eddsa.prv2pub(Buffer.from(privateKey));
   return { x: eddsa.F.toObject(x) as bigint, y: eddsa.F.toObject(y) as bigint };
+}
+
+/** A point of Baby Jubjub given by coordinates below the field order (F.e would reduce larger ones). */
+export function isOraclePublicKey(key: OraclePublicKey): boolean {
+  if (!isFieldElement(key.x) || !isFieldElement(key.y)) return false;
+  const { eddsa } = lib();
+  return eddsa.babyJub.inCurve([eddsa.F.e(key.x), eddsa.F.e(key.y)]);
 }
 
 export function signMessage(privateKey: Uint8Array, message: bigint): EddsaSignature {

@@ -6,9 +6,15 @@
  * until a later round's quorum confirms it (its median is within the limit of the jumped price).
  */
 import { Decider, DomainError } from '../decider';
-import { EddsaSignature, OraclePublicKey, reportMessage, verifySignature } from '../crypto/crypto';
+import { EddsaSignature, isOraclePublicKey, OraclePublicKey, reportMessage, verifySignature } from '../crypto/crypto';
 import { AMOUNT_BITS } from '../risk/liquidation-rule';
 import { deviatesBeyond, medianPrice } from './median';
+
+/**
+ * Rounds and timestamps are below 2^64: far below the field order, so a signed round can never be
+ * replayed as itself plus the order, where Poseidon would not tell them apart.
+ */
+export const REPORT_NUMBER_LIMIT = 1n << 64n;
 
 export interface Oracle {
   publicKey: OraclePublicKey;
@@ -101,6 +107,7 @@ export const feedDecider: Decider<FeedState, FeedCommand, FeedEvent, void> = {
       case 'RegisterOracleKey': {
         const feed = activeFeed(state);
         if (feed.oracles[command.oracle]) throw new DomainError('ORACLE_EXISTS', `oracle ${command.oracle} is already registered on ${feed.feed}`);
+        if (!isOraclePublicKey(command.publicKey)) throw new DomainError('INVALID_PUBLIC_KEY', 'the public key is not a point of Baby Jubjub');
         return [{ type: 'OracleKeyRegistered', oracle: command.oracle, publicKey: command.publicKey }];
       }
       case 'RevokeOracleKey': {
@@ -153,7 +160,7 @@ function submitReport(feed: ActiveFeed, c: Extract<FeedCommand, { type: 'SubmitP
   if (!oracle) throw new DomainError('UNKNOWN_ORACLE', `oracle ${c.oracle} is not registered on ${feed.feed}`);
   if (oracle.revoked) throw new DomainError('ORACLE_REVOKED', `oracle ${c.oracle}'s key is revoked`);
   if (c.price <= 0n || c.price >= 1n << AMOUNT_BITS) throw new DomainError('INVALID_PRICE', 'price must be positive and below 2^88 (WAD)');
-  if (c.round < 0n || c.timestamp < 0n) throw new DomainError('INVALID_REPORT', 'round and timestamp must not be negative');
+  if (!withinReportNumbers(c.round) || !withinReportNumbers(c.timestamp)) throw new DomainError('INVALID_REPORT', 'round and timestamp must be in 0..2^64-1');
   if (!verifySignature(reportMessage(feed.feed, c.round, c.price, c.timestamp), c.signature, oracle.publicKey)) {
     throw new DomainError('BAD_SIGNATURE', `the signature is not ${c.oracle}'s over this report`);
   }
@@ -182,6 +189,8 @@ function submitReport(feed: ActiveFeed, c: Extract<FeedCommand, { type: 'SubmitP
   if (feed.liquidationsPaused) return [accepted, updated, { type: 'LiquidationsResumed', round: c.round, price }];
   return [accepted, updated];
 }
+
+const withinReportNumbers = (n: bigint) => n >= 0n && n < REPORT_NUMBER_LIMIT;
 
 export function activeFeed(state: FeedState): ActiveFeed {
   if (state.status !== 'active') throw new DomainError('FEED_NOT_FOUND', 'no such feed');

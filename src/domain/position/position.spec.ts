@@ -237,10 +237,10 @@ describe('a liquidation the ledger detects', () => {
 describe('a liquidation triggered by proof', () => {
   it('records the nullifier, so no proof is accepted twice', () => {
     const triggered: PositionEvent = {
-      type: 'LiquidationTriggered', by: 'proof', positionId: 'x', poolId: 'p', feed: 'F', round: 3n, liquidator: 'liq', oracle: 'o1', nullifier: 42n, proof: {}, publicSignals: [],
+      type: 'LiquidationTriggered', by: 'proof', positionId: 'x', poolId: 'p', feed: 'F', round: 3n, liquidator: 'liq', price: 1_000n * WAD, nullifier: 42n, proof: {}, publicSignals: [],
       collateral: WAD, scaledDebt: 700n * USDC, salt: 7n, commitment: 0n,
     };
     const before = { ...position(WAD, 700n * USDC), nullifiers: [41n] };
-    expect(positionDecider.evolve(before, triggered)).toEqual({ ...before, nullifiers: [41n, 42n], liquidation: { by: 'proof', feed: 'F', round: 3n, liquidator: 'liq', oracle: 'o1', nullifier: 42n } });
+    expect(positionDecider.evolve(before, triggered)).toEqual({ ...before, nullifiers: [41n, 42n], liquidation: { by: 'proof', feed: 'F', round: 3n, liquidator: 'liq', nullifier: 42n, price: 1_000n * WAD } });
   });
 });

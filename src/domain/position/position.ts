@@ -48,14 +48,20 @@ export type ExistingPosition = {
 
 export type PositionState = { status: 'absent' } | ExistingPosition;
 
+/**
+ * The principal an owner's command comes from: decide refuses it on a position someone else owns, so a
+ * command racing the position's opening cannot act on it. Absent for the ledger's own re-decisions.
+ */
+type ByOwner = { by?: string };
+
 export type PositionCommand =
   | { type: 'OpenPosition'; positionId: string; poolId: string; owner: string; salt: bigint }
-  | { type: 'DepositCollateral'; amount: bigint; salt: bigint }
-  | { type: 'WithdrawCollateral'; amount: bigint; salt: bigint }
-  | { type: 'DrawDebt'; amount: bigint; salt: bigint }
+  | ({ type: 'DepositCollateral'; amount: bigint; salt: bigint } & ByOwner)
+  | ({ type: 'WithdrawCollateral'; amount: bigint; salt: bigint } & ByOwner)
+  | ({ type: 'DrawDebt'; amount: bigint; salt: bigint } & ByOwner)
   /** `all` repays the whole debt with interest to now, which no caller can name exactly in advance. */
-  | { type: 'RepayDebt'; amount: bigint | 'all'; salt: bigint }
-  | { type: 'ClosePosition'; salt: bigint }
+  | ({ type: 'RepayDebt'; amount: bigint | 'all'; salt: bigint } & ByOwner)
+  | ({ type: 'ClosePosition'; salt: bigint } & ByOwner)
   /**
    * A liquidator's claim, with its Groth16 proof. `proofVerified` is the zk module's verdict on the
    * proof against the claim's public signals (verification is too slow to run inside decide).
@@ -119,6 +125,7 @@ export const positionDecider: Decider<PositionState, PositionCommand, PositionEv
       return [{ type: 'PositionOpened', positionId, poolId, owner, ...commit({ collateral: 0n, scaledDebt: 0n }, salt) }];
     }
     const position = openPosition(state);
+    if ('by' in command && command.by !== undefined && command.by !== position.owner) throw new DomainError('NOT_POSITION_OWNER', 'the position is not yours');
     const pool = activePool(context.pool);
     if (command.type === 'TriggerLiquidation' || command.type === 'DetectLiquidation') return triggerLiquidation(position, command, pool, context);
     if (command.type === 'SettleLiquidation') return settleLiquidation(position, command, pool, context.now);

@@ -42,8 +42,8 @@ export class PositionsController {
   @ApiOperation({ summary: 'Deposit collateral' })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'STALE_PRICE, AMOUNT_TOO_LARGE, TOO_MANY_DECIMALS, POSITION_CLOSED' })
-  deposit(@Param('positionId') positionId: string, @Body() body: AmountBody): Promise<PositionReceipt> {
-    return this.amountCommand(positionId, 'DepositCollateral', 'collateral', body);
+  deposit(@Param('positionId') positionId: string, @Body() body: AmountBody, @Caller() caller: Principal): Promise<PositionReceipt> {
+    return this.amountCommand(positionId, 'DepositCollateral', 'collateral', body, caller);
   }
 
   @Post(':positionId/collateral/withdraw')
@@ -51,8 +51,8 @@ export class PositionsController {
   @ApiOperation({ summary: "Withdraw collateral; refused above the pool's max LTV at the current price" })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'LTV_EXCEEDED, INSUFFICIENT_COLLATERAL, STALE_PRICE' })
-  withdraw(@Param('positionId') positionId: string, @Body() body: AmountBody): Promise<PositionReceipt> {
-    return this.amountCommand(positionId, 'WithdrawCollateral', 'collateral', body);
+  withdraw(@Param('positionId') positionId: string, @Body() body: AmountBody, @Caller() caller: Principal): Promise<PositionReceipt> {
+    return this.amountCommand(positionId, 'WithdrawCollateral', 'collateral', body, caller);
   }
 
   @Post(':positionId/debt/draw')
@@ -60,8 +60,8 @@ export class PositionsController {
   @ApiOperation({ summary: "Draw debt; refused above the pool's max LTV at the current price, or below its dust limit" })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'LTV_EXCEEDED, BELOW_DUST, STALE_PRICE' })
-  draw(@Param('positionId') positionId: string, @Body() body: AmountBody): Promise<PositionReceipt> {
-    return this.amountCommand(positionId, 'DrawDebt', 'debt', body);
+  draw(@Param('positionId') positionId: string, @Body() body: AmountBody, @Caller() caller: Principal): Promise<PositionReceipt> {
+    return this.amountCommand(positionId, 'DrawDebt', 'debt', body, caller);
   }
 
   @Post(':positionId/debt/repay')
@@ -69,8 +69,8 @@ export class PositionsController {
   @ApiOperation({ summary: 'Repay debt: at most the debt, and what remains must be zero or above the dust limit' })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'REPAY_EXCEEDS_DEBT, BELOW_DUST, STALE_PRICE' })
-  repay(@Param('positionId') positionId: string, @Body() body: AmountBody): Promise<PositionReceipt> {
-    return this.amountCommand(positionId, 'RepayDebt', 'debt', body);
+  repay(@Param('positionId') positionId: string, @Body() body: AmountBody, @Caller() caller: Principal): Promise<PositionReceipt> {
+    return this.amountCommand(positionId, 'RepayDebt', 'debt', body, caller);
   }
 
   @Post(':positionId/debt/repay-all')
@@ -78,8 +78,8 @@ export class PositionsController {
   @ApiOperation({ summary: 'Repay the whole debt, interest to now included' })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'NO_DEBT, STALE_PRICE' })
-  repayAll(@Param('positionId') positionId: string, @Body() body: CommandOnlyBody): Promise<PositionReceipt> {
-    return this.run(positionId, body.commandId, { type: 'RepayDebt', amount: 'all' });
+  repayAll(@Param('positionId') positionId: string, @Body() body: CommandOnlyBody, @Caller() caller: Principal): Promise<PositionReceipt> {
+    return this.run(positionId, body.commandId, { type: 'RepayDebt', amount: 'all', by: caller.id });
   }
 
   @Post(':positionId/close')
@@ -87,8 +87,8 @@ export class PositionsController {
   @ApiOperation({ summary: 'Close a position without debt, returning its collateral' })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'DEBT_OUTSTANDING, POSITION_CLOSED, STALE_PRICE' })
-  close(@Param('positionId') positionId: string, @Body() body: CommandOnlyBody): Promise<PositionReceipt> {
-    return this.run(positionId, body.commandId, { type: 'ClosePosition' });
+  close(@Param('positionId') positionId: string, @Body() body: CommandOnlyBody, @Caller() caller: Principal): Promise<PositionReceipt> {
+    return this.run(positionId, body.commandId, { type: 'ClosePosition', by: caller.id });
   }
 
   @Get(':positionId')
@@ -117,9 +117,10 @@ export class PositionsController {
     type: 'DepositCollateral' | 'WithdrawCollateral' | 'DrawDebt' | 'RepayDebt',
     asset: 'collateral' | 'debt',
     body: AmountBody,
+    caller: Principal,
   ): Promise<PositionReceipt> {
     const pool = activePool(await this.pools.state(await this.positions.poolOf(positionId)));
-    return this.run(positionId, body.commandId, { type, amount: parseDecimal(body.amount, pool[asset].decimals) });
+    return this.run(positionId, body.commandId, { type, amount: parseDecimal(body.amount, pool[asset].decimals), by: caller.id });
   }
 
   private async run(positionId: string, commandId: string, request: PositionRequest): Promise<PositionReceipt> {

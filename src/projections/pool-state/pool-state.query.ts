@@ -35,8 +35,10 @@ export class PoolStateView {
   @ApiProperty({ example: '1.000000312', description: 'Borrow index now (1 = no interest yet)' }) borrowIndex!: string;
   @ApiPropertyOptional({ example: '1250.5', description: "Only for admins and auditors: with few positions in a pool, a change of its totals is one position's amounts. " }) totalCollateral?: string;
   @ApiPropertyOptional({ example: '1800000.25', description: "Total debt with interest to now. Only for admins and auditors: with few positions in a pool, a change of its totals is one position's amounts. " }) totalDebt?: string;
-  @ApiPropertyOptional({ example: '0.42', description: "Debt ÷ borrowing capacity (collateral value × max LTV); absent without a price or collateral" })
+  @ApiPropertyOptional({ example: '0.42', description: "Debt ÷ borrowing capacity (collateral value × max LTV); absent without a price or collateral. Only for admins and auditors: its change is one position's change. " })
   utilization?: string;
+  @ApiPropertyOptional({ example: '0.4-0.5', description: 'Utilization as a band 0.1 wide (the last band: "1-" at or above 1), for every role: too coarse to difference down to one position (see docs/privacy.md)' })
+  utilizationBand?: string;
   @ApiProperty() openPositions!: number;
   @ApiPropertyOptional({ example: '120.5', description: "Protocol reserve: liquidation penalties and fees in, keeper incentives and covered bad debt out. Only for admins and auditors: with few positions in a pool, a change of its totals is one position's amounts. " }) reserve?: string;
   @ApiPropertyOptional({ example: '0', description: "Bad debt the reserve could not cover, borne by the lenders (cumulative). Only for admins and auditors: with few positions in a pool, a change of its totals is one position's amounts. " }) socializedLoss?: string;
@@ -96,7 +98,7 @@ export class PoolStateQuery {
       borrowIndex: formatDecimal(index, 27),
       totalCollateral: formatDecimal(BigInt(row.total_collateral), row.collateral_decimals),
       totalDebt: formatDecimal(totalDebt, row.debt_decimals),
-      ...(capacity > 0n ? { utilization: formatDecimal(mulDivUp(totalDebt, 10n ** 6n, capacity), 6) } : {}),
+      ...(capacity > 0n ? { utilization: formatDecimal(mulDivUp(totalDebt, 10n ** 6n, capacity), 6), utilizationBand: utilizationBand(totalDebt, capacity) } : {}),
       openPositions: row.open_positions,
       reserve: formatDecimal(BigInt(row.reserve), row.debt_decimals),
       socializedLoss: formatDecimal(BigInt(row.socialized_loss), row.debt_decimals),
@@ -128,8 +130,19 @@ export class PoolStateQuery {
   }
 }
 
-/** The pool without its sums (totals, reserve, socialized loss): what callers who may not see amounts get. */
+/** The pool without its sums (totals, exact utilization, reserve, socialized loss): what callers who may not see amounts get. */
 export function withoutSums(view: PoolStateView): PoolStateView {
-  const { totalCollateral: _c, totalDebt: _d, reserve: _r, socializedLoss: _s, ...rest } = view;
+  const { totalCollateral: _c, totalDebt: _d, utilization: _u, reserve: _r, socializedLoss: _s, ...rest } = view;
   return rest;
+}
+
+/** Bands of utilization, in tenths: one position's change moves it only across a band edge, and then by a whole band. */
+const UTILIZATION_BANDS = 10n;
+
+/** The band debt ÷ capacity falls in, as "0.4-0.5" (the band's lower edge rounded down), or "1-" at or above 1. */
+function utilizationBand(debt: bigint, capacity: bigint): string {
+  const tenth = (debt * UTILIZATION_BANDS) / capacity;
+  if (tenth >= UTILIZATION_BANDS) return '1-';
+  const edge = (n: bigint) => formatDecimal(n, 1);
+  return `${edge(tenth)}-${edge(tenth + 1n)}`;
 }

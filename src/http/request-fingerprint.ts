@@ -1,0 +1,38 @@
+/**
+ * The HTTP request a command came in with, fingerprinted, for the command path to tell a retry (the
+ * same request again: answered as the first time) from a command id reused for another request
+ * (refused COMMAND_ID_REUSED), as idempotency keys work elsewhere. The fingerprint covers the method,
+ * the path and the body with its keys in order (a client re-serializing the same body is a retry),
+ * except a liquidation proof's proof and public signals.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
+import { NextFunction, Request, Response } from 'express';
+
+const current = new AsyncLocalStorage<{ commandId: string; hash: string }>();
+
+/** Express middleware: runs the rest of a request that names a command id with its fingerprint at hand. */
+export function fingerprintCommands(req: Request, _res: Response, next: NextFunction): void {
+  const commandId = (req.body as { commandId?: unknown } | undefined)?.commandId;
+  if (typeof commandId !== 'string') return next();
+  // A liquidation proof is made again on a retry (the liquidator CLI re-proves under the id it derives
+  // from the nullifier): a Groth16 proof is randomized, and the new one may cite another report of the
+  // same round. Position and round are the claim; its proof and signals are not what tells a retry.
+  const { proof: _proof, publicSignals: _signals, ...asked } = req.body as Record<string, unknown>;
+  const hash = createHash('sha256').update(JSON.stringify([req.method, req.path, asked], keysInOrder)).digest('hex');
+  current.run({ commandId, hash }, next);
+}
+
+/**
+ * The fingerprint of the request being served, for the command it names only: commands the ledger
+ * issues itself on the way (a saga's, under their own ids) have none.
+ */
+export function requestHashOf(commandId: string): string | undefined {
+  const request = current.getStore();
+  return request?.commandId === commandId ? request.hash : undefined;
+}
+
+function keysInOrder(_key: string, value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
