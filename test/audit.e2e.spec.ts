@@ -129,7 +129,9 @@ describe('a clean history', () => {
     expect(out).toMatch(/^HOLDS: /);
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('everything holds');
-    expect(page).toMatch(/<svg[^>]*aria-label="health factor of weth-usdc over time"/);
+    // One price since the pool opened: too few points for a chart, so the page lists the point instead.
+    expect(page).toContain('<h3>weth-usdc</h3>\n<p>Too few points for a chart: 1 price update.');
+    expect(page).not.toContain('<svg');
   });
 
   it('holds when replayed offline from its signed export', async () => {

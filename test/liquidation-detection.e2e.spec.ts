@@ -89,7 +89,9 @@ describe('liquidation detection', () => {
     // The owner's opening, to compare with what a liquidator sees.
     const opening = await market.ok('GET', '/positions/high/opening', undefined, market.borrower);
     const list = await market.ok('GET', `/liquidations?poolId=${POOL}`, undefined, liquidator);
-    expect(list).toEqual([{ positionId: 'high', poolId: POOL, commitment: opening.commitment, by: 'detection', feed: 'ETH-USD', round: '3', price: '1800' }]);
+    expect(list).toEqual([
+      { positionId: 'high', poolId: POOL, commitment: opening.commitment, by: 'detection', feed: 'ETH-USD', round: '3', price: '1800', liquidationId: 'high.3', proof: expect.stringMatching(/^(pending|proven)$/) },
+    ]);
     const text = JSON.stringify(list);
     expect(text).not.toContain(opening.collateral);
     expect(text).not.toContain(opening.scaledDebt);

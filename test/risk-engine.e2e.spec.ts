@@ -97,7 +97,7 @@ it('in propose-only mode the admin applies the proposal through the API', async 
   });
   expect(receipt.events).toEqual(['RiskParametersApplied']);
   expect(await engine()).toMatchObject({ maxLtvBps: 6_750, liquidationThresholdBps: 7_500 });
-  expect((await market.ok('GET', `/pools/${POOL}?minPosition=${receipt.position}`)).parameters).toMatchObject({ maxLtvBps: '6750', liquidationThresholdBps: '7500' });
+  expect((await market.ok('GET', `/pools/${POOL}?minPosition=${receipt.position}`)).parameters).toMatchObject({ maxLtvBps: 6_750, liquidationThresholdBps: 7_500 });
 });
 
 it('the audit re-decides every adjustment from the recorded prices', async () => {

@@ -14,7 +14,7 @@ import { ledgerEventCodec } from '../domain/events';
 import { FeedEvent } from '../domain/oracle/feed';
 import { ActivePool, poolDecider, PoolEvent, PoolState, poolStream } from '../domain/pool/pool';
 import { AcceptedPrice, MAX_RISK_WINDOW, RiskCommand, RiskProposal } from '../domain/pool/risk-adjustment';
-import { decodeStored } from '../eventstore/event-codec';
+import { Quarantine } from '../eventstore/quarantine';
 import { CommandHandling, CommandOutcome } from '../eventstore/command-handling';
 import { poolCodec, Pools } from '../ledger/pools/pool.command';
 import { Metrics } from '../observability/metrics';
@@ -39,14 +39,16 @@ export class RiskEngine implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly pools: Pools,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
+    private readonly quarantine: Quarantine,
   ) {}
 
   onApplicationBootstrap(): void {
     this.subscription = this.client.subscribeToAll({ fromPosition: START, filter: eventTypeFilter({ regex: '^PriceUpdated$' }) });
     this.subscription.on('data', ({ event }) => {
-      if (!event?.streamId.startsWith('oracle-')) return;
-      const updated = decodeStored(ledgerEventCodec, event) as FeedEvent;
-      if (updated.type !== 'PriceUpdated') return;
+      if (!event?.streamId.startsWith('oracle-') || this.quarantine.of(event.streamId)) return;
+      // A poison event is set aside (and reported) like everywhere else, never thrown out of the subscription.
+      const updated = this.quarantine.decode(ledgerEventCodec, event) as FeedEvent | undefined;
+      if (updated?.type !== 'PriceUpdated') return;
       const feed = event.streamId.slice('oracle-'.length);
       const prices = this.prices.get(feed) ?? [];
       prices.push({ round: updated.round, price: updated.price });

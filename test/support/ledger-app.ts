@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { createApp } from '../../src/app';
 import { AUDIT_CHECKPOINT_STREAM } from '../../src/audit/hash-chain';
 import { PUBLIC_STREAM_PREFIX } from '../../src/projections/public-streams/public-streams';
+import { LIQUIDATION_PROOF_STREAM_PREFIX } from '../../src/domain/liquidation/detected-liquidation-proof';
 import { Role } from '../../src/domain/access/access-registry';
 import { readFile } from 'node:fs/promises';
 import { OpenApiConformance } from './openapi-conformance';
@@ -36,8 +37,8 @@ export interface RunningLedger {
   principal(id: string, role: Role, feeds?: string[]): Promise<Actor>;
   /**
    * The `$all` commit position of the last ledger event in the store: equal before and after means the
-   * ledger appended nothing. Audit checkpoints and public projection streams, written on their own
-   * after the ledger's events, do not count.
+   * ledger appended nothing. What the ledger and the store write on their own does not count
+   * (`countsAsCommanded`).
    */
   lastPosition(): Promise<bigint>;
   stop(): Promise<void>;
@@ -110,12 +111,22 @@ export async function startLedger(dataDir?: string, env: Record<string, string> 
       let last = -1n;
       // Drained rather than broken out of: an abandoned read leaves its call open.
       for await (const e of app.get(EventStoreDBClient).readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 50 })) {
-        if (last < 0n && e.event && e.event.streamId !== AUDIT_CHECKPOINT_STREAM && !e.event.streamId.startsWith(PUBLIC_STREAM_PREFIX)) last = e.event.position?.commit ?? last;
+        if (last < 0n && e.event && countsAsCommanded(e.event.streamId)) last = e.event.position?.commit ?? last;
       }
       return last;
     },
     stop: () => app.close(),
   };
+}
+
+/**
+ * Whether an event in this stream can be a command's doing. Not: what the ledger and its store write on
+ * their own, after the events they follow or at start: audit checkpoints, public projection streams,
+ * the ledger's proofs of its detections (proven in the background after the trigger), and the store's
+ * system streams (users, settings, stream ACLs).
+ */
+function countsAsCommanded(stream: string): boolean {
+  return stream !== AUDIT_CHECKPOINT_STREAM && !stream.startsWith(PUBLIC_STREAM_PREFIX) && !stream.startsWith(LIQUIDATION_PROOF_STREAM_PREFIX) && !stream.startsWith('$');
 }
 
 export async function call<T>(

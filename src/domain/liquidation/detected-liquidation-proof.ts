@@ -21,7 +21,8 @@ import { liquidationNullifier, LiquidationPublicSignals, mismatchedSignals, pars
 export const LEDGER_PROVER = '$ledger';
 
 export const liquidationIdOf = (positionId: string, triggerRevision: bigint) => `${positionId}.${triggerRevision}`;
-export const liquidationProofStream = (liquidationId: string) => `proof-${liquidationId}`;
+export const LIQUIDATION_PROOF_STREAM_PREFIX = 'proof-';
+export const liquidationProofStream = (liquidationId: string) => `${LIQUIDATION_PROOF_STREAM_PREFIX}${liquidationId}`;
 
 /** A liquidation the ledger detected, with what its proof must state: nothing of the position's size. */
 export interface DetectedTrigger {
