@@ -12,7 +12,7 @@ import { PublicStreamFanOuts } from '../src/projections/public-streams/public-st
 import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { Market, POOL } from './support/scenario';
 import { openSse } from '../src/cli/sse';
-import { projectorCaughtUp, readPublicStream, Received } from './support/public-streams';
+import { PRICE_STREAM_SETUP, projectorCaughtUp, readPublicStream, Received } from './support/public-streams';
 import { waitFor } from './support/wait';
 
 const HEARTBEAT_MS = 400;
@@ -110,7 +110,7 @@ afterAll(async () => {
 
 describe('public projection streams over a WebSocket', () => {
   it('carry exactly what the SSE endpoint carries, the same JSON in the same order, live events too, on one shared subscription', async () => {
-    const stored = await caughtUp('public-prices', Number(round));
+    const stored = await caughtUp('public-prices', PRICE_STREAM_SETUP + Number(round));
     const ws = await openWs('/streams/public-prices/ws');
     const sse = await openSse(`${ledger.url}/streams/public-prices/events`);
     expect(sse.status).toBe(200);

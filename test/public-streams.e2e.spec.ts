@@ -15,7 +15,7 @@ import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledg
 import { Market, POOL } from './support/scenario';
 import { openSse } from '../src/cli/sse';
 import { cli } from './support/cli';
-import { projectorCaughtUp, readPublicStream, Received } from './support/public-streams';
+import { PRICE_STREAM_SETUP, projectorCaughtUp, readPublicStream, Received } from './support/public-streams';
 import { waitFor } from './support/wait';
 
 let ledger: RunningLedger;
@@ -58,7 +58,7 @@ afterAll(async () => {
 
 describe('public projection streams', () => {
   it('are ordinary streams in the store, each event naming the ledger event in $all it came from', async () => {
-    const prices = await caughtUp('public-prices', Number(round));
+    const prices = await caughtUp('public-prices', PRICE_STREAM_SETUP + Number(round));
     expect(prices.filter((e) => e.type === 'PriceUpdated').map((e) => (e.data as any).round)).toEqual(Array.from({ length: Number(round) }, (_, i) => String(i + 1)));
     const liquidations = await caughtUp('public-liquidations', 1);
     expect(liquidations[0]).toMatchObject({ type: 'LiquidationTriggered', data: { positionId: 'a', poolId: POOL, by: 'detection', healthBand: 'liquidatable' } });
@@ -97,7 +97,7 @@ describe('public projection streams', () => {
 
   it('serve an integrator on the EventStoreDB client that is cut off at random points and resumes: no gap, no duplicate', async () => {
     const cuts = fc.sample(fc.integer({ min: 1, max: 4 }), 40);
-    const target = (await caughtUp('public-prices', Number(round))).length + 8;
+    const target = (await caughtUp('public-prices', PRICE_STREAM_SETUP + Number(round))).length + 8;
     const publishing = publishRounds(8, () => String(1900 + Number(round % 7n)));
     const received: Received[] = [];
     let last: bigint | undefined;
@@ -157,7 +157,7 @@ describe('public projection streams', () => {
 
   it('are written once: a restarted ledger derives them again and writes only what is new', async () => {
     const streams = ['public-prices', 'public-liquidations', 'public-auctions', `public-pool-state-${POOL}`];
-    await caughtUp('public-prices', Number(round));
+    await caughtUp('public-prices', PRICE_STREAM_SETUP + Number(round));
     const before = await Promise.all(streams.map(readAll));
     const dataDir = ledger.dataDir;
     await ledger.stop();

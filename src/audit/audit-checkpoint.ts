@@ -96,21 +96,30 @@ export class AuditCheckpoints implements OnApplicationBootstrap, OnApplicationSh
     if (waiting && Date.now() - this.lastActivity >= this.idleMs) await this.record();
   }
 
-  /** One at a time, in order. */
+  /**
+   * One at a time, in order. A failed append (the store unreachable, or its deadline passed under load)
+   * is logged and tried again at the next checkpoint or idle tick: it must neither poison the chain nor
+   * escape as an unhandled rejection, which would stop the ledger.
+   */
   private record(): Promise<AuditCheckpoint | undefined> {
-    this.recording = this.recording.then(async () => {
-      if (this.prefix.events === (this.last?.events ?? 0)) return this.last;
-      const { commit, prepare } = this.lastLedgerPosition;
-      const checkpoint: AuditCheckpoint = { upTo: commit, upToPrepare: prepare, events: this.prefix.events, prefixHash: this.prefix.hash };
-      const data = { upTo: commit.toString(), upToPrepare: prepare.toString(), events: checkpoint.events, prefixHash: checkpoint.prefixHash };
-      const result = await this.client.appendToStream(AUDIT_CHECKPOINT_STREAM, jsonEvent({ type: AUDIT_CHECKPOINT_EVENT, data }), {
-        expectedRevision: this.revision < 0n ? NO_STREAM : this.revision,
+    this.recording = this.recording
+      .then(async () => {
+        if (this.prefix.events === (this.last?.events ?? 0)) return this.last;
+        const { commit, prepare } = this.lastLedgerPosition;
+        const checkpoint: AuditCheckpoint = { upTo: commit, upToPrepare: prepare, events: this.prefix.events, prefixHash: this.prefix.hash };
+        const data = { upTo: commit.toString(), upToPrepare: prepare.toString(), events: checkpoint.events, prefixHash: checkpoint.prefixHash };
+        const result = await this.client.appendToStream(AUDIT_CHECKPOINT_STREAM, jsonEvent({ type: AUDIT_CHECKPOINT_EVENT, data }), {
+          expectedRevision: this.revision < 0n ? NO_STREAM : this.revision,
+        });
+        this.revision = result.nextExpectedRevision;
+        this.last = checkpoint;
+        this.lastActivity = Date.now();
+        return checkpoint;
+      })
+      .catch((err: Error) => {
+        this.logger.warn(`audit checkpoint not recorded (tried again later): ${err.message}`);
+        return this.last;
       });
-      this.revision = result.nextExpectedRevision;
-      this.last = checkpoint;
-      this.lastActivity = Date.now();
-      return checkpoint;
-    });
     return this.recording;
   }
 

@@ -5,7 +5,7 @@
  * stream deleted under the ledger (410). Anything else is a 500 whose message is not passed on.
  */
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger, ValidationError } from '@nestjs/common';
-import { StreamDeletedError, WrongExpectedVersionError } from '@eventstore/db-client';
+import { DeadlineExceededError, StreamDeletedError, WrongExpectedVersionError } from '@eventstore/db-client';
 import { Response } from 'express';
 import { DomainError } from '../domain/decider';
 
@@ -59,6 +59,10 @@ export function toErrorBody(err: unknown): ErrorBody {
   if (err instanceof ValidationFailed) {
     const details = err.errors.flatMap((e) => flatten(e));
     return { statusCode: 400, code: 'VALIDATION_FAILED', message: 'request validation failed', details };
+  }
+  // The store did not take the append within its deadline (overloaded): nothing was written; come back.
+  if (err instanceof DeadlineExceededError) {
+    return { statusCode: 503, code: 'STORE_BUSY', message: 'the event store did not take the command in time; nothing was appended, retry shortly' };
   }
   if (err instanceof WrongExpectedVersionError) {
     return { statusCode: 409, code: 'CONCURRENCY_CONFLICT', message: 'the aggregate kept changing; retry the command' };

@@ -35,3 +35,6 @@ export async function projectorCaughtUp(ledger: RunningLedger, integrator: Actor
     return events.length >= length ? events : undefined;
   });
 }
+
+/** What `public-prices` holds before the first price: the feed's registration and the three oracle keys of the test market. */
+export const PRICE_STREAM_SETUP = 4;
