@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { idToField, loadCrypto, positionCommitment, reportMessage, signMessage } from '../src/domain/crypto/crypto';
+import { loadCrypto, reportMessage, signMessage } from '../src/domain/crypto/crypto';
 import { loadCircuitInfo } from '../src/zk/artifacts';
 import { BatchItem, BatchVerifier } from '../src/zk/batch-verify';
 import { LiquidationProof, proveLiquidation } from '../src/zk/prover';
@@ -21,7 +21,6 @@ import { testClaim, testOracle } from '../src/zk/testing';
 import { verifyLiquidationProof } from '../src/zk/verifier';
 import { createVerifierPool } from '../src/zk/verifier-pool';
 import { buildWitnessInput, LiquidationWitnessInput } from '../src/zk/witness';
-import { liquidationNullifier } from '../src/domain/liquidation/public-signals';
 import { cpuSeconds, ownCpuSeconds } from './support/proc';
 import { generateOracleKey, signReport } from '../src/oracle/report-signing';
 import { startLedgerProcess } from './support/ledger-process';
@@ -78,8 +77,8 @@ function retiredInput(input: LiquidationWitnessInput, i: number): Record<string,
   const timestamp = 1_767_225_600n + BigInt(i);
   const signature = signMessage(oracle.privateKey, reportMessage('ETH/USDC', input.round, input.price, timestamp));
   const values: Record<string, bigint> = {
-    commitment: positionCommitment(input.collateral, input.scaledDebt, input.salt), oracleAx: oracle.key.x, oracleAy: oracle.key.y, feed: idToField('ETH/USDC'), round: input.round,
-    threshold: input.threshold, positionId: input.positionId, liquidator: input.liquidator, nullifier: liquidationNullifier(input.positionId, input.round, input.commitment),
+    commitment: input.commitment, oracleAx: oracle.key.x, oracleAy: oracle.key.y, feed: input.feed, round: input.round,
+    threshold: input.threshold, positionId: input.positionId, liquidator: input.liquidator, nullifier: input.nullifier,
     borrowIndex: input.borrowIndex, collateralUnit: input.collateralUnit, debtUnit: input.debtUnit, collateral: input.collateral, scaledDebt: input.scaledDebt, salt: input.salt,
     price: input.price, timestamp, sigR8x: signature.r8x, sigR8y: signature.r8y, sigS: signature.s,
   };

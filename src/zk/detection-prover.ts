@@ -14,7 +14,7 @@ import { LEDGER_PROVER, LiquidationProofEvent, liquidationProofDecider, liquidat
 import { CommandHandling } from '../eventstore/command-handling';
 import { Metrics } from '../observability/metrics';
 import { ProverClosedError, ProverPool } from './prover-pool';
-import { buildWitnessInput } from './witness';
+import { buildWitnessInput, WitnessError } from './witness';
 
 export const PROVER_POOL = Symbol('ProverPool');
 
@@ -85,7 +85,7 @@ export class DetectionProver implements OnModuleDestroy {
         this.metrics.liquidationProofFailures.inc();
         this.logger.error(`proving liquidation ${trigger.liquidationId} failed: ${(err as Error).message}`);
         // A refusal by the rules (or an unprovable input) will not change by trying again.
-        if (err instanceof DomainError || (err as Error).name === 'WitnessError') return;
+        if (err instanceof DomainError || err instanceof WitnessError) return;
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
       }
     }

@@ -6,8 +6,8 @@
  * before any proving: no proof at another price would be accepted.
  */
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { CliError } from '../cli/cli-error';
+import { readJson } from '../cli/read-json';
 import { ledgerApi, LedgerTarget, print, withLedger } from '../cli/ledger-api';
 import { parseDecimal } from '../domain/math/decimal';
 import { PUBLIC_SIGNAL_INDEX } from '../domain/liquidation/public-signals';
@@ -97,12 +97,4 @@ function readOpening(file: string, positionId: string): PositionOpening & { pool
 function integer(value: unknown, what: string): bigint {
   if (typeof value !== 'string' || !/^[0-9]{1,80}$/.test(value)) throw new CliError(`${what} must be a non-negative integer string`);
   return BigInt(value);
-}
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'));
-  } catch (err) {
-    throw new CliError(`cannot read ${file === '-' ? 'standard input' : file} as JSON: ${(err as Error).message}`);
-  }
 }

@@ -16,7 +16,7 @@
  */
 import { idToField, OraclePublicKey, reportMessage, verifySignature } from '../domain/crypto/crypto';
 import { LEDGER_PROVER } from '../domain/liquidation/detected-liquidation-proof';
-import { liquidationNullifier, LiquidationPublicSignals, parsePublicSignals, PublicSignalName, PublicSignalsError } from '../domain/liquidation/public-signals';
+import { liquidationNullifier, LiquidationPublicSignals, mismatchedSignals, parsePublicSignals, PublicSignalsError } from '../domain/liquidation/public-signals';
 import { medianPrice } from '../domain/oracle/median';
 import { unitOf } from '../domain/risk/liquidation-rule';
 import { parseDecimal } from '../domain/math/decimal';
@@ -113,9 +113,7 @@ export class PublicLiquidationVerifier {
     if (trigger.thresholdBps !== undefined) expected.threshold = BigInt(trigger.thresholdBps);
     if (trigger.collateralDecimals !== undefined) expected.collateralUnit = unitOf(Number(trigger.collateralDecimals));
     if (trigger.debtDecimals !== undefined) expected.debtUnit = unitOf(Number(trigger.debtDecimals));
-    for (const name of Object.keys(expected) as PublicSignalName[]) {
-      if (signals[name] !== expected[name]) problems.push(`the proof's ${name} is not this liquidation's`);
-    }
+    for (const name of mismatchedSignals(signals, expected)) problems.push(`the proof's ${name} is not this liquidation's`);
     // The ledger's own proof states the trigger's index; a liquidator's may cite an earlier, lower one.
     if (trigger.borrowIndex !== undefined) {
       const index = parseDecimal(String(trigger.borrowIndex), 27, 'borrowIndex');

@@ -5,8 +5,8 @@
  * `--idle-ms`, prints a verdict per liquidation, and exits 1 if any is invalid.
  */
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { CliError } from '../cli/cli-error';
+import { readJson } from '../cli/read-json';
 import { loadCrypto } from '../domain/crypto/crypto';
 import { DEFAULT_LEDGER_URL, print } from '../cli/ledger-api';
 import { openSse } from '../cli/sse';
@@ -67,13 +67,5 @@ async function readStream(url: string, stream: string, idleMs: number): Promise<
     }
   } finally {
     connection.close();
-  }
-}
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new CliError(`cannot read ${file} as JSON: ${(err as Error).message}`);
   }
 }
