@@ -3,7 +3,10 @@
  * Dutch auction starts on its own, takers buy at the curve's price, the position settles (collateral
  * left over stays the borrower's), and the pool accounts for the penalty. A crash too deep for the
  * collateral leaves bad debt: covered by the reserve first, the rest socialized. Every refused take
- * (late, above the taker's limit, leaving dust) answers its code and appends nothing.
+ * (late, above the taker's limit, leaving dust) answers its code and appends nothing. Last, the rest
+ * of a ledger's life (repayments, parameters, a revoked key, a paused feed, the risk engine, a
+ * liquidator's proof), so that the history all of this made, which must hold in an audit, holds every
+ * type of event the ledger defines.
  */
 import { cli } from './support/cli';
 import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
@@ -14,6 +17,9 @@ import { auctionStream } from '../src/domain/auction/auction';
 import { Auditor } from '../src/audit/auditor';
 import { HistoryEvent, readStore } from '../src/audit/history';
 import { loadCrypto } from '../src/domain/crypto/crypto';
+import { SCHEMA_VERSIONS } from '../src/domain/events';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 
 let ledger: RunningLedger;
 let market: Market;
@@ -373,6 +379,53 @@ describe('an English auction', () => {
   }, 60_000);
 });
 
+describe("the rest of a pool's life", () => {
+  const LAST = 'weth-usdc-last';
+  /** The feed's last round so far, in the tests above. */
+  let round = 11n;
+
+  it('a borrower repays and withdraws, an admin accrues and changes parameters, an oracle key is revoked, a jump pauses the feed until confirmed, and the risk engine proposes what the admin applies', async () => {
+    await market.ok('POST', '/pools', {
+      commandId: market.id('pool'), poolId: LAST, collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD', parameters: POOL_PARAMETERS,
+    });
+    await market.borrow('l', '2', '100', LAST);
+    expect((await asOwner('POST', '/positions/l/debt/repay', { commandId: market.id('repay'), amount: '40' })).events).toEqual(['DebtRepaid']);
+    expect((await asOwner('POST', '/positions/l/collateral/withdraw', { commandId: market.id('withdraw'), amount: '0.5' })).events).toEqual(['CollateralWithdrawn']);
+    expect((await market.ok('POST', `/pools/${LAST}/accrue`, { commandId: market.id('accrue') })).events).toEqual(['InterestAccrued']);
+    const changed = await market.ok('PATCH', `/pools/${LAST}/parameters`, { commandId: market.id('params'), parameters: { closeFactorBps: 4000 } });
+    expect(changed.events).toContain('PoolParametersChanged');
+    expect((await market.ok('POST', '/feeds/ETH-USD/oracles/oracle-c/revoke', { commandId: market.id('revoke') })).events).toEqual(['OracleKeyRevoked']);
+    // The risk engine watches the feed for this pool only, and proposes without applying.
+    await market.ok('PUT', `/pools/${LAST}/risk-engine`, {
+      commandId: market.id('risk'), model: 'ewma', mode: 'propose', confidenceBps: 9_900,
+      bounds: { minMaxLtvBps: 5_000, maxMaxLtvBps: 7_500, minThresholdBps: 6_000, maxThresholdBps: 8_250 },
+      maxStepBps: 250, noticeSeconds: 0, window: 10, observationSeconds: 3_600, detectionSeconds: 60,
+    });
+    for (let i = 0; i < 10; i++) await market.publish(++round, i % 2 ? '290' : '291');
+    // More than the feed's 50% deviation limit: the price is taken, liquidations on the feed wait for a confirming round.
+    expect((await market.publish(++round, '600')).events).toEqual(['PriceReportAccepted', 'PriceUpdated', 'LiquidationsPaused']);
+    expect((await market.publish(++round, '600')).events).toEqual(['PriceReportAccepted', 'PriceUpdated', 'LiquidationsResumed']);
+    const pending = await waitFor(async () => (await market.ok('GET', `/pools/${LAST}/risk-engine`)).pending);
+    const applied = await market.ok('POST', `/pools/${LAST}/risk-engine/proposals/${pending.proposalId}/apply`, { commandId: market.id('apply') });
+    expect(applied.events).toEqual(['RiskParametersApplied']);
+  }, 60_000);
+
+  it("a liquidator's proof liquidates a position when the ledger's own detection is off", async () => {
+    // Restarted on the same store, without detection: what a liquidator proves is the only trigger.
+    await ledger.stop();
+    ledger = await startLedger(ledger.dataDir, { LIQUIDATION_DETECTION: 'off' });
+    market.ledger = ledger;
+    await market.borrow('m', '1', '440');
+    // 440 / 0.825 = 533: at 500 the position is below the line.
+    await market.publish(++round, '500');
+    const opening = path.join(ledger.dataDir, 'm-opening.json');
+    writeFileSync(opening, JSON.stringify(await asOwner('GET', '/positions/m/opening')));
+    const proven = await cli('liquidator', 'submit', '--url', ledger.url, '--api-key', liquidators.alice.apiKey, '--position', 'm', '--liquidator', 'alice', '--opening', opening);
+    expect(proven).toMatchObject({ code: 0, err: '' });
+    expect(await asKeeper('GET', '/liquidations')).toContainEqual(expect.objectContaining({ positionId: 'm' }));
+  }, 120_000);
+});
+
 /** The revision of a stream's last event. */
 async function revisionOf(stream: string): Promise<bigint> {
   let revision: bigint | undefined;
@@ -382,15 +435,19 @@ async function revisionOf(stream: string): Promise<bigint> {
 }
 
 describe('the history all of this made', () => {
-  it('holds in an audit: market liquidity and sales, bad debt, Dutch and English auctions, pauses', async () => {
+  it('holds in an audit, with every type of event: market liquidity and sales, bad debt, Dutch and English auctions, both kinds of proof, pauses', async () => {
     const history: HistoryEvent[] = [];
     for await (const e of readStore(ledger.app.get(EventStoreDBClient))) history.push(e);
     const report = await new Auditor().run((async function* () { yield* history; })());
     expect(report.failures).toEqual([]);
+    // Every event type the ledger defines is in this history: a new one cannot escape the audit.
     const types = new Set(history.map((e) => e.type));
-    for (const type of ['LiquidityAdded', 'CollateralSwapped', 'SoldToMarket', 'AuctionStarted', 'CollateralTaken', 'BidPlaced', 'BidRefunded', 'AuctionWon', 'AuctionSettled', 'LiquidationAccounted', 'LiquidationSettled', 'PoolLiquidationsPaused', 'PoolLiquidationsResumed']) {
-      expect({ type, used: types.has(type) }).toEqual({ type, used: true });
-    }
+    expect(Object.keys(SCHEMA_VERSIONS).filter((type) => !types.has(type))).toEqual([]);
+    // Both kinds of proof: the liquidator's, and the ledger's own for each detection.
+    const triggers = history.filter((e) => e.type === 'LiquidationTriggered').map((e) => (e.data as { by: string }).by);
+    expect(triggers).toContain('proof');
+    expect(triggers).toContain('detection');
+    expect(report.checks.find((c) => c.check.startsWith('liquidation proofs verify'))?.holds).toBe(true);
     expect(report.pools.some((p) => p.badDebt !== '0')).toBe(true);
   }, 60_000);
 });
