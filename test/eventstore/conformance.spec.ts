@@ -30,6 +30,8 @@ import {
 import { randomUUID } from 'node:crypto';
 import { againstRealServer, storeUnderTest, StoreUnderTest, uniqueStream } from './store-under-test';
 import { cli } from '../support/cli';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
 
 let store: StoreUnderTest;
 beforeAll(async () => {
@@ -46,6 +48,21 @@ async function readAll<T>(iterable: AsyncIterable<ResolvedEvent>, map: (e: Resol
   return out;
 }
 const numbers = (stream: string, options = {}) => readAll(client().readStream(stream, options), (e) => (e.event!.data as { n: number }).n);
+
+/** A plain HTTP/1.1 GET over TLS (verified against the store's CA) to the store's port. */
+function httpsGet(connectionString: string, pathname: string): Promise<{ status: number; body: string }> {
+  const url = new URL(connectionString.replace(/^esdb:/, 'https:'));
+  const ca = readFileSync(decodeURIComponent(url.searchParams.get('tlsCAFile')!));
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path: pathname, ca, servername: 'localhost' }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 /** Collects from a subscription until `until` holds, failing after a while rather than hanging. */
 async function collect<T>(sub: AllStreamSubscription | StreamSubscription, map: (e: ResolvedEvent) => T | undefined, until: (got: T[]) => boolean): Promise<T[]> {
@@ -420,6 +437,17 @@ describe('secure mode: TLS, users, stream ACLs', () => {
     expect(await numbers(open)).toEqual([0, 1]);
     // A second user of the same login is refused.
     expect((await cli('eventstore', 'add-integrator', login, '--eventstore', store.adminConnectionString)).code).not.toBe(0);
+  });
+
+  // A real server serves its HTTP API on this port; the embedded one speaks gRPC only and says so.
+  (againstRealServer ? it.skip : it)('answers the client\'s HTTP fallback with a clean "not supported", and keeps serving gRPC', async () => {
+    await expect(client().listAllPersistentSubscriptions()).rejects.toThrow(/Not supported: .* gRPC only/);
+    const { status, body } = await httpsGet(store.adminConnectionString, '/subscriptions');
+    expect(status).toBe(501);
+    expect(JSON.parse(body)).toMatchObject({ error: 'NOT_SUPPORTED', path: '/subscriptions' });
+    const stream = uniqueStream();
+    await client().appendToStream(stream, events(1));
+    expect(await numbers(stream)).toEqual([0]);
   });
 
   it('a client that does not speak TLS gets nothing from the port', async () => {

@@ -104,3 +104,26 @@ it('appends through the classic Append call too, which clients use when they sen
   await client.dispose();
   expect(read).toEqual([['11111111-2222-4333-8444-555555555555', 'Classic', { x: 1 }]]);
 });
+
+describe('insecure mode', () => {
+  let insecure: EmbeddedEventStore;
+  let insecureDir: string;
+  beforeAll(async () => {
+    insecureDir = await mkdtemp(path.join(tmpdir(), 'es-insecure-'));
+    insecure = await startEmbeddedEventStore({ dataDir: insecureDir, insecure: true });
+  });
+  afterAll(async () => {
+    await insecure.close();
+    await rm(insecureDir, { recursive: true, force: true });
+  });
+
+  it('answers a plain HTTP/1.1 request with 501 "not supported", and gRPC on the same port still works', async () => {
+    const response = await fetch(`http://127.0.0.1:${insecure.port}/subscriptions`);
+    expect(response.status).toBe(501);
+    expect(await response.json()).toMatchObject({ error: 'NOT_SUPPORTED' });
+    const client = EventStoreDBClient.connectionString(insecure.connectionString);
+    await expect(client.listAllPersistentSubscriptions()).rejects.toThrow(/Not supported/);
+    expect((await client.appendToStream('after-http', jsonEvent({ type: 'Fine', data: {} }))).nextExpectedRevision).toBe(0n);
+    await client.dispose();
+  });
+});

@@ -4,6 +4,7 @@
  * Secure unless told otherwise: TLS, users and stream ACLs (security.ts).
  */
 import * as grpc from '@grpc/grpc-js';
+import { openFrontDoor } from './front-door';
 import { createGrpcServer } from './grpc-server';
 import { EventStoreEngine } from './store';
 import { Authorizer, ensureUser, prepareUsers, tlsMaterial, TlsFiles } from './security';
@@ -37,27 +38,28 @@ export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions
   const host = options.host ?? '127.0.0.1';
   const engine = await EventStoreEngine.open(options.dataDir);
   let server: grpc.Server;
-  let credentials: grpc.ServerCredentials;
+  let tlsKeys: { key: Buffer; cert: Buffer } | undefined;
   let adminPassword: string | undefined;
   let caFile: string | undefined;
   try {
     if (options.insecure) {
       server = createGrpcServer(engine);
-      credentials = grpc.ServerCredentials.createInsecure();
     } else {
       const tls = await tlsMaterial(options.dataDir, options.tls);
       caFile = tls.caFile;
       adminPassword = await prepareUsers(engine, options.dataDir);
       server = createGrpcServer(engine, new Authorizer(engine));
-      credentials = grpc.ServerCredentials.createSsl(null, [{ private_key: tls.key, cert_chain: tls.cert }], false);
+      tlsKeys = { key: tls.key, cert: tls.cert };
     }
   } catch (err) {
     await engine.close();
     throw err;
   }
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${options.port ?? 0}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
-  );
+  const door = await openFrontDoor(server, host, options.port ?? 0, tlsKeys).catch(async (err) => {
+    await engine.close();
+    throw err;
+  });
+  const port = door.port;
   const connectionStringFor = (login?: string, password?: string) => {
     const user = login ? `${encodeURIComponent(login)}:${encodeURIComponent(password ?? '')}@` : '';
     return caFile ? `esdb://${user}${host}:${port}?tls=true&tlsCAFile=${encodeURIComponent(caFile)}` : `esdb://${host}:${port}?tls=false`;
@@ -77,10 +79,12 @@ export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions
     async close() {
       // Stop taking calls and give running ones a moment; live subscriptions never end by themselves,
       // so they are then cut. Appends already taken still reach the disk before the engine closes.
+      const doorClosed = door.close();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => (server.forceShutdown(), resolve()), 500);
         server.tryShutdown(() => (clearTimeout(timer), resolve()));
       });
+      await doorClosed;
       await engine.close();
     },
   };
