@@ -97,3 +97,18 @@ it('catches up on history in whole batches, not a transaction per handful of eve
   // No batch ends inside an append (its events share the commit position read-your-writes waits on).
   expect(batches.every((n) => n % 100 === 0)).toBe(true);
 });
+
+it('answers read-your-writes live at a position past events it does not take, where the server sends no checkpoint', async () => {
+  const taken: string[] = [];
+  const live: Projection = { name: 'live-waits', streamPrefixes: ['waited-'], tables: [], apply: async (_tx, events) => void taken.push(...events.map((e) => e.stream)) };
+  const runner = new ProjectionRunner(client, db, live);
+  await runner.start();
+  // A taken event, then a few the projection passes over: fewer than a checkpoint interval, so live
+  // no checkpoint covers them, and the wait must still end, with the taken event applied.
+  await client.appendToStream('waited-1', jsonEvent({ type: 'Tick', data: {} }));
+  let last = 0n;
+  for (let i = 0; i < 5; i++) last = (await client.appendToStream('passed-over', jsonEvent({ type: 'Tick', data: {} }))).position!.commit;
+  await runner.waitFor(last);
+  expect(taken).toEqual(['waited-1']);
+  await runner.stop();
+});

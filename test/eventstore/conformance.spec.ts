@@ -294,6 +294,24 @@ describe('catch-up subscriptions', () => {
     expect(resumed).toEqual(expected.map((e) => e.id));
   });
 
+  it('checkpoints a live filtered subscription every checkpointInterval × 32 events scanned, not on every append', async () => {
+    const prefix = `live-filtered-${randomUUID()}-`;
+    const checkpoints: Position[] = [];
+    const subscription = client().subscribeToAll({
+      fromPosition: END,
+      filter: streamNameFilter({ prefixes: [prefix], checkpointInterval: 1, checkpointReached: (_s, p) => void checkpoints.push(p) }),
+    });
+    await new Promise<void>((resolve) => subscription.once('confirmation', () => resolve()));
+    // 40 appends the filter passes over, one at a time, then one it takes: 41 events scanned live.
+    const noise = uniqueStream('noise');
+    for (let i = 0; i < 40; i++) await client().appendToStream(noise, events(1, 'Thing', i));
+    await client().appendToStream(`${prefix}0`, events(1));
+    // Checkpoints come in order with events, so all that precede the taken event have arrived with it.
+    const taken = await collect(subscription, (e) => e.event!.streamId, (g) => g.length >= 1);
+    expect(taken).toEqual([`${prefix}0`]);
+    expect(checkpoints).toHaveLength(1);
+  });
+
   it('serves several subscribers the same sequence, and a stalled one holds up neither writers nor the others', async () => {
     const stream = uniqueStream();
     const stalled = client().subscribeToStream(stream, { fromRevision: START }, { highWaterMark: 1 });

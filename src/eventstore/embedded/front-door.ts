@@ -14,7 +14,7 @@ export const HTTP_NOT_SUPPORTED = 'Not supported: this embedded EventStoreDB-pro
 
 export interface FrontDoor {
   port: number;
-  /** Stops taking connections; resolves once those taken have ended (the gRPC server's shutdown ends them). */
+  /** Stops taking connections and cuts those still open (after the gRPC server's shutdown has ended its calls). */
   close(): Promise<void>;
 }
 
@@ -52,6 +52,11 @@ export async function openFrontDoor(
     });
   }
   door.on('tlsClientError', ignore);
+  const open = new Set<Socket>();
+  door.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
   const bound = await new Promise<number>((resolve, reject) => {
     door.once('error', reject);
     door.listen(port, host, () => resolve((door.address() as { port: number }).port));
@@ -62,6 +67,7 @@ export async function openFrontDoor(
       new Promise<void>((resolve) => {
         http1.close();
         door.close(() => resolve());
+        for (const socket of open) socket.destroy();
       }),
   };
 }

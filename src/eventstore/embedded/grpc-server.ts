@@ -480,7 +480,8 @@ class StreamsHandlers {
         }
         continue;
       }
-      if (filter && scanned > 0 && lastScanned) {
+      // Once, on catching up, a checkpoint for what was scanned; live, only every checkpointEvery events.
+      if (filter && !live && scanned > 0 && lastScanned) {
         scanned = 0;
         await out.checkpoint(lastScanned);
       }

@@ -79,12 +79,11 @@ export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions
     async close() {
       // Stop taking calls and give running ones a moment; live subscriptions never end by themselves,
       // so they are then cut. Appends already taken still reach the disk before the engine closes.
-      const doorClosed = door.close();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => (server.forceShutdown(), resolve()), 500);
         server.tryShutdown(() => (clearTimeout(timer), resolve()));
       });
-      await doorClosed;
+      await door.close();
       await engine.close();
     },
   };
