@@ -42,7 +42,7 @@ export interface AggregateSnapshot<State> {
   /** Revision of the last event folded; -1n for a stream that does not exist. */
   revision: bigint;
   /** Where each command id this stream has seen left it, and what it asked, to answer a retried command. */
-  byCommand: Map<string, HandledCommand>;
+  handled: HandledCommands;
   /** The hash-chain link of the last event, which the next event links to. */
   lastHash: string;
 }
@@ -52,6 +52,32 @@ export interface HandledCommand {
   position?: bigint;
   /** requestHash of what the command asked (absent for events written before it was kept). */
   requestHash?: string;
+}
+
+/**
+ * The command ids one stream has seen. One index serves all the successive snapshots of a cached
+ * stream and is only ever added to, so a command records its id in O(1) however long the stream is
+ * (copying the ids per command cost 22 µs at 300 and 4.3 ms at 30,000). A snapshot sees the ids
+ * handled up to its own revision, which keeps an older snapshot the value it was: the stream is one
+ * history, and a command's id is recorded with the revision of its last event.
+ */
+export class HandledCommands {
+  private readonly byId = new Map<string, HandledCommand>();
+
+  record(commandId: string, handled: HandledCommand): void {
+    this.byId.set(commandId, handled);
+  }
+
+  /** How the command was handled, as a snapshot at `revision` knows it; undefined if it was not yet. */
+  at(commandId: string, revision: bigint): HandledCommand | undefined {
+    const handled = this.byId.get(commandId);
+    return handled && handled.revision <= revision ? handled : undefined;
+  }
+}
+
+/** How the snapshot's stream handled a command id, if it did. */
+export function handledIn(snapshot: AggregateSnapshot<unknown>, commandId: string): HandledCommand | undefined {
+  return snapshot.handled.at(commandId, snapshot.revision);
 }
 
 export interface HandleOptions<State, Context> {
@@ -157,12 +183,11 @@ export class CommandHandling {
       this.snapshots.delete(recorded.streamId); // quarantined: the next load refuses
       return;
     }
-    const byCommand = new Map(snapshot.byCommand);
-    if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision: recorded.revision, position: recorded.position?.commit, requestHash: meta.requestHash });
+    if (isLedgerMetadata(meta)) snapshot.handled.record(meta.commandId, { revision: recorded.revision, position: recorded.position?.commit, requestHash: meta.requestHash });
     this.remember(recorded.streamId, {
       state,
       revision: recorded.revision,
-      byCommand,
+      handled: snapshot.handled,
       lastHash: isLedgerMetadata(meta) && meta.hash ? meta.hash : GENESIS_HASH,
     });
   }
@@ -190,7 +215,7 @@ export class CommandHandling {
     let state = cached ? cached.state : decider.initialState();
     let revision = cached ? cached.revision : -1n;
     let lastHash = cached ? cached.lastHash : GENESIS_HASH;
-    const byCommand = new Map(cached?.byCommand);
+    const handled = cached ? cached.handled : new HandledCommands();
     try {
       const from = revision < 0n ? START : revision + 1n;
       for await (const resolved of this.client.readStream(stream, { fromRevision: from })) {
@@ -201,7 +226,7 @@ export class CommandHandling {
         if (next === undefined) throw new StreamQuarantinedError(this.quarantine.of(stream)!);
         state = next;
         revision = recorded.revision;
-        if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision, position: recorded.position?.commit, requestHash: meta.requestHash });
+        if (isLedgerMetadata(meta)) handled.record(meta.commandId, { revision, position: recorded.position?.commit, requestHash: meta.requestHash });
         lastHash = isLedgerMetadata(meta) && meta.hash ? meta.hash : GENESIS_HASH;
       }
     } catch (err) {
@@ -210,7 +235,7 @@ export class CommandHandling {
       // Gone after this process had read it: deleted under the ledger.
       if (revision >= 0n) throw new DeletedStreamError(this.quarantine.noticeDeleted(stream, 'deleted'));
     }
-    const snapshot = { state, revision, byCommand, lastHash };
+    const snapshot = { state, revision, handled, lastHash };
     // A slower read must not replace a newer snapshot that an append put there meanwhile.
     const latest = this.snapshots.get(stream);
     if (!latest || latest.revision <= revision) this.remember(stream, snapshot);
@@ -243,7 +268,7 @@ export class CommandHandling {
       }
       if (decided instanceof DomainError) throw decided;
       if (decided === 'duplicate') {
-        const { revision, position } = current.byCommand.get(options.commandId)!;
+        const { revision, position } = handledIn(current, options.commandId)!;
         return { events: [], state: current.state, revision, position, duplicate: true };
       }
       const events = decided;
@@ -265,12 +290,8 @@ export class CommandHandling {
         });
         // Fold our own events now so the next command on this stream starts from here.
         const state = events.reduce(decider.evolve, current.state);
-        const byCommand = new Map(current.byCommand).set(options.commandId, {
-          revision: result.nextExpectedRevision,
-          position: result.position?.commit,
-          requestHash: requested,
-        });
-        this.remember(stream, { state, revision: result.nextExpectedRevision, byCommand, lastHash });
+        current.handled.record(options.commandId, { revision: result.nextExpectedRevision, position: result.position?.commit, requestHash: requested });
+        this.remember(stream, { state, revision: result.nextExpectedRevision, handled: current.handled, lastHash });
         return { events, state, revision: result.nextExpectedRevision, position: result.position?.commit, duplicate: false };
       } catch (err) {
         if (err instanceof StreamDeletedError) throw new DeletedStreamError(this.quarantine.noticeDeleted(stream, 'tombstoned'));
@@ -289,7 +310,7 @@ export class CommandHandling {
     options: HandleOptions<State, Context>,
     requested: string | undefined,
   ): Promise<Event[] | 'duplicate' | DomainError> {
-    const handled = current.byCommand.get(options.commandId);
+    const handled = handledIn(current, options.commandId);
     if (handled && requested && handled.requestHash && handled.requestHash !== requested) {
       return new DomainError('COMMAND_ID_REUSED', `command ${options.commandId} was already handled with another request; send a new command id`);
     }
