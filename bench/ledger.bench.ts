@@ -56,20 +56,23 @@ async function drawDebtOverHttp(): Promise<BenchRow[]> {
         url: ledger.url,
         connections,
         duration: 10,
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (request: any, context: any) => {
-              context.position ??= nextPosition++ % POSITIONS;
-              // Each client draws on its position as that position's borrower.
-              const headers = { 'content-type': 'application/json', authorization: `Bearer ${borrowerKeys[context.position]}` };
-              return { ...request, path: `/positions/p${context.position}/debt/draw`, headers, body: JSON.stringify({ commandId: `draw-${connections}-${++sequence}`, amount: '0.01' }) };
+        // Each client draws on its own position as that position's borrower. Bound here, once per
+        // client: autocannon gives a request's context afresh to every request, so a position picked
+        // there went to whichever client asked next, and two clients' draws met on one position.
+        setupClient: (client: any) => {
+          const position = nextPosition++ % POSITIONS;
+          client.setRequests([
+            {
+              method: 'POST',
+              path: `/positions/p${position}/debt/draw`,
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${borrowerKeys[position]}` },
+              setupRequest: (request: any) => ({ ...request, body: JSON.stringify({ commandId: `draw-${connections}-${++sequence}`, amount: '0.01' }) }),
+              onResponse: (status: number, body: string) => {
+                if (status >= 300) firstError ??= `${status} ${body}`;
+              },
             },
-            onResponse: (status: number, body: string) => {
-              if (status >= 300) firstError ??= `${status} ${body}`;
-            },
-          },
-        ],
+          ]);
+        },
       } as autocannon.Options);
       if (firstError) console.error(`draw-debt with ${connections} clients: first error ${firstError}`);
       rows.push({

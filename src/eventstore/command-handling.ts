@@ -242,7 +242,36 @@ export class CommandHandling {
     return snapshot;
   }
 
-  async handle<State, Command, Event, Context>(
+  /** The last command on each stream this process is handling: the next one on that stream waits for it. */
+  private readonly handling = new Map<string, Promise<unknown>>();
+
+  /**
+   * Handles a command on its stream. This process's commands on one stream run one after another: run
+   * at once, they would all decide on the same cached state, all but one meet an expected-revision
+   * conflict, and a command that kept losing to newer ones (which decide at once while it backs off)
+   * ran out of attempts with a 409 although no other writer touched the stream. Conflicts are left to
+   * what other processes append.
+   */
+  handle<State, Command, Event, Context>(
+    stream: string,
+    decider: Decider<State, Command, Event, Context>,
+    codec: EventCodec<Event>,
+    command: Command,
+    options: HandleOptions<State, Context>,
+  ): Promise<CommandOutcome<Event, State>> {
+    const run = () => this.decideAndAppend(stream, decider, codec, command, options);
+    const previous = this.handling.get(stream);
+    const outcome = previous ? previous.then(run, run) : run();
+    const done = outcome.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.handling.set(stream, done);
+    void done.then(() => this.handling.get(stream) === done && this.handling.delete(stream));
+    return outcome;
+  }
+
+  private async decideAndAppend<State, Command, Event, Context>(
     stream: string,
     decider: Decider<State, Command, Event, Context>,
     codec: EventCodec<Event>,
