@@ -9,6 +9,7 @@ import {
   AllStreamSubscription,
   AppendResult,
   END,
+  EventData,
   EventStoreDBClient,
   jsonEvent,
   NO_STREAM,
@@ -303,16 +304,7 @@ export class CommandHandling {
       const events = decided;
       if (events.length === 0) return { events, state: current.state, revision: current.revision, duplicate: false };
 
-      let lastHash = current.lastHash;
-      const toAppend = events.map((event, i) => {
-        const { type, schemaVersion, data } = codec.encode(event);
-        const meta = { schemaVersion, commandId: options.commandId, at: options.now.toISOString() };
-        const hash = chainHash(lastHash, stream, current.revision + 1n + BigInt(i), type, data, meta);
-        const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash, ...(requested ? { requestHash: requested } : {}) };
-        lastHash = hash;
-        // The link is part of the id: two decisions of one command (their instants differ) never share ids.
-        return jsonEvent({ id: eventId(options.commandId, i, type, [data, hash]), type, data, metadata });
-      });
+      const { toAppend, lastHash } = chainedEvents(stream, current, events, codec, { commandId: options.commandId, at: options.now, requestHash: requested });
       try {
         const result: AppendResult = await this.client.appendToStream(stream, toAppend, {
           expectedRevision: current.revision < 0n ? NO_STREAM : current.revision,
@@ -369,6 +361,30 @@ export class CommandHandling {
     this.snapshots.set(stream, snapshot);
     if (this.snapshots.size > this.maxCachedStreams) this.snapshots.delete(this.snapshots.keys().next().value as string);
   }
+}
+
+/**
+ * A command's events as the store gets them, each with its metadata and its link in the stream's hash
+ * chain, following on from `after` (the stream's last revision and link); answers them and the new last link.
+ */
+export function chainedEvents<Event>(
+  stream: string,
+  after: { revision: bigint; lastHash: string },
+  events: readonly Event[],
+  codec: EventCodec<Event>,
+  command: { commandId: string; at: Date; requestHash?: string },
+): { toAppend: EventData[]; lastHash: string } {
+  let lastHash = after.lastHash;
+  const toAppend = events.map((event, i) => {
+    const { type, schemaVersion, data } = codec.encode(event);
+    const meta = { schemaVersion, commandId: command.commandId, at: command.at.toISOString() };
+    const hash = chainHash(lastHash, stream, after.revision + 1n + BigInt(i), type, data, meta);
+    const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash, ...(command.requestHash ? { requestHash: command.requestHash } : {}) };
+    lastHash = hash;
+    // The link is part of the id: two decisions of one command (their instants differ) never share ids.
+    return jsonEvent({ id: eventId(command.commandId, i, type, [data, hash]), type, data, metadata });
+  });
+  return { toAppend, lastHash };
 }
 
 /**
