@@ -8,11 +8,12 @@ import { Benchmark } from './bench';
 import { eventStoreBenchmark } from './eventstore.bench';
 import { ledgerBenchmark } from './ledger.bench';
 import { liquidationBenchmark } from './liquidation.bench';
+import { longStreamsBenchmark } from './long-streams.bench';
 import { projectionsBenchmark } from './projections.bench';
 import { rebuildBenchmark } from './rebuild.bench';
 import { zkBenchmark } from './zk.bench';
 
-const benchmarks: Benchmark[] = [eventStoreBenchmark, ledgerBenchmark, zkBenchmark, auditBenchmark, liquidationBenchmark, projectionsBenchmark, rebuildBenchmark, accessBenchmark];
+const benchmarks: Benchmark[] = [eventStoreBenchmark, ledgerBenchmark, zkBenchmark, auditBenchmark, liquidationBenchmark, longStreamsBenchmark, projectionsBenchmark, rebuildBenchmark, accessBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -133,3 +133,16 @@ it('keeps the hash chain whole when one command with an identical body is decide
   expect(links).toHaveLength(4);
   for (let i = 1; i < links.length; i++) expect(links[i].prevHash).toBe(links[i - 1].hash);
 });
+
+it('answers a command handled hundreds of commands ago as a duplicate, from the cache and after a cold read', async () => {
+  const stream = 'counter-long';
+  const handleOn = (h: CommandHandling, commandId: string) => h.handle(stream, counter, codec, { by: 1, nonce: randomUUID() }, { commandId, now: new Date(), context: () => undefined });
+  const first = await handleOn(a, 'long-0');
+  for (let i = 1; i < 300; i++) await handleOn(a, `long-${i}`);
+  const retried = await handleOn(a, 'long-0');
+  expect(retried).toMatchObject({ duplicate: true, revision: first.revision, events: [] });
+  // A ledger that has not read the stream yet folds it whole and finds the id too.
+  const cold = await handleOn(new CommandHandling(clients[1]), 'long-0');
+  expect(cold).toMatchObject({ duplicate: true, revision: first.revision, events: [] });
+  expect((await a.load(stream, counter, codec)).revision).toBe(299n);
+});

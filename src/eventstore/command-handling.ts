@@ -9,6 +9,7 @@ import {
   AllStreamSubscription,
   AppendResult,
   END,
+  EventData,
   EventStoreDBClient,
   jsonEvent,
   NO_STREAM,
@@ -42,7 +43,7 @@ export interface AggregateSnapshot<State> {
   /** Revision of the last event folded; -1n for a stream that does not exist. */
   revision: bigint;
   /** Where each command id this stream has seen left it, and what it asked, to answer a retried command. */
-  byCommand: Map<string, HandledCommand>;
+  handled: HandledCommands;
   /** The hash-chain link of the last event, which the next event links to. */
   lastHash: string;
 }
@@ -52,6 +53,32 @@ export interface HandledCommand {
   position?: bigint;
   /** requestHash of what the command asked (absent for events written before it was kept). */
   requestHash?: string;
+}
+
+/**
+ * The command ids one stream has seen. One index serves all the successive snapshots of a cached
+ * stream and is only ever added to, so a command records its id in O(1) however long the stream is
+ * (copying the ids per command cost 22 µs at 300 and 4.3 ms at 30,000). A snapshot sees the ids
+ * handled up to its own revision, which keeps an older snapshot the value it was: the stream is one
+ * history, and a command's id is recorded with the revision of its last event.
+ */
+export class HandledCommands {
+  private readonly byId = new Map<string, HandledCommand>();
+
+  record(commandId: string, handled: HandledCommand): void {
+    this.byId.set(commandId, handled);
+  }
+
+  /** How the command was handled, as a snapshot at `revision` knows it; undefined if it was not yet. */
+  at(commandId: string, revision: bigint): HandledCommand | undefined {
+    const handled = this.byId.get(commandId);
+    return handled && handled.revision <= revision ? handled : undefined;
+  }
+}
+
+/** How the snapshot's stream handled a command id, if it did. */
+export function handledIn(snapshot: AggregateSnapshot<unknown>, commandId: string): HandledCommand | undefined {
+  return snapshot.handled.at(commandId, snapshot.revision);
 }
 
 export interface HandleOptions<State, Context> {
@@ -157,12 +184,11 @@ export class CommandHandling {
       this.snapshots.delete(recorded.streamId); // quarantined: the next load refuses
       return;
     }
-    const byCommand = new Map(snapshot.byCommand);
-    if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision: recorded.revision, position: recorded.position?.commit, requestHash: meta.requestHash });
+    if (isLedgerMetadata(meta)) snapshot.handled.record(meta.commandId, { revision: recorded.revision, position: recorded.position?.commit, requestHash: meta.requestHash });
     this.remember(recorded.streamId, {
       state,
       revision: recorded.revision,
-      byCommand,
+      handled: snapshot.handled,
       lastHash: isLedgerMetadata(meta) && meta.hash ? meta.hash : GENESIS_HASH,
     });
   }
@@ -190,7 +216,7 @@ export class CommandHandling {
     let state = cached ? cached.state : decider.initialState();
     let revision = cached ? cached.revision : -1n;
     let lastHash = cached ? cached.lastHash : GENESIS_HASH;
-    const byCommand = new Map(cached?.byCommand);
+    const handled = cached ? cached.handled : new HandledCommands();
     try {
       const from = revision < 0n ? START : revision + 1n;
       for await (const resolved of this.client.readStream(stream, { fromRevision: from })) {
@@ -201,7 +227,7 @@ export class CommandHandling {
         if (next === undefined) throw new StreamQuarantinedError(this.quarantine.of(stream)!);
         state = next;
         revision = recorded.revision;
-        if (isLedgerMetadata(meta)) byCommand.set(meta.commandId, { revision, position: recorded.position?.commit, requestHash: meta.requestHash });
+        if (isLedgerMetadata(meta)) handled.record(meta.commandId, { revision, position: recorded.position?.commit, requestHash: meta.requestHash });
         lastHash = isLedgerMetadata(meta) && meta.hash ? meta.hash : GENESIS_HASH;
       }
     } catch (err) {
@@ -210,14 +236,43 @@ export class CommandHandling {
       // Gone after this process had read it: deleted under the ledger.
       if (revision >= 0n) throw new DeletedStreamError(this.quarantine.noticeDeleted(stream, 'deleted'));
     }
-    const snapshot = { state, revision, byCommand, lastHash };
+    const snapshot = { state, revision, handled, lastHash };
     // A slower read must not replace a newer snapshot that an append put there meanwhile.
     const latest = this.snapshots.get(stream);
     if (!latest || latest.revision <= revision) this.remember(stream, snapshot);
     return snapshot;
   }
 
-  async handle<State, Command, Event, Context>(
+  /** The last command on each stream this process is handling: the next one on that stream waits for it. */
+  private readonly handling = new Map<string, Promise<unknown>>();
+
+  /**
+   * Handles a command on its stream. This process's commands on one stream run one after another: run
+   * at once, they would all decide on the same cached state, all but one meet an expected-revision
+   * conflict, and a command that kept losing to newer ones (which decide at once while it backs off)
+   * ran out of attempts with a 409 although no other writer touched the stream. Conflicts are left to
+   * what other processes append.
+   */
+  handle<State, Command, Event, Context>(
+    stream: string,
+    decider: Decider<State, Command, Event, Context>,
+    codec: EventCodec<Event>,
+    command: Command,
+    options: HandleOptions<State, Context>,
+  ): Promise<CommandOutcome<Event, State>> {
+    const run = () => this.decideAndAppend(stream, decider, codec, command, options);
+    const previous = this.handling.get(stream);
+    const outcome = previous ? previous.then(run, run) : run();
+    const done = outcome.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.handling.set(stream, done);
+    void done.then(() => this.handling.get(stream) === done && this.handling.delete(stream));
+    return outcome;
+  }
+
+  private async decideAndAppend<State, Command, Event, Context>(
     stream: string,
     decider: Decider<State, Command, Event, Context>,
     codec: EventCodec<Event>,
@@ -243,34 +298,21 @@ export class CommandHandling {
       }
       if (decided instanceof DomainError) throw decided;
       if (decided === 'duplicate') {
-        const { revision, position } = current.byCommand.get(options.commandId)!;
+        const { revision, position } = handledIn(current, options.commandId)!;
         return { events: [], state: current.state, revision, position, duplicate: true };
       }
       const events = decided;
       if (events.length === 0) return { events, state: current.state, revision: current.revision, duplicate: false };
 
-      let lastHash = current.lastHash;
-      const toAppend = events.map((event, i) => {
-        const { type, schemaVersion, data } = codec.encode(event);
-        const meta = { schemaVersion, commandId: options.commandId, at: options.now.toISOString() };
-        const hash = chainHash(lastHash, stream, current.revision + 1n + BigInt(i), type, data, meta);
-        const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash, ...(requested ? { requestHash: requested } : {}) };
-        lastHash = hash;
-        // The link is part of the id: two decisions of one command (their instants differ) never share ids.
-        return jsonEvent({ id: eventId(options.commandId, i, type, [data, hash]), type, data, metadata });
-      });
+      const { toAppend, lastHash } = chainedEvents(stream, current, events, codec, { commandId: options.commandId, at: options.now, requestHash: requested });
       try {
         const result: AppendResult = await this.client.appendToStream(stream, toAppend, {
           expectedRevision: current.revision < 0n ? NO_STREAM : current.revision,
         });
         // Fold our own events now so the next command on this stream starts from here.
         const state = events.reduce(decider.evolve, current.state);
-        const byCommand = new Map(current.byCommand).set(options.commandId, {
-          revision: result.nextExpectedRevision,
-          position: result.position?.commit,
-          requestHash: requested,
-        });
-        this.remember(stream, { state, revision: result.nextExpectedRevision, byCommand, lastHash });
+        current.handled.record(options.commandId, { revision: result.nextExpectedRevision, position: result.position?.commit, requestHash: requested });
+        this.remember(stream, { state, revision: result.nextExpectedRevision, handled: current.handled, lastHash });
         return { events, state, revision: result.nextExpectedRevision, position: result.position?.commit, duplicate: false };
       } catch (err) {
         if (err instanceof StreamDeletedError) throw new DeletedStreamError(this.quarantine.noticeDeleted(stream, 'tombstoned'));
@@ -289,7 +331,7 @@ export class CommandHandling {
     options: HandleOptions<State, Context>,
     requested: string | undefined,
   ): Promise<Event[] | 'duplicate' | DomainError> {
-    const handled = current.byCommand.get(options.commandId);
+    const handled = handledIn(current, options.commandId);
     if (handled && requested && handled.requestHash && handled.requestHash !== requested) {
       return new DomainError('COMMAND_ID_REUSED', `command ${options.commandId} was already handled with another request; send a new command id`);
     }
@@ -319,6 +361,30 @@ export class CommandHandling {
     this.snapshots.set(stream, snapshot);
     if (this.snapshots.size > this.maxCachedStreams) this.snapshots.delete(this.snapshots.keys().next().value as string);
   }
+}
+
+/**
+ * A command's events as the store gets them, each with its metadata and its link in the stream's hash
+ * chain, following on from `after` (the stream's last revision and link); answers them and the new last link.
+ */
+export function chainedEvents<Event>(
+  stream: string,
+  after: { revision: bigint; lastHash: string },
+  events: readonly Event[],
+  codec: EventCodec<Event>,
+  command: { commandId: string; at: Date; requestHash?: string },
+): { toAppend: EventData[]; lastHash: string } {
+  let lastHash = after.lastHash;
+  const toAppend = events.map((event, i) => {
+    const { type, schemaVersion, data } = codec.encode(event);
+    const meta = { schemaVersion, commandId: command.commandId, at: command.at.toISOString() };
+    const hash = chainHash(lastHash, stream, after.revision + 1n + BigInt(i), type, data, meta);
+    const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash, ...(command.requestHash ? { requestHash: command.requestHash } : {}) };
+    lastHash = hash;
+    // The link is part of the id: two decisions of one command (their instants differ) never share ids.
+    return jsonEvent({ id: eventId(command.commandId, i, type, [data, hash]), type, data, metadata });
+  });
+  return { toAppend, lastHash };
 }
 
 /**

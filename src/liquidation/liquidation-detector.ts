@@ -36,6 +36,8 @@ export interface Sweep {
   selectMillis: number;
   /** Time from the event reaching the detector to every trigger being appended. */
   totalMillis: number;
+  /** CPU the whole process (every thread) spent meanwhile, on the sweep and on whatever ran beside it. */
+  cpuMillis: number;
 }
 
 @Injectable()
@@ -116,6 +118,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
   /** Triggers every due position of the pool that is not being triggered already. */
   private async sweep(poolId: string, receivedAt: number, cause?: bigint): Promise<void> {
     if (!this.config.liquidationDetection) return; // the watch still follows, for the list of liquidations
+    const cpuBefore = process.cpuUsage();
     const due = this.watch.due(poolId, unixSeconds(this.clock.now())).filter((d) => !this.inFlight.has(commandIdOf(d)));
     const selected = performance.now();
     let triggered = 0;
@@ -126,7 +129,8 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
     await Promise.all(Array.from({ length: Math.min(TRIGGER_CONCURRENCY, due.length) }, worker));
     const totalMillis = performance.now() - receivedAt;
     if (due.length) this.metrics.detectionSeconds.observe(totalMillis / 1000);
-    const sweep = { poolId, cause, found: due.length, triggered, selectMillis: selected - receivedAt, totalMillis };
+    const { user, system } = process.cpuUsage(cpuBefore);
+    const sweep = { poolId, cause, found: due.length, triggered, selectMillis: selected - receivedAt, totalMillis, cpuMillis: (user + system) / 1000 };
     for (const listener of this.sweepListeners) listener(sweep);
   }
 

@@ -10,7 +10,7 @@ import { Clock, unixSeconds } from '../clock/clock';
 import { DomainError } from '../domain/decider';
 import { LiquidationPublicSignals, parsePublicSignals, PublicSignalsError } from '../domain/liquidation/public-signals';
 import { positionDecider, positionStream } from '../domain/position/position';
-import { CommandHandling } from '../eventstore/command-handling';
+import { CommandHandling, handledIn } from '../eventstore/command-handling';
 import { ExecutePositionCommand, freshSalt, PositionCommandHandler, positionCodec, PositionCommandResult, PositionRequest } from '../ledger/positions/position.command';
 import { Metrics } from '../observability/metrics';
 import { VerifierBusyError, VerifierPool } from './verifier-pool';
@@ -57,7 +57,7 @@ export class SubmitLiquidationProofHandler implements ICommandHandler<SubmitLiqu
     let proofVerified = false;
     const snapshot = await this.handling.load(positionStream(positionId), positionDecider, positionCodec);
     // A retried command is answered by the position path as it was the first time, without a new verdict.
-    if (!snapshot.byCommand.has(commandId)) {
+    if (!handledIn(snapshot, commandId)) {
       const { state } = snapshot;
       const context = await this.contexts.context(state.status === 'absent' ? undefined : state.poolId, unixSeconds(this.clock.now()));
       positionDecider.decide({ ...claim, proofVerified: true, salt: freshSalt() }, state, context);
