@@ -23,6 +23,7 @@ import { EventCodec } from '../domain/events';
 import { requestHashOf } from '../http/request-fingerprint';
 import { chainHash, GENESIS_HASH, isLedgerMetadata, LedgerEventMetadata } from './event-codec';
 import { DeletedStreamError, Quarantine, StoredEvent, StreamQuarantinedError } from './quarantine';
+import type { LedgerSigning, SignLink } from './ledger-signing';
 
 export interface CommandOutcome<Event, State> {
   /** Events this command appended: none when it was a duplicate or changed nothing. */
@@ -75,6 +76,8 @@ export class CommandHandling {
     private readonly client: EventStoreDBClient,
     private readonly maxCachedStreams = 10_000,
     private readonly quarantine = new Quarantine(),
+    /** Signs each appended event's link (none: links unsigned, as in unit tests of the handling alone). */
+    private readonly signing?: LedgerSigning,
   ) {}
 
   /** Loads of a stream under way: callers at the same moment share one read. */
@@ -250,19 +253,20 @@ export class CommandHandling {
       if (events.length === 0) return { events, state: current.state, revision: current.revision, duplicate: false };
 
       let lastHash = current.lastHash;
-      const toAppend = events.map((event, i) => {
-        const { type, schemaVersion, data } = codec.encode(event);
-        const meta = { schemaVersion, commandId: options.commandId, at: options.now.toISOString() };
-        const hash = chainHash(lastHash, stream, current.revision + 1n + BigInt(i), type, data, meta);
-        const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash, ...(requested ? { requestHash: requested } : {}) };
-        lastHash = hash;
-        // The link is part of the id: two decisions of one command (their instants differ) never share ids.
-        return jsonEvent({ id: eventId(options.commandId, i, type, [data, hash]), type, data, metadata });
-      });
-      try {
-        const result: AppendResult = await this.client.appendToStream(stream, toAppend, {
-          expectedRevision: current.revision < 0n ? NO_STREAM : current.revision,
+      const append = (sign?: SignLink) => {
+        const toAppend = events.map((event, i) => {
+          const { type, schemaVersion, data } = codec.encode(event);
+          const meta = { schemaVersion, commandId: options.commandId, at: options.now.toISOString() };
+          const hash = chainHash(lastHash, stream, current.revision + 1n + BigInt(i), type, data, meta);
+          const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash, ...(requested ? { requestHash: requested } : {}), ...sign?.(hash) };
+          lastHash = hash;
+          // The link is part of the id: two decisions of one command (their instants differ) never share ids.
+          return jsonEvent({ id: eventId(options.commandId, i, type, [data, hash]), type, data, metadata });
         });
+        return this.client.appendToStream(stream, toAppend, { expectedRevision: current.revision < 0n ? NO_STREAM : current.revision });
+      };
+      try {
+        const result: AppendResult = this.signing ? await this.signing.signing(append) : await append();
         // Fold our own events now so the next command on this stream starts from here.
         const state = events.reduce(decider.evolve, current.state);
         const byCommand = new Map(current.byCommand).set(options.commandId, {
