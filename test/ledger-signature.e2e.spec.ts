@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { AuditReport } from '../src/audit/auditor';
 import { chainHash } from '../src/eventstore/event-codec';
 import { EventStoreConnection } from '../src/eventstore/eventstore.module';
-import { signLink } from '../src/eventstore/ledger-key';
+import { linkSigner } from '../src/eventstore/ledger-key';
 import { removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { FEED, Market } from './support/scenario';
 import { writeAsAttacker } from './support/attacker';
@@ -169,7 +169,7 @@ it('rotates the key with an event: new events verify, old ones still do, and the
 
   // The stolen old key signs an event after the rotation: a correct link, a valid signature, the wrong key.
   const oldKey = createPrivateKey(await readFile(stolen, 'utf8'));
-  const forged = await forgeNext('position-p2', 'CollateralDeposited', moreCollateral, (meta) => Object.assign(meta, signLink(meta.hash, oldKey)));
+  const forged = await forgeNext('position-p2', 'CollateralDeposited', moreCollateral, (meta) => Object.assign(meta, linkSigner(oldKey)(meta.hash)));
   await rm(stolen);
   const draw = await ledger.as(market.borrower)('POST', '/positions/p2/debt/draw', { commandId: market.id('draw'), amount: '500000' });
   expect([draw.status, draw.body.code]).toEqual([409, 'STREAM_QUARANTINED']);

@@ -73,8 +73,10 @@ export function keyIdOf(key: KeyObject): string {
   return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
 }
 
-export function signLink(hash: string, privateKey: KeyObject): LinkSignature {
-  return { signedBy: keyIdOf(createPublicKey(privateKey)), signature: sign(null, Buffer.from(LINK_DOMAIN + hash), privateKey).toString('base64') };
+/** Signs links with `privateKey` (its id worked out once). */
+export function linkSigner(privateKey: KeyObject): (hash: string) => LinkSignature {
+  const signedBy = keyIdOf(createPublicKey(privateKey));
+  return (hash) => ({ signedBy, signature: sign(null, Buffer.from(LINK_DOMAIN + hash), privateKey).toString('base64') });
 }
 
 /** What the two keys of a rotation sign: which key hands over to which, and when. */

@@ -12,7 +12,7 @@ import { Logger } from '@nestjs/common';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { keyIdOf, LEDGER_KEY_ROTATED, LEDGER_KEY_STREAM, LedgerKeyDocument, LedgerKeys, LinkSignature, rotationFrom, signLink } from './ledger-key';
+import { keyIdOf, LEDGER_KEY_ROTATED, LEDGER_KEY_STREAM, LedgerKeyDocument, LedgerKeys, LinkSignature, rotationFrom, linkSigner } from './ledger-key';
 
 export type SignLink = (hash: string) => LinkSignature;
 
@@ -21,6 +21,7 @@ export class LedgerSigning {
   private appending = 0;
   private drained?: () => void;
   private rotating?: Promise<void>;
+  private sign: SignLink;
 
   private constructor(
     private readonly client: EventStoreDBClient,
@@ -29,7 +30,9 @@ export class LedgerSigning {
     readonly keys: LedgerKeys,
     /** The revision of `ledger-keys`, which the next rotation expects. */
     private revision: bigint,
-  ) {}
+  ) {
+    this.sign = linkSigner(privateKey);
+  }
 
   /** The key from `file` (made there if there is none), with the key history it and the store tell. */
   static async open(client: EventStoreDBClient, file: string): Promise<LedgerSigning> {
@@ -78,9 +81,8 @@ export class LedgerSigning {
   async signing<T>(use: (sign: SignLink) => Promise<T>): Promise<T> {
     while (this.rotating) await this.rotating;
     this.appending++;
-    const key = this.privateKey;
     try {
-      return await use((hash) => signLink(hash, key));
+      return await use(this.sign);
     } finally {
       if (--this.appending === 0) this.drained?.();
     }
@@ -105,6 +107,7 @@ export class LedgerSigning {
       if (problem) throw new Error(problem);
       await rename(`${this.file}.next`, this.file);
       this.privateKey = next;
+      this.sign = linkSigner(next);
       await writeDocument(this.file, this.keys.document());
       this.logger.log(`rotated the ledger's signing key: ${rotation.previousKeyId} retired, ${rotation.keyId} in office`);
       return this.keys.document();
