@@ -130,6 +130,14 @@ it('quarantines forged events with correct keyless links, and the audit reports 
   await writeFile(pem, published.body.publicKey);
   const byFile = await audit('--ledger-key', pem);
   expect(findings(byFile.report, 'UNSIGNED', 'BAD_SIGNATURE')).toEqual(findings(byUrl.report, 'UNSIGNED', 'BAD_SIGNATURE'));
+  // And offline, from an export that carries the key history.
+  const exporter = path.join(ledger.dataDir, 'exporter');
+  const exportFile = path.join(ledger.dataDir, 'history.jsonl.gz');
+  expect((await cli('audit', 'keygen', '--out', exporter)).code).toBe(0);
+  const exported = await cli('audit', 'export', '--eventstore', storeAsLedger(), '--signing-key', `${exporter}.key`, '--out', exportFile, '--ledger-key', `${ledger.url}/audit/ledger-key`);
+  expect(exported.code).toBe(0);
+  const offline = await audit('--file', exportFile, '--public-key', `${exporter}.pub`);
+  expect(findings(offline.report, 'UNSIGNED', 'BAD_SIGNATURE')).toEqual(findings(byUrl.report, 'UNSIGNED', 'BAD_SIGNATURE'));
 }, 240_000);
 
 it('rotates the key with an event: new events verify, old ones still do, and the old key signing after the rotation is found out', async () => {
