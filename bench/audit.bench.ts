@@ -22,6 +22,7 @@ import { loadConfig } from '../src/config/config';
 import { loadCrypto } from '../src/domain/crypto/crypto';
 import { BatchVerifier } from '../src/zk/batch-verify';
 import { releaseCurve } from '../src/zk/snarkjs';
+import { LedgerSigning } from '../src/eventstore/ledger-signing';
 import { Benchmark, BenchRow, fmt } from './bench';
 import { startEventStoreProcess } from './support/eventstore-process';
 import { proofCache } from './support/proof-cache';
@@ -41,10 +42,11 @@ async function run(): Promise<BenchRow[]> {
   await loadCrypto();
   const store = await startEventStoreProcess();
   const client = EventStoreDBClient.connectionString(store.connectionString);
-  const recorder = new AuditCheckpoints(client, loadConfig({ ...process.env, AUDIT_CHECKPOINT_EVERY: '1000' }));
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-audit-'));
+  const signing = await LedgerSigning.open(client, path.join(dir, 'ledger-key.pem'));
+  const recorder = new AuditCheckpoints(client, loadConfig({ ...process.env, AUDIT_CHECKPOINT_EVERY: '1000' }), signing);
   const cache = proofCache(`audit-${POSITIONS}-${PROOFS}`);
   const proven: { proof: unknown; publicSignals: string[] }[] = [];
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-audit-'));
   try {
     await recorder.onApplicationBootstrap();
     let started = performance.now();

@@ -1,10 +1,15 @@
 /**
  * Issue 2's comparison: the embedded event store against the alternative a user would pick here, a
  * PostgreSQL events table (one row per event, unique (stream, revision) for optimistic concurrency,
- * durable commits), on the same work, each as its own server process on loopback.
+ * durable commits), on the same work, each as its own server process on loopback. The embedded store
+ * runs three ways: secure mode with each event's link signed as the ledger signs it (and checked
+ * where it is read, as the live ledger checks it), secure mode alone, and insecure (no TLS, no users):
+ * the cost of the signatures and of TLS, side by side.
  */
-import { EventStoreDBClient, jsonEvent, START, NO_STREAM } from '@eventstore/db-client';
-import { randomUUID } from 'node:crypto';
+import { EventStoreDBClient, jsonEvent, START, NO_STREAM, ResolvedEvent } from '@eventstore/db-client';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { chainHash, GENESIS_HASH } from '../src/eventstore/event-codec';
+import { LedgerKeys, linkSigner } from '../src/eventstore/ledger-key';
 import { Pool } from 'pg';
 import { Benchmark, BenchRow, fmt, percentile } from './bench';
 import { startEventStoreProcess } from './support/eventstore-process';
@@ -69,32 +74,75 @@ async function throughput(events: () => Promise<number>): Promise<Measured & { e
   return { events: n, eventsPerSecond: n / ((performance.now() - started) / 1000), p50: NaN, p99: NaN };
 }
 
-/** The embedded store in secure mode (TLS, every call authenticated and authorized), or insecure. */
-async function embeddedContender(insecure: boolean): Promise<Contender> {
-  const store = await startEventStoreProcess(insecure);
+type EmbeddedMode = 'signed' | 'secure' | 'insecure';
+
+/**
+ * Signs links as CommandHandling does (chainHash over the previous link and the event, Ed25519 over
+ * the hash), and checks them as the live ledger's quarantine does: what `signed` adds per event.
+ */
+function linkSigning() {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const sign = linkSigner(privateKey);
+  const lastHash = new Map<string, string>();
+  return {
+    metadata(stream: string, revision: number, data: unknown) {
+      const meta = { schemaVersion: 1, commandId: `c-${stream}-${revision}`, at: new Date().toISOString() };
+      const prevHash = lastHash.get(stream) ?? GENESIS_HASH;
+      const hash = chainHash(prevHash, stream, BigInt(revision), 'Appended', data, meta);
+      lastHash.set(stream, hash);
+      return { ...meta, prevHash, hash, ...sign(hash) };
+    },
+    /** A checker for one pass over the history (its cache of verified signatures starts empty). */
+    checker() {
+      const keys = new LedgerKeys(publicKey);
+      return ({ event: e }: ResolvedEvent) => {
+        if (!e || e.streamId.startsWith('$')) return;
+        const problem = keys.checkEvent({ stream: e.streamId, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata }, e.position?.commit);
+        if (problem) throw new Error(`${e.streamId}@${e.revision}: ${problem.message}`);
+      };
+    },
+  };
+}
+
+/** The embedded store in secure mode (TLS, every call authenticated and authorized), with or without signed links, or insecure. */
+async function embeddedContender(mode: EmbeddedMode): Promise<Contender> {
+  const store = await startEventStoreProcess(mode === 'insecure');
   const client = EventStoreDBClient.connectionString(store.connectionString);
   const streams = Array.from({ length: 16 }, () => `writer-${randomUUID()}`);
   const nextRevision = streams.map(() => 0);
+  const signing = mode === 'signed' ? linkSigning() : undefined;
+  const event = (stream: string, revision: number) => {
+    const data = payload(revision);
+    return jsonEvent({ type: 'Appended', data, ...(signing ? { metadata: signing.metadata(stream, revision, data) } : {}) });
+  };
   return {
     name: 'embedded',
     appendOne: async (writer) => {
       const revision = nextRevision[writer]++;
-      await client.appendToStream(streams[writer], jsonEvent({ type: 'Appended', data: payload(revision) }), {
+      await client.appendToStream(streams[writer], event(streams[writer], revision), {
         expectedRevision: revision === 0 ? NO_STREAM : BigInt(revision - 1),
       });
     },
     appendBatch: async (stream, size) => {
-      await client.appendToStream(stream, Array.from({ length: size }, (_, i) => jsonEvent({ type: 'Appended', data: payload(i) })));
+      await client.appendToStream(stream, Array.from({ length: size }, (_, i) => event(stream, i)));
     },
     readAll: async () => {
+      const check = signing?.checker();
       let n = 0;
-      for await (const _ of client.readAll({ fromPosition: START, maxCount: Number.MAX_SAFE_INTEGER })) n++;
+      for await (const resolved of client.readAll({ fromPosition: START, maxCount: Number.MAX_SAFE_INTEGER })) {
+        check?.(resolved);
+        n++;
+      }
       return n;
     },
     catchUp: async (count) => {
+      const check = signing?.checker();
       let n = 0;
       const subscription = client.subscribeToAll({ fromPosition: START });
-      for await (const _ of subscription) if (++n >= count) break;
+      for await (const resolved of subscription) {
+        check?.(resolved);
+        if (++n >= count) break;
+      }
       await subscription.unsubscribe();
     },
     close: async () => {
@@ -159,6 +207,8 @@ async function postgresContender(): Promise<Contender> {
 
 async function runOn(c: Contender): Promise<Record<string, Measured>> {
   const results: Record<string, Measured> = {};
+  // Not measured: warms up the client and the JIT, which the first contender would otherwise pay in its first row.
+  await measure(1, 1000, 1, (w) => c.appendOne(w));
   results['single-event appends, 1 writer'] = await withCpu(c, () => measure(1, 1000, 1, (w) => c.appendOne(w)));
   results['single-event appends, 16 writers'] = await withCpu(c, () => measure(16, 250, 1, (w) => c.appendOne(w)));
   results['100-event batch appends'] = await withCpu(c, () => measure(1, 300, 100, () => c.appendBatch(`batch-${randomUUID()}`, 100)));
@@ -173,26 +223,33 @@ async function runOn(c: Contender): Promise<Record<string, Measured>> {
 
 export const eventStoreBenchmark: Benchmark = {
   name: 'eventstore',
-  title: `embedded event store (secure mode, and insecure beside it) vs a PostgreSQL events table (targets: embedded >= PostgreSQL on every row, catch-up > 200,000 events/s)`,
+  title: `embedded event store (secure mode with signed links, secure, insecure) vs a PostgreSQL events table (targets: embedded >= PostgreSQL on every row, catch-up > 200,000 events/s)`,
   async run(): Promise<BenchRow[]> {
-    const embedded = await embeddedContender(false);
-    const e = await runOn(embedded).finally(() => embedded.close());
-    const insecure = await embeddedContender(true);
-    const i = await runOn(insecure).finally(() => insecure.close());
+    const results: Record<EmbeddedMode, Record<string, Measured>> = { signed: {}, secure: {}, insecure: {} };
+    for (const mode of ['secure', 'signed', 'insecure'] as const) {
+      const embedded = await embeddedContender(mode);
+      results[mode] = await runOn(embedded).finally(() => embedded.close());
+    }
     const postgres = await postgresContender();
     const p = await runOn(postgres).finally(() => postgres.close());
+    const { signed: s, secure: e, insecure: i } = results;
+    const cpu = (m: Measured) => `${fmt(m.clientCpuMicros!, 1)} / ${fmt(m.serverCpuMicros!, 1)}`;
     return Object.keys(e).map((work) => ({
       work,
-      'embedded ev/s': fmt(e[work].eventsPerSecond, 0),
+      // Secure mode with each link signed (appends) or checked (reads), as the ledger does.
+      'signed ev/s': fmt(s[work].eventsPerSecond, 0),
+      'secure ev/s': fmt(e[work].eventsPerSecond, 0),
       // The cost of TLS and of authenticating and authorizing every call.
       'insecure ev/s': fmt(i[work].eventsPerSecond, 0),
-      'secure/insecure': fmt(e[work].eventsPerSecond / i[work].eventsPerSecond, 2),
       'postgres ev/s': fmt(p[work].eventsPerSecond, 0),
-      'embedded/postgres': fmt(e[work].eventsPerSecond / p[work].eventsPerSecond, 2),
-      'embedded p50/p99 ms': Number.isNaN(e[work].p50) ? '-' : `${fmt(e[work].p50, 2)} / ${fmt(e[work].p99, 2)}`,
+      'secure/postgres': fmt(e[work].eventsPerSecond / p[work].eventsPerSecond, 2),
+      'secure p50/p99 ms': Number.isNaN(e[work].p50) ? '-' : `${fmt(e[work].p50, 2)} / ${fmt(e[work].p99, 2)}`,
       'postgres p50/p99 ms': Number.isNaN(p[work].p50) ? '-' : `${fmt(p[work].p50, 2)} / ${fmt(p[work].p99, 2)}`,
-      // Where the time goes: the client library's CPU bounds what any server behind it can deliver.
-      'CPU µs/event: db-client / embedded server / pg client': `${fmt(e[work].clientCpuMicros!, 1)} / ${fmt(e[work].serverCpuMicros!, 1)} / ${fmt(p[work].clientCpuMicros!, 1)}`,
+      // Where the time goes, each side: the bench process (client library, and signing or checking) / the store's process.
+      'CPU µs/event client / server: signed': cpu(s[work]),
+      secure: cpu(e[work]),
+      insecure: cpu(i[work]),
+      'pg client': fmt(p[work].clientCpuMicros!, 1),
     }));
   },
 };

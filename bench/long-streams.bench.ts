@@ -6,7 +6,8 @@
  * CPU per command is the command path's and the store's together.
  *
  * The histories are written as the ledger writes them (each command's events with its metadata and
- * chain links, by chainedEvents), many commands to an append to save time. The position's commands are
+ * signed chain links, by chainedEvents), many commands to an append to save time; the command path
+ * signs what it appends and checks every link it folds, as the live ledger does. The position's commands are
  * decided by its decider; the feed's rounds are written as events, each report carrying the first
  * round's signature, since signing 100,000 reports would take the bench about an hour and folding a
  * feed does not check signatures (its decider checks them as each report arrives).
@@ -28,6 +29,8 @@ import { activePool, poolDecider, PoolParameters, PoolState, poolStream } from '
 import { PositionCommand, PositionContext, positionDecider, PositionEvent, PositionState, positionStream } from '../src/domain/position/position';
 import { startEmbeddedEventStore } from '../src/eventstore/embedded';
 import { chainedEvents, CommandHandling } from '../src/eventstore/command-handling';
+import { LedgerSigning } from '../src/eventstore/ledger-signing';
+import { Quarantine } from '../src/eventstore/quarantine';
 import { freshSalt } from '../src/ledger/positions/position.command';
 import { signReport, testOracle } from '../src/zk/testing';
 import { Benchmark, BenchRow, fmt } from './bench';
@@ -55,6 +58,7 @@ const PRICE = 2_000n * WAD;
 /** Appends commands' events to a stream as the command path would, `perAppend` commands at a time; answers where the stream ends. */
 async function writeHistory<Event>(
   client: EventStoreDBClient,
+  signing: LedgerSigning,
   stream: string,
   codec: EventCodec<Event>,
   after: { revision: bigint; lastHash: string },
@@ -68,7 +72,7 @@ async function writeHistory<Event>(
     const expected = revision;
     for (let i = first; i < Math.min(commands, first + perAppend); i++) {
       const events = eventsOf(i);
-      const chained = chainedEvents(stream, { revision, lastHash }, events, codec, { commandId: `${stream}-history-${i}`, at: new Date() });
+      const chained = await signing.signing(async (sign) => chainedEvents(stream, { revision, lastHash }, events, codec, { commandId: `${stream}-history-${i}`, at: new Date() }, sign));
       batch.push(...chained.toAppend);
       revision += BigInt(events.length);
       lastHash = chained.lastHash;
@@ -139,8 +143,9 @@ export const longStreamsBenchmark: Benchmark = {
     const dir = mkdtempSync(path.join(tmpdir(), 'bench-long-streams-'));
     const store = await startEmbeddedEventStore({ dataDir: dir, insecure: true });
     const client = EventStoreDBClient.connectionString(store.connectionString);
+    const signing = await LedgerSigning.open(client, path.join(dir, 'ledger-key.pem'));
     const ledger = () => {
-      const handling = new CommandHandling(client);
+      const handling = new CommandHandling(client, undefined, new Quarantine(signing.keys), signing);
       handling.follow('pool-', poolDecider, poolCodec);
       handling.follow('oracle-', feedDecider, feedCodec);
       return handling;
@@ -167,7 +172,7 @@ export const longStreamsBenchmark: Benchmark = {
       const historyStart = now - BigInt(PRIOR_ROUNDS) - 10n;
       const first = signed('LONG-USD', 1n, historyStart + 1n);
       const longFeed = await handling.load(feedStream('LONG-USD'), feedDecider, feedCodec);
-      await writeHistory(client, feedStream('LONG-USD'), feedCodec, longFeed, PRIOR_ROUNDS, (i): FeedEvent[] => {
+      await writeHistory(client, signing, feedStream('LONG-USD'), feedCodec, longFeed, PRIOR_ROUNDS, (i): FeedEvent[] => {
         const round = BigInt(i + 1);
         const timestamp = historyStart + round;
         return [
@@ -195,7 +200,7 @@ export const longStreamsBenchmark: Benchmark = {
       const longPosition = await handling.load(positionStream('long'), positionDecider, positionCodec);
       let state: PositionState = longPosition.state;
       const context = await contextNow(handling);
-      await writeHistory(client, positionStream('long'), positionCodec, longPosition, PRIOR_COMMANDS, (i) => {
+      await writeHistory(client, signing, positionStream('long'), positionCodec, longPosition, PRIOR_COMMANDS, (i) => {
         const events = positionDecider.decide(drawOrRepay(i), state, context);
         state = events.reduce(positionDecider.evolve, state);
         return events;

@@ -125,6 +125,6 @@ step "An auditor takes the history away and checks it offline"
 ledger audit checkpoint --api-key "$AUDITOR" >/dev/null
 ledger audit keygen                                   # $DATA_DIR/audit/exporter.key and .pub
 ledger audit export --eventstore "$STORE"             # $DATA_DIR/audit/history.jsonl.gz, signed
-ledger audit replay --file "$DIR/audit/history.jsonl.gz" --public-key "$DIR/audit/exporter.pub" --html "$DIR/audit/report.html"
+ledger audit replay --file "$DIR/audit/history.jsonl.gz" --public-key "$DIR/audit/exporter.pub" --ledger-key "$LEDGER_URL/audit/ledger-key" --html "$DIR/audit/report.html"
 
 step "Done: every step did what it said"

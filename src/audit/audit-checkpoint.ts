@@ -11,7 +11,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { isLedgerEventType, LEDGER_STREAM_PREFIXES } from '../domain/events';
 import { isLedgerMetadata } from '../eventstore/event-codec';
-import { AUDIT_CHECKPOINT_EVENT, AUDIT_CHECKPOINT_STREAM, AuditCheckpoint, PrefixHash } from './hash-chain';
+import { LedgerSigning } from '../eventstore/ledger-signing';
+import { AUDIT_CHECKPOINT_EVENT, AUDIT_CHECKPOINT_STREAM, AuditCheckpoint, checkpointLink, PrefixHash } from './hash-chain';
 
 
 @Injectable()
@@ -36,6 +37,7 @@ export class AuditCheckpoints implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly client: EventStoreDBClient,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
+    private readonly signing: LedgerSigning,
   ) {
     this.every = config.auditCheckpointEvery;
     this.idleMs = config.auditCheckpointIdleMs;
@@ -108,9 +110,12 @@ export class AuditCheckpoints implements OnApplicationBootstrap, OnApplicationSh
         const { commit, prepare } = this.lastLedgerPosition;
         const checkpoint: AuditCheckpoint = { upTo: commit, upToPrepare: prepare, events: this.prefix.events, prefixHash: this.prefix.hash };
         const data = { upTo: commit.toString(), upToPrepare: prepare.toString(), events: checkpoint.events, prefixHash: checkpoint.prefixHash };
-        const result = await this.client.appendToStream(AUDIT_CHECKPOINT_STREAM, jsonEvent({ type: AUDIT_CHECKPOINT_EVENT, data }), {
-          expectedRevision: this.revision < 0n ? NO_STREAM : this.revision,
-        });
+        // Signed like a link: a checkpoint anyone could write would let a cut history pass.
+        const result = await this.signing.signing((sign) =>
+          this.client.appendToStream(AUDIT_CHECKPOINT_STREAM, jsonEvent({ type: AUDIT_CHECKPOINT_EVENT, data, metadata: { ...sign(checkpointLink(checkpoint)) } }), {
+            expectedRevision: this.revision < 0n ? NO_STREAM : this.revision,
+          }),
+        );
         this.revision = result.nextExpectedRevision;
         this.last = checkpoint;
         this.lastActivity = Date.now();

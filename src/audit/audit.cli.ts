@@ -6,6 +6,7 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
+import { createPublicKey } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from '../cli/cli-error';
@@ -15,7 +16,8 @@ import { ledgerApi, LedgerTarget, print, withLedger } from '../cli/ledger-api';
 import { releaseCurve } from '../zk/snarkjs';
 import { foldHistory, parseBound, poolAsOf, positionAsOf } from './as-of';
 import { AuditReport, Auditor, counted } from './auditor';
-import { ExportCheck, HistoryBound, HistoryEvent, lastStorePosition, newSigningKey, privateKeyFrom, publicKeyFrom, readExport, readStore, writeExport } from './history';
+import { LedgerKeyDocument, LedgerKeys } from '../eventstore/ledger-key';
+import { ExportCheck, HistoryBound, HistoryEvent, lastStorePosition, newSigningKey, privateKeyFrom, publicKeyFrom, readExport, readExportHeader, readStore, writeExport } from './history';
 import { renderReportHtml } from './report-html';
 
 const DEFAULT_EVENTSTORE = process.env.EVENTSTORE_CONNECTION_STRING || 'esdb://127.0.0.1:2113?tls=false';
@@ -48,15 +50,17 @@ export function registerAuditCommands(program: Command): void {
       .hook('preAction', () => loadCrypto());
 
   source(audit.command('replay').description('replay the history with the ledger’s own rules and report what holds; exit 1 if anything fails'))
+    .option('--ledger-key <pem-file-or-url>', "the ledger's public key (PEM of its first key) or key history (GET /audit/ledger-key, a URL or a saved file): every link must carry its signature")
     .option('--to-position <n>', 'stop after this $all position')
     .option('--to-time <iso>', 'stop after this instant')
     .option('--json <file>', 'write the report as JSON')
     .option('--html <file>', 'write the report as an HTML page')
-    .action(async (o: SourceOptions & { toPosition?: string; toTime?: string; json?: string; html?: string }) => {
+    .action(async (o: SourceOptions & { ledgerKey?: string; toPosition?: string; toTime?: string; json?: string; html?: string }) => {
       const bound = { ...parseBound(o.toPosition), ...parseBound(o.toTime) };
+      const ledgerKeys = await ledgerKeysFor(o);
       const report = await withHistory(o, bound, async (history, total) => {
         const bar = progressBar(total);
-        const auditor = new Auditor({ progress: (position, events) => bar?.update(Number(total ? position : BigInt(events))) });
+        const auditor = new Auditor({ ledgerKeys, progress: (position, events) => bar?.update(Number(total ? position : BigInt(events))) });
         try {
           return await auditor.run(history);
         } finally {
@@ -76,13 +80,15 @@ export function registerAuditCommands(program: Command): void {
     .option('--out <file>', 'where to write it', inAuditDir('history.jsonl.gz'))
     .option('--signing-key <pem-file>', 'Ed25519 private key (see `audit keygen`)', inAuditDir('exporter.key'))
     .option('--eventstore <connection-string>', 'the event store to read (or EVENTSTORE_CONNECTION_STRING)', DEFAULT_EVENTSTORE)
+    .option('--ledger-key <file-or-url>', "the ledger's key history (GET /audit/ledger-key), written into the export for its auditors")
     .option('--to-position <n>', 'stop after this $all position')
     .option('--to-time <iso>', 'stop after this instant')
-    .action(async (o: { out: string; signingKey: string; eventstore: string; toPosition?: string; toTime?: string }) => {
+    .action(async (o: { out: string; signingKey: string; eventstore: string; ledgerKey?: string; toPosition?: string; toTime?: string }) => {
       const key = privateKeyFrom(readText(o.signingKey));
       const bound = { ...parseBound(o.toPosition), ...parseBound(o.toTime) };
+      const ledgerKeys = o.ledgerKey ? await ledgerKeyDocument(o.ledgerKey) : undefined;
       mkdirSync(path.dirname(o.out), { recursive: true });
-      const summary = await withHistory({ eventstore: o.eventstore }, bound, (history) => writeExport(o.out, history, key));
+      const summary = await withHistory({ eventstore: o.eventstore }, bound, (history) => writeExport(o.out, history, key, ledgerKeys));
       print({ file: o.out, events: summary.events, lastPosition: summary.lastPosition?.toString() ?? null, sha256: summary.sha256 });
     });
 
@@ -106,6 +112,9 @@ export function registerAuditCommands(program: Command): void {
       const folded = await withHistory(o, parseBound(o.asOf), (history) => foldHistory(history));
       print(o.pool ? poolAsOf(folded, o.pool) : positionAsOf(folded, o.position!));
     });
+
+  withLedger(audit.command('rotate-ledger-key').description('retire the ledger’s signing key for a new one (as an admin); prints the key history'))
+    .action(async (o: LedgerTarget) => print(await ledgerApi(o, 'POST', '/audit/ledger-key/rotations')));
 
   withLedger(audit.command('checkpoint').description('ask the ledger to record a checkpoint of the $all prefix now'))
     .action(async (o: LedgerTarget) => print(await ledgerApi(o, 'POST', '/audit/checkpoints')));
@@ -139,6 +148,43 @@ async function withHistory<T>(o: SourceOptions, bound: HistoryBound, use: (histo
     throw err;
   } finally {
     await client.dispose();
+  }
+}
+
+/**
+ * The ledger's keys an audit holds links to: those given, or else those an export carries (only as
+ * trustworthy as the export's signer), or none (then signatures go unchecked, and the auditor is told).
+ */
+async function ledgerKeysFor(o: SourceOptions & { ledgerKey?: string }): Promise<LedgerKeys | undefined> {
+  if (o.ledgerKey) return LedgerKeys.fromDocument(await ledgerKeyDocument(o.ledgerKey));
+  const carried = o.file ? (await readExportHeader(o.file)).ledgerKeys : undefined;
+  if (carried) {
+    console.error('note: no --ledger-key given: link signatures are checked against the key history the export carries');
+    return LedgerKeys.fromDocument(carried);
+  }
+  console.error("note: no --ledger-key given: the ledger's signatures on the links are not checked (anyone with write access to the store can make links that fit)");
+  return undefined;
+}
+
+/** A key document from a URL (GET /audit/ledger-key), a saved one, or a public key's PEM (a document of that one key). */
+async function ledgerKeyDocument(source: string): Promise<LedgerKeyDocument> {
+  let text: string;
+  if (/^https?:\/\//.test(source)) {
+    const res = await fetch(source).catch((err: Error) => {
+      throw new CliError(`cannot fetch the ledger's key from ${source}: ${err.message}`);
+    });
+    if (!res.ok) throw new CliError(`cannot fetch the ledger's key from ${source}: HTTP ${res.status}`);
+    text = await res.text();
+  } else {
+    text = readText(source);
+  }
+  try {
+    if (!text.trimStart().startsWith('{')) return new LedgerKeys(createPublicKey(text)).document();
+    const doc = JSON.parse(text) as LedgerKeyDocument;
+    LedgerKeys.fromDocument(doc);
+    return doc;
+  } catch (err) {
+    throw new CliError(`${source} is neither a public key (PEM) nor the ledger's key history (JSON): ${(err as Error).message}`);
   }
 }
 

@@ -11,6 +11,7 @@ import { formatDecimal } from '../domain/math/decimal';
 import { WAD_DECIMALS } from '../domain/math/fixed-point';
 import { CryptoPrefetch, Prefetched } from './crypto-prefetch';
 import { isLedgerMetadata, ledgerTimeOf } from '../eventstore/event-codec';
+import { LEDGER_KEY_STREAM, LedgerKeys } from '../eventstore/ledger-key';
 import { BatchVerifier } from '../zk/batch-verify';
 import { AUDIT_CHECKPOINT_EVENT, AUDIT_CHECKPOINT_STREAM, AuditCheckpoint, HashChainCheck } from './hash-chain';
 import { HistoryEvent } from './history';
@@ -27,6 +28,8 @@ export interface AuditOptions {
   check?: boolean;
   /** Called now and then with the `$all` position reached. */
   progress?: (position: bigint, events: number) => void;
+  /** The ledger's public keys, from its first: every link and checkpoint must carry its signature. Unset: signatures are not checked. */
+  ledgerKeys?: LedgerKeys;
 }
 
 export interface CheckSummary {
@@ -66,7 +69,7 @@ export interface AuditReport {
 
 export class Auditor {
   readonly replay = new LedgerReplay();
-  readonly chain = new HashChainCheck();
+  readonly chain: HashChainCheck;
   private pending: RecordedCommand | undefined;
   private events = 0;
   private last: HistoryEvent | undefined;
@@ -74,7 +77,9 @@ export class Auditor {
   /** Ledger time (Unix seconds) of the last command folded: the instant a folded state is valued at. */
   ledgerNow = 0n;
 
-  constructor(private readonly options: AuditOptions = {}) {}
+  constructor(private readonly options: AuditOptions = {}) {
+    this.chain = new HashChainCheck(options.ledgerKeys);
+  }
 
   /**
    * The whole history. When checking, events go in batches: a helper thread computes the next batch's
@@ -115,6 +120,10 @@ export class Auditor {
       this.checkpoints++;
       const d = e.data as Record<string, string | number>;
       this.chain.addCheckpoint(e, { upTo: BigInt(d.upTo), upToPrepare: BigInt(d.upToPrepare ?? d.upTo), events: Number(d.events), prefixHash: String(d.prefixHash) });
+      return;
+    }
+    if (e.stream === LEDGER_KEY_STREAM) {
+      if (this.options.check !== false) this.chain.addKeyRotation(e);
       return;
     }
     // Projection streams are not the ledger's; any event in a ledger stream is, or is a forgery to report.
@@ -160,6 +169,15 @@ export class Auditor {
     const checks: CheckSummary[] = check
       ? [
           summary('hash chain of every stream', count('UNCHAINED', 'EVENT_'), counted(this.events, 'event')),
+          ...(this.options.ledgerKeys
+            ? [
+                summary(
+                  'the ledger’s signature on every link and checkpoint, by the key in office',
+                  count('UNSIGNED', 'BAD_SIGNATURE', 'BAD_KEY_ROTATION'),
+                  `${counted(this.chain.keys!.periods.length, 'key')}, ${counted(this.chain.keyRotations, 'rotation')} followed`,
+                ),
+              ]
+            : []),
           summary('$all order and checkpoints of the $all prefix', count('OUT_OF_ORDER', 'CHECKPOINT_MISMATCH'), `${this.chain.checkpointsVerified} of ${counted(this.checkpoints, 'checkpoint')} verified`),
           summary('every command re-decided by the ledger’s rules gives the recorded events', count('RULE_BROKEN', 'RESULT_DIFFERS', 'UNFOLDABLE', 'UNDECODABLE', 'INVALID_PUBLIC_SIGNALS', 'RISK_ADJUSTMENT_MISMATCH'), counted(this.replay.commands, 'command')),
           summary('oracle signatures and quorum medians', count('ORACLE_SIGNATURE_INVALID', 'MEDIAN_MISMATCH'), 'every accepted report and price'),

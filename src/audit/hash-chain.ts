@@ -3,10 +3,14 @@
  * stream (metadata `prevHash`, `hash`; see chainHash), and the ledger periodically records a checkpoint
  * of the whole `$all` prefix (audit-checkpoint.ts). An altered event no longer matches its own hash; a
  * removed, inserted or reordered one breaks the links around it; a removed stream tail, or events
- * moved between streams' order in `$all`, no longer match the next checkpoint.
+ * moved between streams' order in `$all`, no longer match the next checkpoint. Given the ledger's
+ * public keys, every link and checkpoint must also carry the ledger's signature, by the key in office
+ * at its position (ledger-key.ts): a writer to the store without the ledger's key computes links that
+ * fit, but cannot sign them.
  */
 import { createHash } from 'node:crypto';
 import { chainHash, GENESIS_HASH, isLedgerMetadata } from '../eventstore/event-codec';
+import { LedgerKeys } from '../eventstore/ledger-key';
 import { HistoryEvent } from './history';
 
 /** Where an event is, without its body: what a finding names, and all the check keeps of past events. */
@@ -14,7 +18,17 @@ export type EventRef = Pick<HistoryEvent, 'stream' | 'revision' | 'position' | '
 const refOf = ({ stream, revision, position, id, type }: HistoryEvent): EventRef => ({ stream, revision, position, id, type });
 
 export interface ChainFinding {
-  code: 'UNCHAINED' | 'EVENT_ALTERED' | 'EVENT_MISSING' | 'EVENT_REORDERED' | 'EVENT_INSERTED' | 'OUT_OF_ORDER' | 'CHECKPOINT_MISMATCH';
+  code:
+    | 'UNCHAINED'
+    | 'EVENT_ALTERED'
+    | 'EVENT_MISSING'
+    | 'EVENT_REORDERED'
+    | 'EVENT_INSERTED'
+    | 'OUT_OF_ORDER'
+    | 'CHECKPOINT_MISMATCH'
+    | 'UNSIGNED'
+    | 'BAD_SIGNATURE'
+    | 'BAD_KEY_ROTATION';
   message: string;
   at?: EventRef;
 }
@@ -29,6 +43,11 @@ export interface AuditCheckpoint {
 }
 
 const at = (commit: bigint, prepare: bigint) => `${commit}/${prepare}`;
+
+/** What the ledger signs of a checkpoint: all of it. */
+export function checkpointLink(c: AuditCheckpoint): string {
+  return createHash('sha256').update(JSON.stringify([c.upTo.toString(), c.upToPrepare.toString(), c.events, c.prefixHash])).digest('hex');
+}
 
 export const AUDIT_CHECKPOINT_STREAM = 'audit-checkpoints';
 /**
@@ -71,6 +90,10 @@ export class HashChainCheck {
   private readonly grid = new Map<string, { commit: bigint; events: number; hash: string }>();
   private last: { commit: bigint; prepare: bigint } = { commit: -1n, prepare: -1n };
   checkpointsVerified = 0;
+  keyRotations = 0;
+
+  /** @param keys the ledger's keys, from the first: links and checkpoints are then held to their signatures. */
+  constructor(readonly keys?: LedgerKeys) {}
 
   /** A ledger event: its own link, its link to the stream's previous event, and the prefix. */
   addLedgerEvent(e: HistoryEvent): void {
@@ -83,6 +106,7 @@ export class HashChainCheck {
     if (chainHash(meta.prevHash, e.stream, e.revision, e.type, e.data, meta) !== meta.hash) {
       this.findings.push({ code: 'EVENT_ALTERED', message: `${e.type} does not match its own hash: its content was changed`, at: e });
     }
+    this.checkSigned(e, meta.hash, meta);
     const links = this.streams.get(e.stream) ?? { last: undefined, lastHash: GENESIS_HASH, seen: new Set<string>() };
     this.streams.set(e.stream, links);
     this.suspects.delete(meta.prevHash); // something links to it after all
@@ -110,9 +134,18 @@ export class HashChainCheck {
     if (this.recent.size > MAX_AWAITING_CHECKPOINT) this.recent.delete(this.recent.keys().next().value as string);
   }
 
+  /** A LedgerKeyRotated: followed when both keys signed it, reported otherwise. */
+  addKeyRotation(e: HistoryEvent): void {
+    this.checkOrder(e);
+    const problem = this.keys?.rotate(e.data, e.position);
+    if (problem) this.findings.push({ code: 'BAD_KEY_ROTATION', message: `${e.type} is not followed: ${problem}`, at: e });
+    else if (this.keys) this.keyRotations++;
+  }
+
   /** A checkpoint the ledger recorded: the prefix up to its position must be ours. */
   addCheckpoint(e: HistoryEvent, checkpoint: AuditCheckpoint): void {
     this.checkOrder(e);
+    this.checkSigned(e, checkpointLink(checkpoint), e.metadata);
     const key = at(checkpoint.upTo, checkpoint.upToPrepare);
     const ours = this.recent.get(key) ?? this.grid.get(key);
     if (!ours || ours.hash !== checkpoint.prefixHash || ours.events !== checkpoint.events) {
@@ -138,6 +171,11 @@ export class HashChainCheck {
       }
     }
     return this.findings;
+  }
+
+  private checkSigned(e: HistoryEvent, hash: string, meta: unknown): void {
+    const problem = this.keys?.checkSignature(hash, meta, e.position);
+    if (problem) this.findings.push({ code: problem.reason, message: `${e.type}: ${problem.message}`, at: e });
   }
 
   private checkOrder(e: HistoryEvent): void {

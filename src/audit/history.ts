@@ -10,6 +10,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { createGunzip, createGzip } from 'node:zlib';
+import type { LedgerKeyDocument } from '../eventstore/ledger-key';
 
 export interface HistoryEvent {
   stream: string;
@@ -79,8 +80,16 @@ export interface ExportSummary {
   sha256: string;
 }
 
+/** The first line of an export. */
+export interface ExportHeader {
+  format: string;
+  exportedAt: string;
+  /** The ledger's key history (GET /audit/ledger-key), when the exporter gave it: what the links' signatures verify under. */
+  ledgerKeys?: LedgerKeyDocument;
+}
+
 /** Writes `events` to `file` as a signed export. */
-export async function writeExport(file: string, events: AsyncIterable<HistoryEvent>, signingKey: KeyObject): Promise<ExportSummary> {
+export async function writeExport(file: string, events: AsyncIterable<HistoryEvent>, signingKey: KeyObject, ledgerKeys?: LedgerKeyDocument): Promise<ExportSummary> {
   const gzip = createGzip();
   const out = createWriteStream(file);
   gzip.pipe(out);
@@ -90,7 +99,7 @@ export async function writeExport(file: string, events: AsyncIterable<HistoryEve
     digest.update(line);
     if (!gzip.write(line)) await once(gzip, 'drain');
   };
-  await write({ format: EXPORT_FORMAT, exportedAt: new Date().toISOString() });
+  await write({ format: EXPORT_FORMAT, exportedAt: new Date().toISOString(), ...(ledgerKeys ? { ledgerKeys } : {}) } satisfies ExportHeader);
   let count = 0;
   let lastPosition: bigint | null = null;
   for await (const e of events) {
@@ -176,6 +185,23 @@ export async function* readExport(file: string, check: ExportCheck, trustedKey?:
   check.signerTrusted = trustedKey !== undefined;
   check.signatureValid = sha256.toString('hex') === signature.sha256 && verify(null, sha256, key, Buffer.from(signature.value, 'base64'));
   if (!check.signatureValid) check.problem ??= trustedKey ? 'the signature does not verify under the trusted key' : 'the file does not match its signature';
+}
+
+/** An export's header line, read alone (before the events, to know the keys their links verify under). */
+export async function readExportHeader(file: string): Promise<Partial<ExportHeader>> {
+  const input = createReadStream(file);
+  const gunzip = createGunzip();
+  input.on('error', (err) => gunzip.destroy(err));
+  const lines = createInterface({ input: input.pipe(gunzip), crlfDelay: Infinity });
+  try {
+    for await (const line of lines) return JSON.parse(line) as Partial<ExportHeader>;
+  } catch {
+    // Not an export: readExport says so when the events are read.
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+  return {};
 }
 
 export function newSigningKey(): { privateKey: string; publicKey: string } {

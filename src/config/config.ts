@@ -15,6 +15,12 @@ export interface LedgerConfig {
   eventStorePort: number;
   /** The embedded store without TLS, users or ACLs (EVENTSTORE_INSECURE=true): only with that explicit setting. */
   eventStoreInsecure: boolean;
+  /**
+   * The ledger's Ed25519 key signing every event's link (PKCS#8 PEM, mode 0600), generated here at
+   * first start; kept outside the event store, so that a writer to the store cannot sign. The public
+   * key history is kept beside it (`<file>.keys.json`).
+   */
+  ledgerKeyFile: string;
   /** A real PostgreSQL server; unset opens embedded PGlite. */
   databaseUrl?: string;
   pgliteDataDir: string;
@@ -81,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     eventStoreDataDir: env.EVENTSTORE_DATA_DIR ?? path.join(dataDir, 'eventstore'),
     eventStorePort: intFrom(env.EVENTSTORE_PORT, 2113, 'EVENTSTORE_PORT'),
     eventStoreInsecure: env.EVENTSTORE_INSECURE === 'true',
+    ledgerKeyFile: env.LEDGER_KEY_FILE || path.join(dataDir, 'ledger-key.pem'),
     databaseUrl: env.DATABASE_URL || undefined,
     pgliteDataDir: env.PGLITE_DATA_DIR ?? path.join(dataDir, 'pglite'),
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -24,6 +24,7 @@ import { EventCodec } from '../domain/events';
 import { requestHashOf } from '../http/request-fingerprint';
 import { chainHash, GENESIS_HASH, isLedgerMetadata, LedgerEventMetadata } from './event-codec';
 import { DeletedStreamError, Quarantine, StoredEvent, StreamQuarantinedError } from './quarantine';
+import type { LedgerSigning, SignLink } from './ledger-signing';
 
 export interface CommandOutcome<Event, State> {
   /** Events this command appended: none when it was a duplicate or changed nothing. */
@@ -102,6 +103,8 @@ export class CommandHandling {
     private readonly client: EventStoreDBClient,
     private readonly maxCachedStreams = 10_000,
     private readonly quarantine = new Quarantine(),
+    /** Signs each appended event's link (none: links unsigned, as in unit tests of the handling alone). */
+    private readonly signing?: LedgerSigning,
   ) {}
 
   /** Loads of a stream under way: callers at the same moment share one read. */
@@ -304,11 +307,14 @@ export class CommandHandling {
       const events = decided;
       if (events.length === 0) return { events, state: current.state, revision: current.revision, duplicate: false };
 
-      const { toAppend, lastHash } = chainedEvents(stream, current, events, codec, { commandId: options.commandId, at: options.now, requestHash: requested });
+      let lastHash = current.lastHash;
+      const append = (sign?: SignLink) => {
+        const chained = chainedEvents(stream, current, events, codec, { commandId: options.commandId, at: options.now, requestHash: requested }, sign);
+        lastHash = chained.lastHash;
+        return this.client.appendToStream(stream, chained.toAppend, { expectedRevision: current.revision < 0n ? NO_STREAM : current.revision });
+      };
       try {
-        const result: AppendResult = await this.client.appendToStream(stream, toAppend, {
-          expectedRevision: current.revision < 0n ? NO_STREAM : current.revision,
-        });
+        const result: AppendResult = this.signing ? await this.signing.signing(append) : await append();
         // Fold our own events now so the next command on this stream starts from here.
         const state = events.reduce(decider.evolve, current.state);
         current.handled.record(options.commandId, { revision: result.nextExpectedRevision, position: result.position?.commit, requestHash: requested });
@@ -373,13 +379,14 @@ export function chainedEvents<Event>(
   events: readonly Event[],
   codec: EventCodec<Event>,
   command: { commandId: string; at: Date; requestHash?: string },
+  sign?: SignLink,
 ): { toAppend: EventData[]; lastHash: string } {
   let lastHash = after.lastHash;
   const toAppend = events.map((event, i) => {
     const { type, schemaVersion, data } = codec.encode(event);
     const meta = { schemaVersion, commandId: command.commandId, at: command.at.toISOString() };
     const hash = chainHash(lastHash, stream, after.revision + 1n + BigInt(i), type, data, meta);
-    const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash, ...(command.requestHash ? { requestHash: command.requestHash } : {}) };
+    const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash, ...(command.requestHash ? { requestHash: command.requestHash } : {}), ...sign?.(hash) };
     lastHash = hash;
     // The link is part of the id: two decisions of one command (their instants differ) never share ids.
     return jsonEvent({ id: eventId(command.commandId, i, type, [data, hash]), type, data, metadata });

@@ -1,7 +1,8 @@
 /**
  * The metadata every ledger event carries in the store: the schema version of its body (for upcasting
  * on read), the id of the command that caused it (for idempotency), the ledger time it was decided, and
- * its link in its stream's hash chain (tamper evidence: an auditor recomputes every link).
+ * its link in its stream's hash chain (tamper evidence: an auditor recomputes every link), and the
+ * ledger's signature of that link (ledger-key.ts), which only the ledger's key can make.
  */
 import { createHash } from 'node:crypto';
 import { unixSeconds } from '../clock/clock';
@@ -16,6 +17,9 @@ export interface LedgerEventMetadata {
   prevHash: string;
   /** chainHash of this event. */
   hash: string;
+  /** keyIdOf the ledger key that signed `hash`, and its Ed25519 signature (see ledger-key.ts). */
+  signedBy?: string;
+  signature?: string;
   /** What the command asked, hashed: the same id with another request is refused (see command-handling). */
   requestHash?: string;
 }

@@ -12,6 +12,7 @@ import { CommandHandling } from './command-handling';
 import { TimedCommands } from './timed-commands';
 import { Quarantine } from './quarantine';
 import { StreamDeletionWatch } from './stream-deletion-watch';
+import { LedgerSigning } from './ledger-signing';
 
 @Injectable()
 export class EventStoreConnection implements OnApplicationShutdown {
@@ -70,16 +71,22 @@ export class StreamFollowing implements OnApplicationBootstrap, OnApplicationShu
       inject: [EventStoreConnection],
       useFactory: (connection: EventStoreConnection) => connection.connect(),
     },
-    Quarantine,
+    {
+      provide: LedgerSigning,
+      inject: [EventStoreDBClient, LEDGER_CONFIG],
+      useFactory: (client: EventStoreDBClient, config: LedgerConfig) => LedgerSigning.open(client, config.ledgerKeyFile),
+    },
+    // Every consumer decodes through the quarantine, which sets aside what the ledger's keys did not sign.
+    { provide: Quarantine, inject: [LedgerSigning], useFactory: (signing: LedgerSigning) => new Quarantine(signing.keys) },
     {
       provide: CommandHandling,
-      inject: [EventStoreDBClient, Quarantine],
-      useFactory: (client: EventStoreDBClient, quarantine: Quarantine) => new CommandHandling(client, undefined, quarantine),
+      inject: [EventStoreDBClient, Quarantine, LedgerSigning],
+      useFactory: (client: EventStoreDBClient, quarantine: Quarantine, signing: LedgerSigning) => new CommandHandling(client, undefined, quarantine, signing),
     },
     TimedCommands,
     StreamFollowing,
     StreamDeletionWatch,
   ],
-  exports: [EventStoreDBClient, CommandHandling, EventStoreConnection, TimedCommands, Quarantine],
+  exports: [EventStoreDBClient, CommandHandling, EventStoreConnection, TimedCommands, Quarantine, LedgerSigning],
 })
 export class EventStoreModule {}

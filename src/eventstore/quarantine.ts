@@ -7,15 +7,20 @@
  * quarantined event is not folded past it: what depends on that stream is refused with
  * STREAM_QUARANTINED, everything else goes on.
  *
+ * An event whose link the ledger did not sign (see ledger-key.ts) is set aside the same way, before
+ * anything is made of its body: UNSIGNED without a signature, BAD_SIGNATURE with one that does not
+ * verify under the ledger's key of its time.
+ *
  * A stream deleted or tombstoned under the ledger is set aside the same way, whole: commands on it are
  * refused with STREAM_DELETED (410), never taken for a new stream of the same name.
  */
-import { Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { DomainError } from '../domain/decider';
 import type { EventCodec } from '../domain/events';
 import { decodeStored } from './event-codec';
+import type { LedgerKeys, LinkProblem } from './ledger-key';
 
-export type QuarantineReason = 'UNDECODABLE' | 'UNFOLDABLE';
+export type QuarantineReason = 'UNDECODABLE' | 'UNFOLDABLE' | LinkProblem['reason'];
 
 /** A stored event as any consumer sees it (a recorded event names its stream `streamId`). */
 export type StoredEvent = ({ stream: string } | { streamId: string }) & {
@@ -24,7 +29,13 @@ export type StoredEvent = ({ stream: string } | { streamId: string }) & {
   data: unknown;
   metadata?: unknown;
   id?: string;
+  /** Its `$all` commit position, as each consumer has it: a recorded event's, a projected event's `commit`, a history event's. */
+  position?: bigint | { commit: bigint };
+  commit?: bigint;
 };
+
+const streamOf = (stored: StoredEvent) => ('streamId' in stored ? stored.streamId : stored.stream);
+const commitOf = (stored: StoredEvent) => (typeof stored.position === 'bigint' ? stored.position : (stored.position?.commit ?? stored.commit));
 
 export interface QuarantinedEvent {
   stream: string;
@@ -65,8 +76,11 @@ export class StreamQuarantinedError extends DomainError {
   }
 }
 
-@Injectable()
+/** Provided by EventStoreModule with the ledger's keys. */
 export class Quarantine {
+  /** @param keys the ledger's keys, whose signature every event must carry (none: links are not checked, as in unit tests). */
+  constructor(private readonly keys?: LedgerKeys) {}
+
   private readonly logger = new Logger('quarantine');
   /** By stream, its first quarantined event: nothing after it is folded either. */
   private readonly byStream = new Map<string, QuarantinedEvent>();
@@ -74,19 +88,26 @@ export class Quarantine {
   private readonly counts = new Map<QuarantineReason, number>();
   private readonly deleted = new Map<string, DeletedStream>();
 
-  /** The decoded event, or undefined when it cannot be decoded (then it is quarantined). */
+  /** The decoded event, or undefined when it is not the ledger's or cannot be decoded (then it is quarantined). */
   decode<Event>(codec: EventCodec<Event>, stored: StoredEvent): Event | undefined {
+    let decoded: Event;
     try {
-      return decodeStored(codec, stored);
+      decoded = decodeStored(codec, stored);
     } catch (err) {
       this.report(stored, 'UNDECODABLE', err);
       return undefined;
     }
+    const problem = this.keys?.checkEvent({ ...stored, stream: streamOf(stored) }, commitOf(stored));
+    if (problem) {
+      this.report(stored, problem.reason, new Error(problem.message));
+      return undefined;
+    }
+    return decoded;
   }
 
   /** Sets an event aside (once per event, however many consumers report it) and answers its entry. */
   report(stored: StoredEvent, reason: QuarantineReason, err: unknown): QuarantinedEvent {
-    const stream = 'streamId' in stored ? stored.streamId : stored.stream;
+    const stream = streamOf(stored);
     const key = `${stream}@${stored.revision}`;
     const first = this.byStream.get(stream);
     if (this.seen.has(key)) return first!;

@@ -182,6 +182,8 @@ async function routeSamples(ledger: RunningLedger): Promise<Omit<Sampled, 'ledge
     'GET /pools/:poolId/market': [['admin', 'auditor', 'liquidator'], async () => ({ path: `/pools/${POOL}/market` })],
 
     'POST /audit/checkpoints': [['auditor', 'admin'], async () => ({ path: '/audit/checkpoints', body: {} })],
+    'GET /audit/ledger-key': ['anyone', async () => ({ path: '/audit/ledger-key' })],
+    'POST /audit/ledger-key/rotations': [['admin'], async () => ({ path: '/audit/ledger-key/rotations', body: {} })],
     'GET /audit/pools/:poolId': [['auditor'], async () => ({ path: `/audit/pools/${POOL}` })],
     'GET /audit/positions/:positionId': [['auditor'], async () => ({ path: `/audit/positions/${ownPosition}` })],
 

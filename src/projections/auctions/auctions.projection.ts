@@ -6,7 +6,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Database, Queryable } from '../../database/database';
 import { DATABASE } from '../../database/database.module';
 import { ledgerEventCodec } from '../../domain/events';
-import { decodeStored } from '../../eventstore/event-codec';
+import { Quarantine } from '../../eventstore/quarantine';
 import { Projection, ProjectedEvent } from '../projection';
 
 @Injectable()
@@ -15,10 +15,15 @@ export class AuctionsProjection implements Projection {
   readonly streamPrefixes = ['auction-'];
   readonly tables = ['auctions'];
 
+  constructor(private readonly quarantine: Quarantine = new Quarantine()) {}
+
   async apply(tx: Queryable, batch: readonly ProjectedEvent[]): Promise<void> {
     for (const stored of batch) {
       if (stored.type !== 'AuctionStarted' && stored.type !== 'AuctionSettled') continue;
-      const event = decodeStored(ledgerEventCodec, stored);
+      // An event the ledger did not write (or cannot read) is set aside, as everywhere, not projected.
+      if (this.quarantine.of(stored.stream)) continue;
+      const event = this.quarantine.decode(ledgerEventCodec, stored);
+      if (!event) continue;
       if (event.type === 'AuctionStarted') {
         await tx.query(
           `INSERT INTO auctions (auction_id, pool_id, position_id, status, started_at) VALUES ($1, $2, $3, 'running', $4)`,
