@@ -37,8 +37,7 @@ interface PoolJson {
   borrowIndex: string;
 }
 
-export function registerLiquidatorCommands(program: Command): Command {
-  const liquidator = program.command('liquidator').description('liquidator tools: prove that a position is liquidatable, submit the proof, take from auctions');
+export function registerLiquidatorCommands(liquidator: Command): Command {
   const claimOptions = (c: Command) =>
     withLedger(c)
       .requiredOption('--position <id>', 'the position to liquidate')
