@@ -121,7 +121,11 @@ function fixedStreams(): Record<string, string[]> {
   };
 }
 
-/** The share of pixels of two PNGs of one size that differ (any channel by more than 48 of 255), worked out in the browser. */
+/**
+ * The share of pixels of two PNGs of one size that differ (any channel by more than 48 of 255), worked out
+ * in the browser. The same Chromium draws the fixed page identically (a share of 0); the 0.1% allowed is
+ * for antialiasing, while a histogram bar redrawn at another length moves about 0.4%.
+ */
 async function differingShare(on: Page, actual: Buffer, expected: Buffer): Promise<number> {
   return on.evaluate(
     async ({ actual, expected }) => {
@@ -393,8 +397,8 @@ describe('the pool dashboard', () => {
       }
       // Compared on a blank page: the dashboard's policy would refuse the images' data: URLs.
       const share = await differingShare(await still.newPage(), shot, readFileSync(BASELINE));
-      if (share > 0.01) writeFileSync(BASELINE.replace(/\.png$/, '.actual.png'), shot);
-      expect(share).toBeLessThanOrEqual(0.01);
+      if (share > 0.001) writeFileSync(BASELINE.replace(/\.png$/, '.actual.png'), shot);
+      expect(share).toBeLessThanOrEqual(0.001);
     } finally {
       await still.close();
     }
