@@ -121,6 +121,22 @@ function fixedStreams(): Record<string, string[]> {
   };
 }
 
+/** A dashboard page whose streams and histogram are answered with fixed data, its clock frozen. */
+async function pageFedWith(on: BrowserContext, streams: Record<string, string[]>): Promise<Page> {
+  const page = await on.newPage();
+  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  await page.routeWebSocket(/\/streams\/[^/]+\/ws/, (socket) => {
+    const stream = decodeURIComponent(new URL(socket.url()).pathname.split('/')[2]);
+    for (const message of streams[stream] ?? []) socket.send(message);
+  });
+  await page.route('**/dashboard/pools/*/health-bands', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ poolId: POOL, price: '1745', priceRound: '7', healthBands: { liquidatable: 1, atRisk: 2, watch: 3, safe: 7, noDebt: 1 } }) }),
+  );
+  await page.clock.setFixedTime(new Date((T0 + 4 * 60 + 900) * 1000));
+  await page.goto(`${ledger.url}/dashboard?pool=${POOL}`);
+  return page;
+}
+
 /**
  * The share of pixels of two PNGs of one size that differ (any channel by more than 48 of 255), worked out
  * in the browser. The same Chromium draws the fixed page identically (a share of 0); the 0.1% allowed is
@@ -369,19 +385,8 @@ describe('the pool dashboard', () => {
 
   it('looks like the committed screenshot when fed fixed streams, within a tolerance', async () => {
     const still = await browser.newContext({ viewport: { width: 1100, height: 1000 }, deviceScaleFactor: 1, timezoneId: 'UTC', locale: 'en-US' });
-    const fixed = await still.newPage();
     try {
-      fixed.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
-      const streams = fixedStreams();
-      await fixed.routeWebSocket(/\/streams\/[^/]+\/ws/, (socket) => {
-        const stream = decodeURIComponent(new URL(socket.url()).pathname.split('/')[2]);
-        for (const message of streams[stream] ?? []) socket.send(message);
-      });
-      await fixed.route('**/dashboard/pools/*/health-bands', (route) =>
-        route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ poolId: POOL, price: '1745', priceRound: '7', healthBands: { liquidatable: 1, atRisk: 2, watch: 3, safe: 7, noDebt: 1 } }) }),
-      );
-      await fixed.clock.setFixedTime(new Date((T0 + 4 * 60 + 900) * 1000));
-      await fixed.goto(`${ledger.url}/dashboard?pool=${POOL}`);
+      const fixed = await pageFedWith(still, fixedStreams());
       await counts(fixed, '#price-chart', 'data-marks', 1);
       await counts(fixed, '#price-chart', 'data-points', 7);
       await shows(fixed, '#bands [data-band="safe"] .count', '7');
@@ -401,6 +406,28 @@ describe('the pool dashboard', () => {
       expect(share).toBeLessThanOrEqual(0.001);
     } finally {
       await still.close();
+    }
+  });
+
+  it('keeps the running auctions and the last eight ended, not a chart for every auction the pool ever had', async () => {
+    const many = await browser.newContext();
+    try {
+      const ended = Array.from({ length: 12 }, (_, i) => [
+        { type: 'AuctionStarted', at: T0 + i * 100, data: { auctionId: `p${i}.1`, poolId: POOL, route: 'dutch', curve: 'linear', cutBps: '100', stepSeconds: '60', oraclePrice: '1700', top: '1870', at: T0 + i * 100 } },
+        { type: 'SoldToMarket', at: T0 + i * 100 + 10, data: { auctionId: `p${i}.1`, poolId: POOL, price: '1690', at: T0 + i * 100 + 10 } },
+        { type: 'AuctionSettled', at: T0 + i * 100 + 11, data: { auctionId: `p${i}.1`, poolId: POOL, at: T0 + i * 100 + 11 } },
+      ]).flat();
+      const running = { type: 'AuctionStarted', at: T0, data: { auctionId: 'q.1', poolId: POOL, route: 'english', curve: 'linear', cutBps: '100', stepSeconds: '60', oraclePrice: '1700', top: '1870', at: T0 } };
+      const page = await pageFedWith(many, { ...fixedStreams(), 'public-auctions': messages('public-auctions', [running, ...ended]) });
+      await shows(page, '#auctions [data-auction-id="p11.1"] .state', 'ended');
+      await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#auctions [data-auction-id]').length === 9, undefined, { timeout: 15_000 });
+      const shown = await page.locator('#auctions [data-auction-id]').evaluateAll((cards: Array<{ getAttribute(name: string): string | null }>) => cards.map((c) => c.getAttribute('data-auction-id')));
+      expect(shown.sort()).toEqual(['p10.1', 'p11.1', 'p4.1', 'p5.1', 'p6.1', 'p7.1', 'p8.1', 'p9.1', 'q.1']);
+      await shows(page, '#auctions [data-auction-id="q.1"] .state', 'running');
+      await shows(page, '#auctions [data-auction-id="q.1"] .route', 'English');
+      expect(errors).toEqual([]);
+    } finally {
+      await many.close();
     }
   });
 

@@ -16,7 +16,7 @@
  * `#liquidation-count`; `#price-chart` with `data-points` and `data-marks` (prices plotted, liquidation
  * marks on them); `#bands` with one `[data-band]` per health band, its count in `.count`;
  * `#latency-trigger` and `#latency-proof` (medians over the liquidations seen, with their count);
- * `#auctions`, one `[data-auction-id]` per auction with `.route`, `.state` (running, ended), `.price`
+ * `#auctions`, one `[data-auction-id]` per auction (running, and the last eight ended) with `.route`, `.state` (running, ended), `.price`
  * (the curve's price now), `.takes`, `.bids` and a chart of its curve; `#liquidations`, a tbody with one
  * `tr[data-position-id]` per position whose cells are `.position`, `.commitment`, `.band`, `.status`
  * (triggered, settled) and `.bad-debt`.
@@ -321,9 +321,21 @@ const SCRIPT = `
     var segment = a.segments[a.segments.length - 1];
     return segment ? curvePrice(a, segment.top, now - segment.at) : NaN;
   }
+  /* Running auctions, and the last few ended: a pool's whole history of auctions would be a chart each. */
+  var ENDED_SHOWN = 8;
+  var retired = new Set();
+  function retireEnded() {
+    var ended = Array.from(auctions.values()).filter(function (a) { return a.ended !== null; });
+    ended.sort(function (x, y) { return y.ended - x.ended; }).slice(ENDED_SHOWN).forEach(function (a) {
+      if (a.plot) a.plot.destroy();
+      a.card.remove();
+      auctions.delete(a.id);
+      retired.add(a.id);
+    });
+  }
   function onAuction(event) {
     var d = event.data;
-    if (d.poolId !== pool) return;
+    if (d.poolId !== pool || retired.has(d.auctionId)) return;
     var a = auctionOf(d.auctionId);
     if (event.type === 'AuctionStarted') {
       a.route = d.route; a.curve = d.curve; a.cutBps = Number(d.cutBps); a.step = Number(d.stepSeconds) || 1;
@@ -342,6 +354,7 @@ const SCRIPT = `
   }
   function drawAuctions() {
     var now = Date.now() / 1000;
+    retireEnded();
     auctions.forEach(function (a) {
       if (!a.dirty && a.ended !== null) return;
       a.dirty = false;
@@ -392,6 +405,9 @@ const SCRIPT = `
   }
 
   var DRAW = { prices: drawPrices, auctions: drawAuctions };
+  window.addEventListener('resize', function () {
+    if (priceChart) priceChart.setSize({ width: chartWidth(byId('price-chart')), height: 240 });
+  });
   showBands(undefined);
   drawPrices();
   setInterval(function () { redraw('auctions'); }, 5000);
