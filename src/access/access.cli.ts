@@ -13,8 +13,7 @@ interface CommandOptions extends LedgerTarget {
   commandId?: string;
 }
 
-export function registerAccessCommands(program: Command): void {
-  const access = program.command('access').description('principals and API keys: who you are (anyone), and their administration (admin)');
+export function registerAccessCommands(access: Command): void {
 
   withLedger(access.command('whoami').description('the principal your API key belongs to, its role and feeds'))
     .action(async (o: LedgerTarget) => print(await ledgerApi<PrincipalView>(o, 'GET', '/principals/me')));

@@ -3,7 +3,7 @@
  * signed export, offline) and get a report of what holds; export the history; see a pool or position
  * as of any point; make a signing key; ask the ledger for a checkpoint.
  */
-import { EventStoreDBClient } from '@eventstore/db-client';
+import type { EventStoreDBClient } from '@eventstore/db-client';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { createPublicKey } from 'node:crypto';
@@ -13,11 +13,9 @@ import { CliError } from '../cli/cli-error';
 import { dataDirOf } from '../config/config';
 import { loadCrypto } from '../domain/crypto/crypto';
 import { ledgerApi, LedgerTarget, print, withLedger } from '../cli/ledger-api';
-import { releaseCurve } from '../zk/snarkjs';
-import { foldHistory, parseBound, poolAsOf, positionAsOf } from './as-of';
-import { AuditReport, Auditor, counted } from './auditor';
+import type { AuditReport } from './auditor';
+import type { ExportCheck, HistoryBound, HistoryEvent } from './history';
 import { LedgerKeyDocument, LedgerKeys } from '../eventstore/ledger-key';
-import { ExportCheck, HistoryBound, HistoryEvent, lastStorePosition, newSigningKey, privateKeyFrom, publicKeyFrom, readExport, readExportHeader, readStore, writeExport } from './history';
 import { renderReportHtml } from './report-html';
 
 const DEFAULT_EVENTSTORE = process.env.EVENTSTORE_CONNECTION_STRING || 'esdb://127.0.0.1:2113?tls=false';
@@ -39,8 +37,14 @@ interface SourceOptions {
   publicKey?: string;
 }
 
-export function registerAuditCommands(program: Command): void {
-  const audit = program.command('audit').description('auditor tools: replay and verify the history, export it, time travel');
+/**
+ * What reads and replays the history: the event store client, snarkjs and Nest's decorators, a second of
+ * CPU to load, which `audit checkpoint` (one API call) and `audit keygen` do without.
+ */
+const history = () => require('./history') as typeof import('./history');
+const replay = () => ({ ...(require('./as-of') as typeof import('./as-of')), ...(require('./auditor') as typeof import('./auditor')) });
+
+export function registerAuditCommands(audit: Command): void {
   const source = (c: Command) =>
     c
       .option('--eventstore <connection-string>', 'the event store to read (or EVENTSTORE_CONNECTION_STRING)', DEFAULT_EVENTSTORE)
@@ -56,6 +60,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--json <file>', 'write the report as JSON')
     .option('--html <file>', 'write the report as an HTML page')
     .action(async (o: SourceOptions & { ledgerKey?: string; toPosition?: string; toTime?: string; json?: string; html?: string }) => {
+      const { Auditor, counted, parseBound } = replay();
       const bound = { ...parseBound(o.toPosition), ...parseBound(o.toTime) };
       const ledgerKeys = await ledgerKeysFor(o);
       const report = await withHistory(o, bound, async (history, total) => {
@@ -65,7 +70,7 @@ export function registerAuditCommands(program: Command): void {
           return await auditor.run(history);
         } finally {
           bar?.stop();
-          await releaseCurve();
+          await (require('../zk/snarkjs') as typeof import('../zk/snarkjs')).releaseCurve();
         }
       });
       if (o.json) writeArtifact(o.json, JSON.stringify(report, null, 2) + '\n');
@@ -84,6 +89,8 @@ export function registerAuditCommands(program: Command): void {
     .option('--to-position <n>', 'stop after this $all position')
     .option('--to-time <iso>', 'stop after this instant')
     .action(async (o: { out: string; signingKey: string; eventstore: string; ledgerKey?: string; toPosition?: string; toTime?: string }) => {
+      const { privateKeyFrom, writeExport } = history();
+      const { parseBound } = replay();
       const key = privateKeyFrom(readText(o.signingKey));
       const bound = { ...parseBound(o.toPosition), ...parseBound(o.toTime) };
       const ledgerKeys = o.ledgerKey ? await ledgerKeyDocument(o.ledgerKey) : undefined;
@@ -97,7 +104,7 @@ export function registerAuditCommands(program: Command): void {
     .description('make an Ed25519 key pair for signing exports (PEM)')
     .option('--out <prefix>', 'writes <prefix>.key (private) and <prefix>.pub', inAuditDir('exporter'))
     .action((o: { out: string }) => {
-      const { privateKey, publicKey } = newSigningKey();
+      const { privateKey, publicKey } = history().newSigningKey();
       writeArtifact(`${o.out}.key`, privateKey, 0o600);
       writeArtifact(`${o.out}.pub`, publicKey);
       print({ privateKey: `${o.out}.key`, publicKey: `${o.out}.pub` });
@@ -109,6 +116,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--as-of <position-or-iso>', 'a $all position or an ISO-8601 instant (default: the end)')
     .action(async (o: SourceOptions & { pool?: string; position?: string; asOf?: string }) => {
       if (!o.pool === !o.position) throw new CliError('name exactly one of --pool and --position', 2);
+      const { foldHistory, parseBound, poolAsOf, positionAsOf } = replay();
       const folded = await withHistory(o, parseBound(o.asOf), (history) => foldHistory(history));
       print(o.pool ? poolAsOf(folded, o.pool) : positionAsOf(folded, o.position!));
     });
@@ -122,6 +130,7 @@ export function registerAuditCommands(program: Command): void {
 
 /** Opens the history (store or export) for `use`, and afterwards says what the export's signature showed. */
 async function withHistory<T>(o: SourceOptions, bound: HistoryBound, use: (history: AsyncIterable<HistoryEvent>, total?: bigint) => Promise<T>): Promise<T> {
+  const { lastStorePosition, publicKeyFrom, readExport, readStore } = history();
   if (o.file) {
     const check: ExportCheck = { signatureValid: false, signerTrusted: false };
     const result = await use(readExport(o.file, check, o.publicKey ? publicKeyFrom(readText(o.publicKey)) : undefined, bound));
@@ -137,7 +146,7 @@ async function withHistory<T>(o: SourceOptions, bound: HistoryBound, use: (histo
     if (!check.signerTrusted) console.error('note: no --public-key given: the file matches its own embedded key, which says nothing of who signed it');
     return result;
   }
-  const client = EventStoreDBClient.connectionString(o.eventstore);
+  const client: EventStoreDBClient = (require('@eventstore/db-client') as typeof import('@eventstore/db-client')).EventStoreDBClient.connectionString(o.eventstore);
   try {
     const total = bound.position ?? (await lastStorePosition(client));
     return await use(readStore(client, bound), total);
@@ -157,7 +166,7 @@ async function withHistory<T>(o: SourceOptions, bound: HistoryBound, use: (histo
  */
 async function ledgerKeysFor(o: SourceOptions & { ledgerKey?: string }): Promise<LedgerKeys | undefined> {
   if (o.ledgerKey) return LedgerKeys.fromDocument(await ledgerKeyDocument(o.ledgerKey));
-  const carried = o.file ? (await readExportHeader(o.file)).ledgerKeys : undefined;
+  const carried = o.file ? (await history().readExportHeader(o.file)).ledgerKeys : undefined;
   if (carried) {
     console.error('note: no --ledger-key given: link signatures are checked against the key history the export carries');
     return LedgerKeys.fromDocument(carried);
@@ -200,6 +209,7 @@ function progressBar(total: bigint | undefined): SingleBar | undefined {
 }
 
 function printSummary(report: AuditReport): void {
+  const { counted } = replay();
   const lines = [
     `${report.ok ? 'HOLDS' : 'FAILS'}: ${counted(report.events, 'event')}, ${counted(report.commands, 'command')}, up to $all ${report.upTo.position ?? '—'} (${report.upTo.time ?? 'empty'})`,
     ...report.checks.map((c) => `  ${c.holds ? 'ok  ' : 'FAIL'} ${c.check} (${c.detail})`),

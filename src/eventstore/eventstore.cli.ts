@@ -12,8 +12,7 @@ import { print } from '../cli/ledger-api';
 import { withCredentials } from './connection-string';
 import { INTEGRATORS, newPassword, USER_EVENT, userRecord, userStream } from './embedded/security';
 
-export function registerEventStoreCommands(program: Command): void {
-  const eventstore = program.command('eventstore').description('users of the embedded event store');
+export function registerEventStoreCommands(eventstore: Command): void {
   eventstore
     .command('add-integrator <login>')
     .description('create a read-only user limited to the public-* streams')

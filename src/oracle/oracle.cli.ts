@@ -13,8 +13,7 @@ const integer = (name: string) => (value: string) => {
   return BigInt(value);
 };
 
-export function registerOracleCommands(program: Command): void {
-  const oracle = program.command('oracle').description('oracle operator tools: keys, signed price reports');
+export function registerOracleCommands(oracle: Command): void {
   // Every oracle command derives or signs with EdDSA-Poseidon.
   oracle.hook('preAction', () => loadCrypto());
 

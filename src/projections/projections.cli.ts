@@ -11,8 +11,7 @@ import type { RebuildStatusView, ProjectionStatusView } from './projections.cont
 
 const POLL_MS = 250;
 
-export function registerProjectionCommands(program: Command): void {
-  const projections = program.command('projections').description('read models and projection streams: status and rebuilds');
+export function registerProjectionCommands(projections: Command): void {
 
   withLedger(projections.command('status').description("each projection's checkpoint, and its lag in events and time"))
     .action(async (o: LedgerTarget) => print(await ledgerApi<ProjectionStatusView[]>(o, 'GET', '/projections')));

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { AuctionsProjection, SettledAuctions } from './auctions/auctions.projection';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { PoolStateProjection } from './pool-state/pool-state.projection';
+import { PoolStateQuery } from './pool-state/pool-state.query';
 import { Projection } from './projection';
 import { PROJECTIONS, ProjectionsService } from './projections.service';
 import { ProjectionsController } from './projections.controller';
@@ -16,6 +17,7 @@ import { PublicStreamsWebSocket } from './public-streams/public-streams.websocke
   providers: [
     ProjectionsService,
     PoolStateProjection,
+    PoolStateQuery,
     AuctionsProjection,
     SettledAuctions,
     PublicStreamProjector,

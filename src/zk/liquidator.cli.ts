@@ -11,7 +11,7 @@ import { readJson } from '../cli/read-json';
 import { ledgerApi, LedgerTarget, print, withLedger } from '../cli/ledger-api';
 import { parseDecimal } from '../domain/math/decimal';
 import { PUBLIC_SIGNAL_INDEX } from '../domain/liquidation/public-signals';
-import { loadCrypto } from '../domain/crypto/crypto';
+import { loadPoseidon } from '../domain/crypto/crypto';
 import type { LiquidationProof } from './prover';
 import type { LiquidationClaim, PositionOpening } from './witness';
 
@@ -37,8 +37,7 @@ interface PoolJson {
   borrowIndex: string;
 }
 
-export function registerLiquidatorCommands(program: Command): Command {
-  const liquidator = program.command('liquidator').description('liquidator tools: prove that a position is liquidatable, submit the proof, take from auctions');
+export function registerLiquidatorCommands(liquidator: Command): Command {
   const claimOptions = (c: Command) =>
     withLedger(c)
       .requiredOption('--position <id>', 'the position to liquidate')
@@ -78,7 +77,7 @@ async function prove(o: LiquidatorOptions): Promise<LiquidationProof> {
     liquidator: o.liquidator,
   };
   // The prover and the witness builder (snarkjs, circomlibjs) load only for a proof, not for a keeper's take.
-  const [{ proveLiquidation }, { buildWitnessInput, WitnessError }] = await Promise.all([import('./prover'), import('./witness'), loadCrypto()]);
+  const [{ proveLiquidation }, { buildWitnessInput, WitnessError }] = await Promise.all([import('./prover'), import('./witness'), loadPoseidon()]);
   try {
     return await proveLiquidation(buildWitnessInput(claim));
   } catch (err) {

@@ -20,10 +20,8 @@ interface VerifyOptions {
   idleMs: string;
 }
 
-export function registerVerifyCommands(program: Command): void {
-  program
-    .command('liquidations')
-    .description("integrators' tools over the public streams")
+export function registerVerifyCommands(liquidations: Command): void {
+  liquidations
     .command('verify')
     .description('check every liquidation on the public streams with the verification key alone: its proof, and its price against the round on the public price stream')
     .option('--url <url>', 'ledger API serving the public streams (or LEDGER_URL); no key needed', DEFAULT_LEDGER_URL)

@@ -119,6 +119,9 @@ async function routeSamples(ledger: RunningLedger): Promise<Omit<Sampled, 'ledge
     'POST /projections/:name/rebuild': [['admin'], async () => ({ path: '/projections/pool-state/rebuild', body: {} })],
     'GET /streams/:stream/events': ['anyone', async () => ({ path: '/streams/public-prices/events', sse: true })],
     'GET /dashboard': ['anyone', async () => ({ path: `/dashboard?pool=${POOL}` })],
+    'GET /dashboard/assets/:name': ['anyone', async () => ({ path: '/dashboard/assets/uplot.css' })],
+    'GET /dashboard/pools': ['anyone', async () => ({ path: '/dashboard/pools' })],
+    'GET /dashboard/pools/:poolId/health-bands': ['anyone', async () => ({ path: `/dashboard/pools/${POOL}/health-bands` })],
 
     'POST /feeds': [['admin'], async () => ({ path: '/feeds', body: { commandId: fresh('feed'), feed: fresh('FEED'), quorum: 1, heartbeatSeconds: 3600, deviationLimitBps: 5000, maxFutureSkewSeconds: 30 } })],
     'POST /feeds/:feed/oracles': [['admin'], async () => ({ path: `/feeds/${FEED}/oracles`, body: { commandId: fresh('oracle'), oracle: fresh('oracle-x'), publicKey: market.oracles.c.publicKey } })],

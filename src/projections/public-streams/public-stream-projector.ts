@@ -12,7 +12,7 @@
 import { AllStreamSubscription, BACKWARDS, END, EventStoreDBClient, jsonEvent, NO_STREAM, Position, START, StreamNotFoundError, streamNameFilter } from '@eventstore/db-client';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { LEDGER_STREAM_PREFIXES, ledgerEventCodec } from '../../domain/events';
-import { ledgerTimeOf } from '../../eventstore/event-codec';
+import { isLedgerMetadata, ledgerTimeOf } from '../../eventstore/event-codec';
 import { Quarantine } from '../../eventstore/quarantine';
 import { INTEGRATORS } from '../../eventstore/embedded/security';
 import { eventId } from '../../eventstore/command-handling';
@@ -25,6 +25,8 @@ export interface PublicEventSource {
   revision: string;
   commit: string;
   prepare: string;
+  /** When the ledger decided it (ISO-8601, to the millisecond): what the dashboard measures latencies with. */
+  at?: string;
 }
 
 interface StreamCursor {
@@ -82,7 +84,13 @@ export class PublicStreamProjector implements OnApplicationBootstrap, OnApplicat
         if (!e || !e.isJson || !e.position || this.quarantine.of(e.streamId)) continue;
         const event = this.quarantine.decode(ledgerEventCodec, e);
         if (!event) continue;
-        const source: PublicEventSource = { stream: e.streamId, revision: e.revision.toString(), commit: e.position.commit.toString(), prepare: e.position.prepare.toString() };
+        const source: PublicEventSource = {
+          stream: e.streamId,
+          revision: e.revision.toString(),
+          commit: e.position.commit.toString(),
+          prepare: e.position.prepare.toString(),
+          ...(isLedgerMetadata(e.metadata) ? { at: e.metadata.at } : {}),
+        };
         let derived: PublicEvent[];
         try {
           derived = this.views.apply(e.streamId, event, ledgerTimeOf(e));

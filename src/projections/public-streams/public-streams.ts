@@ -168,7 +168,7 @@ export class PublicStreams {
     const base = { auctionId, poolId };
     switch (event.type) {
       case 'AuctionStarted':
-        return [{ stream: AUCTIONS_STREAM, type: 'AuctionStarted', data: { ...base, route: event.auction.route, curve: event.auction.curve, oraclePrice: price(event.price), top: price(event.top), at: Number(event.at) } }];
+        return [{ stream: AUCTIONS_STREAM, type: 'AuctionStarted', data: { ...base, route: event.auction.route, curve: event.auction.curve, cutBps: event.auction.cutBps.toString(), stepSeconds: event.auction.stepSeconds.toString(), oraclePrice: price(event.price), top: price(event.top), at: Number(event.at) } }];
       case 'AuctionReset':
         return [{ stream: AUCTIONS_STREAM, type: 'AuctionReset', data: { ...base, round: event.round.toString(), oraclePrice: price(event.price), top: price(event.top), at: Number(event.at) } }];
       case 'CollateralTaken':

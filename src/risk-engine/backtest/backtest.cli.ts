@@ -11,10 +11,8 @@ import { BACKTEST_POLICIES, BacktestPolicy, BacktestResult, runBacktest } from '
 import { renderBacktestHtml } from './backtest-html';
 import { parseCandles } from './candles';
 
-export function registerBacktestCommands(program: Command): void {
-  program
-    .command('backtest')
-    .description('replay a daily price history (CSV: timestamp,open,close,volume,unix_timestamp,high,low) through the ledger’s rules with a synthetic borrower population, under static and predictive risk policies')
+export function registerBacktestCommands(backtest: Command): void {
+  backtest
     .requiredOption('--prices <csv>', 'the daily candles')
     .option('--policy <policies>', `one or more of ${BACKTEST_POLICIES.join(', ')}, comma-separated`, BACKTEST_POLICIES.join(','))
     .option('--seed <n>', 'the borrower population’s seed', '1')
