@@ -44,7 +44,7 @@ export class AccessGuard implements CanActivate {
       if (rule.allow === 'anyone') return true;
       throw this.unauthorized(http.getResponse<Response>(), 'AUTHENTICATION_REQUIRED', 'send your API key as "Authorization: Bearer <key>"');
     }
-    const authentication = await this.registry.authenticate(apiKey);
+    const authentication = this.registry.authenticate(apiKey);
     if ('refused' in authentication) {
       const message = authentication.refused === 'API_KEY_REVOKED' ? 'this API key was revoked' : 'this API key is not valid';
       throw this.unauthorized(http.getResponse<Response>(), authentication.refused, message);

@@ -25,7 +25,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const state = await this.registry.state();
+    const state = this.registry.state();
     if (hasActiveAdmin(state)) return;
     if (!this.config.devAdminKey) {
       this.logger.warn('no admin holds an API key, and DEV_ADMIN_KEY is off: nobody can administer this ledger');

@@ -33,8 +33,8 @@ export class PrincipalsController {
   @Access({ allow: ['admin'] })
   @ApiOperation({ summary: 'Admin: every principal, its role and its keys (ids and status; never secrets or hashes)' })
   @ApiOkResponse({ type: [PrincipalWithKeysView] })
-  async list(): Promise<PrincipalWithKeysView[]> {
-    const state = await this.registry.state();
+  list(): PrincipalWithKeysView[] {
+    const state = this.registry.state();
     const keys = [...state.keys.values()];
     return [...state.principals.values()].map((p) => ({
       ...p,
