@@ -5,6 +5,7 @@
  */
 import { BadRequestException, CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { ID_PATTERN } from '../http/api-fields';
+import { noteCaller } from '../http/request-fingerprint';
 import { Metrics } from '../observability/metrics';
 import { Reflector } from '@nestjs/core';
 import { Request, Response } from 'express';
@@ -51,6 +52,7 @@ export class AccessGuard implements CanActivate {
     }
     const caller = authentication.principal;
     req.principal = caller;
+    noteCaller(caller.id);
     if (rule.allow === 'anyone') return true;
     if (!rule.allow.includes(caller.role)) throw new ForbiddenException({ code: 'ROLE_NOT_ALLOWED', message: `the ${caller.role} role may not make this call` });
     const refusal = rule.scope && (await this.policy.refusal(rule.scope, caller, req));

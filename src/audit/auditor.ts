@@ -14,7 +14,9 @@ import { isLedgerMetadata, ledgerTimeOf } from '../eventstore/event-codec';
 import { BatchVerifier } from '../zk/batch-verify';
 import { AUDIT_CHECKPOINT_EVENT, AUDIT_CHECKPOINT_STREAM, AuditCheckpoint, HashChainCheck } from './hash-chain';
 import { HistoryEvent } from './history';
-import { Finding, LedgerReplay, RecordedCommand, TimelinePoint } from './ledger-replay';
+import { commandOf, Finding, LedgerReplay, RecordedCommand, TimelinePoint } from './ledger-replay';
+import { AuthorityReplay, AuthorityReport } from './authority-replay';
+import { isAccessStream } from '../domain/access/access-registry';
 
 /** Events per batch whose commitments and signatures the helper thread computes ahead. */
 const PREFETCH_BATCH = 2048;
@@ -62,11 +64,14 @@ export interface AuditReport {
   pools: PoolSummary[];
   /** Each price update: the price (debt asset per collateral asset) and the pool's health factor, as decimals. */
   timeline: { at: string; poolId: string; price: string; healthFactor: string | null; liquidations: number }[];
+  /** Who was registered as what, each key's issue, rotation and revocation, and how many commands were checked against them. */
+  authority: AuthorityReport;
 }
 
 export class Auditor {
   readonly replay = new LedgerReplay();
   readonly chain = new HashChainCheck();
+  readonly authority = new AuthorityReplay(this.replay);
   private pending: RecordedCommand | undefined;
   private events = 0;
   private last: HistoryEvent | undefined;
@@ -117,6 +122,12 @@ export class Auditor {
       this.chain.addCheckpoint(e, { upTo: BigInt(d.upTo), upToPrepare: BigInt(d.upToPrepare ?? d.upTo), events: Number(d.events), prefixHash: String(d.prefixHash) });
       return;
     }
+    if (isAccessStream(e.stream)) {
+      // The command before it was issued under the directory as it stood before this change.
+      this.flush();
+      this.authority.addAccessEvent(e, this.options.check !== false);
+      return;
+    }
     // Projection streams are not the ledger's; any event in a ledger stream is, or is a forgery to report.
     if (!isLedgerStream(e.stream)) return;
     if (this.options.check !== false) this.chain.addLedgerEvent(e);
@@ -138,7 +149,7 @@ export class Auditor {
     this.flush();
     const now = ledgerTimeOf(e);
     this.ledgerNow = now;
-    this.pending = { stream: e.stream, commandId, now, events: [replayed] };
+    this.pending = { stream: e.stream, commandId, principal: meta?.principal, now, events: [replayed] };
   }
 
   async finish(): Promise<AuditReport> {
@@ -150,6 +161,7 @@ export class Auditor {
       proofsInvalid = await this.verifyProofs();
     }
     const chainFindings = check ? this.chain.finish() : [];
+    const authority = this.authority.report();
     const failures: Finding[] = [
       ...chainFindings.map((f) => ({ code: f.code, message: f.message, ...(f.at ? { stream: f.at.stream, revision: f.at.revision.toString(), position: f.at.position.toString(), eventId: f.at.id } : {}) })),
       ...this.replay.findings,
@@ -173,6 +185,11 @@ export class Auditor {
           summary("liquidation proofs are at their round's accepted price (the quorum median)", count('PROOF_PRICE_NOT_ROUND_PRICE'), counted(proofs, 'proof')),
           summary('nullifiers are unique', count('NULLIFIER_REUSED'), counted(proofs, 'nullifier')),
           summary('collateral and debt are conserved per pool', count('COLLATERAL_NOT_CONSERVED', 'DEBT_NOT_CONSERVED'), counted(this.replay.poolLedgers.size, 'pool')),
+          summary(
+            'every command was issued by a principal allowed to issue it at that moment (its role, its keys, its scope)',
+            count('UNAUTHORIZED_COMMAND'),
+            `${counted(authority.commandsChecked, 'command')} checked${authority.unattributed ? `; ${authority.unattributed} from before principals were recorded` : ''}`,
+          ),
           summary('bad debt accounting (each settlement\'s write-off, accounted once by its pool)', count('BAD_DEBT_MISMATCH'), counted(this.replay.settlementsAccounted, 'settlement')),
         ]
       : [];
@@ -186,6 +203,7 @@ export class Auditor {
       failures,
       pools: [...this.replay.poolLedgers.keys()].map((poolId) => this.poolSummary(poolId, now)),
       timeline: this.replay.timeline.map(timelineJson),
+      authority,
     };
   }
 
@@ -193,6 +211,7 @@ export class Auditor {
     const pending = this.pending;
     this.pending = undefined;
     if (!pending) return;
+    if (this.options.check !== false) this.authority.checkCommand(pending, commandOf(pending), pending.principal);
     try {
       this.replay.apply(pending, this.options.check !== false);
     } catch (err) {

@@ -22,6 +22,7 @@ import { Decider, DomainError } from '../domain/decider';
 import { EventCodec } from '../domain/events';
 import { requestHashOf } from '../http/request-fingerprint';
 import { chainHash, GENESIS_HASH, isLedgerMetadata, LedgerEventMetadata } from './event-codec';
+import { issuerOf } from './command-issuer';
 import { DeletedStreamError, Quarantine, StoredEvent, StreamQuarantinedError } from './quarantine';
 
 export interface CommandOutcome<Event, State> {
@@ -230,6 +231,7 @@ export class CommandHandling {
     // refused rather than answered as a duplicate (idempotency-key practice). The ledger's own commands
     // (sagas, detection) come with none, and their retries are duplicates whatever they carry.
     const requested = requestHashOf(options.commandId);
+    const principal = issuerOf(options.commandId);
     for (let attempt = 1; ; attempt++) {
       // Optimistic: the first attempt decides on the cached state without reading, since this process
       // appended its latest events itself. Another writer's append shows up as an expected-revision
@@ -254,7 +256,7 @@ export class CommandHandling {
         const { type, schemaVersion, data } = codec.encode(event);
         const meta = { schemaVersion, commandId: options.commandId, at: options.now.toISOString() };
         const hash = chainHash(lastHash, stream, current.revision + 1n + BigInt(i), type, data, meta);
-        const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash, ...(requested ? { requestHash: requested } : {}) };
+        const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash, principal, ...(requested ? { requestHash: requested } : {}) };
         lastHash = hash;
         // The link is part of the id: two decisions of one command (their instants differ) never share ids.
         return jsonEvent({ id: eventId(options.commandId, i, type, [data, hash]), type, data, metadata });

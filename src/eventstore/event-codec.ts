@@ -1,6 +1,6 @@
 /**
  * The metadata every ledger event carries in the store: the schema version of its body (for upcasting
- * on read), the id of the command that caused it (for idempotency), the ledger time it was decided, and
+ * on read), the id of the command that caused it (for idempotency), who issued it, the ledger time it was decided, and
  * its link in its stream's hash chain (tamper evidence: an auditor recomputes every link).
  */
 import { createHash } from 'node:crypto';
@@ -18,6 +18,11 @@ export interface LedgerEventMetadata {
   hash: string;
   /** What the command asked, hashed: the same id with another request is refused (see command-handling). */
   requestHash?: string;
+  /**
+   * Who issued the command: a principal's id, or `system:<component>` for the ledger's own (absent in
+   * events written before it was recorded). The audit checks it against who may issue what.
+   */
+  principal?: string;
 }
 
 export function isLedgerMetadata(m: unknown): m is Pick<LedgerEventMetadata, 'schemaVersion' | 'commandId' | 'at'> & Partial<LedgerEventMetadata> {
