@@ -54,7 +54,7 @@ async function forge(type: 'PoolLiquidationsPaused' | 'PoolLiquidationsResumed',
   const stream = `pool-${POOL}`;
   let last: { revision: bigint; hash: string } | undefined;
   for await (const { event } of ledger.app.get(EventStoreDBClient).readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
-    last = { revision: event!.revision, hash: (event!.metadata as LedgerEventMetadata).hash };
+    last = { revision: event!.revision, hash: (event!.metadata as unknown as LedgerEventMetadata).hash };
   }
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
   const data = { at: String(now.getTime() / 1000) };
