@@ -3,7 +3,7 @@
  * of every principal and key for authentication: a projection of those streams (and of the legacy
  * `access-registry` stream, folded first), fed by a subscription, so a request costs no read.
  */
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { AllStreamSubscription, EventStoreDBClient, Position, START, streamNameFilter, StreamNotFoundError } from '@eventstore/db-client';
 import {
@@ -39,7 +39,7 @@ export class ExecuteAccessCommand {
 export type Authentication = { principal: Principal } | { refused: 'INVALID_API_KEY' | 'API_KEY_REVOKED' };
 
 @Injectable()
-export class AccessRegistry implements OnModuleInit, OnApplicationShutdown {
+export class AccessRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('access');
   private directory = accessRegistryDecider.initialState();
   /** The legacy registry as it was left: frozen, so read once. */
@@ -61,7 +61,8 @@ export class AccessRegistry implements OnModuleInit, OnApplicationShutdown {
     await this.subscribe();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the connection closes (on application shutdown): a drop from now on is no reason to subscribe again. */
+  async onModuleDestroy(): Promise<void> {
     this.closing = true;
     await this.subscription?.unsubscribe().catch(() => undefined); // the connection may be closing too
   }
@@ -125,7 +126,7 @@ export class AccessRegistry implements OnModuleInit, OnApplicationShutdown {
     subscription.once('error', (err) => {
       if (this.closing) return;
       this.logger.warn(`the access directory's subscription dropped (${(err as Error).message}); subscribing again`);
-      const again = (): void => void setTimeout(() => this.subscribe().catch(again), 1000).unref();
+      const again = (): void => void setTimeout(() => this.closing || this.subscribe().catch(again), 1000).unref();
       again();
     });
   }
