@@ -94,11 +94,13 @@ export class AccessRegistry implements OnModuleInit, OnModuleDestroy {
 
   private async readLegacy(): Promise<AccessRegistryState> {
     let state = accessRegistryDecider.initialState();
+    let usable = true;
     try {
+      // Read to the end (leaving a read early leaves its call open), folding nothing past an event that cannot be used.
       for await (const { event } of this.client.readStream(LEGACY_ACCESS_REGISTRY_STREAM)) {
-        const decoded = event?.isJson ? this.decode(event) : undefined;
-        if (!decoded) break; // nothing past an event that cannot be used
-        state = accessRegistryDecider.evolve(state, decoded);
+        const decoded: AccessEvent | undefined = usable && event?.isJson ? this.decode(event) : undefined;
+        usable = decoded !== undefined;
+        if (decoded) state = accessRegistryDecider.evolve(state, decoded);
       }
     } catch (err) {
       if (!(err instanceof StreamNotFoundError)) throw err;
