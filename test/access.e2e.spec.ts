@@ -3,7 +3,11 @@
  * and the refusals a caller meets (401 without a valid key, 403 outside its role or scope), none of
  * which appends anything.
  */
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { generateApiKey } from '../src/access/api-keys';
 import { loadCrypto } from '../src/domain/crypto/crypto';
+import { EventStoreConnection } from '../src/eventstore/eventstore.module';
+import { writeAsAttacker } from './support/attacker';
 import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { FEED, Market, POOL } from './support/scenario';
 
@@ -178,6 +182,69 @@ describe('authorization', () => {
     expect((await ledger.as(auditor)('GET', '/positions/alice-1')).body.collateral).toBe('2');
     await expectRefused(auditor, 'POST', '/positions/alice-1/debt/repay-all', { commandId: 'auditor-repay' }, 403, 'ROLE_NOT_ALLOWED');
   });
+});
+
+describe('principals on streams of their own', () => {
+  it('registers fifty principals at once, every one 201, and each one\'s key authenticates it', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `crowd-${i}`);
+    const answers = await Promise.all(
+      ids.map((id) => ledger.as(ledger.admin)<{ apiKey: string; principalId: string }>('POST', '/principals', { commandId: `register-${id}`, principalId: id, role: 'borrower' })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(ids.map(() => 201));
+    const whoami = await Promise.all(answers.map((a) => ledger.as(a.body.apiKey)<{ id: string }>('GET', '/principals/me')));
+    expect(whoami.map((w) => [w.status, w.body.id])).toEqual(ids.map((id) => [200, id]));
+    // Each is its own aggregate: its registration and first key, on its own stream.
+    const stream = [];
+    for await (const { event } of ledger.app.get(EventStoreDBClient).readStream('principal-crowd-7')) stream.push(event?.type);
+    expect(stream).toEqual(['PrincipalRegistered', 'ApiKeyIssued']);
+  });
+
+  it('refuses to revoke or rotate a key nobody holds, appending nothing', async () => {
+    await expectRefused(ledger.admin, 'POST', '/keys/0123456789abcdef/revoke', { commandId: 'revoke-nobody' }, 404, 'API_KEY_NOT_FOUND');
+    await expectRefused(ledger.admin, 'POST', '/keys/0123456789abcdef/rotate', { commandId: 'rotate-nobody' }, 404, 'API_KEY_NOT_FOUND');
+  });
+
+  it('starts on a data directory of a ledger from before, with every principal on the one access-registry stream, and keeps its keys', async () => {
+    const old = await startLedger();
+    const dataDir = old.dataDir;
+    let restarted: RunningLedger | undefined;
+    try {
+      // What a ledger of before wrote: the registry's events, on its single stream.
+      const legacyAdmin = generateApiKey();
+      const legacyOracle = generateApiKey();
+      const meta = (commandId: string) => ({ schemaVersion: 1, commandId, at: '2026-01-01T00:00:00.000Z' });
+      await writeAsAttacker(old.app.get(EventStoreConnection).connectionString!, [
+        { append: 'access-registry', type: 'PrincipalRegistered', data: { principalId: 'root', role: 'admin', feeds: [], at: '1767225600' }, metadata: meta('legacy-1') },
+        { append: 'access-registry', type: 'ApiKeyIssued', data: { principalId: 'root', keyId: legacyAdmin.keyId, secretHash: legacyAdmin.secretHash, at: '1767225600' }, metadata: meta('legacy-1') },
+        { append: 'access-registry', type: 'PrincipalRegistered', data: { principalId: 'feeder', role: 'oracle', feeds: [FEED], at: '1767225600' }, metadata: meta('legacy-2') },
+        { append: 'access-registry', type: 'ApiKeyIssued', data: { principalId: 'feeder', keyId: legacyOracle.keyId, secretHash: legacyOracle.secretHash, at: '1767225600' }, metadata: meta('legacy-2') },
+      ]);
+      await old.stop();
+      restarted = await startLedger(dataDir);
+      const root = restarted.as(legacyAdmin.apiKey);
+      expect((await root('GET', '/principals/me')).body).toEqual({ id: 'root', role: 'admin', feeds: [] });
+      expect((await restarted.as(legacyOracle.apiKey)('GET', '/principals/me')).body).toEqual({ id: 'feeder', role: 'oracle', feeds: [FEED] });
+      // Its principals go on, on streams of their own: not registered twice, re-keyed, revoked.
+      expect((await root('POST', '/principals', { commandId: 'again', principalId: 'feeder', role: 'borrower' })).body.code).toBe('PRINCIPAL_EXISTS');
+      const rotated = await root<{ apiKey: string }>('POST', `/keys/${legacyOracle.keyId}/rotate`, { commandId: 'rotate-feeder' });
+      expect(rotated.status).toBe(201);
+      expect((await restarted.as(legacyOracle.apiKey)('GET', '/principals/me')).body.code).toBe('API_KEY_REVOKED');
+      expect((await restarted.as(rotated.body.apiKey)('GET', '/principals/me')).body.id).toBe('feeder');
+      const listed = await root<{ id: string; keys: unknown[] }[]>('GET', '/principals');
+      expect(listed.body.find((p) => p.id === 'feeder')?.keys).toEqual([
+        { keyId: legacyOracle.keyId, status: 'revoked' },
+        { keyId: rotated.body.apiKey.slice(3, 19), status: 'active' },
+      ]);
+      // Still so after another restart: the legacy stream first, then the principal's own.
+      await restarted.stop();
+      restarted = await startLedger(dataDir);
+      expect((await restarted.as(legacyOracle.apiKey)('GET', '/principals/me')).body.code).toBe('API_KEY_REVOKED');
+      expect((await restarted.as(rotated.body.apiKey)('GET', '/principals/me')).body.id).toBe('feeder');
+    } finally {
+      await restarted?.stop();
+      await removeDataDir(dataDir);
+    }
+  }, 120_000);
 });
 
 describe('rate limits', () => {

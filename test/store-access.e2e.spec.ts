@@ -26,14 +26,14 @@ afterEach(async () => {
 const FORGED = { forgedBy: 'mallory' };
 
 const attacks = (positionId: string): StoreWrite[] => [
-  { append: 'access-registry', type: 'PrincipalRegistered', data: { principalId: 'mallory', role: 'admin', feeds: [], at: '1', ...FORGED } },
+  { append: 'principal-mallory', type: 'PrincipalRegistered', data: { principalId: 'mallory', role: 'admin', feeds: [], at: '1', ...FORGED } },
   { append: `position-${positionId}`, type: 'CollateralDeposited', data: { amount: '1000000000000000000000', ...FORGED } },
   { append: 'oracle-ETH-USD', type: 'PriceUpdated', data: { round: '99', price: '1200', at: '1', oracles: [], ...FORGED } },
   { append: `public-pool-state-${POOL}`, type: 'PoolStateChanged', data: { poolId: POOL, price: '1', ...FORGED } },
   { delete: `position-${positionId}` },
   { tombstone: 'oracle-ETH-USD' },
   { read: `position-${positionId}` },
-  { read: 'access-registry' },
+  { read: 'principal-admin' },
   { read: '$all' },
 ];
 

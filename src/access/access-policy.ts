@@ -7,6 +7,7 @@ import { applyDecorators, createParamDecorator, ExecutionContext, Injectable, Se
 import { ApiForbiddenResponse, ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Request } from 'express';
 import { Principal, Role, ROLES } from '../domain/access/access-registry';
+import { CommandType, rolesIssuing } from '../domain/access/authority';
 import { Positions } from '../ledger/positions/position.command';
 
 /** A further condition on what the call names, past its role. */
@@ -34,9 +35,15 @@ export const AMOUNT_READERS: readonly Role[] = ['auditor'];
 /** Who sees a pool's totals: with few positions in a pool, a change of its totals is one position's amounts. */
 export const POOL_TOTAL_READERS: readonly Role[] = ['admin', 'auditor'];
 
+/**
+ * The rule of a route that issues a command: the roles that may issue it, from the one rule the audit
+ * checks the history against too (src/domain/access/authority.ts), and the command rate limit.
+ */
+export function issuing(command: CommandType, scope?: Scope, rateLimit: AccessRule['rateLimit'] = 'commands'): AccessRule {
+  return { allow: rolesIssuing(command), ...(scope ? { scope } : {}), rateLimit };
+}
+
 /** Rules several routes share. */
-export const ADMIN_COMMAND: AccessRule = { allow: ['admin'], rateLimit: 'commands' };
-export const OWNER_COMMAND: AccessRule = { allow: ['borrower'], scope: { kind: 'ownPosition' }, rateLimit: 'commands' };
 export const OWNER_OR_AUDITOR: AccessRule = { allow: ['borrower', ...AMOUNT_READERS], scope: { kind: 'ownPosition' } };
 /** Auctions show lot and tab, which tell a liquidated position's size: for those who bid, and those who oversee. */
 export const AUCTION_READERS: AccessRule = { allow: ['liquidator', 'auditor', 'admin'] };

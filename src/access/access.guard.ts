@@ -5,6 +5,7 @@
  */
 import { BadRequestException, CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { ID_PATTERN } from '../http/api-fields';
+import { noteCaller } from '../http/request-fingerprint';
 import { Metrics } from '../observability/metrics';
 import { Reflector } from '@nestjs/core';
 import { Request, Response } from 'express';
@@ -44,13 +45,14 @@ export class AccessGuard implements CanActivate {
       if (rule.allow === 'anyone') return true;
       throw this.unauthorized(http.getResponse<Response>(), 'AUTHENTICATION_REQUIRED', 'send your API key as "Authorization: Bearer <key>"');
     }
-    const authentication = await this.registry.authenticate(apiKey);
+    const authentication = this.registry.authenticate(apiKey);
     if ('refused' in authentication) {
       const message = authentication.refused === 'API_KEY_REVOKED' ? 'this API key was revoked' : 'this API key is not valid';
       throw this.unauthorized(http.getResponse<Response>(), authentication.refused, message);
     }
     const caller = authentication.principal;
     req.principal = caller;
+    noteCaller(caller.id);
     if (rule.allow === 'anyone') return true;
     if (!rule.allow.includes(caller.role)) throw new ForbiddenException({ code: 'ROLE_NOT_ALLOWED', message: `the ${caller.role} role may not make this call` });
     const refusal = rule.scope && (await this.policy.refusal(rule.scope, caller, req));

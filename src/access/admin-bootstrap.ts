@@ -11,6 +11,7 @@ import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { hasActiveAdmin } from '../domain/access/access-registry';
 import { AccessRegistry, AccessRequest, ExecuteAccessCommand } from './access-registry.command';
 import { generateApiKey } from './api-keys';
+import { asComponent } from '../eventstore/command-issuer';
 
 export const BOOTSTRAP_ADMIN = 'admin';
 
@@ -25,7 +26,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const state = await this.registry.state();
+    const state = this.registry.state();
     if (hasActiveAdmin(state)) return;
     if (!this.config.devAdminKey) {
       this.logger.warn('no admin holds an API key, and DEV_ADMIN_KEY is off: nobody can administer this ledger');
@@ -35,7 +36,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     const request: AccessRequest = state.principals.has(BOOTSTRAP_ADMIN)
       ? { type: 'IssueApiKey', principalId: BOOTSTRAP_ADMIN, keyId: key.keyId, secretHash: key.secretHash }
       : { type: 'RegisterPrincipal', principalId: BOOTSTRAP_ADMIN, role: 'admin', feeds: [], keyId: key.keyId, secretHash: key.secretHash };
-    await this.commands.execute(new ExecuteAccessCommand(`bootstrap-admin-${key.keyId}`, request));
+    await asComponent('admin-bootstrap', () => this.commands.execute(new ExecuteAccessCommand(`bootstrap-admin-${key.keyId}`, request)));
     if (this.config.adminKeyFile) {
       await writeFile(this.config.adminKeyFile, key.apiKey + '\n', { mode: 0o600 });
       this.logger.log(`development admin key ${key.keyId} written to ${this.config.adminKeyFile}`);

@@ -5,7 +5,7 @@ import { AccessEvent, AccessRegistryState, Principal } from '../domain/access/ac
 import { CommandOutcome } from '../eventstore/command-handling';
 import { receiptOf } from '../http/command-receipt';
 import { CommandOnlyBody } from '../ledger/ledger.dto';
-import { Access, Caller, EVERY_ROLE } from './access-policy';
+import { Access, Caller, EVERY_ROLE, issuing } from './access-policy';
 import { AccessRegistry, AccessRequest, ExecuteAccessCommand } from './access-registry.command';
 import { ApiKeyReceipt, PrincipalView, PrincipalWithKeysView, RegisterPrincipalBody } from './access.dto';
 import { generateApiKey, IssuedKey } from './api-keys';
@@ -19,7 +19,7 @@ export class PrincipalsController {
   ) {}
 
   @Post('principals')
-  @Access({ allow: ['admin'], rateLimit: 'commands' })
+  @Access(issuing('RegisterPrincipal'))
   @ApiOperation({ summary: 'Admin: register a principal with a role, and issue its first API key (shown once)' })
   @ApiCreatedResponse({ type: ApiKeyReceipt })
   @ApiUnprocessableEntityResponse({ description: 'PRINCIPAL_EXISTS, FEEDS_ONLY_FOR_ORACLES' })
@@ -33,8 +33,8 @@ export class PrincipalsController {
   @Access({ allow: ['admin'] })
   @ApiOperation({ summary: 'Admin: every principal, its role and its keys (ids and status; never secrets or hashes)' })
   @ApiOkResponse({ type: [PrincipalWithKeysView] })
-  async list(): Promise<PrincipalWithKeysView[]> {
-    const state = await this.registry.state();
+  list(): PrincipalWithKeysView[] {
+    const state = this.registry.state();
     const keys = [...state.keys.values()];
     return [...state.principals.values()].map((p) => ({
       ...p,
@@ -51,7 +51,7 @@ export class PrincipalsController {
   }
 
   @Post('principals/:principalId/keys')
-  @Access({ allow: ['admin'], rateLimit: 'commands' })
+  @Access(issuing('IssueApiKey'))
   @ApiOperation({ summary: 'Admin: issue another API key to a principal (shown once)' })
   @ApiCreatedResponse({ type: ApiKeyReceipt })
   @ApiNotFoundResponse({ description: 'PRINCIPAL_NOT_FOUND' })
@@ -61,7 +61,7 @@ export class PrincipalsController {
   }
 
   @Post('keys/:keyId/rotate')
-  @Access({ allow: ['admin'], rateLimit: 'commands' })
+  @Access(issuing('RotateApiKey'))
   @ApiOperation({ summary: 'Admin: replace an API key with a new one (shown once); the old one stops in the same event' })
   @ApiCreatedResponse({ type: ApiKeyReceipt })
   @ApiNotFoundResponse({ description: 'API_KEY_NOT_FOUND' })
@@ -72,7 +72,7 @@ export class PrincipalsController {
   }
 
   @Post('keys/:keyId/revoke')
-  @Access({ allow: ['admin'], rateLimit: 'commands' })
+  @Access(issuing('RevokeApiKey'))
   @ApiOperation({ summary: 'Admin: revoke an API key; calls with it are refused (401 API_KEY_REVOKED) from now on' })
   @ApiCreatedResponse({ type: ApiKeyReceipt })
   @ApiNotFoundResponse({ description: 'API_KEY_NOT_FOUND' })

@@ -214,6 +214,8 @@ function printSummary(report: AuditReport): void {
     `${report.ok ? 'HOLDS' : 'FAILS'}: ${counted(report.events, 'event')}, ${counted(report.commands, 'command')}, up to $all ${report.upTo.position ?? '—'} (${report.upTo.time ?? 'empty'})`,
     ...report.checks.map((c) => `  ${c.holds ? 'ok  ' : 'FAIL'} ${c.check} (${c.detail})`),
     ...report.failures.map((f) => `  ${f.code}${f.stream ? ` at ${f.stream}@${f.revision} ($all ${f.position})` : ''}: ${f.message}`),
+    `authority (${counted(report.authority.principals.length, 'principal')}):`,
+    ...report.authority.timeline.map((t) => `  ${t.at} ${t.principalId} ${t.change}${t.role ? ` as ${t.role}` : ''}${t.keyId ? ` ${t.keyId}` : ''}${t.newKeyId ? ` -> ${t.newKeyId}` : ''} by ${t.by ?? 'unrecorded'}`),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -5,7 +5,7 @@ import { DomainError } from '../domain/decider';
 import { AuditCheckpoints } from './audit-checkpoint';
 import { foldHistory, parseBound, PoolAsOfView, poolAsOf, PositionAsOfView, positionAsOf } from './as-of';
 import { readStore } from './history';
-import { ADMIN_COMMAND, AMOUNT_READERS, Access } from '../access/access-policy';
+import { AMOUNT_READERS, Access, issuing } from '../access/access-policy';
 import { Clock } from '../clock/clock';
 import { LedgerKeyDocument } from '../eventstore/ledger-key';
 import { LedgerSigning } from '../eventstore/ledger-signing';
@@ -51,7 +51,7 @@ export class AuditController {
   }
 
   @Post('ledger-key/rotations')
-  @Access(ADMIN_COMMAND)
+  @Access(issuing('RotateLedgerKey'))
   @ApiOperation({ summary: 'Retire the ledger’s signing key for a new one: a LedgerKeyRotated event, signed by both keys, in the stream ledger-keys' })
   @ApiCreatedResponse({ type: LedgerKeyView })
   rotateLedgerKey(): Promise<LedgerKeyView> {

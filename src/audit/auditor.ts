@@ -15,7 +15,9 @@ import { LEDGER_KEY_STREAM, LedgerKeys } from '../eventstore/ledger-key';
 import { BatchVerifier } from '../zk/batch-verify';
 import { AUDIT_CHECKPOINT_EVENT, AUDIT_CHECKPOINT_STREAM, AuditCheckpoint, HashChainCheck } from './hash-chain';
 import { HistoryEvent } from './history';
-import { Finding, LedgerReplay, RecordedCommand, TimelinePoint } from './ledger-replay';
+import { commandOf, Finding, LedgerReplay, RecordedCommand, TimelinePoint } from './ledger-replay';
+import { AuthorityReplay, AuthorityReport } from './authority-replay';
+import { isAccessStream } from '../domain/access/access-registry';
 
 /** Events per batch whose commitments and signatures the helper thread computes ahead. */
 const PREFETCH_BATCH = 2048;
@@ -65,11 +67,14 @@ export interface AuditReport {
   pools: PoolSummary[];
   /** Each price update: the price (debt asset per collateral asset) and the pool's health factor, as decimals. */
   timeline: { at: string; poolId: string; price: string; healthFactor: string | null; liquidations: number }[];
+  /** Who was registered as what, each key's issue, rotation and revocation, and how many commands were checked against them. */
+  authority: AuthorityReport;
 }
 
 export class Auditor {
   readonly replay = new LedgerReplay();
   readonly chain: HashChainCheck;
+  readonly authority = new AuthorityReplay(this.replay);
   private pending: RecordedCommand | undefined;
   private events = 0;
   private last: HistoryEvent | undefined;
@@ -126,6 +131,13 @@ export class Auditor {
       if (this.options.check !== false) this.chain.addKeyRotation(e);
       return;
     }
+    if (isAccessStream(e.stream)) {
+      // The command before it was issued under the directory as it stood before this change.
+      this.flush();
+      if (this.options.check !== false) this.chain.addLedgerEvent(e, false);
+      this.authority.addAccessEvent(e, this.options.check !== false);
+      return;
+    }
     // Projection streams are not the ledger's; any event in a ledger stream is, or is a forgery to report.
     if (!isLedgerStream(e.stream)) return;
     if (this.options.check !== false) this.chain.addLedgerEvent(e);
@@ -147,7 +159,7 @@ export class Auditor {
     this.flush();
     const now = ledgerTimeOf(e);
     this.ledgerNow = now;
-    this.pending = { stream: e.stream, commandId, now, events: [replayed] };
+    this.pending = { stream: e.stream, commandId, principal: meta?.principal, now, events: [replayed] };
   }
 
   async finish(): Promise<AuditReport> {
@@ -159,6 +171,7 @@ export class Auditor {
       proofsInvalid = await this.verifyProofs();
     }
     const chainFindings = check ? this.chain.finish() : [];
+    const authority = this.authority.report();
     const failures: Finding[] = [
       ...chainFindings.map((f) => ({ code: f.code, message: f.message, ...(f.at ? { stream: f.at.stream, revision: f.at.revision.toString(), position: f.at.position.toString(), eventId: f.at.id } : {}) })),
       ...this.replay.findings,
@@ -191,6 +204,11 @@ export class Auditor {
           summary("liquidation proofs are at their round's accepted price (the quorum median)", count('PROOF_PRICE_NOT_ROUND_PRICE'), counted(proofs, 'proof')),
           summary('nullifiers are unique', count('NULLIFIER_REUSED'), counted(proofs, 'nullifier')),
           summary('collateral and debt are conserved per pool', count('COLLATERAL_NOT_CONSERVED', 'DEBT_NOT_CONSERVED'), counted(this.replay.poolLedgers.size, 'pool')),
+          summary(
+            'every command was issued by a principal allowed to issue it at that moment (its role, its keys, its scope)',
+            count('UNAUTHORIZED_COMMAND'),
+            `${counted(authority.commandsChecked, 'command')} checked${authority.unattributed ? `; ${authority.unattributed} from before principals were recorded` : ''}`,
+          ),
           summary('bad debt accounting (each settlement\'s write-off, accounted once by its pool)', count('BAD_DEBT_MISMATCH'), counted(this.replay.settlementsAccounted, 'settlement')),
         ]
       : [];
@@ -204,6 +222,7 @@ export class Auditor {
       failures,
       pools: [...this.replay.poolLedgers.keys()].map((poolId) => this.poolSummary(poolId, now)),
       timeline: this.replay.timeline.map(timelineJson),
+      authority,
     };
   }
 
@@ -211,6 +230,7 @@ export class Auditor {
     const pending = this.pending;
     this.pending = undefined;
     if (!pending) return;
+    if (this.options.check !== false) this.authority.checkCommand(pending, commandOf(pending), pending.principal);
     try {
       this.replay.apply(pending, this.options.check !== false);
     } catch (err) {

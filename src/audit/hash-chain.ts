@@ -95,8 +95,11 @@ export class HashChainCheck {
   /** @param keys the ledger's keys, from the first: links and checkpoints are then held to their signatures. */
   constructor(readonly keys?: LedgerKeys) {}
 
-  /** A ledger event: its own link, its link to the stream's previous event, and the prefix. */
-  addLedgerEvent(e: HistoryEvent): void {
+  /**
+   * A ledger event: its own link, its link to the stream's previous event, and the prefix. A principal's
+   * event is held to its links and signature too, but the checkpoints' prefix covers ledger streams only.
+   */
+  addLedgerEvent(e: HistoryEvent, inPrefix = true): void {
     this.checkOrder(e);
     const meta = e.metadata;
     if (!isLedgerMetadata(meta) || typeof meta.hash !== 'string' || typeof meta.prevHash !== 'string') {
@@ -126,6 +129,7 @@ export class HashChainCheck {
     links.seen.add(meta.hash);
     links.last = refOf(e);
     links.lastHash = meta.hash;
+    if (!inPrefix) return;
     this.prefix.add(meta.hash);
     const key = at(e.position, e.prepare);
     const entry = { commit: e.position, events: this.prefix.events, hash: this.prefix.hash };

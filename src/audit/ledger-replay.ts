@@ -16,7 +16,8 @@ import { DomainError } from '../domain/decider';
 import { LedgerEvent, ledgerEventCodec, ledgerStreamOf } from '../domain/events';
 import { indexAt } from '../domain/interest/stability-fee';
 import { parsePublicSignals, PublicSignalsError } from '../domain/liquidation/public-signals';
-import { DetectedTrigger, detectedTriggerOf, LiquidationProofEvent, liquidationProofDecider, LiquidationProofState } from '../domain/liquidation/detected-liquidation-proof';
+import { DetectedTrigger, detectedTriggerOf, LiquidationProofCommand, LiquidationProofEvent, liquidationProofDecider, LiquidationProofState } from '../domain/liquidation/detected-liquidation-proof';
+import type { LedgerCommand } from '../domain/access/authority';
 import { FeedCommand, feedDecider, FeedEvent, FeedState, priceAt } from '../domain/oracle/feed';
 import { activePool, PoolCommand, PoolContext, poolDecider, PoolEvent, PoolState } from '../domain/pool/pool';
 import { PositionCommand, positionDecider, PositionEvent, PositionState } from '../domain/position/position';
@@ -50,6 +51,8 @@ export interface ReplayedEvent {
 export interface RecordedCommand {
   stream: string;
   commandId: string;
+  /** Who issued it, as its first event's metadata records (absent in histories from before it was). */
+  principal?: string;
   now: bigint;
   events: ReplayedEvent[];
 }
@@ -235,10 +238,7 @@ export class LedgerReplay {
   private applyAmm(poolId: string, recorded: RecordedCommand, check: boolean): void {
     const state = this.amms.get(poolId) ?? ammDecider.initialState();
     const [first] = recorded.events.map((e) => e.event as AmmEvent);
-    const command: AmmCommand =
-      first.type === 'LiquidityAdded'
-        ? { type: 'AddLiquidity', poolId: first.poolId, collateralUnit: first.collateralUnit, debtUnit: first.debtUnit, collateral: first.collateral, debt: first.debt }
-        : { type: 'SwapCollateral', auctionId: first.auctionId, collateral: first.collateralIn, wanted: first.debtOut };
+    const command = ammCommandOf(first);
     if (check) this.redecide(recorded, () => ammDecider.decide(command, state, undefined));
     this.amms.set(poolId, this.fold(ammDecider.evolve, state, recorded));
     if (first.type === 'CollateralSwapped') this.swaps.set(first.auctionId, first);
@@ -252,7 +252,7 @@ export class LedgerReplay {
     const state = this.detectionProofs.get(liquidationId) ?? liquidationProofDecider.initialState();
     const [first] = recorded.events.map((e) => e.event as LiquidationProofEvent);
     if (check) {
-      const command = { type: 'ProveDetectedLiquidation', proof: first.proof, publicSignals: first.publicSignals, proofVerified: true } as const;
+      const command = commandOf(recorded) as LiquidationProofCommand;
       this.redecide(recorded, () => liquidationProofDecider.decide(command, state, { trigger: this.detected.get(liquidationId) }));
     }
     this.detectionProofs.set(liquidationId, this.fold(liquidationProofDecider.evolve, state, recorded));
@@ -406,6 +406,36 @@ function account(ledger: PoolLedger, e: PositionEvent): void {
   }
 }
 
+/**
+ * The command that recorded these events, as the replay re-decides it; undefined for events that are
+ * no command's (the re-decision reports those).
+ */
+export function commandOf(recorded: RecordedCommand): LedgerCommand | undefined {
+  const events = recorded.events.map((e) => e.event);
+  const first = events[0];
+  try {
+    switch (ledgerStreamOf(recorded.stream).kind) {
+      case 'pool':
+        return poolCommandOf(events as PoolEvent[], recorded.now);
+      case 'oracle':
+        return feedCommandOf(events as FeedEvent[], recorded.now);
+      case 'position':
+        return positionCommandOf(first as PositionEvent);
+      case 'auction':
+        return auctionCommandOf(events as AuctionEvent[]);
+      case 'amm':
+        return ammCommandOf(first as AmmEvent);
+      case 'proof': {
+        const { proof, publicSignals } = first as LiquidationProofEvent;
+        return { type: 'ProveDetectedLiquidation', proof, publicSignals, proofVerified: true };
+      }
+    }
+  } catch {
+    // Not a command's events: the re-decision says why.
+  }
+  return undefined;
+}
+
 /** The pool command that appends these events. */
 function poolCommandOf(events: PoolEvent[], now: bigint): PoolCommand {
   const [first, second] = events;
@@ -459,6 +489,12 @@ function auctionCommandOf(events: AuctionEvent[]): AuctionCommand {
     case 'AuctionSettled':
       throw new DomainError('RESULT_DIFFERS', 'AuctionSettled only ever follows the take that settles the auction');
   }
+}
+
+function ammCommandOf(first: AmmEvent): AmmCommand {
+  return first.type === 'LiquidityAdded'
+    ? { type: 'AddLiquidity', poolId: first.poolId, collateralUnit: first.collateralUnit, debtUnit: first.debtUnit, collateral: first.collateral, debt: first.debt }
+    : { type: 'SwapCollateral', auctionId: first.auctionId, collateral: first.collateralIn, wanted: first.debtOut };
 }
 
 function feedCommandOf(events: FeedEvent[], now: bigint): FeedCommand {

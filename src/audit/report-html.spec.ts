@@ -11,6 +11,7 @@ const report = (timeline: AuditReport['timeline']): AuditReport => ({
   failures: [],
   pools: [{ poolId: 'weth-usdc', feed: 'ETH-USD', collateralDeposited: '1.234567890123456789', collateralReturned: '0', collateralHeld: '1.234567890123456789', debtDrawn: '1490.123456', debtRepaid: '0', debtOutstanding: '1490.123457', openPositions: 1, liquidations: 0, badDebt: '0' }],
   timeline,
+  authority: { principals: [], timeline: [], commandsChecked: 0, unattributed: 0 },
 });
 const point = (at: string, price: string, healthFactor: string | null) => ({ at, poolId: 'weth-usdc', price, healthFactor, liquidations: 0 });
 

@@ -23,6 +23,7 @@ import { Decider, DomainError } from '../domain/decider';
 import { EventCodec } from '../domain/events';
 import { requestHashOf } from '../http/request-fingerprint';
 import { chainHash, GENESIS_HASH, isLedgerMetadata, LedgerEventMetadata } from './event-codec';
+import { issuerOf } from './command-issuer';
 import { DeletedStreamError, Quarantine, StoredEvent, StreamQuarantinedError } from './quarantine';
 import type { LedgerSigning, SignLink } from './ledger-signing';
 
@@ -288,6 +289,7 @@ export class CommandHandling {
     // refused rather than answered as a duplicate (idempotency-key practice). The ledger's own commands
     // (sagas, detection) come with none, and their retries are duplicates whatever they carry.
     const requested = requestHashOf(options.commandId);
+    const principal = issuerOf(options.commandId);
     for (let attempt = 1; ; attempt++) {
       // Optimistic: the first attempt decides on the cached state without reading, since this process
       // appended its latest events itself. Another writer's append shows up as an expected-revision
@@ -309,7 +311,7 @@ export class CommandHandling {
 
       let lastHash = current.lastHash;
       const append = (sign?: SignLink) => {
-        const chained = chainedEvents(stream, current, events, codec, { commandId: options.commandId, at: options.now, requestHash: requested }, sign);
+        const chained = chainedEvents(stream, current, events, codec, { commandId: options.commandId, at: options.now, requestHash: requested, principal }, sign);
         lastHash = chained.lastHash;
         return this.client.appendToStream(stream, chained.toAppend, { expectedRevision: current.revision < 0n ? NO_STREAM : current.revision });
       };
@@ -378,13 +380,13 @@ export function chainedEvents<Event>(
   after: { revision: bigint; lastHash: string },
   events: readonly Event[],
   codec: EventCodec<Event>,
-  command: { commandId: string; at: Date; requestHash?: string },
+  command: { commandId: string; at: Date; requestHash?: string; principal?: string },
   sign?: SignLink,
 ): { toAppend: EventData[]; lastHash: string } {
   let lastHash = after.lastHash;
   const toAppend = events.map((event, i) => {
     const { type, schemaVersion, data } = codec.encode(event);
-    const meta = { schemaVersion, commandId: command.commandId, at: command.at.toISOString() };
+    const meta = { schemaVersion, commandId: command.commandId, at: command.at.toISOString(), ...(command.principal !== undefined ? { principal: command.principal } : {}) };
     const hash = chainHash(lastHash, stream, after.revision + 1n + BigInt(i), type, data, meta);
     const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash, ...(command.requestHash ? { requestHash: command.requestHash } : {}), ...sign?.(hash) };
     lastHash = hash;

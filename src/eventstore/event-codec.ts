@@ -1,6 +1,6 @@
 /**
  * The metadata every ledger event carries in the store: the schema version of its body (for upcasting
- * on read), the id of the command that caused it (for idempotency), the ledger time it was decided, and
+ * on read), the id of the command that caused it (for idempotency), who issued it, the ledger time it was decided, and
  * its link in its stream's hash chain (tamper evidence: an auditor recomputes every link), and the
  * ledger's signature of that link (ledger-key.ts), which only the ledger's key can make.
  */
@@ -22,6 +22,11 @@ export interface LedgerEventMetadata {
   signature?: string;
   /** What the command asked, hashed: the same id with another request is refused (see command-handling). */
   requestHash?: string;
+  /**
+   * Who issued the command: a principal's id, or `system:<component>` for the ledger's own (absent in
+   * events written before it was recorded). The audit checks it against who may issue what.
+   */
+  principal?: string;
 }
 
 export function isLedgerMetadata(m: unknown): m is Pick<LedgerEventMetadata, 'schemaVersion' | 'commandId' | 'at'> & Partial<LedgerEventMetadata> {
@@ -52,8 +57,11 @@ export function chainHash(
   revision: bigint,
   type: string,
   data: unknown,
-  meta: Pick<LedgerEventMetadata, 'schemaVersion' | 'commandId' | 'at'>,
+  meta: Pick<LedgerEventMetadata, 'schemaVersion' | 'commandId' | 'at' | 'principal'>,
 ): string {
-  const content = JSON.stringify([prevHash, stream, revision.toString(), type, meta.schemaVersion, meta.commandId, meta.at, data]);
+  // The issuer is bound too, so who issued a command cannot be rewritten; links made before it was
+  // recorded hash as they always did.
+  const issuer = meta.principal === undefined ? [] : [meta.principal];
+  const content = JSON.stringify([prevHash, stream, revision.toString(), type, meta.schemaVersion, meta.commandId, meta.at, data, ...issuer]);
   return createHash('sha256').update(content).digest('hex');
 }

@@ -8,7 +8,7 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AllStreamSubscription, eventTypeFilter, EventStoreDBClient, START } from '@eventstore/db-client';
 import { isLedgerStream } from '../domain/events';
-import { ACCESS_REGISTRY_STREAM } from '../domain/access/access-registry';
+import { isAccessStream } from '../domain/access/access-registry';
 import { Quarantine } from './quarantine';
 
 @Injectable()
@@ -42,7 +42,7 @@ export class StreamDeletionWatch implements OnApplicationBootstrap, OnApplicatio
 }
 
 function dependedOn(stream: string): boolean {
-  return isLedgerStream(stream) || stream === ACCESS_REGISTRY_STREAM;
+  return isLedgerStream(stream) || isAccessStream(stream);
 }
 
 /** Metadata that cuts off the start of the stream: its history is gone, whatever the writer meant. */

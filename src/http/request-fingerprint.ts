@@ -3,13 +3,14 @@
  * same request again: answered as the first time) from a command id reused for another request
  * (refused COMMAND_ID_REUSED), as idempotency keys work elsewhere. The fingerprint covers the method,
  * the path and the body with its keys in order (a client re-serializing the same body is a retry),
- * except a liquidation proof's proof and public signals.
+ * except a liquidation proof's proof and public signals. The caller the guard authenticated is kept
+ * beside it, so the command's events record who issued it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { NextFunction, Request, Response } from 'express';
 
-const current = new AsyncLocalStorage<{ commandId: string; hash: string }>();
+const current = new AsyncLocalStorage<{ commandId: string; hash: string; principal?: string }>();
 
 /** Express middleware: runs the rest of a request that names a command id with its fingerprint at hand. */
 export function fingerprintCommands(req: Request, _res: Response, next: NextFunction): void {
@@ -30,6 +31,18 @@ export function fingerprintCommands(req: Request, _res: Response, next: NextFunc
 export function requestHashOf(commandId: string): string | undefined {
   const request = current.getStore();
   return request?.commandId === commandId ? request.hash : undefined;
+}
+
+/** The guard's answer: the principal this request's command is issued by. */
+export function noteCaller(principalId: string): void {
+  const request = current.getStore();
+  if (request) request.principal = principalId;
+}
+
+/** The principal that issued this command, when it is the command the request being served names. */
+export function callerOf(commandId: string): string | undefined {
+  const request = current.getStore();
+  return request?.commandId === commandId ? request.principal : undefined;
 }
 
 function keysInOrder(_key: string, value: unknown): unknown {

@@ -14,7 +14,7 @@ import { Feeds } from '../oracle/feed.command';
 import { AuctionCommandResult, Auctions, ExecuteAuctionCommand } from './auction.command';
 import { AuctionView, PlaceBidBody, ResetAuctionBody, TakeCollateralBody } from './auction.dto';
 import { LiquidationDetector } from './liquidation-detector';
-import { Access, AUCTION_READERS } from '../access/access-policy';
+import { Access, AUCTION_READERS, issuing } from '../access/access-policy';
 import { SettledAuctions } from '../projections/auctions/auctions.projection';
 
 const AUCTION_STATUSES = ['running', 'settled'] as const;
@@ -71,7 +71,7 @@ export class AuctionsController {
   }
 
   @Post(':auctionId/take')
-  @Access({ allow: ['liquidator'], scope: { kind: 'callerIs', field: 'taker' }, rateLimit: 'commands' })
+  @Access(issuing('TakeCollateral', { kind: 'callerIs', field: 'taker' }))
   @ApiOperation({ summary: 'Buy collateral at the auction price now, paying in the debt asset, up to what is left of the tab' })
   @ApiCreatedResponse({ type: AuctionReceipt })
   @ApiNotFoundResponse({ description: 'AUCTION_NOT_FOUND' })
@@ -84,7 +84,7 @@ export class AuctionsController {
   }
 
   @Post(':auctionId/bids')
-  @Access({ allow: ['liquidator'], scope: { kind: 'callerIs', field: 'bidder' }, rateLimit: 'commands' })
+  @Access(issuing('PlaceBid', { kind: 'callerIs', field: 'bidder' }))
   @ApiOperation({ summary: 'English auctions: bid the debt asset for what is left of the lot; the outbid deposit is refunded' })
   @ApiCreatedResponse({ type: AuctionReceipt })
   @ApiNotFoundResponse({ description: 'AUCTION_NOT_FOUND' })
@@ -96,7 +96,7 @@ export class AuctionsController {
   }
 
   @Post(':auctionId/reset')
-  @Access({ allow: ['liquidator'], scope: { kind: 'callerIs', field: 'keeper' }, rateLimit: 'commands' })
+  @Access(issuing('ResetAuction', { kind: 'callerIs', field: 'keeper' }))
   @ApiOperation({ summary: 'Restart a stale auction at the fresh oracle price; the keeper earns the pool\'s incentive' })
   @ApiCreatedResponse({ type: AuctionReceipt })
   @ApiNotFoundResponse({ description: 'AUCTION_NOT_FOUND' })

@@ -9,6 +9,7 @@
  * command id names the position's revision: a restarted detector, or two sweeps that overlap, never
  * append the same trigger twice.
  */
+import { asComponent } from '../eventstore/command-issuer';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AllStreamSubscription, EventStoreDBClient, Position, START, streamNameFilter } from '@eventstore/db-client';
 import { Clock, unixSeconds } from '../clock/clock';
@@ -156,7 +157,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
     const commandId = commandIdOf(due);
     this.inFlight.add(commandId);
     try {
-      const result = await this.positions.execute(new ExecutePositionCommand(due.positionId, commandId, { type: 'DetectLiquidation', round: due.round }));
+      const result = await asComponent('liquidation-detector', () => this.positions.execute(new ExecutePositionCommand(due.positionId, commandId, { type: 'DetectLiquidation', round: due.round })));
       if (!result.duplicate) this.metrics.liquidationsTriggered.inc();
       return !result.duplicate;
     } catch (err) {

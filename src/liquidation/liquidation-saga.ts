@@ -6,6 +6,7 @@
  * auction that needs a reset in a pool with one, is sold into the market instead. Each step is an ordinary command with an id derived
  * from the auction, so taking a step twice (a restart, an overlap) appends nothing twice.
  */
+import { asComponent } from '../eventstore/command-issuer';
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../domain/decider';
 import { ExecutePoolCommand, PoolCommandHandler } from '../ledger/pools/pool.command';
@@ -39,6 +40,10 @@ export class LiquidationSaga {
   ) {}
 
   take(step: LiquidationStep): Promise<void> {
+    return asComponent('liquidation-saga', () => this.queue(step));
+  }
+
+  private queue(step: LiquidationStep): Promise<void> {
     if (step.step !== 'reserve' && step.step !== 'account' && step.step !== 'sell') return this.run(step);
     const queued = (this.poolQueues.get(step.poolId) ?? Promise.resolve()).then(() => this.run(step));
     this.poolQueues.set(step.poolId, queued);

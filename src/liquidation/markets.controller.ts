@@ -10,7 +10,7 @@ import { CommandBody, DecimalField } from '../http/api-fields';
 import { CommandReceipt, receiptOf } from '../http/command-receipt';
 import { Pools } from '../ledger/pools/pool.command';
 import { Markets } from './market.command';
-import { Access, ADMIN_COMMAND } from '../access/access-policy';
+import { Access, issuing } from '../access/access-policy';
 
 class AddLiquidityBody extends CommandBody {
   @DecimalField('Collateral asset added to the market', '100')
@@ -47,7 +47,7 @@ export class MarketsController {
   ) {}
 
   @Post('liquidity')
-  @Access(ADMIN_COMMAND)
+  @Access(issuing('AddLiquidity'))
   @ApiOperation({ summary: "Admin: add liquidity to the pool's constant-product market, the liquidation route that always clears" })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiNotFoundResponse({ description: 'POOL_NOT_FOUND' })

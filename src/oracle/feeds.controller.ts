@@ -10,7 +10,7 @@ import { CommandReceipt, receiptOf } from '../http/command-receipt';
 import { CommandOnlyBody } from '../ledger/ledger.dto';
 import { ExecuteFeedCommand, Feeds } from './feed.command';
 import { PriceReportBody, RegisterFeedBody, RegisterOracleKeyBody } from './oracle.dto';
-import { Access, ADMIN_COMMAND, EVERY_ROLE } from '../access/access-policy';
+import { Access, EVERY_ROLE, issuing } from '../access/access-policy';
 
 
 class FeedView {
@@ -55,7 +55,7 @@ export class FeedsController {
   ) {}
 
   @Post()
-  @Access(ADMIN_COMMAND)
+  @Access(issuing('RegisterFeed'))
   @ApiOperation({ summary: 'Register an oracle feed with its quorum, heartbeat and deviation limit' })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'FEED_EXISTS, INVALID_PARAMETERS' })
@@ -74,7 +74,7 @@ export class FeedsController {
   }
 
   @Post(':feed/oracles')
-  @Access(ADMIN_COMMAND)
+  @Access(issuing('RegisterOracleKey'))
   @ApiOperation({ summary: "Register an oracle's EdDSA (Baby Jubjub) public key on the feed" })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'FEED_NOT_FOUND, ORACLE_EXISTS' })
@@ -84,7 +84,7 @@ export class FeedsController {
   }
 
   @Post(':feed/oracles/:oracle/revoke')
-  @Access(ADMIN_COMMAND)
+  @Access(issuing('RevokeOracleKey'))
   @ApiOperation({ summary: "Revoke an oracle's key: its later reports are refused" })
   @ApiCreatedResponse({ type: CommandReceipt })
   async revokeKey(@Param('feed') feed: string, @Param('oracle') oracle: string, @Body() body: CommandOnlyBody): Promise<CommandReceipt> {
@@ -92,7 +92,7 @@ export class FeedsController {
   }
 
   @Post(':feed/reports')
-  @Access({ allow: ['oracle'], scope: { kind: 'ownFeed' }, rateLimit: 'commands' })
+  @Access(issuing('SubmitPriceReport', { kind: 'ownFeed' }))
   @ApiOperation({ summary: 'Submit a signed price report; a quorum of fresh reports for a round sets the price (their median)' })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'UNKNOWN_ORACLE, ORACLE_REVOKED, BAD_SIGNATURE, STALE_REPORT, FUTURE_REPORT, ROUND_NOT_INCREASING, INVALID_PRICE' })

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Access, ADMIN_COMMAND, EVERY_ROLE } from '../access/access-policy';
+import { Access, EVERY_ROLE, issuing } from '../access/access-policy';
 import { activePool } from '../domain/pool/pool';
 import { RiskEngineSettings } from '../domain/pool/risk-adjustment';
 import { CommandBody } from '../http/api-fields';
@@ -18,7 +18,7 @@ export class RiskEngineController {
   ) {}
 
   @Put()
-  @Access(ADMIN_COMMAND)
+  @Access(issuing('ConfigureRiskEngine'))
   @ApiOperation({ summary: "Admin: turn the pool's predictive risk engine on (auto or propose-only) or off, with its model, bounds, step and notice" })
   @ApiOkResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'INVALID_RISK_SETTINGS' })
@@ -45,7 +45,7 @@ export class RiskEngineController {
   }
 
   @Post('proposals')
-  @Access(ADMIN_COMMAND)
+  @Access(issuing('ProposeRiskParameters'))
   @ApiOperation({ summary: "Admin: a proposal now, from the feed's latest accepted prices (the engine also proposes on each new round)" })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'RISK_ENGINE_OFF, RISK_PROPOSAL_PENDING, NOT_ENOUGH_PRICES, RISK_PARAMETERS_UNCHANGED' })
@@ -55,7 +55,7 @@ export class RiskEngineController {
   }
 
   @Post('proposals/:proposalId/apply')
-  @Access(ADMIN_COMMAND)
+  @Access(issuing('ApplyRiskParameters'))
   @ApiOperation({ summary: 'Admin: apply the announced proposal (a falling threshold only once its notice has run)' })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'RISK_NOTICE_RUNNING, INVALID_PARAMETERS' })

@@ -6,6 +6,7 @@
  * through the one command path with ids derived from pool and round, so a restart or a second engine
  * appends nothing twice.
  */
+import { asComponent } from '../eventstore/command-issuer';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AllStreamSubscription, eventTypeFilter, EventStoreDBClient, START } from '@eventstore/db-client';
 import { Clock, unixSeconds } from '../clock/clock';
@@ -137,7 +138,7 @@ export class RiskEngine implements OnApplicationBootstrap, OnApplicationShutdown
 
   private async quietly(work: () => Promise<void>): Promise<void> {
     try {
-      await work();
+      await asComponent('risk-engine', work);
     } catch (err) {
       if (err instanceof DomainError && NOTHING_TO_DO.has(err.code)) return;
       this.logger.warn(`risk engine: ${err instanceof Error ? err.message : String(err)}`);

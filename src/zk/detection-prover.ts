@@ -6,6 +6,7 @@
  * `proof-<liquidationId>` through the one command path. How far proofs lag behind triggers is a metric
  * (and `GET /liquidations` says which are pending).
  */
+import { asComponent } from '../eventstore/command-issuer';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../clock/clock';
 import { DomainError } from '../domain/decider';
@@ -70,12 +71,14 @@ export class DetectionProver implements OnModuleDestroy {
           liquidator: LEDGER_PROVER,
         });
         const { proof, publicSignals, verified } = await this.prover!.prove(input);
-        await this.handling.handle(
-          liquidationProofStream(trigger.liquidationId),
-          liquidationProofDecider,
-          proofCodec,
-          { type: 'ProveDetectedLiquidation', proof, publicSignals, proofVerified: verified },
-          { commandId: `prove-${trigger.liquidationId}`, now: this.clock.now(), context: () => ({ trigger }) },
+        await asComponent('detection-prover', () =>
+          this.handling.handle(
+            liquidationProofStream(trigger.liquidationId),
+            liquidationProofDecider,
+            proofCodec,
+            { type: 'ProveDetectedLiquidation', proof, publicSignals, proofVerified: verified },
+            { commandId: `prove-${trigger.liquidationId}`, now: this.clock.now(), context: () => ({ trigger }) },
+          ),
         );
         return;
       } catch (err) {

@@ -5,7 +5,7 @@ import { receiptOf } from '../http/command-receipt';
 import { PositionCommandResult } from '../ledger/positions/position.command';
 import { LiquidationReceipt, SubmitLiquidationProofBody } from './liquidation-proof.dto';
 import { SubmitLiquidationProof } from './liquidation-proof.command';
-import { Access } from '../access/access-policy';
+import { Access, issuing } from '../access/access-policy';
 import { formatDecimal } from '../domain/math/decimal';
 import { WAD_DECIMALS } from '../domain/math/fixed-point';
 
@@ -15,7 +15,7 @@ export class LiquidationProofsController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post(':positionId/liquidation-proofs')
-  @Access({ allow: ['liquidator'], scope: { kind: 'callerIs', field: 'liquidator' }, rateLimit: 'proofs' })
+  @Access(issuing('TriggerLiquidation', { kind: 'callerIs', field: 'liquidator' }, 'proofs'))
   @ApiOperation({
     summary: 'Submit a zero-knowledge proof that the position is below its liquidation threshold; triggers its liquidation',
     description:

@@ -1,7 +1,13 @@
 /**
- * Who may call the ledger: principals, each with one role, and the API keys issued to them. One
- * aggregate on one stream, since the whole directory is small and every request consults it: the
- * ledger keeps it current from a subscription and authenticates without a read.
+ * Who may call the ledger: principals, each with one role, and the API keys issued to them. Each
+ * principal is an aggregate on its own stream, `principal-<id>`, so registering or re-keying one never
+ * waits on another (one stream for all of them serialised every registration). The directory of them
+ * all (which principal holds which key) is a projection of those streams, which the ledger keeps in
+ * memory from a subscription and authenticates against without a read.
+ *
+ * Ledgers from before kept every principal on one stream, `access-registry`. That stream is never
+ * written again but still read: it is folded first, and a principal it holds starts its own stream
+ * from its record there (`principalDecider`).
  *
  * Keys are stored as hashes only. A key is `<keyId>.<secret>`: the id finds the record, the secret is
  * 32 random bytes whose SHA-256 is kept. A fast hash suffices for secrets of that entropy (no password
@@ -13,7 +19,18 @@ import { EventCodec, UnknownEventError } from '../events';
 export const ROLES = ['borrower', 'oracle', 'liquidator', 'auditor', 'integrator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const ACCESS_REGISTRY_STREAM = 'access-registry';
+export const PRINCIPAL_STREAM_PREFIX = 'principal-';
+/** Where ledgers before per-principal streams kept every principal: read, never written. */
+export const LEGACY_ACCESS_REGISTRY_STREAM = 'access-registry';
+
+export function principalStream(principalId: string): string {
+  return PRINCIPAL_STREAM_PREFIX + principalId;
+}
+
+/** Whether a stream holds access events: a principal's, or the legacy registry. */
+export function isAccessStream(stream: string): boolean {
+  return stream.startsWith(PRINCIPAL_STREAM_PREFIX) || stream === LEGACY_ACCESS_REGISTRY_STREAM;
+}
 
 export interface Principal {
   id: string;
@@ -30,6 +47,7 @@ export interface ApiKeyRecord {
   status: 'active' | 'revoked';
 }
 
+/** Principals and their keys: the whole directory, or one principal's share of it (its stream's state). */
 export interface AccessRegistryState {
   principals: ReadonlyMap<string, Principal>;
   keys: ReadonlyMap<string, ApiKeyRecord>;
@@ -49,6 +67,11 @@ export type AccessEvent =
   /** The old key stops and the new one starts in the same event: there is no moment with neither. */
   | { type: 'ApiKeyRotated'; principalId: string; keyId: string; newKeyId: string; newSecretHash: string; at: bigint };
 
+/**
+ * Decides on the principals and keys it has folded: one principal's stream in the ledger (where
+ * `API_KEY_EXISTS` is then that principal's; key ids are 64 random bits the ledger draws, so two
+ * principals never meet by chance), any set of access events in the audit.
+ */
 export const accessRegistryDecider: Decider<AccessRegistryState, AccessCommand, AccessEvent, unknown> = {
   initialState: () => ({ principals: new Map(), keys: new Map() }),
 
@@ -92,6 +115,21 @@ export const accessRegistryDecider: Decider<AccessRegistryState, AccessCommand, 
     }
   },
 };
+
+/**
+ * A principal's own stream, starting from what the legacy registry recorded of it (nothing for a
+ * principal registered since): that stream is frozen, so the start is the same on every load.
+ */
+export function principalDecider(legacy: AccessRegistryState | undefined): typeof accessRegistryDecider {
+  return legacy ? { ...accessRegistryDecider, initialState: () => legacy } : accessRegistryDecider;
+}
+
+/** One principal's share of a directory: its record and its keys. */
+export function shareOf(state: AccessRegistryState, principalId: string): AccessRegistryState | undefined {
+  const principal = state.principals.get(principalId);
+  if (!principal) return undefined;
+  return { principals: new Map([[principalId, principal]]), keys: new Map([...state.keys].filter(([, key]) => key.principalId === principalId)) };
+}
 
 /** The principal an active key belongs to; undefined for an unknown or revoked key. */
 export function principalOfKey(state: AccessRegistryState, keyId: string): Principal | undefined {

@@ -10,7 +10,7 @@ import { PoolStateQuery, PoolStateView, withoutSums } from '../../projections/po
 import { ProjectionsService } from '../../projections/projections.service';
 import { CommandOnlyBody, ChangePoolParametersBody, CreatePoolBody, PoolParametersChangeBody } from '../ledger.dto';
 import { ExecutePoolCommand, Pools } from './pool.command';
-import { Access, ADMIN_COMMAND, Caller, EVERY_ROLE, POOL_TOTAL_READERS } from '../../access/access-policy';
+import { Access, Caller, EVERY_ROLE, issuing, POOL_TOTAL_READERS } from '../../access/access-policy';
 import { Principal } from '../../domain/access/access-registry';
 
 @ApiTags('pools')
@@ -25,7 +25,7 @@ export class PoolsController {
   ) {}
 
   @Post()
-  @Access(ADMIN_COMMAND)
+  @Access(issuing('CreatePool'))
   @ApiOperation({ summary: 'Create a pool with its assets, oracle feed and risk parameters' })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'POOL_EXISTS, INVALID_PARAMETERS, TOO_MANY_DECIMALS' })
@@ -38,7 +38,7 @@ export class PoolsController {
   }
 
   @Patch(':poolId/parameters')
-  @Access(ADMIN_COMMAND)
+  @Access(issuing('ChangePoolParameters'))
   @ApiOperation({ summary: 'Change risk parameters from now on (interest is checkpointed at the old rate first)' })
   @ApiOkResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'INVALID_PARAMETERS' })
@@ -50,7 +50,7 @@ export class PoolsController {
   }
 
   @Post(':poolId/accrue')
-  @Access({ allow: ['admin', 'liquidator'], rateLimit: 'commands' })
+  @Access(issuing('AccrueInterest'))
   @ApiOperation({ summary: "Checkpoint the pool's borrow index at now" })
   @ApiCreatedResponse({ type: CommandReceipt })
   async accrue(@Param('poolId') poolId: string, @Body() body: CommandOnlyBody): Promise<CommandReceipt> {
@@ -58,7 +58,7 @@ export class PoolsController {
   }
 
   @Post(':poolId/liquidations/pause')
-  @Access(ADMIN_COMMAND)
+  @Access(issuing('PauseLiquidations'))
   @ApiOperation({ summary: 'Admin: start no new liquidation auction in this pool until resumed (triggers are still recorded)' })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'ALREADY_PAUSED' })
@@ -68,7 +68,7 @@ export class PoolsController {
   }
 
   @Post(':poolId/liquidations/resume')
-  @Access(ADMIN_COMMAND)
+  @Access(issuing('ResumeLiquidations'))
   @ApiOperation({ summary: 'Admin: let liquidation auctions start again; those waiting start at once' })
   @ApiCreatedResponse({ type: CommandReceipt })
   @ApiUnprocessableEntityResponse({ description: 'NOT_PAUSED' })

@@ -10,7 +10,7 @@ import { AmountBody, CommandOnlyBody, OpenPositionBody } from '../ledger.dto';
 import { Pools } from '../pools/pool.command';
 import { ExecutePositionCommand, PositionCommandHandler, PositionCommandResult, PositionRequest, Positions } from './position.command';
 import { positionOpening, PositionOpeningView, positionView, PositionView } from './position-view';
-import { Access, Caller, OWNER_COMMAND, OWNER_OR_AUDITOR } from '../../access/access-policy';
+import { Access, Caller, issuing, OWNER_OR_AUDITOR } from '../../access/access-policy';
 import { Principal } from '../../domain/access/access-registry';
 
 class PositionReceipt extends IntersectionType(CommandReceipt, PositionView) {}
@@ -27,7 +27,7 @@ export class PositionsController {
   ) {}
 
   @Post()
-  @Access({ allow: ['borrower'], scope: { kind: 'callerIs', field: 'owner' }, rateLimit: 'commands' })
+  @Access(issuing('OpenPosition', { kind: 'callerIs', field: 'owner' }))
   @ApiOperation({ summary: 'Open a position in a pool' })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'POSITION_EXISTS, STALE_PRICE, NO_PRICE' })
@@ -38,7 +38,7 @@ export class PositionsController {
   }
 
   @Post(':positionId/collateral/deposit')
-  @Access(OWNER_COMMAND)
+  @Access(issuing('DepositCollateral', { kind: 'ownPosition' }))
   @ApiOperation({ summary: 'Deposit collateral' })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'STALE_PRICE, AMOUNT_TOO_LARGE, TOO_MANY_DECIMALS, POSITION_CLOSED' })
@@ -47,7 +47,7 @@ export class PositionsController {
   }
 
   @Post(':positionId/collateral/withdraw')
-  @Access(OWNER_COMMAND)
+  @Access(issuing('WithdrawCollateral', { kind: 'ownPosition' }))
   @ApiOperation({ summary: "Withdraw collateral; refused above the pool's max LTV at the current price" })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'LTV_EXCEEDED, INSUFFICIENT_COLLATERAL, STALE_PRICE' })
@@ -56,7 +56,7 @@ export class PositionsController {
   }
 
   @Post(':positionId/debt/draw')
-  @Access(OWNER_COMMAND)
+  @Access(issuing('DrawDebt', { kind: 'ownPosition' }))
   @ApiOperation({ summary: "Draw debt; refused above the pool's max LTV at the current price, or below its dust limit" })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'LTV_EXCEEDED, BELOW_DUST, STALE_PRICE' })
@@ -65,7 +65,7 @@ export class PositionsController {
   }
 
   @Post(':positionId/debt/repay')
-  @Access(OWNER_COMMAND)
+  @Access(issuing('RepayDebt', { kind: 'ownPosition' }))
   @ApiOperation({ summary: 'Repay debt: at most the debt, and what remains must be zero or above the dust limit' })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'REPAY_EXCEEDS_DEBT, BELOW_DUST, STALE_PRICE' })
@@ -74,7 +74,7 @@ export class PositionsController {
   }
 
   @Post(':positionId/debt/repay-all')
-  @Access(OWNER_COMMAND)
+  @Access(issuing('RepayDebt', { kind: 'ownPosition' }))
   @ApiOperation({ summary: 'Repay the whole debt, interest to now included' })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'NO_DEBT, STALE_PRICE' })
@@ -83,7 +83,7 @@ export class PositionsController {
   }
 
   @Post(':positionId/close')
-  @Access(OWNER_COMMAND)
+  @Access(issuing('ClosePosition', { kind: 'ownPosition' }))
   @ApiOperation({ summary: 'Close a position without debt, returning its collateral' })
   @ApiCreatedResponse({ type: PositionReceipt })
   @ApiUnprocessableEntityResponse({ description: 'DEBT_OUTSTANDING, POSITION_CLOSED, STALE_PRICE' })
