@@ -6,8 +6,10 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { generateApiKey } from '../src/access/api-keys';
 import { loadCrypto } from '../src/domain/crypto/crypto';
-import { EventStoreConnection } from '../src/eventstore/eventstore.module';
-import { writeAsAttacker } from './support/attacker';
+import { AccessEvent, accessEventCodec } from '../src/domain/access/access-registry';
+import { chainedEvents } from '../src/eventstore/command-handling';
+import { GENESIS_HASH } from '../src/eventstore/event-codec';
+import { LedgerSigning } from '../src/eventstore/ledger-signing';
 import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';
 import { FEED, Market, POOL } from './support/scenario';
 
@@ -209,16 +211,28 @@ describe('principals on streams of their own', () => {
     const dataDir = old.dataDir;
     let restarted: RunningLedger | undefined;
     try {
-      // What a ledger of before wrote: the registry's events, on its single stream.
+      // What a ledger of before wrote: the registry's events, on its single stream, chained and signed with its key.
       const legacyAdmin = generateApiKey();
       const legacyOracle = generateApiKey();
-      const meta = (commandId: string) => ({ schemaVersion: 1, commandId, at: '2026-01-01T00:00:00.000Z' });
-      await writeAsAttacker(old.app.get(EventStoreConnection).connectionString!, [
-        { append: 'access-registry', type: 'PrincipalRegistered', data: { principalId: 'root', role: 'admin', feeds: [], at: '1767225600' }, metadata: meta('legacy-1') },
-        { append: 'access-registry', type: 'ApiKeyIssued', data: { principalId: 'root', keyId: legacyAdmin.keyId, secretHash: legacyAdmin.secretHash, at: '1767225600' }, metadata: meta('legacy-1') },
-        { append: 'access-registry', type: 'PrincipalRegistered', data: { principalId: 'feeder', role: 'oracle', feeds: [FEED], at: '1767225600' }, metadata: meta('legacy-2') },
-        { append: 'access-registry', type: 'ApiKeyIssued', data: { principalId: 'feeder', keyId: legacyOracle.keyId, secretHash: legacyOracle.secretHash, at: '1767225600' }, metadata: meta('legacy-2') },
-      ]);
+      const at = 1767225600n;
+      const legacy: AccessEvent[][] = [
+        [
+          { type: 'PrincipalRegistered', principalId: 'root', role: 'admin', feeds: [], at },
+          { type: 'ApiKeyIssued', principalId: 'root', keyId: legacyAdmin.keyId, secretHash: legacyAdmin.secretHash, at },
+        ],
+        [
+          { type: 'PrincipalRegistered', principalId: 'feeder', role: 'oracle', feeds: [FEED], at },
+          { type: 'ApiKeyIssued', principalId: 'feeder', keyId: legacyOracle.keyId, secretHash: legacyOracle.secretHash, at },
+        ],
+      ];
+      let link = { revision: -1n, lastHash: GENESIS_HASH };
+      for (const [i, events] of legacy.entries()) {
+        const { toAppend, lastHash } = await old.app
+          .get(LedgerSigning)
+          .signing(async (sign) => chainedEvents('access-registry', link, events, accessEventCodec, { commandId: `legacy-${i}`, at: new Date(Number(at) * 1000) }, sign));
+        await old.app.get(EventStoreDBClient).appendToStream('access-registry', toAppend, { expectedRevision: link.revision < 0n ? 'no_stream' : link.revision });
+        link = { revision: link.revision + BigInt(events.length), lastHash };
+      }
       await old.stop();
       restarted = await startLedger(dataDir);
       const root = restarted.as(legacyAdmin.apiKey);

@@ -58,9 +58,9 @@ async function forge(type: 'PoolLiquidationsPaused' | 'PoolLiquidationsResumed',
   }
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
   const data = { at: String(now.getTime() / 1000) };
-  const meta = { schemaVersion: 1, commandId: `forged-${type}-${principal}`, at: now.toISOString() };
+  const meta = { schemaVersion: 1, commandId: `forged-${type}-${principal}`, at: now.toISOString(), ...(principal ? { principal } : {}) };
   const revision = last!.revision + 1n;
-  const metadata = { ...meta, prevHash: last!.hash, hash: chainHash(last!.hash, stream, revision, type, data, meta), ...(principal ? { principal } : {}) };
+  const metadata = { ...meta, prevHash: last!.hash, hash: chainHash(last!.hash, stream, revision, type, data, meta) };
   await writeAsAttacker(store, [{ append: stream, type, data, metadata }]);
   return { stream, revision: revision.toString() };
 }
@@ -111,4 +111,19 @@ it('reports each command appended to the store under a principal that was not al
   ]);
   // Each forgery is otherwise a well-formed command with a correct link: only authority catches it.
   expect(report.failures.filter((f) => f.code !== 'UNAUTHORIZED_COMMAND')).toEqual([]);
+});
+
+it('finds an issuer rewritten after the fact: the principal is part of the event’s link', async () => {
+  const stream = `pool-${POOL}`;
+  const events = [];
+  for await (const { event } of ledger.app.get(EventStoreDBClient).readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) events.push(event!);
+  const [last] = events;
+  const meta = last.metadata as unknown as LedgerEventMetadata;
+  // The same event again, one revision on, its link made as before but with the admin named as issuer afterwards.
+  const revision = last.revision + 1n;
+  const honest = { schemaVersion: meta.schemaVersion, commandId: 'forged-issuer', at: meta.at, principal: 'system:ledger' };
+  const metadata = { ...honest, prevHash: meta.hash, hash: chainHash(meta.hash, stream, revision, last.type, last.data, honest), principal: 'admin' };
+  await writeAsAttacker(store, [{ append: stream, type: last.type, data: last.data, metadata }]);
+  const { report } = await replay();
+  expect(report.failures).toContainEqual(expect.objectContaining({ code: 'EVENT_ALTERED', stream, revision: revision.toString() }));
 });

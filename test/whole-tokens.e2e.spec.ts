@@ -118,7 +118,8 @@ describe('whole tokens on every outward surface', () => {
     const store = ledger.app.get(EventStoreConnection).connectionString!;
     const json = path.join(ledger.dataDir, 'report.json');
     const html = path.join(ledger.dataDir, 'report.html');
-    const replayed = await cli('audit', 'replay', '--eventstore', store, '--json', json, '--html', html);
+    // As an auditor runs it: holding the ledger's published key, so every link's signature is checked.
+    const replayed = await cli('audit', 'replay', '--eventstore', store, '--ledger-key', `${ledger.url}/audit/ledger-key`, '--json', json, '--html', html);
     const report = JSON.parse(readFileSync(json, 'utf8')) as AuditReport;
     // The failures themselves, if any: they say what did not hold.
     expect({ code: replayed.code, err: replayed.err, failures: report.failures }).toEqual({ code: 0, err: '', failures: [] });

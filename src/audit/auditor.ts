@@ -159,7 +159,7 @@ export class Auditor {
     this.flush();
     const now = ledgerTimeOf(e);
     this.ledgerNow = now;
-    this.pending = { stream: e.stream, commandId, principal: meta?.principal, now, events: [replayed] };
+    this.pending = { stream: e.stream, commandId, principal: meta?.principal, decidedOn: decidedOnOf(meta?.decidedOn), now, events: [replayed] };
   }
 
   async finish(): Promise<AuditReport> {
@@ -289,4 +289,10 @@ function summary(check: string, failures: number, detail: string): CheckSummary 
 
 function timelineJson(p: TimelinePoint) {
   return { at: new Date(Number(p.at) * 1000).toISOString(), poolId: p.poolId, price: formatDecimal(p.price, WAD_DECIMALS), healthFactor: p.healthFactor === undefined ? null : formatDecimal(p.healthFactor, WAD_DECIMALS), liquidations: p.liquidations };
+}
+
+/** A metadata's decidedOn, if it is a map of stream names to strings (anything else is no record of it). */
+function decidedOnOf(value: unknown): Record<string, string> | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  return Object.values(value).every((v) => typeof v === 'string') ? (value as Record<string, string>) : undefined;
 }

@@ -18,9 +18,9 @@ import { indexAt } from '../domain/interest/stability-fee';
 import { parsePublicSignals, PublicSignalsError } from '../domain/liquidation/public-signals';
 import { DetectedTrigger, detectedTriggerOf, LiquidationProofCommand, LiquidationProofEvent, liquidationProofDecider, LiquidationProofState } from '../domain/liquidation/detected-liquidation-proof';
 import type { LedgerCommand } from '../domain/access/authority';
-import { FeedCommand, feedDecider, FeedEvent, FeedState, priceAt } from '../domain/oracle/feed';
-import { activePool, PoolCommand, PoolContext, poolDecider, PoolEvent, PoolState } from '../domain/pool/pool';
-import { PositionCommand, positionDecider, PositionEvent, PositionState } from '../domain/position/position';
+import { FeedCommand, feedDecider, FeedEvent, FeedState, feedStream, priceAt } from '../domain/oracle/feed';
+import { activePool, PoolCommand, PoolContext, poolDecider, PoolEvent, PoolState, poolStream } from '../domain/pool/pool';
+import { PositionCommand, positionDecider, PositionEvent, PositionState, positionStream } from '../domain/position/position';
 import { AuctionCommand, auctionDecider, AuctionEvent, AuctionState } from '../domain/auction/auction';
 import { AmmCommand, ammDecider, AmmEvent, AmmState } from '../domain/amm/amm';
 import { collateralValueOf, debtOf, unitOf } from '../domain/risk/liquidation-rule';
@@ -53,6 +53,8 @@ export interface RecordedCommand {
   commandId: string;
   /** Who issued it, as its first event's metadata records (absent in histories from before it was). */
   principal?: string;
+  /** The other streams its decision read, at which revision (its metadata's decidedOn; absent in older histories). */
+  decidedOn?: Readonly<Record<string, string>>;
   now: bigint;
   events: ReplayedEvent[];
 }
@@ -82,6 +84,13 @@ export interface TimelinePoint {
   healthFactor?: bigint;
   liquidations: number;
 }
+
+/**
+ * How many recent states of the streams a decision reads (pools, feeds, positions) the replay keeps, by
+ * revision: a command is decided again on the revisions its context read, which the live ledger reads
+ * moments (a subscription's lag) before its append lands.
+ */
+const RECENT_CONTEXT_STATES = 2048;
 
 const REFUSAL_NAMES: Record<string, string> = {
   BAD_SIGNATURE: 'ORACLE_SIGNATURE_INVALID',
@@ -119,6 +128,11 @@ export class LedgerReplay {
   /** Each feed's latest accepted prices, oldest first: what a risk proposal's forecast must have read. */
   private readonly acceptedPrices = new Map<string, AcceptedPrice[]>();
 
+  /** Revision of each stream folded so far. */
+  private readonly revisions = new Map<string, bigint>();
+  /** States of context streams after each recent event, by `stream@revision`, oldest first. */
+  private readonly recentStates = new Map<string, unknown>();
+
   /** Folds one recorded command, re-deciding it first when `check` is set. */
   apply(recorded: RecordedCommand, check = true): void {
     this.commands++;
@@ -130,13 +144,50 @@ export class LedgerReplay {
     else if (kind === 'auction') this.applyAuction(id, recorded, check);
     else if (kind === 'amm') this.applyAmm(id, recorded, check);
     else if (kind === 'proof') this.applyProof(id, recorded, check);
+    this.revisions.set(recorded.stream, recorded.events[recorded.events.length - 1].revision);
+  }
+
+  /**
+   * Remembers a context stream's state after each event of a command (a live read may land between
+   * two events of one append), for the commands decided on it before later events moved it.
+   */
+  private rememberStates<State, Event>(evolve: (state: State, event: Event) => State, before: State, after: State, recorded: RecordedCommand): void {
+    let state = before;
+    for (const [i, e] of recorded.events.entries()) {
+      state = i === recorded.events.length - 1 ? after : evolve(state, e.event as Event);
+      this.recentStates.set(`${e.stream}@${e.revision}`, state);
+    }
+    for (const key of this.recentStates.keys()) {
+      if (this.recentStates.size <= RECENT_CONTEXT_STATES) break;
+      this.recentStates.delete(key);
+    }
+  }
+
+  /**
+   * A context stream's state as the command's decision read it: at the revision its events record, or,
+   * in histories from before that was recorded, as the history stands. A revision the history has not
+   * reached yet, or one too far back to be a live read's, is a finding.
+   */
+  private contextRead<State>(states: Map<string, State>, id: string, stream: string, recorded: RecordedCommand): State | undefined {
+    const read = recorded.decidedOn?.[stream];
+    const current = this.revisions.get(stream) ?? -1n;
+    if (read === undefined || read === current.toString()) return states.get(id);
+    const revision = /^(-1|0|[1-9][0-9]{0,18})$/.test(read) ? BigInt(read) : undefined;
+    if (revision === -1n && current >= 0n) return undefined; // read before the stream began
+    const past = revision !== undefined && revision < current ? this.recentStates.get(`${stream}@${revision}`) : undefined;
+    if (past !== undefined) return past as State;
+    const why = revision === undefined ? 'which is no revision' : revision > current ? `which the history reaches only later (it is at ${current})` : 'too far back for a read the moment before';
+    this.fail('CONTEXT_NOT_IN_HISTORY', `${recorded.events[0].event.type} says it was decided on ${stream}@${read}, ${why}`, recorded.events[0]);
+    return states.get(id);
   }
 
   private applyPool(poolId: string, recorded: RecordedCommand, check: boolean): void {
     const state = this.pools.get(poolId) ?? poolDecider.initialState();
     const events = recorded.events.map((e) => e.event as PoolEvent);
-    if (check) this.redecide(recorded, () => poolDecider.decide(poolCommandOf(events, recorded.now), state, this.poolContext(state, events[0])));
-    this.pools.set(poolId, this.fold(poolDecider.evolve, state, recorded));
+    if (check) this.redecide(recorded, () => poolDecider.decide(poolCommandOf(events, recorded.now), state, this.poolContext(state, events[0], recorded)));
+    const next = this.fold(poolDecider.evolve, state, recorded);
+    this.pools.set(poolId, next);
+    this.rememberStates(poolDecider.evolve, state, next, recorded);
     for (const [i, e] of events.entries()) if (e.type === 'LiquidationAccounted') this.checkBadDebt(poolId, e.auctionId, e.badDebt, recorded.events[i]);
     if (events[0].type === 'PoolCreated') this.poolLedgers.set(poolId, { collateralIn: 0n, collateralOut: 0n, drawn: 0n, repaid: 0n, liquidations: 0, badDebt: 0n });
   }
@@ -145,17 +196,22 @@ export class LedgerReplay {
    * A reservation is decided against its position and the pool's feed (the round it cites), a risk
    * proposal against the feed's accepted prices as the history holds them; other pool commands need nothing.
    */
-  private poolContext(pool: PoolState, first: PoolEvent): PoolContext | RiskContext | undefined {
+  private poolContext(pool: PoolState, first: PoolEvent, recorded: RecordedCommand): PoolContext | RiskContext | undefined {
     if (first.type === 'RiskParametersProposed' && pool.status === 'active') return { prices: this.acceptedPrices.get(pool.feed) ?? [] };
     if (first.type !== 'LiquidationReserved' || pool.status !== 'active') return undefined;
-    return { position: this.positions.get(first.positionId) ?? { status: 'absent' }, feed: this.feeds.get(pool.feed) ?? { status: 'absent' } };
+    return {
+      position: this.contextRead(this.positions, first.positionId, positionStream(first.positionId), recorded) ?? { status: 'absent' },
+      feed: this.contextRead(this.feeds, pool.feed, feedStream(pool.feed), recorded) ?? { status: 'absent' },
+    };
   }
 
   private applyFeed(feedName: string, recorded: RecordedCommand, check: boolean): void {
     const state = this.feeds.get(feedName) ?? feedDecider.initialState();
     const events = recorded.events.map((e) => e.event as FeedEvent);
     if (check) this.redecide(recorded, () => feedDecider.decide(feedCommandOf(events, recorded.now), state, undefined));
-    this.feeds.set(feedName, this.fold(feedDecider.evolve, state, recorded));
+    const next = this.fold(feedDecider.evolve, state, recorded);
+    this.feeds.set(feedName, next);
+    this.rememberStates(feedDecider.evolve, state, next, recorded);
     const updated = events.find((e): e is Extract<FeedEvent, { type: 'PriceUpdated' }> => e.type === 'PriceUpdated');
     if (updated) {
       const prices = this.acceptedPrices.get(feedName) ?? [];
@@ -173,14 +229,15 @@ export class LedgerReplay {
     const state = this.positions.get(positionId) ?? positionDecider.initialState();
     const events = recorded.events.map((e) => e.event as PositionEvent);
     const poolId = state.status === 'absent' ? (events[0].type === 'PositionOpened' ? events[0].poolId : undefined) : state.poolId;
-    const pool = (poolId !== undefined && this.pools.get(poolId)) || { status: 'absent' as const };
-    const feed: FeedState = (pool.status === 'active' && this.feeds.get(pool.feed)) || { status: 'absent' };
+    const pool = (poolId !== undefined && this.contextRead(this.pools, poolId, poolStream(poolId), recorded)) || { status: 'absent' as const };
+    const feed: FeedState = (pool.status === 'active' && this.contextRead(this.feeds, pool.feed, feedStream(pool.feed), recorded)) || { status: 'absent' };
     const context = { pool, feed, price: priceAt(feed, recorded.now), now: recorded.now };
     if (check) {
       this.redecide(recorded, () => events.flatMap((e) => positionDecider.decide(positionCommandOf(e), state, context)));
     }
     const next = this.fold(positionDecider.evolve, state, recorded);
     this.positions.set(positionId, next);
+    this.rememberStates(positionDecider.evolve, state, next, recorded);
     if (poolId !== undefined) this.moveTotals(poolId, state, next);
     const ledger = poolId !== undefined ? this.poolLedgers.get(poolId) : undefined;
     for (const [i, e] of events.entries()) {
@@ -219,9 +276,9 @@ export class LedgerReplay {
     const first = events[0];
     const positionId = first.type === 'AuctionStarted' ? first.positionId : state.status !== 'absent' ? state.positionId : undefined;
     const poolId = first.type === 'AuctionStarted' ? first.poolId : state.status !== 'absent' ? state.poolId : undefined;
-    const pool = (poolId !== undefined && this.pools.get(poolId)) || { status: 'absent' as const };
-    const feed: FeedState = (pool.status === 'active' && this.feeds.get(pool.feed)) || { status: 'absent' };
-    const position = (positionId !== undefined && this.positions.get(positionId)) || { status: 'absent' as const };
+    const pool = (poolId !== undefined && this.contextRead(this.pools, poolId, poolStream(poolId), recorded)) || { status: 'absent' as const };
+    const feed: FeedState = (pool.status === 'active' && this.contextRead(this.feeds, pool.feed, feedStream(pool.feed), recorded)) || { status: 'absent' };
+    const position = (positionId !== undefined && this.contextRead(this.positions, positionId, positionStream(positionId), recorded)) || { status: 'absent' as const };
     if (check) this.redecide(recorded, () => auctionDecider.decide(auctionCommandOf(events), state, { position, pool, feed, now: recorded.now }));
     // A market sale must be exactly the market's swap for this auction.
     if (first.type === 'SoldToMarket') {

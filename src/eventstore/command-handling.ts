@@ -23,6 +23,7 @@ import { Decider, DomainError } from '../domain/decider';
 import { EventCodec } from '../domain/events';
 import { requestHashOf } from '../http/request-fingerprint';
 import { chainHash, GENESIS_HASH, isLedgerMetadata, LedgerEventMetadata } from './event-codec';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { issuerOf } from './command-issuer';
 import { DeletedStreamError, Quarantine, StoredEvent, StreamQuarantinedError } from './quarantine';
 import type { LedgerSigning, SignLink } from './ledger-signing';
@@ -93,6 +94,13 @@ export interface HandleOptions<State, Context> {
 
 type Folding<State, Event> = Pick<Decider<State, unknown, Event, unknown>, 'initialState' | 'evolve'>;
 
+/**
+ * The other streams a decision's context read, and at which revision. Another stream can move between
+ * that read and the append (a followed snapshot lags its subscription), so the events record what they
+ * were decided on, and the audit decides them again on exactly that.
+ */
+const contextReads = new AsyncLocalStorage<Map<string, bigint>>();
+
 export class CommandHandling {
   /**
    * Folded states by stream, so a load reads only the events appended since (states are immutable
@@ -152,7 +160,9 @@ export class CommandHandling {
   /** The stream's state: from the followed cache when it is kept current, otherwise read. */
   current<State, Event>(stream: string, decider: Folding<State, Event>, codec: EventCodec<Event>): Promise<AggregateSnapshot<State>> {
     const cached = this.live && this.followerOf(stream) ? (this.snapshots.get(stream) as AggregateSnapshot<State> | undefined) : undefined;
-    return cached ? Promise.resolve(cached) : this.load(stream, decider, codec);
+    if (!cached) return this.load(stream, decider, codec);
+    contextReads.getStore()?.set(stream, cached.revision);
+    return Promise.resolve(cached);
   }
 
   /** The cached snapshot, however old (for what never changes once written, such as a position's pool). */
@@ -212,7 +222,8 @@ export class CommandHandling {
       read = this.readNewEvents(stream, decider, codec).finally(() => this.reading.delete(stream));
       this.reading.set(stream, read);
     }
-    return read as Promise<AggregateSnapshot<State>>;
+    const reads = contextReads.getStore();
+    return (reads ? read.then((snapshot) => (reads.set(stream, snapshot.revision), snapshot)) : read) as Promise<AggregateSnapshot<State>>;
   }
 
   private async readNewEvents<State, Event>(stream: string, decider: Folding<State, Event>, codec: EventCodec<Event>): Promise<AggregateSnapshot<State>> {
@@ -306,12 +317,13 @@ export class CommandHandling {
         const { revision, position } = handledIn(current, options.commandId)!;
         return { events: [], state: current.state, revision, position, duplicate: true };
       }
-      const events = decided;
+      const { events, decidedOn } = decided;
+      decidedOn.delete(stream); // its own revision is the append's expected revision
       if (events.length === 0) return { events, state: current.state, revision: current.revision, duplicate: false };
 
       let lastHash = current.lastHash;
       const append = (sign?: SignLink) => {
-        const chained = chainedEvents(stream, current, events, codec, { commandId: options.commandId, at: options.now, requestHash: requested, principal }, sign);
+        const chained = chainedEvents(stream, current, events, codec, { commandId: options.commandId, at: options.now, requestHash: requested, principal, decidedOn }, sign);
         lastHash = chained.lastHash;
         return this.client.appendToStream(stream, chained.toAppend, { expectedRevision: current.revision < 0n ? NO_STREAM : current.revision });
       };
@@ -338,14 +350,16 @@ export class CommandHandling {
     command: Command,
     options: HandleOptions<State, Context>,
     requested: string | undefined,
-  ): Promise<Event[] | 'duplicate' | DomainError> {
+  ): Promise<{ events: Event[]; decidedOn: Map<string, bigint> } | 'duplicate' | DomainError> {
     const handled = handledIn(current, options.commandId);
     if (handled && requested && handled.requestHash && handled.requestHash !== requested) {
       return new DomainError('COMMAND_ID_REUSED', `command ${options.commandId} was already handled with another request; send a new command id`);
     }
     if (handled) return 'duplicate';
     try {
-      return decider.decide(command, current.state, await options.context(current.state));
+      const decidedOn = new Map<string, bigint>();
+      const context = await contextReads.run(decidedOn, () => options.context(current.state));
+      return { events: decider.decide(command, current.state, context), decidedOn };
     } catch (err) {
       if (err instanceof DomainError) return err;
       throw err;
@@ -380,13 +394,19 @@ export function chainedEvents<Event>(
   after: { revision: bigint; lastHash: string },
   events: readonly Event[],
   codec: EventCodec<Event>,
-  command: { commandId: string; at: Date; requestHash?: string; principal?: string },
+  command: { commandId: string; at: Date; requestHash?: string; principal?: string; decidedOn?: ReadonlyMap<string, bigint> },
   sign?: SignLink,
 ): { toAppend: EventData[]; lastHash: string } {
   let lastHash = after.lastHash;
   const toAppend = events.map((event, i) => {
     const { type, schemaVersion, data } = codec.encode(event);
-    const meta = { schemaVersion, commandId: command.commandId, at: command.at.toISOString(), ...(command.principal !== undefined ? { principal: command.principal } : {}) };
+    const meta = {
+      schemaVersion,
+      commandId: command.commandId,
+      at: command.at.toISOString(),
+      ...(command.principal !== undefined ? { principal: command.principal } : {}),
+      ...(command.decidedOn?.size ? { decidedOn: Object.fromEntries([...command.decidedOn].map(([s, r]) => [s, r.toString()])) } : {}),
+    };
     const hash = chainHash(lastHash, stream, after.revision + 1n + BigInt(i), type, data, meta);
     const metadata: LedgerEventMetadata = { ...meta, prevHash: lastHash, hash, ...(command.requestHash ? { requestHash: command.requestHash } : {}), ...sign?.(hash) };
     lastHash = hash;

@@ -27,6 +27,8 @@ export interface LedgerEventMetadata {
    * events written before it was recorded). The audit checks it against who may issue what.
    */
   principal?: string;
+  /** The other streams the decision read, and at which revision (see command-handling's contextReads). */
+  decidedOn?: Record<string, string>;
 }
 
 export function isLedgerMetadata(m: unknown): m is Pick<LedgerEventMetadata, 'schemaVersion' | 'commandId' | 'at'> & Partial<LedgerEventMetadata> {
@@ -57,11 +59,12 @@ export function chainHash(
   revision: bigint,
   type: string,
   data: unknown,
-  meta: Pick<LedgerEventMetadata, 'schemaVersion' | 'commandId' | 'at' | 'principal'>,
+  meta: Pick<LedgerEventMetadata, 'schemaVersion' | 'commandId' | 'at' | 'principal' | 'decidedOn'>,
 ): string {
-  // The issuer is bound too, so who issued a command cannot be rewritten; links made before it was
-  // recorded hash as they always did.
+  // The issuer and what the decision read are bound too, so neither can be rewritten; links made before
+  // they were recorded hash as they always did.
   const issuer = meta.principal === undefined ? [] : [meta.principal];
-  const content = JSON.stringify([prevHash, stream, revision.toString(), type, meta.schemaVersion, meta.commandId, meta.at, data, ...issuer]);
+  const decidedOn = meta.decidedOn === undefined ? [] : [meta.decidedOn];
+  const content = JSON.stringify([prevHash, stream, revision.toString(), type, meta.schemaVersion, meta.commandId, meta.at, data, ...issuer, ...decidedOn]);
   return createHash('sha256').update(content).digest('hex');
 }
