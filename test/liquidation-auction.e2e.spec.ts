@@ -58,6 +58,8 @@ beforeAll(async () => {
   ledger = await startLedger();
   market = new Market(ledger);
   await market.open('2000');
+  // A global cap that holds nothing back here, so every reservation is decided, and audited, under one.
+  await market.ok('PUT', '/liquidations/global-cap', { commandId: market.id('global-cap'), cap: '1000000' });
   liquidators = {} as typeof liquidators;
   for (const id of ['keeper-1', 'keeper-2', 'alice', 'bob', 'carol'] as const) liquidators[id] = await ledger.principal(id, 'liquidator');
   await market.borrow('a', '1', '1490');

@@ -19,10 +19,19 @@ import { parsePublicSignals, PublicSignalsError } from '../domain/liquidation/pu
 import { DetectedTrigger, detectedTriggerOf, LiquidationProofCommand, LiquidationProofEvent, liquidationProofDecider, LiquidationProofState } from '../domain/liquidation/detected-liquidation-proof';
 import type { LedgerCommand } from '../domain/access/authority';
 import { FeedCommand, feedDecider, FeedEvent, FeedState, feedStream, priceAt } from '../domain/oracle/feed';
-import { activePool, PoolCommand, PoolContext, poolDecider, PoolEvent, PoolState, poolStream } from '../domain/pool/pool';
+import { ActivePool, activePool, PoolCommand, PoolContext, poolDecider, PoolEvent, PoolState, poolStream } from '../domain/pool/pool';
 import { PositionCommand, positionDecider, PositionEvent, PositionState, positionStream } from '../domain/position/position';
 import { AuctionCommand, auctionDecider, AuctionEvent, AuctionState } from '../domain/auction/auction';
 import { AmmCommand, ammDecider, AmmEvent, AmmState } from '../domain/amm/amm';
+import {
+  debtUnderAuction,
+  GLOBAL_LIQUIDATION_CAP_STREAM,
+  GlobalLiquidationCapCommand,
+  GlobalLiquidationCapEvent,
+  globalLiquidationCapDecider,
+  GlobalLiquidationCapState,
+  GlobalLiquidationContext,
+} from '../domain/liquidation/global-liquidation-cap';
 import { collateralValueOf, debtOf, unitOf } from '../domain/risk/liquidation-rule';
 import { formatDecimal } from '../domain/math/decimal';
 import { healthBand, HealthBand, healthFactor } from '../domain/risk/position-risk';
@@ -106,6 +115,8 @@ export class LedgerReplay {
   readonly positions = new Map<string, PositionState>();
   readonly auctions = new Map<string, AuctionState>();
   readonly amms = new Map<string, AmmState>();
+  /** The ledger's settings streams by id (the global liquidation cap's). */
+  private readonly settings = new Map<string, GlobalLiquidationCapState>();
   /** Liquidations the ledger detected, as their proof must state them, by liquidation id. */
   readonly detected = new Map<string, DetectedTrigger>();
   private readonly detectionProofs = new Map<string, LiquidationProofState>();
@@ -144,6 +155,7 @@ export class LedgerReplay {
     else if (kind === 'auction') this.applyAuction(id, recorded, check);
     else if (kind === 'amm') this.applyAmm(id, recorded, check);
     else if (kind === 'proof') this.applyProof(id, recorded, check);
+    else if (kind === 'settings') this.applyGlobalCap(id, recorded, check);
     this.revisions.set(recorded.stream, recorded.events[recorded.events.length - 1].revision);
   }
 
@@ -193,8 +205,8 @@ export class LedgerReplay {
   }
 
   /**
-   * A reservation is decided against its position and the pool's feed (the round it cites), a risk
-   * proposal against the feed's accepted prices as the history holds them; other pool commands need nothing.
+   * A reservation is decided against its position, the pool's feed (the round it cites) and the global
+   * cap with the debt under auction in every pool; a risk proposal against the feed's accepted prices as the history holds them; other pool commands need nothing.
    */
   private poolContext(pool: PoolState, first: PoolEvent, recorded: RecordedCommand): PoolContext | RiskContext | undefined {
     if (first.type === 'RiskParametersProposed' && pool.status === 'active') return { prices: this.acceptedPrices.get(pool.feed) ?? [] };
@@ -202,7 +214,29 @@ export class LedgerReplay {
     return {
       position: this.contextRead(this.positions, first.positionId, positionStream(first.positionId), recorded) ?? { status: 'absent' },
       feed: this.contextRead(this.feeds, pool.feed, feedStream(pool.feed), recorded) ?? { status: 'absent' },
+      global: this.globalContext(pool, recorded),
     };
+  }
+
+  /** The global cap a reservation was decided under, and the debt under auction in every pool as it read them. */
+  private globalContext(pool: ActivePool, recorded: RecordedCommand): GlobalLiquidationContext | undefined {
+    const { id } = ledgerStreamOf(GLOBAL_LIQUIDATION_CAP_STREAM);
+    const cap = this.contextRead(this.settings, id, GLOBAL_LIQUIDATION_CAP_STREAM, recorded)?.cap;
+    if (cap === undefined) return undefined;
+    const pools: ActivePool[] = [pool];
+    for (const other of this.pools.keys()) {
+      const read = other === pool.poolId ? undefined : this.contextRead(this.pools, other, poolStream(other), recorded);
+      if (read?.status === 'active') pools.push(read);
+    }
+    return { debtUnderAuction: debtUnderAuction(pools), cap };
+  }
+
+  private applyGlobalCap(id: string, recorded: RecordedCommand, check: boolean): void {
+    const state = this.settings.get(id) ?? globalLiquidationCapDecider.initialState();
+    if (check) this.redecide(recorded, () => globalLiquidationCapDecider.decide(globalCapCommandOf(recorded), state, undefined));
+    const next = this.fold(globalLiquidationCapDecider.evolve, state, recorded);
+    this.settings.set(id, next);
+    this.rememberStates(globalLiquidationCapDecider.evolve, state, next, recorded);
   }
 
   private applyFeed(feedName: string, recorded: RecordedCommand, check: boolean): void {
@@ -486,11 +520,19 @@ export function commandOf(recorded: RecordedCommand): LedgerCommand | undefined 
         const { proof, publicSignals } = first as LiquidationProofEvent;
         return { type: 'ProveDetectedLiquidation', proof, publicSignals, proofVerified: true };
       }
+      case 'settings':
+        return globalCapCommandOf(recorded);
     }
   } catch {
     // Not a command's events: the re-decision says why.
   }
   return undefined;
+}
+
+/** The command that set the global liquidation cap as recorded. */
+function globalCapCommandOf(recorded: RecordedCommand): GlobalLiquidationCapCommand {
+  const { cap } = recorded.events[0].event as GlobalLiquidationCapEvent;
+  return { type: 'SetGlobalLiquidationCap', ...(cap !== undefined ? { cap } : {}), now: recorded.now };
 }
 
 /** The pool command that appends these events. */

@@ -46,12 +46,6 @@ export interface LedgerConfig {
   ledgerProofs: boolean;
   /** Worker threads proving the ledger's detections (default: cores − 1, at least 1). */
   proverThreads?: number;
-  /**
-   * The global liquidation cap: the most debt under auction at once across all pools (the tabs of
-   * liquidations reserved and not yet accounted for), in 18 decimals; the pools' debt assets are USD
-   * stablecoins, so one figure caps them all. Unset: no global cap (each pool's own cap still holds).
-   */
-  liquidationGlobalDebtCap?: bigint;
   /** Server-sent events: a comment line this often keeps idle connections (and their proxies) open... */
   sseHeartbeatMs: number;
   /** ...and a client whose unsent data passes this many bytes is dropped (it can resume). */
@@ -79,6 +73,7 @@ export function dataDirOf(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
+  refuseSettingsNowEvents(env);
   const dataDir = dataDirOf(env);
   return {
     port: intFrom(env.PORT, 3000, 'PORT'),
@@ -98,7 +93,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     liquidationDetection: switchFrom(env.LIQUIDATION_DETECTION, true, 'LIQUIDATION_DETECTION'),
     ledgerProofs: switchFrom(env.LEDGER_PROOFS, true, 'LEDGER_PROOFS'),
     proverThreads: env.PROVER_THREADS === undefined ? undefined : positiveIntFrom(env.PROVER_THREADS, 1, 'PROVER_THREADS'),
-    liquidationGlobalDebtCap: wadFrom(env.LIQUIDATION_GLOBAL_DEBT_CAP, 'LIQUIDATION_GLOBAL_DEBT_CAP'),
     sseHeartbeatMs: positiveIntFrom(env.SSE_HEARTBEAT_MS, 15_000, 'SSE_HEARTBEAT_MS'),
     sseMaxBufferBytes: positiveIntFrom(env.SSE_MAX_BUFFER_BYTES, 1 << 20, 'SSE_MAX_BUFFER_BYTES'),
     sseFlushMs: positiveIntFrom(env.SSE_FLUSH_MS, 20, 'SSE_FLUSH_MS', 0),
@@ -133,13 +127,18 @@ function switchFrom(value: string | undefined, fallback: boolean, name: string):
   throw new Error(`${name} must be "on" or "off", got "${value}"`);
 }
 
-/** A positive decimal amount ("5000000", "2500.5") in 18 decimals; unset or empty is none. */
-function wadFrom(value: string | undefined, name: string): bigint | undefined {
-  if (value === undefined || value === '') return undefined;
-  const match = /^(0|[1-9][0-9]*)(?:\.([0-9]{1,18}))?$/.exec(value);
-  const wad = match ? BigInt(match[1]) * 10n ** 18n + BigInt((match[2] ?? '').padEnd(18, '0')) : 0n;
-  if (wad === 0n) throw new Error(`${name} must be a positive decimal amount of the debt asset with at most 18 decimals, such as "5000000", got "${value}"`);
-  return wad;
+/**
+ * Settings that moved into the ledger's history: a start that still names one stops, rather than run
+ * without what its operator asked for.
+ */
+const SETTINGS_NOW_EVENTS: Record<string, string> = {
+  LIQUIDATION_GLOBAL_DEBT_CAP: 'the global liquidation cap is set by an admin with PUT /liquidations/global-cap, and recorded as an event the audit checks',
+};
+
+function refuseSettingsNowEvents(env: NodeJS.ProcessEnv): void {
+  for (const [name, instead] of Object.entries(SETTINGS_NOW_EVENTS)) {
+    if (env[name] !== undefined && env[name] !== '') throw new Error(`${name} is no longer read: ${instead}`);
+  }
 }
 
 export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');

@@ -9,11 +9,12 @@ import { PositionEvent } from './position/position';
 import { AuctionEvent } from './auction/auction';
 import { AmmEvent } from './amm/amm';
 import { LiquidationProofEvent } from './liquidation/detected-liquidation-proof';
+import { GlobalLiquidationCapEvent } from './liquidation/global-liquidation-cap';
 
-export type LedgerEvent = PoolEvent | PositionEvent | FeedEvent | AuctionEvent | AmmEvent | LiquidationProofEvent;
+export type LedgerEvent = PoolEvent | PositionEvent | FeedEvent | AuctionEvent | AmmEvent | LiquidationProofEvent | GlobalLiquidationCapEvent;
 
 /** The streams ledger events live in, by name prefix: what checkpoints cover and what the liquidation engine follows. */
-export const LEDGER_STREAM_PREFIXES = ['pool-', 'oracle-', 'position-', 'auction-', 'amm-', 'proof-'];
+export const LEDGER_STREAM_PREFIXES = ['pool-', 'oracle-', 'position-', 'auction-', 'amm-', 'proof-', 'settings-'];
 
 /** A domain event as stored: its type, the schema version of its body, and the JSON body. */
 export interface StoredShape {
@@ -64,6 +65,7 @@ export const SCHEMA_VERSIONS: Record<LedgerEventType, number> = {
   LiquidationsPaused: 1,
   LiquidationsResumed: 1,
   LiquidationProven: 1,
+  GlobalLiquidationCapSet: 1,
   // Predictive risk engine (src/domain/pool/risk-adjustment.ts).
   RiskEngineConfigured: 1,
   RiskParametersProposed: 1,
@@ -127,7 +129,7 @@ export function isLedgerEventType(type: string): type is LedgerEventType {
   return type in SCHEMA_VERSIONS;
 }
 
-/** A ledger stream's kind (`pool`, `oracle`, `position`, `auction`, `amm`, `proof`) and the id after its dash. */
+/** A ledger stream's kind (`pool`, `oracle`, `position`, `auction`, `amm`, `proof`, `settings`) and the id after its dash. */
 export function ledgerStreamOf(stream: string): { kind: string; id: string } {
   const dash = stream.indexOf('-');
   return dash < 0 ? { kind: stream, id: '' } : { kind: stream.slice(0, dash), id: stream.slice(dash + 1) };

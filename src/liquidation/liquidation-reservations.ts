@@ -1,11 +1,10 @@
 /**
  * ReserveLiquidation on a pool's stream: the one pool command decided against more than the pool, so
- * it has its own path here: the position being liquidated, the pool's feed, and (when
- * LIQUIDATION_GLOBAL_DEBT_CAP is set) the debt under auction across all pools are its context.
+ * it has its own path here: the position being liquidated, the pool's feed, and (when an admin has set
+ * the global liquidation cap) the cap and the debt under auction across all pools are its context.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock, unixSeconds } from '../clock/clock';
-import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { debtUnderAuction, GlobalLiquidationContext } from '../domain/liquidation/global-liquidation-cap';
 import { activePool, poolDecider, PoolEvent, PoolState, poolStream } from '../domain/pool/pool';
 import { CommandHandling, CommandOutcome } from '../eventstore/command-handling';
@@ -13,6 +12,7 @@ import { poolCodec, Pools } from '../ledger/pools/pool.command';
 import { Positions } from '../ledger/positions/position.command';
 import { Metrics } from '../observability/metrics';
 import { Feeds } from '../oracle/feed.command';
+import { GlobalLiquidationCap } from './global-liquidation-cap.command';
 
 @Injectable()
 export class LiquidationReservations {
@@ -31,19 +31,18 @@ export class LiquidationReservations {
     private readonly pools: Pools,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
-    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly globalCap: GlobalLiquidationCap,
   ) {}
 
   /** Reserves room for the liquidation at the price of `round`, a recent round of the pool's feed. */
-  reserve(poolId: string, auctionId: string, positionId: string, round: bigint): Promise<CommandOutcome<PoolEvent, PoolState>> {
-    const cap = this.config.liquidationGlobalDebtCap;
-    if (cap === undefined) return this.append(poolId, auctionId, positionId, round);
-    const reserved = this.globalQueue.then(() => this.append(poolId, auctionId, positionId, round, cap));
+  async reserve(poolId: string, auctionId: string, positionId: string, round: bigint): Promise<CommandOutcome<PoolEvent, PoolState>> {
+    if ((await this.globalCap.state()).cap === undefined) return this.append(poolId, auctionId, positionId, round);
+    const reserved = this.globalQueue.then(() => this.append(poolId, auctionId, positionId, round));
     this.globalQueue = reserved.catch(() => undefined);
     return reserved;
   }
 
-  private append(poolId: string, auctionId: string, positionId: string, round: bigint, cap?: bigint): Promise<CommandOutcome<PoolEvent, PoolState>> {
+  private append(poolId: string, auctionId: string, positionId: string, round: bigint): Promise<CommandOutcome<PoolEvent, PoolState>> {
     const at = this.clock.now();
     return this.metrics.observeCommand('ReserveLiquidation', () =>
       this.handling.handle(poolStream(poolId), poolDecider, poolCodec, { type: 'ReserveLiquidation', auctionId, positionId, round, now: unixSeconds(at) }, {
@@ -52,14 +51,19 @@ export class LiquidationReservations {
         context: async (pool) => ({
           position: await this.positions.state(positionId),
           feed: await this.feeds.state(activePool(pool).feed),
-          global: cap === undefined ? undefined : await this.globalContext(poolId, pool, cap),
+          global: await this.globalContext(poolId, pool),
         }),
       }),
     );
   }
 
-  /** The debt under auction in every pool: this one as the command sees it, the others from their followed snapshots. */
-  private async globalContext(poolId: string, pool: PoolState, cap: bigint): Promise<GlobalLiquidationContext> {
+  /**
+   * The cap in force and the debt under auction in every pool: this one as the command sees it, the
+   * others from their followed snapshots. No cap: nothing to add up.
+   */
+  private async globalContext(poolId: string, pool: PoolState): Promise<GlobalLiquidationContext | undefined> {
+    const { cap } = await this.globalCap.state();
+    if (cap === undefined) return undefined;
     const others = (await this.pools.all()).filter((other) => other.poolId !== poolId);
     return { debtUnderAuction: debtUnderAuction([activePool(pool), ...others]), cap };
   }

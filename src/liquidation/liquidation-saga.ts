@@ -14,6 +14,7 @@ import { ExecutePositionCommand, PositionCommandHandler } from '../ledger/positi
 import { AuctionCommandHandler, ExecuteAuctionCommand } from './auction.command';
 import { LiquidationStep } from './liquidation-watch';
 import { LiquidationReservations } from './liquidation-reservations';
+import { GlobalLiquidationCap } from './global-liquidation-cap.command';
 import { Markets } from './market.command';
 
 @Injectable()
@@ -37,7 +38,10 @@ export class LiquidationSaga {
     private readonly pools: PoolCommandHandler,
     private readonly reservations: LiquidationReservations,
     private readonly markets: Markets,
-  ) {}
+    globalCap: GlobalLiquidationCap,
+  ) {
+    globalCap.onChange(() => this.retryGlobalWaiting());
+  }
 
   take(step: LiquidationStep): Promise<void> {
     return asComponent('liquidation-saga', () => this.queue(step));
@@ -99,7 +103,7 @@ export class LiquidationSaga {
     }
   }
 
-  /** Takes again, each in its pool's queue, the reservations the global cap held back. */
+  /** Takes again, each in its pool's queue, the reservations the global cap held back: room freed, or the cap was raised. */
   private retryGlobalWaiting(): void {
     this.accounted++;
     const waiting = [...this.waitingForGlobalRoom.values()];

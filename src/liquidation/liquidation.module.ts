@@ -9,13 +9,14 @@ import { AuctionsController } from './auctions.controller';
 import { LiquidationSaga } from './liquidation-saga';
 import { LiquidationReservations } from './liquidation-reservations';
 import { Markets } from './market.command';
+import { GlobalLiquidationCap, SetGlobalLiquidationCapHandler } from './global-liquidation-cap.command';
 import { MarketsController } from './markets.controller';
 
 /** Liquidation: detecting positions that fell below their threshold, auctioning their collateral, settling. */
 @Module({
   imports: [LedgerModule, OracleModule, ZkModule],
   controllers: [LiquidationsController, AuctionsController, MarketsController],
-  providers: [LiquidationDetector, LiquidationSaga, LiquidationReservations, AuctionCommandHandler, Auctions, Markets],
+  providers: [LiquidationDetector, LiquidationSaga, LiquidationReservations, AuctionCommandHandler, Auctions, Markets, GlobalLiquidationCap, SetGlobalLiquidationCapHandler],
   exports: [LiquidationDetector],
 })
 export class LiquidationModule {}

@@ -175,6 +175,13 @@ async function routeSamples(ledger: RunningLedger): Promise<Omit<Sampled, 'ledge
     })],
 
     'GET /liquidations': [ROLES, async () => ({ path: '/liquidations' })],
+    'GET /liquidations/global-cap': [ROLES, async () => ({ path: '/liquidations/global-cap' })],
+    // A cap far above anything the samples put under auction, so it holds nothing back.
+    'PUT /liquidations/global-cap': [['admin'], async () => ({ path: '/liquidations/global-cap', body: { commandId: fresh('cap'), cap: String(900_000_000_000n + ++round) } })],
+    'POST /liquidations/global-cap/lift': [['admin'], async () => {
+      await admin('PUT', '/liquidations/global-cap', { commandId: fresh('cap'), cap: '1000000000000' });
+      return { path: '/liquidations/global-cap/lift', body: { commandId: fresh('lift') } };
+    }],
     'GET /auctions': [['liquidator', 'auditor', 'admin'], async () => ({ path: '/auctions' })],
     'GET /auctions/:auctionId': [['liquidator', 'auditor', 'admin'], async () => ({ path: `/auctions/${auctionId}` })],
     'POST /auctions/:auctionId/take': [['liquidator'], async (caller) => ({ path: `/auctions/${auctionId}/take`, body: { commandId: fresh('take'), taker: idOf(caller), collateral: '0.01', maxPrice: '100000' } })],

@@ -11,12 +11,13 @@
 import type { AmmCommand } from '../amm/amm';
 import type { AuctionCommand } from '../auction/auction';
 import type { LiquidationProofCommand } from '../liquidation/detected-liquidation-proof';
+import type { GlobalLiquidationCapCommand } from '../liquidation/global-liquidation-cap';
 import type { FeedCommand } from '../oracle/feed';
 import type { PoolCommand } from '../pool/pool';
 import type { PositionCommand } from '../position/position';
 import { AccessCommand, AccessRegistryState, hasActiveAdmin, Role } from './access-registry';
 
-export type LedgerCommand = PoolCommand | PositionCommand | AuctionCommand | AmmCommand | FeedCommand | LiquidationProofCommand;
+export type LedgerCommand = PoolCommand | PositionCommand | AuctionCommand | AmmCommand | FeedCommand | LiquidationProofCommand | GlobalLiquidationCapCommand;
 /** Retiring the ledger's signing key for a new one (the event store module's LedgerKeyRotated). */
 export type LedgerKeyCommand = { type: 'RotateLedgerKey' };
 export type CommandType = LedgerCommand['type'] | AccessCommand['type'] | LedgerKeyCommand['type'];
@@ -70,6 +71,8 @@ export const COMMAND_ISSUERS: Record<CommandType, readonly Issuer[]> = {
   SellToMarket: ['system'],
   AddLiquidity: ['admin'],
   SwapCollateral: ['system'],
+  // Across pools.
+  SetGlobalLiquidationCap: ['admin'],
   // Principals and keys.
   RegisterPrincipal: ['admin'],
   IssueApiKey: ['admin'],

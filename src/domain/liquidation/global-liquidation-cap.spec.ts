@@ -1,13 +1,22 @@
 /**
  * The global liquidation cap: the debt under auction across pools, normalized to 18 decimals, refuses a
  * reservation that would pass the cap, allows one that reaches it exactly, and is decided by the pool's
- * ReserveLiquidation after its own cap.
+ * ReserveLiquidation after its own cap. The cap is an admin's setting, kept as events: above zero, at
+ * most 10^12, and setting the cap in force (or lifting none) records nothing.
  */
 import { RAY, WAD } from '../math/fixed-point';
 import { FeedState } from '../oracle/feed';
 import { DEFAULT_AUCTION, PoolParameters, poolDecider, PoolState, Reservation } from '../pool/pool';
 import { PositionState } from '../position/position';
-import { checkGlobalLiquidationCap, debtInWad, debtUnderAuction, GlobalLiquidationContext } from './global-liquidation-cap';
+import {
+  checkGlobalLiquidationCap,
+  debtInWad,
+  debtUnderAuction,
+  GlobalLiquidationContext,
+  globalLiquidationCapDecider,
+  GlobalLiquidationCapState,
+  MAX_GLOBAL_LIQUIDATION_CAP,
+} from './global-liquidation-cap';
 import { refusalCode } from '../testing';
 
 const T0 = 1_800_000_000n;
@@ -80,5 +89,31 @@ describe('ReserveLiquidation under the global cap', () => {
     if (base.status !== 'active') throw new Error('pool');
     expect(refusalCode(() => reserve({ ...base, parameters: { ...base.parameters, liquidationCollateralCap: 1n } }, 10n ** 6n, full))).toBe('LIQUIDATION_CAP_REACHED');
     expect(refusalCode(() => reserve({ ...base, liquidationsPaused: true }, 10n ** 6n, full))).toBe('LIQUIDATIONS_PAUSED');
+  });
+});
+
+describe('setting the global cap', () => {
+  const set = (cap: bigint | undefined, state: GlobalLiquidationCapState = {}) =>
+    globalLiquidationCapDecider.decide({ type: 'SetGlobalLiquidationCap', ...(cap !== undefined ? { cap } : {}), now: T0 }, state, undefined);
+  const fold = (state: GlobalLiquidationCapState, cap: bigint | undefined) => set(cap, state).reduce(globalLiquidationCapDecider.evolve, state);
+
+  it('starts with no cap, and sets one above zero up to 10^12 whole units', () => {
+    expect(globalLiquidationCapDecider.initialState()).toEqual({});
+    expect(MAX_GLOBAL_LIQUIDATION_CAP).toBe(1_000_000_000_000n * WAD);
+    expect(set(1n)).toEqual([{ type: 'GlobalLiquidationCapSet', cap: 1n, at: T0 }]);
+    expect(set(MAX_GLOBAL_LIQUIDATION_CAP)).toEqual([{ type: 'GlobalLiquidationCapSet', cap: MAX_GLOBAL_LIQUIDATION_CAP, at: T0 }]);
+    expect(fold({}, 3_200n * WAD)).toEqual({ cap: 3_200n * WAD });
+  });
+
+  it('refuses zero, a negative cap and one past 10^12', () => {
+    for (const cap of [0n, -1n, MAX_GLOBAL_LIQUIDATION_CAP + 1n]) expect(refusalCode(() => set(cap))).toBe('GLOBAL_CAP_OUT_OF_RANGE');
+  });
+
+  it('records nothing for the cap in force, and lifts a cap with an event that carries none', () => {
+    expect(set(3_200n * WAD, { cap: 3_200n * WAD })).toEqual([]);
+    expect(set(undefined, {})).toEqual([]);
+    expect(set(undefined, { cap: 3_200n * WAD })).toEqual([{ type: 'GlobalLiquidationCapSet', at: T0 }]);
+    expect(fold({ cap: 3_200n * WAD }, undefined)).toEqual({});
+    expect(fold({ cap: 3_200n * WAD }, 5_000n * WAD)).toEqual({ cap: 5_000n * WAD });
   });
 });

@@ -7,9 +7,10 @@
  * normalized to 18 decimals (WAD); only their decimals differ.
  *
  * The figure needs no event of its own: it is derived from the pools' reservations, so a reservation
- * counts from its `LiquidationReserved` and stops counting at its `LiquidationAccounted`.
+ * counts from its `LiquidationReserved` and stops counting at its `LiquidationAccounted`. The cap is an
+ * admin's setting, recorded as `GlobalLiquidationCapSet` (below).
  */
-import { DomainError } from '../decider';
+import { Decider, DomainError } from '../decider';
 import { ceilDiv, WAD_DECIMALS } from '../math/fixed-point';
 import type { Asset, Reservation } from '../pool/pool';
 
@@ -58,3 +59,34 @@ export function checkGlobalLiquidationCap(global: GlobalLiquidationContext | und
     );
   }
 }
+
+/**
+ * The cap itself is a setting of the whole ledger, kept as events on a stream of its own and set by an
+ * admin through the API, so the audit knows the cap each reservation was decided under (an environment
+ * setting would leave it unknowable). No cap until one is set.
+ */
+export const GLOBAL_LIQUIDATION_CAP_STREAM = 'settings-liquidation-cap';
+
+/** The largest cap that can be set (WAD): a trillion in debt under auction, far past any real pool. */
+export const MAX_GLOBAL_LIQUIDATION_CAP = 10n ** 30n;
+
+export type GlobalLiquidationCapState = { cap?: bigint };
+
+/** `cap` absent lifts the cap. */
+export type GlobalLiquidationCapCommand = { type: 'SetGlobalLiquidationCap'; cap?: bigint; now: bigint };
+
+export type GlobalLiquidationCapEvent = { type: 'GlobalLiquidationCapSet'; cap?: bigint; at: bigint };
+
+export const globalLiquidationCapDecider: Decider<GlobalLiquidationCapState, GlobalLiquidationCapCommand, GlobalLiquidationCapEvent, undefined> = {
+  initialState: () => ({}),
+
+  decide({ cap, now }, state) {
+    if (cap !== undefined && (cap <= 0n || cap > MAX_GLOBAL_LIQUIDATION_CAP)) {
+      throw new DomainError('GLOBAL_CAP_OUT_OF_RANGE', 'the global liquidation cap must be above zero and at most 10^12 (lift it instead of setting zero)');
+    }
+    if (cap === state.cap) return []; // the cap it is already: nothing changes
+    return [{ type: 'GlobalLiquidationCapSet', ...(cap !== undefined ? { cap } : {}), at: now }];
+  },
+
+  evolve: (_state, event) => (event.cap !== undefined ? { cap: event.cap } : {}),
+};
