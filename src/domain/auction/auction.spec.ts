@@ -238,6 +238,10 @@ describe('an English auction', () => {
     expect(closed[0]).toEqual({ type: 'AuctionWon', bidder: 'bob', collateral: WAD, paid: usdc(1_000n), at: T0 + 111n });
     // 1,000 covers less than the 1,040 of debt: the shortfall stays with the position, which keeps no collateral.
     expect(closed[1]).toMatchObject({ type: 'AuctionSettled', raised: usdc(1_000n), debtRepaid: usdc(1_000n), shortfall: usdc(40n), collateralLeft: 0n });
+    // The winner's lot and bid are what the auction sold and raised; then it is over.
+    const over = run(state, closed);
+    expect(over).toMatchObject({ status: 'settled', sold: WAD, raised: usdc(1_000n) });
+    expect(refusalCode(() => auctionDecider.decide({ type: 'CloseAuction' }, over, ctx(T0 + 112n)))).toBe('AUCTION_SETTLED');
   });
 
   it('refuses a bid below the reserve (the lot at the oracle price less the penalty), saying the reserve, and takes one at it', () => {
@@ -321,6 +325,19 @@ describe('a Dutch auction’s takes and settlement, in numbers', () => {
     expect(settled).toMatchObject({ type: 'AuctionSettled', raised: usdc(945n), debtRepaid: usdc(900n), penaltyPaid: usdc(45n), liquidatorBonus: 0n, reserveIn: usdc(45n) });
   });
 
+  it('lets a take of the whole rest of the lot leave less than the dust limit of the tab, and settles: the debt, then the penalty shared', () => {
+    const { take } = start('liq');
+    // 29 s in, the price is 1,100 × (1 − 0.145) = 940.5: the whole WETH raises 940.5 of the 945 tab, 4.5 short, below the dust limit of 10.
+    // The 900 of debt is repaid, 40.5 of penalty: a bonus of 3/5 of it (24.3), a fee of 10% of the bonus (2.43), the reserve the rest (18.63).
+    expect(take(WAD, T0 + 29n)).toEqual([
+      { type: 'CollateralTaken', taker: 't', asked: WAD, maxPrice: 10n ** 30n, collateral: WAD, paid: 940_500_000n, price: 9_405n * 10n ** 17n, at: T0 + 29n },
+      {
+        type: 'AuctionSettled', sold: WAD, raised: 940_500_000n, collateralLeft: 0n, shortfall: 0n, at: T0 + 29n,
+        debtRepaid: usdc(900n), penaltyPaid: 40_500_000n, liquidatorBonus: 24_300_000n, protocolFee: 2_430_000n, reserveIn: 18_630_000n,
+      },
+    ]);
+  });
+
   it('refuses a take that leaves less than the dust limit of the tab, and takes one that leaves exactly it, or far more', () => {
     const { take } = start();
     // 0.85 WETH at 1,100 pays 935, leaving 10 USDC of the tab; 10^10 wei more pays 935.000011, leaving 9.999989.
@@ -360,5 +377,36 @@ describe('a Dutch auction’s takes and settlement, in numbers', () => {
     expect(refusalCode(() => sell(WAD, usdc(945n) + 1n, late))).toBe('INVALID_SETTLEMENT');
     expect(sell(WAD, usdc(945n), late)[1]).toMatchObject({ type: 'AuctionSettled', sold: WAD, raised: usdc(945n), collateralLeft: 0n, shortfall: 0n });
     expect(sell(WAD / 2n, usdc(300n), late)[1]).toMatchObject({ type: 'AuctionSettled', sold: WAD / 2n, collateralLeft: WAD / 2n, shortfall: usdc(600n) });
+  });
+
+  it('sells to the market what the takes left of the lot, for at most what they left of the tab', () => {
+    const { state, take, position } = start();
+    // Half the WETH taken at 1,100 raised 550: left are half a WETH and 395 of the tab.
+    const after = run(state, take(WAD / 2n, T0));
+    const sell = (collateral: bigint, paid: bigint) => auctionDecider.decide({ type: 'SellToMarket', collateral, paid, price: 500n * WAD }, after, context(position, 'linear', T0 + 101n));
+    expect(refusalCode(() => sell(WAD / 2n + 1n, usdc(200n)))).toBe('INVALID_SETTLEMENT');
+    expect(refusalCode(() => sell(WAD / 2n, usdc(395n) + 1n))).toBe('INVALID_SETTLEMENT');
+    expect(sell(WAD / 2n, usdc(395n))).toEqual([
+      { type: 'SoldToMarket', collateral: WAD / 2n, paid: usdc(395n), price: 500n * WAD, at: T0 + 101n },
+      { type: 'AuctionSettled', sold: WAD, raised: usdc(945n), collateralLeft: 0n, shortfall: 0n, at: T0 + 101n, debtRepaid: usdc(900n), penaltyPaid: usdc(45n), liquidatorBonus: 0n, protocolFee: 0n, reserveIn: usdc(45n) },
+    ]);
+    // 200 for the rest: 750 of the 900 of debt repaid, 150 short.
+    expect(run(after, sell(WAD / 2n, usdc(200n)))).toMatchObject({ status: 'settled', sold: WAD, raised: usdc(750n) });
+  });
+
+  it('sells a liquidation routed to the market at once, without waiting for the auction to need a reset', () => {
+    const position = inLiquidation(WAD, usdc(900n));
+    const marketPool = (): PoolState => {
+      const p = reserved(position, 'linear');
+      if (p.status !== 'active') throw new Error('pool');
+      return { ...p, parameters: { ...p.parameters, auction: { ...DEFAULT_AUCTION, route: 'market' } } };
+    };
+    const ctx = (now: bigint): AuctionContext => ({ position, pool: marketPool(), feed, now });
+    const state = run(auctionDecider.initialState(), auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), ctx(T0)));
+    // The market paid 940 for the WETH the moment the auction started: 900 repays the debt, 40 of penalty goes to the reserve.
+    expect(auctionDecider.decide({ type: 'SellToMarket', collateral: WAD, paid: usdc(940n), price: 940n * WAD }, state, ctx(T0))).toEqual([
+      { type: 'SoldToMarket', collateral: WAD, paid: usdc(940n), price: 940n * WAD, at: T0 },
+      { type: 'AuctionSettled', sold: WAD, raised: usdc(940n), collateralLeft: 0n, shortfall: 0n, at: T0, debtRepaid: usdc(900n), penaltyPaid: usdc(40n), liquidatorBonus: 0n, protocolFee: 0n, reserveIn: usdc(40n) },
+    ]);
   });
 });
