@@ -2,8 +2,9 @@
  * A position's rules one by one, at their boundaries: a withdrawal takes out exactly what it names and
  * never above max LTV; nothing is drawn, withdrawn or closed during a liquidation; debt is zero or at
  * least the dust limit; every change needs a fresh non-zero field element as salt; no balance reaches
- * 2^88; and a liquidation settles by what its auction sold and repaid (at the reservation's borrow
- * index), writing off what is left as bad debt once no collateral is.
+ * 2^88; a liquidator's proof, once the ledger holds its claim, puts the position in liquidation; and a
+ * liquidation settles by what its auction sold and repaid (at the reservation's borrow index), writing
+ * off what is left as bad debt once no collateral is.
  */
 import { FIELD_MODULUS, idToField, loadCrypto, positionCommitment } from '../crypto/crypto';
 import { LiquidationPublicSignals } from '../liquidation/public-signals';
