@@ -8,11 +8,11 @@ import fc from 'fast-check';
 import { DomainError } from '../decider';
 import { RAY, WAD } from '../math/fixed-point';
 import { auctionPrice, AUCTION_CURVES, AuctionCurve } from '../liquidation/auction-curves';
-import { DEFAULT_AUCTION, poolDecider, PoolParameters, PoolState } from '../pool/pool';
+import { AuctionParameters, DEFAULT_AUCTION, poolDecider, PoolParameters, PoolState } from '../pool/pool';
 import { PositionState } from '../position/position';
 import { FeedState } from '../oracle/feed';
 import { AuctionContext, auctionDecider, AuctionEvent, AuctionState } from './auction';
-import { refusalCode } from '../testing';
+import { refusalCode, refusalOf } from '../testing';
 
 const parameters: PoolParameters = {
   maxLtvBps: 7_500n, liquidationThresholdBps: 8_250n, liquidationPenaltyBps: 500n, liquidatorBonusBps: 300n, protocolFeeBps: 1_000n,
@@ -20,10 +20,13 @@ const parameters: PoolParameters = {
 };
 const T0 = 1_800_000_000n;
 
-function pool(curve: AuctionCurve): PoolState {
+/** The WETH / USDC pool, or another collateral, parameters or auction terms where a rule needs them. */
+type PoolChanges = { collateral?: { symbol: string; decimals: number }; parameters?: Partial<PoolParameters>; auction?: Partial<AuctionParameters> };
+
+function pool(curve: AuctionCurve, changes: PoolChanges = {}): PoolState {
   return {
-    status: 'active', poolId: 'p', collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'F',
-    parameters: { ...parameters, auction: { ...DEFAULT_AUCTION, curve, cutBps: 500n, stepSeconds: 10n } },
+    status: 'active', poolId: 'p', collateral: changes.collateral ?? { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'F',
+    parameters: { ...parameters, ...changes.parameters, auction: { ...DEFAULT_AUCTION, curve, cutBps: 500n, stepSeconds: 10n, ...changes.auction } },
     interest: { index: RAY, at: T0, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: {}, liquidationsPaused: false,
   };
 }
@@ -42,14 +45,14 @@ const feed: FeedState = {
   price: { value: 1_000n * WAD, round: 1n, at: T0 }, rounds: [{ round: 1n, price: 1_000n * WAD, at: T0, reports: [] }], liquidationsPaused: false,
 };
 
-function reserved(position: PositionState, curve: AuctionCurve): PoolState {
-  const before = pool(curve);
+function reserved(position: PositionState, curve: AuctionCurve, changes: PoolChanges = {}): PoolState {
+  const before = pool(curve, changes);
   const events = poolDecider.decide({ type: 'ReserveLiquidation', auctionId: 'x.4', positionId: 'x', round: 1n, now: T0 }, before, { position, feed });
   return events.reduce(poolDecider.evolve, before);
 }
 
-const context = (position: PositionState, curve: AuctionCurve, now: bigint, feedNow: FeedState = feed): AuctionContext => ({
-  position, pool: reserved(position, curve), feed: feedNow, now,
+const context = (position: PositionState, curve: AuctionCurve, now: bigint, feedNow: FeedState = feed, changes: PoolChanges = {}): AuctionContext => ({
+  position, pool: reserved(position, curve, changes), feed: feedNow, now,
 });
 
 /** The feed after round `round` priced WETH at `price` at `at`. */
@@ -161,10 +164,14 @@ describe('a Dutch auction', () => {
   it('refuses a take above the taker’s limit, and a reset before the auction is stale; resets it after, at the fresh price', () => {
     const position = inLiquidation(WAD, 900n * 10n ** 6n);
     const state = run(auctionDecider.initialState(), auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), context(position, 'stairstep', T0)));
-    expect(refusalCode(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 1_000n * WAD }, state, context(position, 'stairstep', T0)))).toBe('PRICE_ABOVE_LIMIT');
+    expect(refusalOf(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 1_000n * WAD }, state, context(position, 'stairstep', T0)))).toEqual({
+      code: 'PRICE_ABOVE_LIMIT', message: expect.stringMatching(/above the most the taker would pay/), details: { price: '1100' },
+    });
     expect(refusalCode(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 1n }, state, context(position, 'stairstep', T0 + 10n)))).toBe('AUCTION_NOT_RESETTABLE');
     const late = T0 + DEFAULT_AUCTION.resetAfterSeconds + 1n;
-    expect(refusalCode(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, context(position, 'stairstep', late)))).toBe('AUCTION_NEEDS_RESET');
+    expect(refusalOf(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, context(position, 'stairstep', late)))).toEqual({
+      code: 'AUCTION_NEEDS_RESET', message: expect.stringMatching(/a keeper must reset it/),
+    });
     // Round 1 is stale by now: a reset cites a fresh round, and restarts above its price.
     const fresh = priced(2n, 800n * WAD, late - 5n);
     expect(refusalCode(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 1n }, state, context(position, 'stairstep', late, fresh)))).toBe('STALE_ROUND');
@@ -219,7 +226,7 @@ describe('an English auction', () => {
   it('takes bids that beat the best by the increment, refunds the outbid, and pushes back a close that a late bid nears', () => {
     let state = started();
     const bid = (bidder: string, amount: bigint, at: bigint) => auctionDecider.decide({ type: 'PlaceBid', bidder, amount }, state, ctx(at));
-    expect(refusalCode(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, ctx(T0)))).toBe('NOT_A_DUTCH_AUCTION');
+    expect(refusalOf(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, ctx(T0)))).toEqual({ code: 'NOT_A_DUTCH_AUCTION', message: expect.stringMatching(/takes bids, not takes/) });
     const first = bid('alice', usdc(950n), T0 + 10n);
     expect(first).toEqual([{ type: 'BidPlaced', bidder: 'alice', amount: usdc(950n), deadline: T0 + 100n, at: T0 + 10n }]);
     state = run(state, first);
@@ -233,11 +240,15 @@ describe('an English auction', () => {
     ]);
     state = run(state, second);
     expect(refusalCode(() => bid('carol', usdc(1_050n), T0 + 111n))).toBe('AUCTION_ENDED');
-    expect(refusalCode(() => auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 110n)))).toBe('AUCTION_NOT_ENDED');
+    expect(refusalOf(() => auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 110n)))).toEqual({ code: 'AUCTION_NOT_ENDED', message: expect.stringMatching(/still open/), details: { deadline: '1800000110' } });
     const closed = auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 111n));
     expect(closed[0]).toEqual({ type: 'AuctionWon', bidder: 'bob', collateral: WAD, paid: usdc(1_000n), at: T0 + 111n });
     // 1,000 covers less than the 1,040 of debt: the shortfall stays with the position, which keeps no collateral.
     expect(closed[1]).toMatchObject({ type: 'AuctionSettled', raised: usdc(1_000n), debtRepaid: usdc(1_000n), shortfall: usdc(40n), collateralLeft: 0n });
+    // The winner's lot and bid are what the auction sold and raised; then it is over.
+    const over = run(state, closed);
+    expect(over).toMatchObject({ status: 'settled', sold: WAD, raised: usdc(1_000n) });
+    expect(refusalCode(() => auctionDecider.decide({ type: 'CloseAuction' }, over, ctx(T0 + 112n)))).toBe('AUCTION_SETTLED');
   });
 
   it('refuses a bid below the reserve (the lot at the oracle price less the penalty), saying the reserve, and takes one at it', () => {
@@ -268,7 +279,7 @@ describe('an English auction', () => {
     const dutch = run(state, [reset]);
     expect(dutch).toMatchObject({ status: 'running', auction: { route: 'dutch' } });
     expect(dutch).not.toHaveProperty('deadline');
-    expect(refusalCode(() => auctionDecider.decide({ type: 'PlaceBid', bidder: 'alice', amount: usdc(1_000n) }, dutch, ctx(late + 1n, fresh)))).toBe('NOT_AN_ENGLISH_AUCTION');
+    expect(refusalOf(() => auctionDecider.decide({ type: 'PlaceBid', bidder: 'alice', amount: usdc(1_000n) }, dutch, ctx(late + 1n, fresh)))).toEqual({ code: 'NOT_AN_ENGLISH_AUCTION', message: expect.stringMatching(/takes takes, not bids/) });
     const taken = auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 990n * WAD }, dutch, ctx(late + 1n, fresh));
     expect(taken[0]).toMatchObject({ type: 'CollateralTaken', price: 990n * WAD });
   });
@@ -278,7 +289,7 @@ describe('an English auction', () => {
     const [placed, won, settled] = auctionDecider.decide({ type: 'PlaceBid', bidder: 'alice', amount: usdc(1_092n) }, state, ctx(T0 + 1n));
     expect([placed.type, won.type, settled.type]).toEqual(['BidPlaced', 'AuctionWon', 'AuctionSettled']);
     expect(refusalCode(() => auctionDecider.decide({ type: 'PlaceBid', bidder: 'bob', amount: usdc(1_093n) }, state, ctx(T0 + 1n)))).toBe('BID_ABOVE_TAB');
-    expect(refusalCode(() => auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 101n)))).toBe('AUCTION_NEEDS_RESET');
+    expect(refusalOf(() => auctionDecider.decide({ type: 'CloseAuction' }, state, ctx(T0 + 101n)))).toEqual({ code: 'AUCTION_NEEDS_RESET', message: expect.stringMatching(/closed without a bid/) });
   });
 });
 
@@ -321,13 +332,57 @@ describe('a Dutch auction’s takes and settlement, in numbers', () => {
     expect(settled).toMatchObject({ type: 'AuctionSettled', raised: usdc(945n), debtRepaid: usdc(900n), penaltyPaid: usdc(45n), liquidatorBonus: 0n, reserveIn: usdc(45n) });
   });
 
+  it('lets a take of the whole rest of the lot leave less than the dust limit of the tab, and settles: the debt, then the penalty shared', () => {
+    const { take } = start('liq');
+    // 29 s in, the price is 1,100 × (1 − 0.145) = 940.5: the whole WETH raises 940.5 of the 945 tab, 4.5 short, below the dust limit of 10.
+    // The 900 of debt is repaid, 40.5 of penalty: a bonus of 3/5 of it (24.3), a fee of 10% of the bonus (2.43), the reserve the rest (18.63).
+    expect(take(WAD, T0 + 29n)).toEqual([
+      { type: 'CollateralTaken', taker: 't', asked: WAD, maxPrice: 10n ** 30n, collateral: WAD, paid: 940_500_000n, price: 9_405n * 10n ** 17n, at: T0 + 29n },
+      {
+        type: 'AuctionSettled', sold: WAD, raised: 940_500_000n, collateralLeft: 0n, shortfall: 0n, at: T0 + 29n,
+        debtRepaid: usdc(900n), penaltyPaid: 40_500_000n, liquidatorBonus: 24_300_000n, protocolFee: 2_430_000n, reserveIn: 18_630_000n,
+      },
+    ]);
+  });
+
+  it('gives a take worth more than the rest of the tab what it asked for when the tab would buy more (a wei is worth less than a cent)', () => {
+    const { state, take } = start();
+    // 0.85 WETH leaves 10 USDC of the tab. 0.009090909 WETH at 1,100 is 9.9999999 USDC: it pays the 10 left, which would buy
+    // 0.009090909090909090 WETH, but the taker asked for less and gets what it asked.
+    const after = run(state, take((85n * WAD) / 100n, T0));
+    expect(take(9_090_909n * 10n ** 9n, T0, after)[0]).toMatchObject({ type: 'CollateralTaken', collateral: 9_090_909n * 10n ** 9n, paid: usdc(10n) });
+  });
+
+  it('refuses a take that buys nothing: at a price of zero, or when the rest of the tab is worth less than the smallest unit of collateral', () => {
+    // A pool that resets auctions only by age lets the linear price reach zero, 200 s in.
+    const position = inLiquidation(WAD, usdc(900n));
+    const ageOnly: PoolChanges = { auction: { resetBelowBps: 0n } };
+    const started = run(auctionDecider.initialState(), auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), context(position, 'linear', T0, feed, ageOnly)));
+    const atZero = () => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD / 10n, maxPrice: 10n ** 30n }, started, context(position, 'linear', T0 + 200n, feed, ageOnly));
+    expect(refusalOf(atZero)).toEqual({ code: 'TAKE_TOO_SMALL', message: expect.stringMatching(/buys nothing/) });
+
+    // An 8-decimal coin at 1,100: a satoshi costs 11 units of USDC. With no dust limit, 85,909,090 satoshis pay 944.99999 and leave
+    // 10 units of the 945 tab, which buy no satoshi at 1,100; at 995.5 (19 s in) a satoshi is 9.955 units, and they buy one.
+    const coin: PoolChanges = { collateral: { symbol: 'WBTC', decimals: 8 }, parameters: { dustLimit: 0n } };
+    const holder = inLiquidation(10n ** 8n, usdc(900n));
+    const take = (collateral: bigint, at: bigint, from: AuctionState) =>
+      auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral, maxPrice: 10n ** 30n }, from, context(holder, 'linear', at, feed, coin));
+    const running = run(auctionDecider.initialState(), auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), context(holder, 'linear', T0, feed, coin)));
+    const first = take(85_909_090n, T0, running);
+    expect(first).toMatchObject([{ collateral: 85_909_090n, paid: 944_999_990n }]);
+    const tenLeft = run(running, first);
+    expect(refusalCode(() => take(1n, T0, tenLeft))).toBe('TAKE_TOO_SMALL');
+    expect(refusalCode(() => take(10n ** 8n, T0, tenLeft))).toBe('TAKE_TOO_SMALL');
+    expect(take(10n ** 8n, T0 + 19n, tenLeft)).toMatchObject([{ collateral: 1n, paid: 10n, price: 9_955n * 10n ** 17n }, { type: 'AuctionSettled', sold: 85_909_091n, raised: usdc(945n) }]);
+  });
+
   it('refuses a take that leaves less than the dust limit of the tab, and takes one that leaves exactly it, or far more', () => {
     const { take } = start();
     // 0.85 WETH at 1,100 pays 935, leaving 10 USDC of the tab; 10^10 wei more pays 935.000011, leaving 9.999989.
     expect(take((85n * WAD) / 100n, T0)).toMatchObject([{ paid: usdc(935n) }]);
-    expect(refusalCode(() => take((85n * WAD) / 100n + 10n ** 10n, T0))).toBe('TAKE_WOULD_LEAVE_DUST');
+    expect(refusalOf(() => take((85n * WAD) / 100n + 10n ** 10n, T0))).toEqual({ code: 'TAKE_WOULD_LEAVE_DUST', message: expect.stringMatching(/leave at least the dust limit/) });
     expect(refusalCode(() => take(1n, T0))).toBeUndefined();
-    expect(refusalCode(() => take(0n, T0))).toBe('AMOUNT_NOT_POSITIVE');
+    expect(refusalOf(() => take(0n, T0))).toEqual({ code: 'AMOUNT_NOT_POSITIVE', message: expect.stringMatching(/must be positive/) });
   });
 
   it('settles when the lot is sold before the tab is raised, the shortfall staying with the position', () => {
@@ -353,12 +408,43 @@ describe('a Dutch auction’s takes and settlement, in numbers', () => {
   it('sells to the market only what is left of the lot for at most what is left of the tab, once the auction needs a reset', () => {
     const { state, position } = start();
     const sell = (collateral: bigint, paid: bigint, at: bigint) => auctionDecider.decide({ type: 'SellToMarket', collateral, paid, price: 500n * WAD }, state, context(position, 'linear', at));
-    expect(refusalCode(() => sell(WAD, usdc(500n), T0))).toBe('AUCTION_RUNNING');
+    expect(refusalOf(() => sell(WAD, usdc(500n), T0))).toEqual({ code: 'AUCTION_RUNNING', message: expect.stringMatching(/only once it needs a reset/) });
     const late = T0 + 101n;
-    expect(refusalCode(() => sell(WAD + 1n, usdc(500n), late))).toBe('INVALID_SETTLEMENT');
+    expect(refusalOf(() => sell(WAD + 1n, usdc(500n), late))).toEqual({ code: 'INVALID_SETTLEMENT', message: expect.stringMatching(/does not fit what is left of the lot and the tab/) });
     expect(refusalCode(() => sell(0n, usdc(500n), late))).toBe('INVALID_SETTLEMENT');
     expect(refusalCode(() => sell(WAD, usdc(945n) + 1n, late))).toBe('INVALID_SETTLEMENT');
     expect(sell(WAD, usdc(945n), late)[1]).toMatchObject({ type: 'AuctionSettled', sold: WAD, raised: usdc(945n), collateralLeft: 0n, shortfall: 0n });
     expect(sell(WAD / 2n, usdc(300n), late)[1]).toMatchObject({ type: 'AuctionSettled', sold: WAD / 2n, collateralLeft: WAD / 2n, shortfall: usdc(600n) });
+  });
+
+  it('sells to the market what the takes left of the lot, for at most what they left of the tab', () => {
+    const { state, take, position } = start();
+    // Half the WETH taken at 1,100 raised 550: left are half a WETH and 395 of the tab.
+    const after = run(state, take(WAD / 2n, T0));
+    const sell = (collateral: bigint, paid: bigint) => auctionDecider.decide({ type: 'SellToMarket', collateral, paid, price: 500n * WAD }, after, context(position, 'linear', T0 + 101n));
+    expect(refusalCode(() => sell(WAD / 2n + 1n, usdc(200n)))).toBe('INVALID_SETTLEMENT');
+    expect(refusalCode(() => sell(WAD / 2n, usdc(395n) + 1n))).toBe('INVALID_SETTLEMENT');
+    expect(sell(WAD / 2n, usdc(395n))).toEqual([
+      { type: 'SoldToMarket', collateral: WAD / 2n, paid: usdc(395n), price: 500n * WAD, at: T0 + 101n },
+      { type: 'AuctionSettled', sold: WAD, raised: usdc(945n), collateralLeft: 0n, shortfall: 0n, at: T0 + 101n, debtRepaid: usdc(900n), penaltyPaid: usdc(45n), liquidatorBonus: 0n, protocolFee: 0n, reserveIn: usdc(45n) },
+    ]);
+    // 200 for the rest: 750 of the 900 of debt repaid, 150 short.
+    expect(run(after, sell(WAD / 2n, usdc(200n)))).toMatchObject({ status: 'settled', sold: WAD, raised: usdc(750n) });
+  });
+
+  it('sells a liquidation routed to the market at once, without waiting for the auction to need a reset', () => {
+    const position = inLiquidation(WAD, usdc(900n));
+    const marketPool = (): PoolState => {
+      const p = reserved(position, 'linear');
+      if (p.status !== 'active') throw new Error('pool');
+      return { ...p, parameters: { ...p.parameters, auction: { ...DEFAULT_AUCTION, route: 'market' } } };
+    };
+    const ctx = (now: bigint): AuctionContext => ({ position, pool: marketPool(), feed, now });
+    const state = run(auctionDecider.initialState(), auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), ctx(T0)));
+    // The market paid 940 for the WETH the moment the auction started: 900 repays the debt, 40 of penalty goes to the reserve.
+    expect(auctionDecider.decide({ type: 'SellToMarket', collateral: WAD, paid: usdc(940n), price: 940n * WAD }, state, ctx(T0))).toEqual([
+      { type: 'SoldToMarket', collateral: WAD, paid: usdc(940n), price: 940n * WAD, at: T0 },
+      { type: 'AuctionSettled', sold: WAD, raised: usdc(940n), collateralLeft: 0n, shortfall: 0n, at: T0, debtRepaid: usdc(900n), penaltyPaid: usdc(40n), liquidatorBonus: 0n, protocolFee: 0n, reserveIn: usdc(40n) },
+    ]);
   });
 });

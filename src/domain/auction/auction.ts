@@ -151,12 +151,14 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
         if (command.collateral <= 0n) throw new DomainError('AMOUNT_NOT_POSITIVE', 'the amount must be positive');
         const lotLeft = auction.lot - auction.sold;
         const tabLeft = auction.tab - auction.raised;
+        // Stryker disable next-line EqualityOperator: `<=` is equivalent, both sides being the same amount when equal (its sibling `>=` is killed).
         let collateral = command.collateral < lotLeft ? command.collateral : lotLeft;
         let paid = owedFor(collateral, price, auction.collateralUnit, auction.debtUnit);
         if (paid >= tabLeft) {
           // The rest of the tab: the taker gets what it buys, and not a unit more.
           paid = tabLeft;
           const bought = collateralFor(tabLeft, price, auction.collateralUnit, auction.debtUnit);
+          // Stryker disable next-line EqualityOperator: `<=` is equivalent, both sides being the same amount when equal (its sibling `>=` is killed).
           if (bought < collateral) collateral = bought;
         } else if (collateral < lotLeft && tabLeft - paid < auction.parameters.dustLimit) {
           throw new DomainError('TAKE_WOULD_LEAVE_DUST', 'take all that is left, or leave at least the dust limit of the tab');
@@ -264,9 +266,13 @@ function needsReset(auction: RunningAuction, price: bigint, now: bigint): boolea
  */
 function english(auction: RunningAuction, command: Extract<AuctionCommand, { type: 'PlaceBid' | 'CloseAuction' }>, now: bigint): AuctionEvent[] {
   if (auction.deadline === undefined) throw new DomainError('NOT_AN_ENGLISH_AUCTION', 'a Dutch auction takes takes, not bids');
+  // An English auction sells and raises nothing before its win (takes are refused, and a reset makes it Dutch): `sold` and `raised` are 0 here.
+  // Stryker disable next-line ArithmeticOperator: `tab + raised` is equivalent, raised being 0 (see above).
   const tabLeft = auction.tab - auction.raised;
   const win = (bid: { bidder: string; amount: bigint }): AuctionEvent[] => [
+    // Stryker disable next-line ArithmeticOperator: `lot + sold` is equivalent, sold being 0 (see above).
     { type: 'AuctionWon', bidder: bid.bidder, collateral: auction.lot - auction.sold, paid: bid.amount, at: now },
+    // Stryker disable next-line ArithmeticOperator: `lot + sold` is equivalent, sold being 0 (see above).
     settlement(auction, auction.lot - auction.sold, bid.amount, now),
   ];
   if (command.type === 'CloseAuction') {

@@ -2,14 +2,16 @@
  * A position's rules one by one, at their boundaries: a withdrawal takes out exactly what it names and
  * never above max LTV; nothing is drawn, withdrawn or closed during a liquidation; debt is zero or at
  * least the dust limit; every change needs a fresh non-zero field element as salt; no balance reaches
- * 2^88; and a liquidation settles by what its auction sold and repaid (at the reservation's borrow
- * index), writing off what is left as bad debt once no collateral is.
+ * 2^88; a liquidator's proof, once the ledger holds its claim, puts the position in liquidation; and a
+ * liquidation settles by what its auction sold and repaid (at the reservation's borrow index), writing
+ * off what is left as bad debt once no collateral is.
  */
-import { FIELD_MODULUS, loadCrypto, positionCommitment } from '../crypto/crypto';
+import { FIELD_MODULUS, idToField, loadCrypto, positionCommitment } from '../crypto/crypto';
+import { LiquidationPublicSignals } from '../liquidation/public-signals';
 import { RAY, WAD } from '../math/fixed-point';
 import { FeedState } from '../oracle/feed';
 import { PoolState, Reservation } from '../pool/pool';
-import { refusalCode } from '../testing';
+import { refusalCode, refusalOf } from '../testing';
 import { ExistingPosition, PendingLiquidation, PositionCommand, PositionContext, positionDecider, PositionEvent, PositionState } from './position';
 
 const USDC = 10n ** 6n;
@@ -78,7 +80,7 @@ describe('during a liquidation', () => {
   });
 
   it('the ledger does not detect it a second time', () => {
-    expect(refusalCode(() => decide({ type: 'DetectLiquidation', round: 1n, salt: 8n }, liquidated))).toBe('LIQUIDATION_IN_PROGRESS');
+    expect(refusalOf(() => decide({ type: 'DetectLiquidation', round: 1n, salt: 8n }, liquidated))).toEqual({ code: 'LIQUIDATION_IN_PROGRESS', message: expect.stringMatching(/already being liquidated/) });
   });
 });
 
@@ -185,9 +187,9 @@ describe('the settlement of a liquidation', () => {
     expect(after).not.toHaveProperty('liquidation');
   });
 
-  it('is refused when the position is not in liquidation, when it would sell more than the collateral, or with a reused salt', () => {
-    expect(refusalCode(() => settle(0n, 0n, position(WAD, 1_000n * USDC)))).toBe('NOT_IN_LIQUIDATION');
-    expect(refusalCode(() => settle(WAD + 1n, 0n))).toBe('INVALID_SETTLEMENT');
+  it('is refused when the position is not in liquidation, when it would sell more than the collateral, or with a reused salt, saying why', () => {
+    expect(refusalOf(() => settle(0n, 0n, position(WAD, 1_000n * USDC)))).toEqual({ code: 'NOT_IN_LIQUIDATION', message: expect.stringMatching(/not being liquidated/) });
+    expect(refusalOf(() => settle(WAD + 1n, 0n))).toEqual({ code: 'INVALID_SETTLEMENT', message: expect.stringMatching(/more collateral than the position holds/) });
     expect(refusalCode(() => settle(-1n, 0n))).toBe('INVALID_SETTLEMENT');
     expect(refusalCode(() => decide({ type: 'SettleLiquidation', auctionId: 'x.4', collateralSold: 0n, debtRepaid: 0n, salt: 7n }, liquidated, ctx))).toBe('SALT_REUSED');
   });
@@ -213,12 +215,14 @@ describe('opening a position', () => {
   });
 });
 
+/** The pool's feed, whose round 1 priced 1 WETH at 1,000 USDC at T0. */
+const feed: FeedState = {
+  status: 'active', feed: 'F', quorum: 1, heartbeatSeconds: 3_600, deviationLimitBps: 5_000n, maxFutureSkewSeconds: 30, oracles: {}, pending: {},
+  price: { value: 1_000n * WAD, round: 1n, at: T0 }, rounds: [{ round: 1n, price: 1_000n * WAD, at: T0, reports: [] }], liquidationsPaused: false,
+};
+
 describe('a liquidation the ledger detects', () => {
   // Round 1 priced 1 WETH at 1,000 USDC: at an 80% threshold it supports 800 USDC; 700 scaled at 1.2 is 840.
-  const feed: FeedState = {
-    status: 'active', feed: 'F', quorum: 1, heartbeatSeconds: 3_600, deviationLimitBps: 5_000n, maxFutureSkewSeconds: 30, oracles: {}, pending: {},
-    price: { value: 1_000n * WAD, round: 1n, at: T0 }, rounds: [{ round: 1n, price: 1_000n * WAD, at: T0, reports: [] }], liquidationsPaused: false,
-  };
   const detect = (scaledDebt: bigint) => decide({ type: 'DetectLiquidation', round: 1n, salt: 8n }, position(WAD, scaledDebt), context({ feed }));
 
   it('records the round’s price and the borrow index, leaves the balances as they are, and puts the position in liquidation', () => {
@@ -235,6 +239,35 @@ describe('a liquidation the ledger detects', () => {
 });
 
 describe('a liquidation triggered by proof', () => {
+  // A claim about position x as it stands (commitment 0 in these specs), at round 1's accepted price and the index of now.
+  const signals = (overrides: Partial<LiquidationPublicSignals> = {}): LiquidationPublicSignals => ({
+    commitment: 0n, feed: idToField('F'), round: 1n, price: 1_000n * WAD, threshold: 8_000n, positionId: idToField('x'), liquidator: idToField('liq'),
+    nullifier: 42n, borrowIndex: (RAY * 12n) / 10n, collateralUnit: 10n ** 18n, debtUnit: USDC, ...overrides,
+  });
+  const claim = (overrides: Partial<LiquidationPublicSignals> = {}, proofVerified = true): PositionCommand => ({
+    type: 'TriggerLiquidation', liquidator: 'liq', signals: signals(overrides), proof: { pi_a: [] }, publicSignals: ['s'], proofVerified, salt: 8n,
+  });
+  const trigger = (command: PositionCommand, state: PositionState = position(WAD, 700n * USDC)) => decide(command, state, context({ feed }));
+
+  it('records the proof, its liquidator, round, price and nullifier, leaves the balances as they are, and puts the position in liquidation', () => {
+    const events = trigger(claim());
+    expect(events).toEqual([
+      {
+        type: 'LiquidationTriggered', by: 'proof', positionId: 'x', poolId: 'p', feed: 'F', round: 1n, price: 1_000n * WAD, liquidator: 'liq', nullifier: 42n,
+        proof: { pi_a: [] }, publicSignals: ['s'], collateral: WAD, scaledDebt: 700n * USDC, salt: 7n, commitment: 0n,
+      },
+    ]);
+    const after = events.reduce(positionDecider.evolve, position(WAD, 700n * USDC) as PositionState);
+    expect(after).toEqual({ ...position(WAD, 700n * USDC), nullifiers: [42n], liquidation: { by: 'proof', feed: 'F', round: 1n, liquidator: 'liq', nullifier: 42n, price: 1_000n * WAD } });
+  });
+
+  it('is refused for a proof that does not verify, a claim the ledger does not hold, or a position already in liquidation', () => {
+    expect(refusalOf(() => trigger(claim({}, false)))).toEqual({ code: 'INVALID_PROOF', message: expect.stringMatching(/proof does not verify/) });
+    expect(refusalCode(() => trigger(claim({ commitment: 1n })))).toBe('COMMITMENT_MISMATCH');
+    expect(refusalOf(() => trigger(claim(), position(WAD, 700n * USDC, detected)))).toEqual({ code: 'LIQUIDATION_IN_PROGRESS', message: expect.stringMatching(/already being liquidated/) });
+    expect(refusalCode(() => trigger(claim(), { ...position(WAD, 700n * USDC), nullifiers: [42n] }))).toBe('NULLIFIER_USED');
+  });
+
   it('records the nullifier, so no proof is accepted twice', () => {
     const triggered: PositionEvent = {
       type: 'LiquidationTriggered', by: 'proof', positionId: 'x', poolId: 'p', feed: 'F', round: 3n, liquidator: 'liq', price: 1_000n * WAD, nullifier: 42n, proof: {}, publicSignals: [],
@@ -242,5 +275,15 @@ describe('a liquidation triggered by proof', () => {
     };
     const before = { ...position(WAD, 700n * USDC), nullifiers: [41n] };
     expect(positionDecider.evolve(before, triggered)).toEqual({ ...before, nullifiers: [41n, 42n], liquidation: { by: 'proof', feed: 'F', round: 3n, liquidator: 'liq', nullifier: 42n, price: 1_000n * WAD } });
+  });
+
+  it('leaves the price out of a liquidation by a proof of the retired circuit, which cited no round price', () => {
+    const retired: PositionEvent = {
+      type: 'LiquidationTriggered', by: 'proof', positionId: 'x', poolId: 'p', feed: 'F', round: 3n, liquidator: 'liq', nullifier: 42n, proof: {}, publicSignals: [],
+      collateral: WAD, scaledDebt: 700n * USDC, salt: 7n, commitment: 0n,
+    };
+    const after = positionDecider.evolve(position(WAD, 700n * USDC), retired);
+    expect(after).toMatchObject({ liquidation: { by: 'proof', round: 3n, nullifier: 42n } });
+    expect(after.status === 'open' && after.liquidation).not.toHaveProperty('price');
   });
 });
