@@ -9,8 +9,8 @@
  */
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Logger } from '@nestjs/common';
-import { lastStorePosition } from '../audit/history';
 import { Database, Queryable } from '../database/database';
+import { lastStorePosition } from '../eventstore/store-position';
 import { Projection } from './projection';
 import { ProjectionRunner, RebuildStatus } from './projection-runner';
 
