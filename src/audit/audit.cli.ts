@@ -71,7 +71,7 @@ export function registerAuditCommands(audit: Command): void {
           return await auditor.run(history);
         } finally {
           bar?.stop();
-          await (require('../zk/snarkjs') as typeof import('../zk/snarkjs')).releaseCurve();
+          await (require('../zk') as typeof import('../zk')).releaseCurve();
         }
       });
       if (o.json) writeArtifact(o.json, JSON.stringify(report, null, 2) + '\n');
