@@ -158,7 +158,3 @@ export class AmountBody extends CommandBody {
   @DecimalField('Amount in whole tokens, up to the asset decimals', '1.5')
   amount!: string;
 }
-
-export class CommandOnlyBody extends CommandBody {}
-
-
