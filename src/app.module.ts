@@ -14,6 +14,6 @@ import { LiquidationModule } from './liquidation/liquidation.module';
 import { RiskEngineModule } from './risk-engine/risk-engine.module';
 
 @Module({
-  imports: [ConfigModule, CqrsModule.forRoot(), EventStoreModule, DatabaseModule, ObservabilityModule, ProjectionsModule, OracleModule, LedgerModule, ZkModule, LiquidationModule, AuditModule, AccessModule, RiskEngineModule],
+  imports: [ConfigModule, CqrsModule.forRoot(), EventStoreModule, DatabaseModule, ObservabilityModule, ProjectionsModule, OracleModule, LedgerModule, ZkModule, LiquidationModule, AuditModule, AccessModule.register(LedgerModule), RiskEngineModule],
 })
 export class AppModule {}
