@@ -10,7 +10,7 @@ import { AmountBody, OpenPositionBody } from '../ledger.dto';
 import { CommandOnlyBody } from '../../http/api-fields';
 import { Pools } from '../pools/pool.command';
 import { ExecutePositionCommand, PositionCommandHandler, PositionCommandResult, PositionRequest, Positions } from './position.command';
-import { positionOpening, PositionOpeningView, positionView, PositionView } from './position-view';
+import { positionOpening, PositionOpeningView, positionView, PositionView } from '../../http/position-view';
 import { Access, Caller, issuing, OWNER_OR_AUDITOR } from '../../access/access-policy';
 import { Principal } from '../../domain/access/access-registry';
 
