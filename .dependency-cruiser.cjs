@@ -11,11 +11,16 @@
  * Between modules only a module's public face is imported (see PUBLIC_FACE).
  */
 const CAPABILITY_TIERS = [
-  ['access'], //                             who may call what: every controller declares it
-  ['oracle', 'projections'], //              price feeds; read models of the events
-  ['ledger'], //                             pools and positions: reads prices, answers from read models
-  ['zk'], //                                 proofs about positions
-  ['liquidation', 'risk-engine', 'audit'], // act on (or check) everything below
+  // who may call what: every controller declares it
+  ['access'],
+  // price feeds; read models of the events
+  ['oracle', 'projections'],
+  // pools and positions: read prices, answer from read models
+  ['ledger'],
+  // proofs about positions
+  ['zk'],
+  // act on, check or report on everything below
+  ['liquidation', 'risk-engine', 'audit', 'operations'],
 ];
 const INFRASTRUCTURE = ['eventstore', 'database', 'clock', 'config', 'observability', 'http', 'cli'];
 const ENTRY_POINTS = '^src/(main|app|app\\.module)\\.ts$|^src/cli/main\\.ts$|^src/simulation/';
