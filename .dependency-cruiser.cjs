@@ -106,6 +106,13 @@ module.exports = {
       },
     },
     {
+      name: 'every-folder-in-a-layer',
+      comment: 'A new folder under src/ is given its layer above (INFRASTRUCTURE or CAPABILITY_TIERS) before it may import anything.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: `^src/domain/|${folders(INFRASTRUCTURE)}|${folders(CAPABILITIES)}|${ENTRY_POINTS}` },
+      to: {},
+    },
+    {
       name: 'no-entry-point-imports',
       comment: 'Entry points wire the ledger together; nothing inside it depends on them.',
       severity: 'error',
@@ -117,9 +124,9 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     // Type-only imports count: a cycle through types still ties the files together.
     tsPreCompilationDeps: true,
-    tsConfig: { fileName: 'tsconfig.json' },
+    // Absolute, so the check's own test can run these rules on a small tree of its own.
+    tsConfig: { fileName: require('node:path').join(__dirname, 'tsconfig.json') },
     // Specs sit beside the code and may reach into it.
     exclude: { path: '\\.spec\\.ts$|(^|/)testing\\.ts$' },
-    includeOnly: '^src/',
   },
 };
