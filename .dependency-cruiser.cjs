@@ -58,7 +58,7 @@ const tierRules = CAPABILITY_TIERS.flatMap((tier, i) => {
     severity: 'error',
     from: { path: `^src/${module}/` },
     to: { path: folders([...tier.filter((m) => m !== module), ...above]) },
-  })).filter((rule) => rule.to.path !== folders([]));
+  }));
 });
 
 module.exports = {
