@@ -12,7 +12,7 @@ import { EventStoreDBClient, START, streamNameFilter } from '@eventstore/db-clie
 import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { lastStorePosition } from '../src/audit/history';
+import { lastStorePosition } from '../src/eventstore/store-position';
 import { openDatabase } from '../src/database/database';
 import { migrate } from '../src/database/migrations';
 import { loadCrypto } from '../src/domain/crypto/crypto';

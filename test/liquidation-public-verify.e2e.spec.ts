@@ -13,7 +13,7 @@ import { readStore } from '../src/audit/history';
 import { Clock } from '../src/clock/clock';
 import { loadCrypto } from '../src/domain/crypto/crypto';
 import { PUBLIC_SIGNAL_INDEX } from '../src/domain/liquidation/public-signals';
-import { LIQUIDATIONS_STREAM, PRICES_STREAM } from '../src/projections/public-streams/public-streams';
+import { LIQUIDATIONS_STREAM, PRICES_STREAM } from '../src/projections/public-streams/public-stream-protocol';
 import { PublicLiquidationVerifier, PublicRecord, releaseCurve } from '../src/zk';
 import { cli } from './support/cli';
 import { Actor, removeDataDir, RunningLedger, startLedger } from './support/ledger-app';

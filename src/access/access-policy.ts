@@ -3,12 +3,11 @@
  * under its name. A route without a rule is refused (the guard fails closed), and the endpoint × role
  * test reads the same rules from the route table.
  */
-import { applyDecorators, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { ApiForbiddenResponse, ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Request } from 'express';
 import { Principal, Role, ROLES } from '../domain/access/access-registry';
 import { CommandType, rolesIssuing } from '../domain/access/authority';
-import { Positions } from '../ledger/positions/position.command';
 
 /** A further condition on what the call names, past its role. */
 export type Scope =
@@ -78,9 +77,19 @@ export interface Refusal {
   message: string;
 }
 
+/**
+ * Who owns a position: the ownPosition check asks it, the ledger answers it (LedgerModule provides it
+ * under POSITION_OWNERS), so access depends on no module above it.
+ */
+export interface PositionOwners {
+  /** The position's owner; undefined for no such position. */
+  ownerOf(positionId: string): Promise<string | undefined>;
+}
+export const POSITION_OWNERS = Symbol('POSITION_OWNERS');
+
 @Injectable()
 export class AccessPolicy {
-  constructor(private readonly positions: Positions) {}
+  constructor(@Inject(POSITION_OWNERS) private readonly positions: PositionOwners) {}
 
   /** Why the caller may not make this call within its role's scope; undefined when it may. */
   async refusal(scope: Scope, caller: Principal, req: Request): Promise<Refusal | undefined> {

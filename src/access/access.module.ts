@@ -1,8 +1,7 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
-import { LedgerModule } from '../ledger/ledger.module';
 import { AccessGuard } from './access.guard';
 import { AccessPolicy } from './access-policy';
 import { AccessCommandHandler, AccessRegistry } from './access-registry.command';
@@ -12,7 +11,6 @@ import { RateLimitGuard } from './rate-limit.guard';
 
 @Module({
   imports: [
-    LedgerModule,
     // The route table (route-table.ts) reads the controllers through it.
     DiscoveryModule,
     ThrottlerModule.forRootAsync({
@@ -36,4 +34,9 @@ import { RateLimitGuard } from './rate-limit.guard';
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
 })
-export class AccessModule {}
+export class AccessModule {
+  /** With `owners`, the module that provides POSITION_OWNERS (the ledger's): the app wires them together. */
+  static register(owners: Type): DynamicModule {
+    return { module: AccessModule, imports: [owners] };
+  }
+}

@@ -4,7 +4,7 @@ import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, A
 import { AccessEvent, AccessRegistryState, Principal } from '../domain/access/access-registry';
 import { CommandOutcome } from '../eventstore/command-handling';
 import { receiptOf } from '../http/command-receipt';
-import { CommandOnlyBody } from '../ledger/ledger.dto';
+import { CommandOnlyBody } from '../http/api-fields';
 import { Access, Caller, EVERY_ROLE, issuing } from './access-policy';
 import { AccessRegistry, AccessRequest, ExecuteAccessCommand } from './access-registry.command';
 import { ApiKeyReceipt, PrincipalView, PrincipalWithKeysView, RegisterPrincipalBody } from './access.dto';

@@ -6,7 +6,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DomainError } from '../domain/decider';
 import { formatDecimal } from '../domain/math/decimal';
 import { priceAt } from '../domain/oracle/feed';
-import { positionView, PositionView } from '../ledger/positions/position-view';
+import { positionView, PositionView } from '../http/position-view';
 import { HealthBands } from '../projections/pool-state/pool-state.query';
 import { Auditor } from './auditor';
 import { HistoryBound, HistoryEvent } from './history';

@@ -16,6 +16,7 @@ import { ledgerApi, LedgerTarget, print, withLedger } from '../cli/ledger-api';
 import type { AuditReport } from './auditor';
 import type { ExportCheck, HistoryBound, HistoryEvent } from './history';
 import { LedgerKeyDocument, LedgerKeys } from '../eventstore/ledger-key';
+import { lastStorePosition } from '../eventstore/store-position';
 import { renderReportHtml } from './report-html';
 
 const DEFAULT_EVENTSTORE = process.env.EVENTSTORE_CONNECTION_STRING || 'esdb://127.0.0.1:2113?tls=false';
@@ -70,7 +71,7 @@ export function registerAuditCommands(audit: Command): void {
           return await auditor.run(history);
         } finally {
           bar?.stop();
-          await (require('../zk/snarkjs') as typeof import('../zk/snarkjs')).releaseCurve();
+          await (require('../zk') as typeof import('../zk')).releaseCurve();
         }
       });
       if (o.json) writeArtifact(o.json, JSON.stringify(report, null, 2) + '\n');
@@ -130,7 +131,7 @@ export function registerAuditCommands(audit: Command): void {
 
 /** Opens the history (store or export) for `use`, and afterwards says what the export's signature showed. */
 async function withHistory<T>(o: SourceOptions, bound: HistoryBound, use: (history: AsyncIterable<HistoryEvent>, total?: bigint) => Promise<T>): Promise<T> {
-  const { lastStorePosition, publicKeyFrom, readExport, readStore } = history();
+  const { publicKeyFrom, readExport, readStore } = history();
   if (o.file) {
     const check: ExportCheck = { signatureValid: false, signerTrusted: false };
     const result = await use(readExport(o.file, check, o.publicKey ? publicKeyFrom(readText(o.publicKey)) : undefined, bound));

@@ -12,7 +12,7 @@ import { WAD_DECIMALS } from '../domain/math/fixed-point';
 import { CryptoPrefetch, Prefetched } from './crypto-prefetch';
 import { isLedgerMetadata, ledgerTimeOf } from '../eventstore/event-codec';
 import { LEDGER_KEY_STREAM, LedgerKeys } from '../eventstore/ledger-key';
-import { BatchVerifier } from '../zk/batch-verify';
+import { BatchVerifier } from '../zk';
 import { AUDIT_CHECKPOINT_EVENT, AUDIT_CHECKPOINT_STREAM, AuditCheckpoint, HashChainCheck } from './hash-chain';
 import { HistoryEvent } from './history';
 import { commandOf, Finding, LedgerReplay, RecordedCommand, TimelinePoint } from './ledger-replay';

@@ -67,13 +67,6 @@ export async function* readStore(client: EventStoreDBClient, bound: HistoryBound
   }
 }
 
-/** The `$all` position of the store's last event (for progress), or -1 for an empty store. */
-export async function lastStorePosition(client: EventStoreDBClient): Promise<bigint> {
-  let last = -1n;
-  for await (const e of client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 })) last = e.event?.position?.commit ?? last;
-  return last;
-}
-
 export interface ExportSummary {
   events: number;
   lastPosition: bigint | null;

@@ -6,7 +6,7 @@
 import { LedgerEvent } from '../domain/events';
 import { RAY, WAD } from '../domain/math/fixed-point';
 import { poolDecider, PoolParameters, PoolState, DEFAULT_AUCTION } from '../domain/pool/pool';
-import { RiskEngineSettings } from '../domain/pool/risk-adjustment';
+import { RiskEngineSettings } from '../domain/pool/risk-settings';
 import { LedgerReplay } from './ledger-replay';
 
 const T0 = 1_800_000_000n;

@@ -75,3 +75,6 @@ export class CommandBody {
   @IdField('Client-chosen command id: the same request sent again with it is answered as the first time and appends nothing; another request with it is refused 422 COMMAND_ID_REUSED.', 'cmd-7f3a')
   commandId!: string;
 }
+
+/** The body of a command that needs nothing but its id (pause, revoke, close, ...), whichever module takes it. */
+export class CommandOnlyBody extends CommandBody {}

@@ -5,7 +5,6 @@ import { Options } from 'pino-http';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { LedgerLogger } from './ledger-logger';
 import { Metrics } from './metrics';
-import { ObservabilityController } from './observability.controller';
 
 @Global()
 @Module({
@@ -33,7 +32,6 @@ import { ObservabilityController } from './observability.controller';
     }),
   ],
   providers: [Metrics, LedgerLogger],
-  controllers: [ObservabilityController],
   exports: [Metrics, LedgerLogger],
 })
 export class ObservabilityModule {}

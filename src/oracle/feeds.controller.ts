@@ -7,7 +7,7 @@ import { activeFeed, FeedState, priceAt } from '../domain/oracle/feed';
 import { formatDecimal, parseDecimal } from '../domain/math/decimal';
 import { WAD_DECIMALS } from '../domain/math/fixed-point';
 import { CommandReceipt, receiptOf } from '../http/command-receipt';
-import { CommandOnlyBody } from '../ledger/ledger.dto';
+import { CommandOnlyBody } from '../http/api-fields';
 import { ExecuteFeedCommand, Feeds } from './feed.command';
 import { PriceReportBody, RegisterFeedBody, RegisterOracleKeyBody } from './oracle.dto';
 import { Access, EVERY_ROLE, issuing } from '../access/access-policy';

@@ -9,27 +9,10 @@
  */
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Logger } from '@nestjs/common';
-import { lastStorePosition } from '../audit/history';
 import { Database, Queryable } from '../database/database';
+import { lastStorePosition } from '../eventstore/store-position';
 import { Projection } from './projection';
-import { ProjectionRunner } from './projection-runner';
-
-export interface RebuildStatus {
-  state: 'catching-up' | 'switching' | 'done' | 'failed';
-  startedAt: string;
-  finishedAt?: string;
-  /** Events the new model has applied. */
-  eventsApplied: number;
-  /** Where the new model is in `$all`, and where the store ended when the rebuild started. */
-  commitPosition: string | null;
-  targetPosition: string;
-  /** Share of the way to the target, 0 to 1. */
-  progress: number;
-  eventsPerSecond: number;
-  /** Seconds left at the current rate, while catching up. */
-  etaSeconds?: number;
-  error?: string;
-}
+import { ProjectionRunner, RebuildStatus } from './projection-runner';
 
 const POLL_MS = 100;
 

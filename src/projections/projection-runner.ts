@@ -7,7 +7,24 @@ import { EventStoreDBClient, START, streamNameFilter, AllStreamSubscription, Pos
 import { Logger } from '@nestjs/common';
 import { Database, Queryable } from '../database/database';
 import { Projection, ProjectedEvent } from './projection';
-import type { RebuildStatus } from './projection-rebuild';
+
+/** How a rebuild of a read model goes (ProjectionRebuild), reported in its projection's status. */
+export interface RebuildStatus {
+  state: 'catching-up' | 'switching' | 'done' | 'failed';
+  startedAt: string;
+  finishedAt?: string;
+  /** Events the new model has applied. */
+  eventsApplied: number;
+  /** Where the new model is in `$all`, and where the store ended when the rebuild started. */
+  commitPosition: string | null;
+  targetPosition: string;
+  /** Share of the way to the target, 0 to 1. */
+  progress: number;
+  eventsPerSecond: number;
+  /** Seconds left at the current rate, while catching up. */
+  etaSeconds?: number;
+  error?: string;
+}
 
 export interface ProjectionStatus {
   projection: string;

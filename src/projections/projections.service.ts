@@ -9,8 +9,8 @@ import { Database } from '../database/database';
 import { Metrics } from '../observability/metrics';
 import { Projection } from './projection';
 import { DomainError } from '../domain/decider';
-import { ProjectionRebuild, RebuildStatus } from './projection-rebuild';
-import { ProjectionRunner, ProjectionStatus } from './projection-runner';
+import { ProjectionRebuild } from './projection-rebuild';
+import { ProjectionRunner, ProjectionStatus, RebuildStatus } from './projection-runner';
 import { PublicStreamProjector } from './public-streams/public-stream-projector';
 
 export const PROJECTIONS = Symbol('PROJECTIONS');

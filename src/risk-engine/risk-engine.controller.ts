@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Access, EVERY_ROLE, issuing } from '../access/access-policy';
 import { activePool } from '../domain/pool/pool';
-import { RiskEngineSettings } from '../domain/pool/risk-adjustment';
+import { RiskEngineSettings } from '../domain/pool/risk-settings';
 import { CommandBody } from '../http/api-fields';
 import { CommandReceipt, receiptOf } from '../http/command-receipt';
 import { Pools } from '../ledger/pools/pool.command';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, ValidateNested } from 'class-validator';
-import { RISK_ENGINE_MODES, RiskEngineMode } from '../domain/pool/risk-adjustment';
+import { RISK_ENGINE_MODES, RiskEngineMode } from '../domain/pool/risk-settings';
 import { VOLATILITY_MODELS, VolatilityModel } from '../domain/risk/volatility';
 import { CommandBody, SmallIntField } from '../http/api-fields';
 

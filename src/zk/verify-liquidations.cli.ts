@@ -10,7 +10,7 @@ import { readJson } from '../cli/read-json';
 import { loadCrypto } from '../domain/crypto/crypto';
 import { DEFAULT_LEDGER_URL, print } from '../cli/ledger-api';
 import { openSse } from '../cli/sse';
-import { LIQUIDATIONS_STREAM, PRICES_STREAM } from '../projections/public-streams/public-streams';
+import { LIQUIDATIONS_STREAM, PRICES_STREAM } from '../projections/public-streams/public-stream-protocol';
 import { PublicLiquidationVerifier, PublicRecord } from './public-verifier';
 import { VerificationKey } from './snarkjs';
 

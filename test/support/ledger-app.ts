@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createApp } from '../../src/app';
 import { AUDIT_CHECKPOINT_STREAM } from '../../src/audit/hash-chain';
-import { PUBLIC_STREAM_PREFIX } from '../../src/projections/public-streams/public-streams';
+import { PUBLIC_STREAM_PREFIX } from '../../src/projections/public-streams/public-stream-protocol';
 import { LIQUIDATION_PROOF_STREAM_PREFIX } from '../../src/domain/liquidation/detected-liquidation-proof';
 import { Role } from '../../src/domain/access/access-registry';
 import { readFile } from 'node:fs/promises';

@@ -12,7 +12,8 @@
  */
 import { Decider, DomainError } from '../decider';
 import { ceilDiv, WAD_DECIMALS } from '../math/fixed-point';
-import type { Asset, Reservation } from '../pool/pool';
+import type { Asset } from '../pool/pool-parameters';
+import type { Reservation } from '../pool/pool-state';
 
 /** What a reservation is decided against beyond its own pool: the debt under auction everywhere, and the cap. */
 export interface GlobalLiquidationContext {

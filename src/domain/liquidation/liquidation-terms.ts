@@ -6,7 +6,7 @@
 import { BPS, ceilDiv, mulDivDown, mulDivUp, WAD } from '../math/fixed-point';
 import { collateralValueOf } from '../risk/liquidation-rule';
 import { healthFactor } from '../risk/position-risk';
-import { PoolParameters } from '../pool/pool';
+import { PoolParameters } from '../pool/pool-parameters';
 
 export interface LiquidationTerms {
   /** Debt the sale is to repay: the close factor's share, or all of it. */

@@ -11,7 +11,7 @@
 import { DomainError } from '../decider';
 import { idToField } from '../crypto/crypto';
 import { FeedState, PricedRound, RECENT_ROUNDS } from '../oracle/feed';
-import { ActivePool } from '../pool/pool';
+import { ActivePool } from '../pool/pool-state';
 import { indexAt } from '../interest/stability-fee';
 import { isLiquidatable, unitOf } from '../risk/liquidation-rule';
 import { LiquidationPublicSignals, mismatchedSignals } from './public-signals';

@@ -3,7 +3,8 @@ import { RAY, WAD } from '../math/fixed-point';
 import { seededRandom } from '../math/seeded-random';
 import { refusalCode } from '../testing';
 import { DEFAULT_AUCTION, poolDecider, PoolEvent, PoolParameters, PoolState } from './pool';
-import { AcceptedPrice, RiskContext, RiskEngineSettings } from './risk-adjustment';
+import { AcceptedPrice, RiskContext } from './risk-adjustment';
+import { RiskEngineSettings } from './risk-settings';
 
 const parameters: PoolParameters = {
   maxLtvBps: 7_500n, liquidationThresholdBps: 8_250n, liquidationPenaltyBps: 500n, liquidatorBonusBps: 300n, protocolFeeBps: 1_000n,

@@ -10,47 +10,17 @@ import { DomainError } from '../decider';
 import { BPS, WAD } from '../math/fixed-point';
 import { forecastVolatility, GarchParameters, VOLATILITY_MODELS, VolatilityModel } from '../risk/volatility';
 import { adverseMove, effectiveAt, liquidationHorizonSeconds, RiskBounds, riskTargets, RiskTargets, stepTowards } from '../risk/risk-policy';
-import { ActivePool, auctionParametersOf, validateParameters, PoolParameters } from './pool';
-
-/** off: no proposals; propose: proposals wait for an admin to apply them; auto: the engine applies them. */
-export const RISK_ENGINE_MODES = ['off', 'propose', 'auto'] as const;
-export type RiskEngineMode = (typeof RISK_ENGINE_MODES)[number];
+import { validateParameters, PoolParameters } from './pool-parameters';
+import { ActivePool, auctionParametersOf } from './pool-state';
+import { RISK_ENGINE_MODES, RiskEngineSettings, RiskProposal } from './risk-settings';
 
 /** The most accepted prices a forecast may read (what a ledger keeps of each feed for it). */
 export const MAX_RISK_WINDOW = 1_000;
-
-export interface RiskEngineSettings {
-  model: VolatilityModel;
-  mode: RiskEngineMode;
-  /** Probability (bps) that the price falls less than the forecast move over the horizon. */
-  confidenceBps: bigint;
-  bounds: RiskBounds;
-  /** Largest change of either parameter in one adjustment (bps). */
-  maxStepBps: bigint;
-  /** How long a falling threshold is announced before it applies. */
-  noticeSeconds: bigint;
-  /** How many of the feed's accepted prices the forecast reads, the latest last. */
-  window: number;
-  /** The time one accepted price stands for: the horizon is counted in these. */
-  observationSeconds: bigint;
-  /** From a price crossing a threshold to its liquidation's start. */
-  detectionSeconds: bigint;
-}
 
 /** One accepted price of the pool's feed (WAD). */
 export interface AcceptedPrice {
   round: bigint;
   price: bigint;
-}
-
-export interface RiskProposal extends RiskTargets {
-  proposalId: string;
-  effectiveAt: bigint;
-}
-
-export interface RiskState {
-  settings: RiskEngineSettings;
-  pending?: RiskProposal;
 }
 
 /** What a proposal needs beyond the pool: its feed's accepted prices up to (at least) the round it reacts to, oldest first. */

@@ -12,7 +12,7 @@ import { Decider, DomainError } from '../decider';
 import { isFieldElement, positionCommitment } from '../crypto/crypto';
 import { ceilDiv, RAY } from '../math/fixed-point';
 import { indexAt } from '../interest/stability-fee';
-import { ActivePool, activePool, PoolState } from '../pool/pool';
+import { ActivePool, activePool, PoolState } from '../pool/pool-state';
 import { FeedState, PriceView } from '../oracle/feed';
 import { checkDetectedLiquidation, checkLiquidationClaim, LiquidationClaim } from '../liquidation/liquidation-trigger';
 import { AMOUNT_BITS, collateralValueOf, debtOf, scaledDebtAfterRepaying, unitOf } from '../risk/liquidation-rule';

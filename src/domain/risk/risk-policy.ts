@@ -11,7 +11,7 @@
  */
 import { normalQuantile } from '../math/normal-quantile';
 import { BPS } from '../math/fixed-point';
-import type { AuctionParameters } from '../pool/pool';
+import type { AuctionParameters } from '../pool/pool-parameters';
 
 export interface RiskBounds {
   minMaxLtvBps: bigint;

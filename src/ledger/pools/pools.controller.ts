@@ -8,7 +8,8 @@ import { activePool, AuctionParameters, auctionParametersOf, DEFAULT_AUCTION, Po
 import { CommandReceipt, receiptOf } from '../../http/command-receipt';
 import { PoolStateQuery, PoolStateView, withoutSums } from '../../projections/pool-state/pool-state.query';
 import { ProjectionsService } from '../../projections/projections.service';
-import { CommandOnlyBody, ChangePoolParametersBody, CreatePoolBody, PoolParametersChangeBody } from '../ledger.dto';
+import { ChangePoolParametersBody, CreatePoolBody, PoolParametersChangeBody } from '../ledger.dto';
+import { CommandOnlyBody } from '../../http/api-fields';
 import { ExecutePoolCommand, Pools } from './pool.command';
 import { Access, Caller, EVERY_ROLE, issuing, POOL_TOTAL_READERS } from '../../access/access-policy';
 import { Principal } from '../../domain/access/access-registry';

@@ -6,10 +6,11 @@ import { DomainError } from '../../domain/decider';
 import { parseDecimal } from '../../domain/math/decimal';
 import { activePool } from '../../domain/pool/pool';
 import { CommandReceipt, receiptOf } from '../../http/command-receipt';
-import { AmountBody, CommandOnlyBody, OpenPositionBody } from '../ledger.dto';
+import { AmountBody, OpenPositionBody } from '../ledger.dto';
+import { CommandOnlyBody } from '../../http/api-fields';
 import { Pools } from '../pools/pool.command';
 import { ExecutePositionCommand, PositionCommandHandler, PositionCommandResult, PositionRequest, Positions } from './position.command';
-import { positionOpening, PositionOpeningView, positionView, PositionView } from './position-view';
+import { positionOpening, PositionOpeningView, positionView, PositionView } from '../../http/position-view';
 import { Access, Caller, issuing, OWNER_OR_AUDITOR } from '../../access/access-policy';
 import { Principal } from '../../domain/access/access-registry';
 

@@ -12,8 +12,8 @@ import { indexAt } from '../../domain/interest/stability-fee';
 import { formatDecimal } from '../../domain/math/decimal';
 import { BPS, mulDivUp } from '../../domain/math/fixed-point';
 import { collateralValueOf, debtOf, unitOf } from '../../domain/risk/liquidation-rule';
-import { PoolParametersBody } from '../../ledger/ledger.dto';
-import { poolParametersOfJson, poolParametersView } from '../../ledger/pools/pool-parameters-view';
+import { PoolParameters } from '../../domain/pool/pool';
+import { PoolParametersBody, poolParametersView } from '../../http/pool-parameters';
 
 export class HealthBands {
   @ApiProperty({ description: 'Health factor below 1' }) liquidatable!: number;
@@ -145,4 +145,11 @@ function utilizationBand(debt: bigint, capacity: bigint): string {
   if (tenth >= UTILIZATION_BANDS) return '1-';
   const edge = (n: bigint) => formatDecimal(n, 1);
   return `${edge(tenth)}-${edge(tenth + 1n)}`;
+}
+
+/** The parameters as the read model keeps them (JSON, bigints as strings) back as the domain's. */
+function poolParametersOfJson(json: Record<string, unknown>): PoolParameters {
+  const big = (o: Record<string, unknown>, keep: string[]) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, keep.includes(k) ? v : BigInt(v as string)]));
+  const { auction, ...rest } = json;
+  return { ...big(rest, []), ...(auction ? { auction: big(auction as Record<string, unknown>, ['route', 'curve']) } : {}) } as unknown as PoolParameters;
 }

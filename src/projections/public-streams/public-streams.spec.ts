@@ -15,7 +15,8 @@ import { poolDecider, PoolEvent, PoolState } from '../../domain/pool/pool';
 import { PositionEvent } from '../../domain/position/position';
 import { debtOf } from '../../domain/risk/liquidation-rule';
 import { syntheticHistory, SYNTHETIC_POOL } from '../../../bench/support/synthetic-history';
-import { poolStateStream, PublicEvent, PublicStreams } from './public-streams';
+import { PublicEvent, PublicStreams } from './public-streams';
+import { poolStateStream } from './public-stream-protocol';
 
 /** Amount fields of position events, and the decimals each is shown with (collateral WETH 18, debt USDC 6). */
 const AMOUNT_FIELDS: Record<string, number[]> = {

@@ -28,26 +28,11 @@ import { formatDecimal } from '../../domain/math/decimal';
 import { WAD_DECIMALS } from '../../domain/math/fixed-point';
 import { feedDecider, FeedEvent, FeedState } from '../../domain/oracle/feed';
 import { poolDecider, PoolEvent, PoolState } from '../../domain/pool/pool';
+import { AUCTIONS_STREAM, LIQUIDATIONS_STREAM, poolStateStream, PRICES_STREAM } from './public-stream-protocol';
 import { PositionEvent } from '../../domain/position/position';
 import { LiquidationProofEvent } from '../../domain/liquidation/detected-liquidation-proof';
 import { collateralValueOf, debtOf, unitOf } from '../../domain/risk/liquidation-rule';
 import { healthBand, HealthBand } from '../../domain/risk/position-risk';
-
-/**
- * Every public stream's name starts with this, and no ledger stream's does: one prefix rule separates
- * what integrators may read from the confidential streams (in the app, and in an EventStoreDB ACL).
- */
-export const PUBLIC_STREAM_PREFIX = 'public-';
-export const PRICES_STREAM = 'public-prices';
-export const LIQUIDATIONS_STREAM = 'public-liquidations';
-export const AUCTIONS_STREAM = 'public-auctions';
-const POOL_STATE_STREAM_PREFIX = 'public-pool-state-';
-export const poolStateStream = (poolId: string) => `${POOL_STATE_STREAM_PREFIX}${poolId}`;
-
-/** Whether integrators may read `stream`: the public projection streams, and nothing else. */
-export function isPublicStream(stream: string): boolean {
-  return stream === PRICES_STREAM || stream === LIQUIDATIONS_STREAM || stream === AUCTIONS_STREAM || (stream.startsWith(POOL_STATE_STREAM_PREFIX) && stream.length > POOL_STATE_STREAM_PREFIX.length);
-}
 
 /** What a public event's body holds: JSON (bigints as decimal strings). */
 export type PublicValue = string | number | boolean | PublicValue[] | { [key: string]: PublicValue };

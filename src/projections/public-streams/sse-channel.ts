@@ -13,9 +13,6 @@ export interface SseTarget {
   readonly writableEnded: boolean;
 }
 
-/** The SSE frame of one event of a stream: its revision as the id, its JSON as the data. */
-export const sseFrame = (revision: bigint, json: string) => `id: ${revision}\ndata: ${json}\n\n`;
-
 export class SseChannel extends StreamChannel {
   constructor(
     private readonly out: SseTarget,

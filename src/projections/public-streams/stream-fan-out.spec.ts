@@ -1,5 +1,5 @@
 /** A batch of a stream's events, as the fan-out hands it to every client of the stream. */
-import { sseFrame } from './sse-channel';
+import { sseFrame } from './public-stream-protocol';
 import { StreamBatch } from './stream-fan-out';
 
 const batch = new StreamBatch([3n, 4n, 5n].map((n) => ({ revision: n, json: JSON.stringify({ n: Number(n) }) })));

@@ -15,7 +15,7 @@
  */
 import { END, EventStoreDBClient, FORWARDS, ResolvedEvent, StreamNotFoundError, StreamSubscription } from '@eventstore/db-client';
 import { Logger } from '@nestjs/common';
-import { sseFrame } from './sse-channel';
+import { sseFrame } from './public-stream-protocol';
 
 /** An event of a public stream as clients receive it: its revision and its JSON, encoded once for all clients. */
 export interface StreamMessage {

@@ -3,14 +3,14 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse
 import { EventStoreDBClient, BACKWARDS, END } from '@eventstore/db-client';
 import { DATABASE } from '../database/database.module';
 import { Database } from '../database/database';
-import { Metrics } from './metrics';
+import { Metrics } from '../observability/metrics';
 import { ProjectionsService } from '../projections/projections.service';
 import { Access } from '../access/access-policy';
 import { DeletedStream, QuarantinedEvent, Quarantine } from '../eventstore/quarantine';
 
 @ApiTags('operations')
 @Controller()
-export class ObservabilityController {
+export class OperationsController {
   constructor(
     private readonly metrics: Metrics,
     private readonly client: EventStoreDBClient,

@@ -3,12 +3,12 @@
  * at the current price, and the commitment that is all anyone else sees of it.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { formatDecimal } from '../../domain/math/decimal';
-import { indexAt } from '../../domain/interest/stability-fee';
-import { PositionContext, PositionState } from '../../domain/position/position';
-import { collateralValueOf, debtOf, unitOf } from '../../domain/risk/liquidation-rule';
-import { healthFactor } from '../../domain/risk/position-risk';
-import { DomainError } from '../../domain/decider';
+import { formatDecimal } from '../domain/math/decimal';
+import { indexAt } from '../domain/interest/stability-fee';
+import { PositionContext, PositionState } from '../domain/position/position';
+import { collateralValueOf, debtOf, unitOf } from '../domain/risk/liquidation-rule';
+import { healthFactor } from '../domain/risk/position-risk';
+import { DomainError } from '../domain/decider';
 
 export class PositionView {
   @ApiProperty() positionId!: string;
