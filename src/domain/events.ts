@@ -89,6 +89,8 @@ const BIGINT_FIELDS = new Set([
   // Predictive risk engine (src/domain/pool/risk-adjustment.ts).
   'confidenceBps', 'minMaxLtvBps', 'maxMaxLtvBps', 'minThresholdBps', 'maxThresholdBps', 'maxStepBps', 'noticeSeconds', 'observationSeconds', 'detectionSeconds',
   'effectiveAt', 'horizonSeconds',
+  // The global liquidation cap (src/domain/liquidation/global-liquidation-cap.ts).
+  'cap',
 ]);
 
 /** Upcasters by event type: from version v (the key) to v + 1. */
