@@ -160,19 +160,24 @@ export class LedgerReplay {
   }
 
   /**
-   * Remembers a context stream's state after each event of a command (a live read may land between
-   * two events of one append), for the commands decided on it before later events moved it.
+   * Folds a stream that decisions read (a pool, a feed, a position, the settings) into `states`, and
+   * remembers its state after each event (a live read may land between two events of one append), for
+   * the commands decided on it before later events moved it.
    */
-  private rememberStates<State, Event>(evolve: (state: State, event: Event) => State, before: State, after: State, recorded: RecordedCommand): void {
-    let state = before;
-    for (const [i, e] of recorded.events.entries()) {
-      state = i === recorded.events.length - 1 ? after : evolve(state, e.event as Event);
-      this.recentStates.set(`${e.stream}@${e.revision}`, state);
-    }
+  private foldRead<State, Event>(states: Map<string, State>, id: string, evolve: (state: State, event: Event) => State, state: State, recorded: RecordedCommand): State {
+    let i = 0;
+    const next = this.fold<State, Event>((before, event) => {
+      const after = evolve(before, event);
+      const { stream, revision } = recorded.events[i++];
+      this.recentStates.set(`${stream}@${revision}`, after);
+      return after;
+    }, state, recorded);
     for (const key of this.recentStates.keys()) {
       if (this.recentStates.size <= RECENT_CONTEXT_STATES) break;
       this.recentStates.delete(key);
     }
+    states.set(id, next);
+    return next;
   }
 
   /**
@@ -197,9 +202,7 @@ export class LedgerReplay {
     const state = this.pools.get(poolId) ?? poolDecider.initialState();
     const events = recorded.events.map((e) => e.event as PoolEvent);
     if (check) this.redecide(recorded, () => poolDecider.decide(poolCommandOf(events, recorded.now), state, this.poolContext(state, events[0], recorded)));
-    const next = this.fold(poolDecider.evolve, state, recorded);
-    this.pools.set(poolId, next);
-    this.rememberStates(poolDecider.evolve, state, next, recorded);
+    this.foldRead(this.pools, poolId, poolDecider.evolve, state, recorded);
     for (const [i, e] of events.entries()) if (e.type === 'LiquidationAccounted') this.checkBadDebt(poolId, e.auctionId, e.badDebt, recorded.events[i]);
     if (events[0].type === 'PoolCreated') this.poolLedgers.set(poolId, { collateralIn: 0n, collateralOut: 0n, drawn: 0n, repaid: 0n, liquidations: 0, badDebt: 0n });
   }
@@ -234,18 +237,14 @@ export class LedgerReplay {
   private applyGlobalCap(id: string, recorded: RecordedCommand, check: boolean): void {
     const state = this.settings.get(id) ?? globalLiquidationCapDecider.initialState();
     if (check) this.redecide(recorded, () => globalLiquidationCapDecider.decide(globalCapCommandOf(recorded), state, undefined));
-    const next = this.fold(globalLiquidationCapDecider.evolve, state, recorded);
-    this.settings.set(id, next);
-    this.rememberStates(globalLiquidationCapDecider.evolve, state, next, recorded);
+    this.foldRead(this.settings, id, globalLiquidationCapDecider.evolve, state, recorded);
   }
 
   private applyFeed(feedName: string, recorded: RecordedCommand, check: boolean): void {
     const state = this.feeds.get(feedName) ?? feedDecider.initialState();
     const events = recorded.events.map((e) => e.event as FeedEvent);
     if (check) this.redecide(recorded, () => feedDecider.decide(feedCommandOf(events, recorded.now), state, undefined));
-    const next = this.fold(feedDecider.evolve, state, recorded);
-    this.feeds.set(feedName, next);
-    this.rememberStates(feedDecider.evolve, state, next, recorded);
+    this.foldRead(this.feeds, feedName, feedDecider.evolve, state, recorded);
     const updated = events.find((e): e is Extract<FeedEvent, { type: 'PriceUpdated' }> => e.type === 'PriceUpdated');
     if (updated) {
       const prices = this.acceptedPrices.get(feedName) ?? [];
@@ -269,9 +268,7 @@ export class LedgerReplay {
     if (check) {
       this.redecide(recorded, () => events.flatMap((e) => positionDecider.decide(positionCommandOf(e), state, context)));
     }
-    const next = this.fold(positionDecider.evolve, state, recorded);
-    this.positions.set(positionId, next);
-    this.rememberStates(positionDecider.evolve, state, next, recorded);
+    const next = this.foldRead(this.positions, positionId, positionDecider.evolve, state, recorded);
     if (poolId !== undefined) this.moveTotals(poolId, state, next);
     const ledger = poolId !== undefined ? this.poolLedgers.get(poolId) : undefined;
     for (const [i, e] of events.entries()) {
