@@ -14,8 +14,9 @@ const integer = (name: string) => (value: string) => {
 };
 
 export function registerOracleCommands(oracle: Command): void {
-  // Every oracle command derives or signs with EdDSA-Poseidon.
-  oracle.hook('preAction', () => loadCrypto());
+  // Every oracle command derives or signs one key or report with EdDSA-Poseidon: the library that
+  // loads fastest serves (`crypto-engine.ts`).
+  oracle.hook('preAction', () => loadCrypto('quick-start'));
 
   oracle
     .command('keygen')

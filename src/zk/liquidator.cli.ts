@@ -11,7 +11,7 @@ import { readJson } from '../cli/read-json';
 import { ledgerApi, LedgerTarget, print, withLedger } from '../cli/ledger-api';
 import { parseDecimal } from '../domain/math/decimal';
 import { PUBLIC_SIGNAL_INDEX } from '../domain/liquidation/public-signals';
-import { loadPoseidon } from '../domain/crypto/crypto';
+import { loadCrypto } from '../domain/crypto/crypto';
 import type { LiquidationProof } from './prover';
 import type { LiquidationClaim, PositionOpening } from './witness';
 
@@ -76,8 +76,9 @@ async function prove(o: LiquidatorOptions): Promise<LiquidationProof> {
     positionId: o.position,
     liquidator: o.liquidator,
   };
-  // The prover and the witness builder (snarkjs, circomlibjs) load only for a proof, not for a keeper's take.
-  const [{ proveLiquidation }, { buildWitnessInput, WitnessError }] = await Promise.all([import('./prover'), import('./witness'), loadPoseidon()]);
+  // The prover and the witness builder load only for a proof, not for a keeper's take; one proof hashes
+  // a commitment and a nullifier, so the library that loads fastest computes them.
+  const [{ proveLiquidation }, { buildWitnessInput, WitnessError }] = await Promise.all([import('./prover'), import('./witness'), loadCrypto('quick-start')]);
   try {
     return await proveLiquidation(buildWitnessInput(claim));
   } catch (err) {

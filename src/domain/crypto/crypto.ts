@@ -1,76 +1,55 @@
 /**
  * The ledger's two hash-based primitives, shared by the domain, the oracle CLI, the auditor and the
  * circuit's witness builder: Poseidon over the BN254 scalar field, and EdDSA on Baby Jubjub over
- * Poseidon (circomlibjs). Both are deterministic computations; they live in the domain because
- * commitments and signature checks are domain rules. circomlibjs builds its field arithmetic
- * asynchronously once, so a process calls `loadCrypto()` at start and every function after it is
- * synchronous.
+ * Poseidon. Both are deterministic computations; they live in the domain because commitments and
+ * signature checks are domain rules. The library computing them loads asynchronously (see
+ * `crypto-engine.ts` for the two a process picks from), so a process calls `loadCrypto()` at start and
+ * every function after it is synchronous. Inputs are checked here, once, whichever library computes.
  */
 import { createHash } from 'node:crypto';
-import type { Eddsa, PoseidonFn } from 'circomlibjs';
+import { buildCryptoEngine, type CryptoEngine, type CryptoEngineName } from './crypto-engine';
 
 /**
  * Order r of the BN254 scalar field: every circuit signal and Poseidon input lives below it. Read from
- * the field circomlibjs builds its Poseidon in (never written by hand: a wrong constant let a signed
- * round N pass again as N + r); 0 until `loadCrypto()`, so nothing counts as a field element before.
+ * the library that computes (never written by hand: a wrong constant let a signed round N pass again as
+ * N + r); 0 until `loadCrypto()`, so nothing counts as a field element before.
  */
 export let FIELD_MODULUS = 0n;
 
-let poseidon: PoseidonFn | undefined;
-let eddsa: Eddsa | undefined;
-let loading: Promise<void> | undefined;
-let loadingPoseidon: Promise<void> | undefined;
-
-function usePoseidon(built: PoseidonFn): void {
-  poseidon ??= built;
-  FIELD_MODULUS = built.F.p;
-}
+let engine: CryptoEngine | undefined;
+const loading = new Map<CryptoEngineName, Promise<void>>();
 
 /**
- * circomlibjs is required here, not at the top, so importing this module costs nothing (a CLI call
- * that hashes nothing starts at once). Its EdDSA carries the same Poseidon `buildPoseidon` builds, so
- * one build serves both.
+ * Loads the library that computes: `throughput` by default (a process that hashes or verifies in
+ * bulk), `quick-start` for a short process (a CLI call). Once `throughput` has loaded it stays, since
+ * both compute the same functions.
  */
-export function loadCrypto(): Promise<void> {
-  loading ??= import('circomlibjs')
-    .then(({ buildEddsa }) => buildEddsa())
-    .then((built) => {
-      eddsa = built;
-      usePoseidon(built.poseidon);
+export function loadCrypto(name: CryptoEngineName = 'throughput'): Promise<void> {
+  let load = loading.get(name);
+  if (!load) {
+    load = buildCryptoEngine(name).then((built) => {
+      if (engine === undefined || name === 'throughput') engine = built;
+      FIELD_MODULUS = engine.fieldModulus;
     });
-  return loading;
+    loading.set(name, load);
+  }
+  return load;
 }
 
-/**
- * Poseidon alone, for a process that hashes but neither signs nor checks a signature (a liquidator
- * proving): circomlibjs's EdDSA builds the field once for each hash and curve it carries (five times),
- * Poseidon once, which saves about 1.2 s of CPU. The EdDSA functions still need `loadCrypto()`.
- */
-export function loadPoseidon(): Promise<void> {
-  loadingPoseidon ??= loading ?? import('circomlibjs').then(({ buildPoseidon }) => buildPoseidon()).then(usePoseidon);
-  return loadingPoseidon;
-}
-
-function hasher(): PoseidonFn {
-  if (!poseidon) throw new Error('crypto not loaded: await loadCrypto() (or loadPoseidon()) once at start');
-  return poseidon;
-}
-
-function signer(): Eddsa {
-  if (!eddsa) throw new Error('EdDSA not loaded: await loadCrypto() once at start');
-  return eddsa;
+function loaded(): CryptoEngine {
+  if (!engine) throw new Error('crypto not loaded: await loadCrypto() once at start');
+  return engine;
 }
 
 /** Throws before `loadCrypto()`: the field is the library's, unknown until it has loaded. */
 export function isFieldElement(x: bigint): boolean {
-  hasher();
+  loaded();
   return x >= 0n && x < FIELD_MODULUS;
 }
 
 export function poseidonHash(inputs: readonly bigint[]): bigint {
   for (const x of inputs) if (!isFieldElement(x)) throw new RangeError(`Poseidon input outside the field: ${x}`);
-  const hash = hasher();
-  return hash.F.toObject(hash(inputs.slice())) as bigint;
+  return loaded().hash(inputs);
 }
 
 /** Oracle public key: a Baby Jubjub point, written as its two affine coordinates. */
@@ -86,41 +65,30 @@ export interface EddsaSignature {
   s: bigint;
 }
 
-/** Derives the public key of a 32-byte private key (as circomlibjs does: blake512, pruned, times Base8). */
+/** Derives the public key of a 32-byte private key (as circomlib does: blake512, pruned, times Base8). */
 export function publicKeyOf(privateKey: Uint8Array): OraclePublicKey {
   if (privateKey.length !== 32) throw new RangeError('an oracle private key is 32 bytes');
-  const eddsa = signer();
-  const [x, y] = eddsa.prv2pub(Buffer.from(privateKey));
-  return { x: eddsa.F.toObject(x) as bigint, y: eddsa.F.toObject(y) as bigint };
+  return loaded().publicKeyOf(privateKey);
 }
 
-/** A point of Baby Jubjub given by coordinates below the field order (F.e would reduce larger ones). */
+/** A point of Baby Jubjub given by coordinates below the field order (a library would reduce larger ones). */
 export function isOraclePublicKey(key: OraclePublicKey): boolean {
-  if (!isFieldElement(key.x) || !isFieldElement(key.y)) return false;
-  const eddsa = signer();
-  return eddsa.babyJub.inCurve([eddsa.F.e(key.x), eddsa.F.e(key.y)]);
+  return isFieldElement(key.x) && isFieldElement(key.y) && loaded().inCurve(key);
 }
 
 export function signMessage(privateKey: Uint8Array, message: bigint): EddsaSignature {
-  const eddsa = signer();
-  const sig = eddsa.signPoseidon(Buffer.from(privateKey), eddsa.F.e(message));
-  return { r8x: eddsa.F.toObject(sig.R8[0]) as bigint, r8y: eddsa.F.toObject(sig.R8[1]) as bigint, s: sig.S as bigint };
+  if (!isFieldElement(message)) throw new RangeError(`a signed message is a field element: ${message}`);
+  return loaded().sign(privateKey, message);
 }
 
 /** False for any malformed input (off-curve points, out-of-range scalars) rather than throwing. */
 export function verifySignature(message: bigint, signature: EddsaSignature, key: OraclePublicKey): boolean {
   const verdict = known.verdicts.get(verdictKey(message, signature, key));
   if (verdict !== undefined) return verdict;
-  const eddsa = signer();
   const values = [message, signature.r8x, signature.r8y, key.x, key.y];
   if (!values.every(isFieldElement) || signature.s < 0n) return false;
   try {
-    const F = eddsa.F;
-    return eddsa.verifyPoseidon(
-      F.e(message),
-      { R8: [F.e(signature.r8x), F.e(signature.r8y)], S: signature.s },
-      [F.e(key.x), F.e(key.y)],
-    );
+    return loaded().verify(message, signature, key);
   } catch {
     return false;
   }
