@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CommandBody, DecimalField, IdField, IntegerStringField, IsOptional } from '../http/api-fields';
+import { LIQUIDATION_ROUTES } from '../domain/pool/pool-parameters';
 
 export class TakeCollateralBody extends CommandBody {
   @IdField('Who takes (and pays)', 'keeper-1')
@@ -45,7 +46,7 @@ export class AuctionView {
   @ApiProperty({ enum: ['linear', 'stairstep', 'exponential'] }) curve!: string;
   @ApiProperty({ description: 'Unix seconds of its start or last reset' }) startedAt!: string;
   @ApiPropertyOptional({ description: 'The liquidator whose proof triggered it (earns the bonus)' }) liquidator?: string;
-  @ApiProperty({ enum: ['dutch', 'english', 'market'] }) route!: string;
+  @ApiProperty({ enum: LIQUIDATION_ROUTES }) route!: string;
   @ApiPropertyOptional({ description: 'English auctions: Unix seconds when bidding closes' }) deadline?: string;
   @ApiPropertyOptional({ description: 'English auctions: the best bid so far', example: { bidder: 'bidder-1', amount: '1500' } }) bid?: { bidder: string; amount: string };
   @ApiPropertyOptional({ example: '1615', description: 'Running English auctions: the least bid that can win (what is left of the lot at the oracle price less the liquidation penalty, at most what is left of the tab)' })

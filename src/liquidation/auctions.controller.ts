@@ -2,7 +2,8 @@ import { BadRequestException, Body, Controller, Get, Param, Post, Query } from '
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse, IntersectionType } from '@nestjs/swagger';
 import { Clock, unixSeconds } from '../clock/clock';
-import { auctionQuote, reserveOf, RunningAuction } from '../domain/auction/auction';
+import { auctionQuote, RunningAuction } from '../domain/auction/auction';
+import { routeOf } from '../domain/auction/auction-routes';
 import { DomainError } from '../domain/decider';
 import { formatDecimal, parseDecimal } from '../domain/math/decimal';
 import { WAD_DECIMALS } from '../domain/math/fixed-point';
@@ -129,6 +130,7 @@ function auctionView(a: RunningAuction, now: bigint): AuctionView {
   const cd = decimalsOf(a.collateralUnit);
   const dd = decimalsOf(a.debtUnit);
   const quote = auctionQuote(a, now);
+  const reserve = a.status === 'running' ? routeOf(a).reserve?.(a) : undefined;
   return {
     auctionId: a.auctionId,
     positionId: a.positionId,
@@ -147,6 +149,6 @@ function auctionView(a: RunningAuction, now: bigint): AuctionView {
     ...(a.deadline !== undefined ? { deadline: a.deadline.toString() } : {}),
     ...(a.bid ? { bid: { bidder: a.bid.bidder, amount: formatDecimal(a.bid.amount, dd) } } : {}),
     ...(a.liquidator !== undefined ? { liquidator: a.liquidator } : {}),
-    ...(a.status === 'running' && a.auction.route === 'english' ? { reserve: formatDecimal(reserveOf(a), dd) } : {}),
+    ...(reserve !== undefined ? { reserve: formatDecimal(reserve, dd) } : {}),
   };
 }

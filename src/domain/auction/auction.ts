@@ -1,101 +1,23 @@
 /**
- * A Dutch auction of a liquidated position's collateral (stream `auction-<id>`), MakerDAO `clip`
- * style. The pool first reserves room for it under its cap and fixes its terms (pool.ts,
- * ReserveLiquidation). It starts above that oracle price by the pool's buffer and falls along the pool's curve; any
- * taker buys part or all of the lot at the current price, up to the tab (debt to cover plus penalty).
- * Too old or too far down, a keeper resets it at a fresh oracle price and earns an incentive. It
- * settles when the tab is raised or the lot is sold; the split of what was raised is recorded then.
- * The pool's parameters are copied in at the start: a later change never alters a running auction.
+ * The auction of a liquidated position's collateral (stream `auction-<id>`). The pool first reserves
+ * room for it under its cap and fixes its terms (pool.ts, ReserveLiquidation). It starts from that
+ * oracle price, and its route (auction-route.ts: Dutch, English or market) says how the lot sells. A
+ * run that is over without a sale is reset by a keeper at a fresh oracle price, who earns an incentive,
+ * or the pool's market buys the lot. It settles when the tab is raised or the lot is sold; the split of
+ * what was raised is recorded then. The pool's parameters are copied in at the start: a later change
+ * never alters a running auction.
  */
 import { Decider, DomainError } from '../decider';
-import { formatDecimal } from '../math/decimal';
-import { BPS, ceilDiv, mulDivDown, WAD_DECIMALS } from '../math/fixed-point';
-import { FeedState } from '../oracle/feed';
+import { BPS, mulDivDown } from '../math/fixed-point';
 import { citedRoundPrice } from '../liquidation/liquidation-trigger';
-import { activePool, AuctionParameters, auctionParametersOf, PoolParameters, PoolState } from '../pool/pool';
-import { decimalsOf, unitOf } from '../risk/liquidation-rule';
-import { englishReserve } from './english-reserve';
-import { PositionState } from '../position/position';
+import { activePool, AuctionParameters, auctionParametersOf } from '../pool/pool';
+import { unitOf } from '../risk/liquidation-rule';
 import { auctionPrice } from '../liquidation/auction-curves';
-import { collateralFor, LiquidationTerms, owedFor, ProceedsSplit, splitProceeds } from '../liquidation/liquidation-terms';
+import { AuctionCommand, AuctionContext, AuctionEvent, AuctionState, RunningAuction, runningAuction, settlement } from './auction-model';
+import type { AuctionQuote } from './auction-route';
+import { AUCTION_ROUTES, routeOf } from './auction-routes';
 
-export type RunningAuction = {
-  status: 'running' | 'settled';
-  auctionId: string;
-  positionId: string;
-  poolId: string;
-  /** Whose liquidation it is (a proof's liquidator), paid the bonus; none for the ledger's own detection. */
-  liquidator?: string;
-  parameters: PoolParameters;
-  auction: AuctionParameters;
-  collateralUnit: bigint;
-  debtUnit: bigint;
-  /** Collateral sold and money raised so far. */
-  sold: bigint;
-  raised: bigint;
-  /** The oracle price the current run started from (WAD): an English auction's reserve follows it. */
-  oracle: bigint;
-  /** The starting price of the current run (WAD), and when it started. */
-  top: bigint;
-  startedAt: bigint;
-  /** English auctions: when bidding closes, and the best bid so far (the debt asset offered for what is left of the lot). */
-  deadline?: bigint;
-  bid?: { bidder: string; amount: bigint };
-} & LiquidationTerms;
-
-export type AuctionState = { status: 'absent' } | RunningAuction;
-
-export type AuctionCommand =
-  /** Starts the auction of a position in liquidation; the starter (a proof's liquidator) is its keeper. */
-  | { type: 'StartAuction'; auctionId: string; positionId: string; keeper?: string }
-  | { type: 'TakeCollateral'; taker: string; collateral: bigint; maxPrice: bigint }
-  /** Restart at the price of `round`, a recent round of the pool's feed. */
-  | { type: 'ResetAuction'; keeper: string; round: bigint }
-  /** English auctions: offer `amount` of the debt asset for what is left of the lot. */
-  | { type: 'PlaceBid'; bidder: string; amount: bigint }
-  /** English auctions: after the close, the best bid wins. */
-  | { type: 'CloseAuction' }
-  /** The pool market bought what is left (its swap is on the market's stream): the route `market`, or a Dutch auction's fallback. */
-  | { type: 'SellToMarket'; collateral: bigint; paid: bigint; price: bigint };
-
-export type AuctionEvent =
-  | ({
-      type: 'AuctionStarted';
-      auctionId: string;
-      positionId: string;
-      poolId: string;
-      liquidator?: string;
-      keeper?: string;
-      keeperReward: bigint;
-      /** The oracle price it started from, and its starting price. */
-      price: bigint;
-      top: bigint;
-      parameters: PoolParameters;
-      auction: AuctionParameters;
-      collateralUnit: bigint;
-      debtUnit: bigint;
-      at: bigint;
-    } & LiquidationTerms)
-  /** What the taker asked for (at most `asked`, at no more than `maxPrice`) and what it got, at which price. */
-  | { type: 'CollateralTaken'; taker: string; asked: bigint; maxPrice: bigint; collateral: bigint; paid: bigint; price: bigint; at: bigint }
-  /** `route: 'dutch'`: an English auction that closed without a bid restarts as a Dutch one. */
-  | { type: 'AuctionReset'; keeper: string; keeperReward: bigint; round: bigint; price: bigint; top: bigint; at: bigint; route?: 'dutch' }
-  | { type: 'SoldToMarket'; collateral: bigint; paid: bigint; price: bigint; at: bigint }
-  | { type: 'BidPlaced'; bidder: string; amount: bigint; deadline: bigint; at: bigint }
-  /** The outbid bidder's deposit goes back to it. */
-  | { type: 'BidRefunded'; bidder: string; amount: bigint }
-  | { type: 'AuctionWon'; bidder: string; collateral: bigint; paid: bigint; at: bigint }
-  | ({ type: 'AuctionSettled'; sold: bigint; raised: bigint; collateralLeft: bigint; shortfall: bigint; at: bigint } & ProceedsSplit);
-
-export interface AuctionContext {
-  /** The position in liquidation (for StartAuction). */
-  position: PositionState;
-  /** The position's pool. */
-  pool: PoolState;
-  /** The pool's feed (for the round a reset cites). */
-  feed: FeedState;
-  now: bigint;
-}
+export type { AuctionCommand, AuctionContext, AuctionEvent, AuctionState, RunningAuction } from './auction-model';
 
 export const auctionStream = (auctionId: string) => `auction-${auctionId}`;
 
@@ -140,36 +62,16 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
         },
       ];
     }
-    if (command.type === 'PlaceBid' || command.type === 'CloseAuction') return english(runningAuction(state), command, now);
     const auction = runningAuction(state);
-    const { price, needsReset: due } = auctionQuote(auction, now);
+    const quote = auctionQuote(auction, now);
+    const due = quote.needsReset;
     switch (command.type) {
-      case 'TakeCollateral': {
-        if (auction.auction.route === 'english') throw new DomainError('NOT_A_DUTCH_AUCTION', 'an English auction takes bids, not takes');
-        if (due) throw new DomainError('AUCTION_NEEDS_RESET', 'the auction is too old or too far down: a keeper must reset it first');
-        if (price > command.maxPrice) throw new DomainError('PRICE_ABOVE_LIMIT', 'the auction price is above the most the taker would pay', { price: formatDecimal(price, WAD_DECIMALS) });
-        if (command.collateral <= 0n) throw new DomainError('AMOUNT_NOT_POSITIVE', 'the amount must be positive');
-        const lotLeft = auction.lot - auction.sold;
-        const tabLeft = auction.tab - auction.raised;
-        // Stryker disable next-line EqualityOperator: `<=` is equivalent, both sides being the same amount when equal (its sibling `>=` is killed).
-        let collateral = command.collateral < lotLeft ? command.collateral : lotLeft;
-        let paid = owedFor(collateral, price, auction.collateralUnit, auction.debtUnit);
-        if (paid >= tabLeft) {
-          // The rest of the tab: the taker gets what it buys, and not a unit more.
-          paid = tabLeft;
-          const bought = collateralFor(tabLeft, price, auction.collateralUnit, auction.debtUnit);
-          // Stryker disable next-line EqualityOperator: `<=` is equivalent, both sides being the same amount when equal (its sibling `>=` is killed).
-          if (bought < collateral) collateral = bought;
-        } else if (collateral < lotLeft && tabLeft - paid < auction.parameters.dustLimit) {
-          throw new DomainError('TAKE_WOULD_LEAVE_DUST', 'take all that is left, or leave at least the dust limit of the tab');
-        }
-        if (collateral === 0n || paid === 0n) throw new DomainError('TAKE_TOO_SMALL', 'the take buys nothing at the current price');
-        const taken: AuctionEvent = { type: 'CollateralTaken', taker: command.taker, asked: command.collateral, maxPrice: command.maxPrice, collateral, paid, price, at: now };
-        if (auction.raised + paid < auction.tab && auction.sold + collateral < auction.lot) return [taken];
-        return [taken, settlement(auction, collateral, paid, now)];
-      }
+      case 'TakeCollateral':
+      case 'PlaceBid':
+      case 'CloseAuction':
+        return routeOf(auction).decide(command, auction, quote, now);
       case 'SellToMarket': {
-        if (auction.auction.route !== 'market' && !due) throw new DomainError('AUCTION_RUNNING', 'a Dutch auction goes to the market only once it needs a reset');
+        if (!routeOf(auction).sellsToMarket(due)) throw new DomainError('AUCTION_RUNNING', 'an auction goes to the market only once it needs a reset');
         if (command.collateral <= 0n || command.collateral > auction.lot - auction.sold || command.paid > auction.tab - auction.raised) {
           throw new DomainError('INVALID_SETTLEMENT', 'the market sale does not fit what is left of the lot and the tab');
         }
@@ -180,6 +82,7 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
       case 'ResetAuction': {
         if (!due) throw new DomainError('AUCTION_NOT_RESETTABLE', 'the auction is neither too old nor too far down to reset');
         const oracle = citedRoundPrice(context.feed, activePool(context.pool).feed, command.round, now);
+        const next = routeOf(auction).afterReset;
         return [
           {
             type: 'AuctionReset',
@@ -189,8 +92,8 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
             price: oracle,
             top: mulDivDown(oracle, auction.auction.bufferBps, BPS),
             at: now,
-            // No bid reached the English auction's reserve: the lot falls back to the Dutch route.
-            ...(auction.auction.route === 'english' ? { route: 'dutch' as const } : {}),
+            // A route that continues on another (an English auction closed without a bid restarts as a Dutch one).
+            ...(next !== auction.auction.route ? { route: next } : {}),
           },
         ];
       }
@@ -207,7 +110,7 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
           ...(liquidator !== undefined ? { liquidator } : {}),
           parameters, auction, collateralUnit, debtUnit,
           sold: 0n, raised: 0n, oracle: price, top, startedAt: at,
-          ...(auction.route === 'english' ? { deadline: at + auction.biddingSeconds } : {}),
+          ...AUCTION_ROUTES[auction.route].opened(auction, at),
           debtToCover, penalty, tab, lot,
         };
       }
@@ -217,13 +120,10 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
         return { ...auction, sold: auction.sold + event.collateral, raised: auction.raised + event.paid };
       }
       case 'AuctionReset': {
-        const auction = state as RunningAuction;
-        const restarted = { ...auction, oracle: event.price, top: event.top, startedAt: event.at };
-        if (event.route === 'dutch') {
-          const { deadline: _closed, bid: _none, ...dutch } = restarted;
-          return { ...dutch, auction: { ...auction.auction, route: 'dutch' } };
-        }
-        return { ...restarted, ...(auction.deadline !== undefined ? { deadline: event.at + auction.auction.biddingSeconds } : {}) };
+        // The run restarts on its route (or the one it continues on), without what the last run kept.
+        const { deadline: _closed, bid: _none, ...auction } = state as RunningAuction;
+        const parameters: AuctionParameters = { ...auction.auction, route: event.route ?? auction.auction.route };
+        return { ...auction, auction: parameters, oracle: event.price, top: event.top, startedAt: event.at, ...AUCTION_ROUTES[parameters.route].opened(parameters, event.at) };
       }
       case 'BidPlaced':
         return { ...(state as RunningAuction), bid: { bidder: event.bidder, amount: event.amount }, deadline: event.deadline };
@@ -239,84 +139,13 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
   },
 };
 
-/** The auction's end after a last sale of `collateral` for `paid`: the proceeds split between debt, bonus, fee and reserve. */
-function settlement(auction: RunningAuction, collateral: bigint, paid: bigint, now: bigint): AuctionEvent {
-  const sold = auction.sold + collateral;
-  const raised = auction.raised + paid;
-  const split = splitProceeds(raised, auction.debtToCover, auction.parameters, auction.liquidator !== undefined);
-  return { type: 'AuctionSettled', sold, raised, collateralLeft: auction.lot - sold, shortfall: auction.debtToCover - split.debtRepaid, at: now, ...split };
-}
-
-/** The auction's price now, and whether a keeper may (and a taker must wait for a) reset. */
-export function auctionQuote(auction: RunningAuction, now: bigint): { price: bigint; needsReset: boolean } {
+/** The auction's price now on its curve, and whether its run is over without a sale (a keeper may reset it, a taker must wait). */
+export function auctionQuote(auction: RunningAuction, now: bigint): AuctionQuote {
   const price = auctionPrice(auction.top, now - auction.startedAt, auction.auction);
-  return { price, needsReset: needsReset(auction, price, now) };
+  return { price, needsReset: routeOf(auction).needsReset(auction, price, now) };
 }
-
-function needsReset(auction: RunningAuction, price: bigint, now: bigint): boolean {
-  // An English auction needs one only when bidding closed without a bid.
-  if (auction.deadline !== undefined) return now > auction.deadline && auction.bid === undefined;
-  return now - auction.startedAt > auction.auction.resetAfterSeconds || price * BPS < auction.top * auction.auction.resetBelowBps;
-}
-
-/**
- * An English auction's bids, for what is left of the lot: each beats the last by the pool's increment
- * (a bid of the whole tab always wins), the outbid deposit is refunded, a bid near the close pushes
- * the close back, and after the close the best bid wins. A bid of the whole tab ends it at once.
- */
-function english(auction: RunningAuction, command: Extract<AuctionCommand, { type: 'PlaceBid' | 'CloseAuction' }>, now: bigint): AuctionEvent[] {
-  if (auction.deadline === undefined) throw new DomainError('NOT_AN_ENGLISH_AUCTION', 'a Dutch auction takes takes, not bids');
-  // An English auction sells and raises nothing before its win (takes are refused, and a reset makes it Dutch): `sold` and `raised` are 0 here.
-  // Stryker disable next-line ArithmeticOperator: `tab + raised` is equivalent, raised being 0 (see above).
-  const tabLeft = auction.tab - auction.raised;
-  const win = (bid: { bidder: string; amount: bigint }): AuctionEvent[] => [
-    // Stryker disable next-line ArithmeticOperator: `lot + sold` is equivalent, sold being 0 (see above).
-    { type: 'AuctionWon', bidder: bid.bidder, collateral: auction.lot - auction.sold, paid: bid.amount, at: now },
-    // Stryker disable next-line ArithmeticOperator: `lot + sold` is equivalent, sold being 0 (see above).
-    settlement(auction, auction.lot - auction.sold, bid.amount, now),
-  ];
-  if (command.type === 'CloseAuction') {
-    if (now <= auction.deadline) throw new DomainError('AUCTION_NOT_ENDED', 'bidding is still open', { deadline: auction.deadline.toString() });
-    if (!auction.bid) throw new DomainError('AUCTION_NEEDS_RESET', 'bidding closed without a bid: a keeper must reset it');
-    return win(auction.bid);
-  }
-  if (now > auction.deadline) throw new DomainError('AUCTION_ENDED', 'bidding has closed', { deadline: auction.deadline.toString() });
-  if (command.amount <= 0n) throw new DomainError('AMOUNT_NOT_POSITIVE', 'the bid must be positive');
-  if (command.amount > tabLeft) throw new DomainError('BID_ABOVE_TAB', 'no bid may offer more than the tab', { tab: debtTokens(auction, tabLeft) });
-  const reserve = reserveOf(auction);
-  if (command.amount < reserve) {
-    throw new DomainError('BID_BELOW_RESERVE', "the bid is below the auction's reserve: the lot at the oracle price less the liquidation penalty", { reserve: debtTokens(auction, reserve) });
-  }
-  const minBid = auction.bid ? ceilDiv(auction.bid.amount * (BPS + auction.auction.bidIncrementBps), BPS) : 1n;
-  if (command.amount < minBid && command.amount !== tabLeft) throw new DomainError('BID_TOO_LOW', 'the bid does not beat the best bid by the increment', { minBid: debtTokens(auction, minBid) });
-  if (auction.bid && command.amount <= auction.bid.amount) throw new DomainError('BID_TOO_LOW', 'the bid does not beat the best bid', { minBid: debtTokens(auction, minBid) });
-  const deadline = auction.deadline - now < auction.auction.extendSeconds ? now + auction.auction.extendSeconds : auction.deadline;
-  const bid = { bidder: command.bidder, amount: command.amount };
-  return [
-    ...(auction.bid ? [{ type: 'BidRefunded' as const, bidder: auction.bid.bidder, amount: auction.bid.amount }] : []),
-    { type: 'BidPlaced', ...bid, deadline, at: now },
-    ...(command.amount === tabLeft ? win(bid) : []),
-  ];
-}
-
-/** An English auction's reserve now (english-reserve.ts): the least bid that can win what is left of the lot. */
-export function reserveOf(auction: RunningAuction): bigint {
-  return englishReserve({
-    lotLeft: auction.lot - auction.sold, tabLeft: auction.tab - auction.raised, oraclePrice: auction.oracle,
-    liquidationPenaltyBps: auction.parameters.liquidationPenaltyBps, collateralUnit: auction.collateralUnit, debtUnit: auction.debtUnit,
-  });
-}
-
-/** An amount of the debt asset in whole tokens, as refusals tell it. */
-const debtTokens = (auction: RunningAuction, amount: bigint) => formatDecimal(amount, decimalsOf(auction.debtUnit));
 
 /** The keeper's incentive: the flat tip plus its share of what is still to raise. */
 function keeperReward(auction: AuctionParameters, tab: bigint): bigint {
   return auction.keeperTip + mulDivDown(tab, auction.keeperChipBps, BPS);
-}
-
-function runningAuction(state: AuctionState): RunningAuction {
-  if (state.status === 'absent') throw new DomainError('AUCTION_NOT_FOUND', 'no such auction');
-  if (state.status === 'settled') throw new DomainError('AUCTION_SETTLED', 'the auction is over');
-  return state;
 }

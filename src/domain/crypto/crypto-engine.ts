@@ -8,7 +8,19 @@
  *   in about 0.1 s. For a CLI call that signs one report or hashes one commitment.
  * `crypto-engines.spec.ts` holds the two to equal outputs on the same inputs.
  */
-import type { EddsaSignature, OraclePublicKey } from './crypto';
+
+/** Oracle public key: a Baby Jubjub point, written as its two affine coordinates. */
+export interface OraclePublicKey {
+  x: bigint;
+  y: bigint;
+}
+
+/** EdDSA-Poseidon signature: the point R8 and the scalar S. */
+export interface EddsaSignature {
+  r8x: bigint;
+  r8y: bigint;
+  s: bigint;
+}
 
 export type CryptoEngineName = 'throughput' | 'quick-start';
 

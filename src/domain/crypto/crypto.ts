@@ -7,7 +7,7 @@
  * every function after it is synchronous. Inputs are checked here, once, whichever library computes.
  */
 import { createHash } from 'node:crypto';
-import { buildCryptoEngine, type CryptoEngine, type CryptoEngineName } from './crypto-engine';
+import { buildCryptoEngine, type CryptoEngine, type CryptoEngineName, type EddsaSignature, type OraclePublicKey } from './crypto-engine';
 
 /**
  * Order r of the BN254 scalar field: every circuit signal and Poseidon input lives below it. Read from
@@ -52,18 +52,7 @@ export function poseidonHash(inputs: readonly bigint[]): bigint {
   return loaded().hash(inputs);
 }
 
-/** Oracle public key: a Baby Jubjub point, written as its two affine coordinates. */
-export interface OraclePublicKey {
-  x: bigint;
-  y: bigint;
-}
-
-/** EdDSA-Poseidon signature: the point R8 and the scalar S. */
-export interface EddsaSignature {
-  r8x: bigint;
-  r8y: bigint;
-  s: bigint;
-}
+export type { EddsaSignature, OraclePublicKey } from './crypto-engine';
 
 /** Derives the public key of a 32-byte private key (as circomlib does: blake512, pruned, times Base8). */
 export function publicKeyOf(privateKey: Uint8Array): OraclePublicKey {

@@ -9,7 +9,8 @@
 import { DomainError } from '../decider';
 import { BPS, WAD } from '../math/fixed-point';
 import { forecastVolatility, GarchParameters, VOLATILITY_MODELS, VolatilityModel } from '../risk/volatility';
-import { adverseMove, effectiveAt, liquidationHorizonSeconds, RiskBounds, riskTargets, RiskTargets, stepTowards } from '../risk/risk-policy';
+import { adverseMove, effectiveAt, RiskBounds, riskTargets, RiskTargets, stepTowards } from '../risk/risk-policy';
+import { liquidationHorizonSeconds } from '../auction/auction-routes';
 import { validateParameters, PoolParameters } from './pool-parameters';
 import { ActivePool, auctionParametersOf } from './pool-state';
 import { RISK_ENGINE_MODES, RiskEngineSettings, RiskProposal } from './risk-settings';

@@ -1,18 +1,11 @@
 import fc from 'fast-check';
-import { DEFAULT_AUCTION } from '../pool/pool';
 import { normalQuantile } from '../math/normal-quantile';
-import { adverseMove, effectiveAt, liquidationHorizonSeconds, RiskBounds, riskTargets, stepTowards } from './risk-policy';
+import { adverseMove, effectiveAt, RiskBounds, riskTargets, stepTowards } from './risk-policy';
 
 const wide: RiskBounds = { minMaxLtvBps: 1n, maxMaxLtvBps: 9_998n, minThresholdBps: 2n, maxThresholdBps: 9_999n };
 const admin: RiskBounds = { minMaxLtvBps: 5_000n, maxMaxLtvBps: 8_000n, minThresholdBps: 6_000n, maxThresholdBps: 8_800n };
 
 describe('risk policy', () => {
-  it('the liquidation horizon is detection plus the sale: a Dutch auction until reset, an English one its bidding, a market sale nothing', () => {
-    expect(liquidationHorizonSeconds({ ...DEFAULT_AUCTION, route: 'dutch', resetAfterSeconds: 3_600n }, 60n)).toBe(3_660n);
-    expect(liquidationHorizonSeconds({ ...DEFAULT_AUCTION, route: 'english', biddingSeconds: 600n }, 60n)).toBe(660n);
-    expect(liquidationHorizonSeconds({ ...DEFAULT_AUCTION, route: 'market' }, 60n)).toBe(60n);
-  });
-
   it('the adverse move is the fall a normal log move exceeds with probability 1 − confidence', () => {
     expect(adverseMove(0, 9_900n)).toBe(0);
     // z(99%) = 2.3263: a 10% log-volatility over the horizon gives a fall of 1 − e^(−0.23263).

@@ -11,7 +11,6 @@
  */
 import { normalQuantile } from '../math/normal-quantile';
 import { BPS } from '../math/fixed-point';
-import type { AuctionParameters } from '../pool/pool-parameters';
 
 export interface RiskBounds {
   minMaxLtvBps: bigint;
@@ -23,12 +22,6 @@ export interface RiskBounds {
 export interface RiskTargets {
   maxLtvBps: bigint;
   liquidationThresholdBps: bigint;
-}
-
-/** The time a liquidation takes to clear: detection, then the sale (a Dutch auction may run until it can be reset; an English one for its bidding; a market sale at once). */
-export function liquidationHorizonSeconds(auction: AuctionParameters, detectionSeconds: bigint): bigint {
-  const sale = auction.route === 'dutch' ? auction.resetAfterSeconds : auction.route === 'english' ? auction.biddingSeconds : 0n;
-  return detectionSeconds + sale;
 }
 
 /** The fall (a fraction of the price) the horizon's log move exceeds with probability 1 − confidence, for a normal log move. */
