@@ -5,6 +5,7 @@
 import { accessBenchmark } from './access.bench';
 import { auditBenchmark } from './audit.bench';
 import { Benchmark } from './bench';
+import { cryptoBenchmark } from './crypto.bench';
 import { eventStoreBenchmark } from './eventstore.bench';
 import { ledgerBenchmark } from './ledger.bench';
 import { liquidationBenchmark } from './liquidation.bench';
@@ -13,7 +14,7 @@ import { projectionsBenchmark } from './projections.bench';
 import { rebuildBenchmark } from './rebuild.bench';
 import { zkBenchmark } from './zk.bench';
 
-const benchmarks: Benchmark[] = [eventStoreBenchmark, ledgerBenchmark, zkBenchmark, auditBenchmark, liquidationBenchmark, longStreamsBenchmark, projectionsBenchmark, rebuildBenchmark, accessBenchmark];
+const benchmarks: Benchmark[] = [eventStoreBenchmark, ledgerBenchmark, zkBenchmark, auditBenchmark, liquidationBenchmark, longStreamsBenchmark, projectionsBenchmark, rebuildBenchmark, accessBenchmark, cryptoBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
