@@ -1,4 +1,4 @@
-/** Settings that became events: a start that still names one stops, saying where the setting went. */
+/** How the ledger reads its settings; and settings that became events: a start that still names one stops, saying where the setting went. */
 import { loadConfig } from './config';
 
 describe('LIQUIDATION_GLOBAL_DEBT_CAP', () => {
@@ -11,5 +11,14 @@ describe('LIQUIDATION_GLOBAL_DEBT_CAP', () => {
     for (const value of ['5000000', '0', 'lots']) {
       expect(() => loadConfig({ LIQUIDATION_GLOBAL_DEBT_CAP: value })).toThrow('LIQUIDATION_GLOBAL_DEBT_CAP is no longer read: the global liquidation cap is set by an admin with PUT /liquidations/global-cap');
     }
+  });
+});
+
+describe('EVENTSTORE_THREAD', () => {
+  it('puts the embedded store on its own thread unless told off, and refuses anything but on or off', () => {
+    expect(loadConfig({}).eventStoreOwnThread).toBe(true);
+    expect(loadConfig({ EVENTSTORE_THREAD: 'on' }).eventStoreOwnThread).toBe(true);
+    expect(loadConfig({ EVENTSTORE_THREAD: 'off' }).eventStoreOwnThread).toBe(false);
+    expect(() => loadConfig({ EVENTSTORE_THREAD: 'yes' })).toThrow(/EVENTSTORE_THREAD/);
   });
 });

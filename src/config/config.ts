@@ -15,6 +15,8 @@ export interface LedgerConfig {
   eventStorePort: number;
   /** The embedded store without TLS, users or ACLs (EVENTSTORE_INSECURE=true): only with that explicit setting. */
   eventStoreInsecure: boolean;
+  /** The embedded store runs on a worker thread of its own (EVENTSTORE_THREAD, default on), beside the ledger's main thread. */
+  eventStoreOwnThread: boolean;
   /**
    * The ledger's Ed25519 key signing every event's link (PKCS#8 PEM, mode 0600), generated here at
    * first start; kept outside the event store, so that a writer to the store cannot sign. The public
@@ -82,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     eventStoreDataDir: env.EVENTSTORE_DATA_DIR ?? path.join(dataDir, 'eventstore'),
     eventStorePort: intFrom(env.EVENTSTORE_PORT, 2113, 'EVENTSTORE_PORT'),
     eventStoreInsecure: env.EVENTSTORE_INSECURE === 'true',
+    eventStoreOwnThread: switchFrom(env.EVENTSTORE_THREAD, true, 'EVENTSTORE_THREAD'),
     ledgerKeyFile: env.LEDGER_KEY_FILE || path.join(dataDir, 'ledger-key.pem'),
     databaseUrl: env.DATABASE_URL || undefined,
     pgliteDataDir: env.PGLITE_DATA_DIR ?? path.join(dataDir, 'pglite'),

@@ -1,12 +1,14 @@
 /**
  * The ledger's connection to its event store: a real EventStoreDB/KurrentDB when
- * EVENTSTORE_CONNECTION_STRING is set, otherwise the embedded server started in this process.
+ * EVENTSTORE_CONNECTION_STRING is set, otherwise the embedded server started in this process (on a
+ * worker thread of its own unless EVENTSTORE_THREAD=off).
  * Either way the rest of the app sees one `EventStoreDBClient`.
  */
 import { Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
-import { EmbeddedEventStore, startEmbeddedEventStore } from './embedded';
+import { startEmbeddedEventStore } from './embedded';
+import { EmbeddedEventStoreEndpoint, startEmbeddedEventStoreOnOwnThread } from './embedded/thread';
 import { ADMINS, tlsFilesFromEnv } from './embedded/security';
 import { CommandHandling } from './command-handling';
 import { TimedCommands } from './timed-commands';
@@ -17,7 +19,7 @@ import { LedgerSigning } from './ledger-signing';
 @Injectable()
 export class EventStoreConnection implements OnApplicationShutdown {
   private readonly logger = new Logger('eventstore');
-  private embedded?: EmbeddedEventStore;
+  private embedded?: EmbeddedEventStoreEndpoint;
   client!: EventStoreDBClient;
 
   constructor(@Inject(LEDGER_CONFIG) private readonly config: LedgerConfig) {}
@@ -26,13 +28,15 @@ export class EventStoreConnection implements OnApplicationShutdown {
     let connectionString = this.config.eventStoreConnectionString;
     if (connectionString === undefined) {
       const insecure = this.config.eventStoreInsecure;
-      this.embedded = await startEmbeddedEventStore({ dataDir: this.config.eventStoreDataDir, port: this.config.eventStorePort, insecure, tls: tlsFilesFromEnv() });
+      const options = { dataDir: this.config.eventStoreDataDir, port: this.config.eventStorePort, insecure, tls: tlsFilesFromEnv() };
+      this.embedded = this.config.eventStoreOwnThread ? await startEmbeddedEventStoreOnOwnThread(options) : { ...(await startEmbeddedEventStore(options)), onOwnThread: false };
       // The ledger is a user of its own, in $admins: the admin's password stays the operator's.
       connectionString = await this.embedded.connectionStringAs('ledger', [ADMINS]);
       if (insecure) {
         this.logger.warn(`EVENTSTORE_INSECURE=true: the embedded event store on port ${this.embedded.port} has no TLS, users or ACLs; anyone who reaches the port can read and write the ledger's history`);
       }
-      this.logger.log(`embedded event store on port ${this.embedded.port}${insecure ? '' : ' (TLS, CA ' + this.embedded.caFile + ')'}, data in ${this.config.eventStoreDataDir}`);
+      const thread = this.embedded.onOwnThread ? ', on its own thread' : '';
+      this.logger.log(`embedded event store on port ${this.embedded.port}${insecure ? '' : ' (TLS, CA ' + this.embedded.caFile + ')'}${thread}, data in ${this.config.eventStoreDataDir}`);
     }
     this.client = EventStoreDBClient.connectionString(connectionString as string);
     return this.client;

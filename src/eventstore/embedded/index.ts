@@ -34,6 +34,12 @@ export interface EmbeddedEventStore {
   close(): Promise<void>;
 }
 
+/** What a client needs to reach the store: `esdb://[login:password@]host:port?tls=…`. */
+export function connectionStringOf(at: { host: string; port: number; caFile?: string }, login?: string, password?: string): string {
+  const user = login ? `${encodeURIComponent(login)}:${encodeURIComponent(password ?? '')}@` : '';
+  return at.caFile ? `esdb://${user}${at.host}:${at.port}?tls=true&tlsCAFile=${encodeURIComponent(at.caFile)}` : `esdb://${at.host}:${at.port}?tls=false`;
+}
+
 export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions): Promise<EmbeddedEventStore> {
   const host = options.host ?? '127.0.0.1';
   const engine = await EventStoreEngine.open(options.dataDir);
@@ -60,10 +66,7 @@ export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions
     throw err;
   });
   const port = door.port;
-  const connectionStringFor = (login?: string, password?: string) => {
-    const user = login ? `${encodeURIComponent(login)}:${encodeURIComponent(password ?? '')}@` : '';
-    return caFile ? `esdb://${user}${host}:${port}?tls=true&tlsCAFile=${encodeURIComponent(caFile)}` : `esdb://${host}:${port}?tls=false`;
-  };
+  const connectionStringFor = (login?: string, password?: string) => connectionStringOf({ host, port, caFile }, login, password);
   return {
     connectionString: connectionStringFor(adminPassword === undefined ? undefined : 'admin', adminPassword),
     connectionStringFor,
