@@ -8,4 +8,7 @@ module.exports = {
   // Two suites at once on two cores: most of a suite's time is waiting (ledger start, I/O), and the
   // whole run takes half as long. Nothing in a suite depends on another.
   maxWorkers: 2,
+  // A worker that grew past this after a suite (ledgers, PGlite and snarkjs's WebAssembly) is replaced by
+  // a fresh one, so no process carries every suite's native memory to the end of the run.
+  workerIdleMemoryLimit: '1GB',
 };
