@@ -78,6 +78,8 @@ async function routeSamples(ledger: RunningLedger): Promise<Omit<Sampled, 'ledge
   let n = 0;
   let round = 1000n;
   const fresh = (prefix: string) => `${prefix}-${++n}`;
+  /** The pool's market, funded once by the admin for the samples that read it, whichever caller comes first. */
+  let marketFunded: Promise<unknown> | undefined;
   const admin = (method: string, route: string, body?: unknown) => market.ok(method, route, body);
 
   /** The caller's id where a body names who acts (so an allowed caller names itself). */
@@ -189,7 +191,7 @@ async function routeSamples(ledger: RunningLedger): Promise<Omit<Sampled, 'ledge
     'POST /auctions/:auctionId/bids': [['liquidator'], async (caller) => ({ path: `/auctions/${auctionId}/bids`, body: { commandId: fresh('bid'), bidder: idOf(caller), amount: '100' }, expect: 'access' })],
     'POST /auctions/:auctionId/reset': [['liquidator'], async (caller) => ({ path: `/auctions/${auctionId}/reset`, body: { commandId: fresh('reset'), keeper: idOf(caller) }, expect: 'access' })],
     'POST /pools/:poolId/market/liquidity': [['admin'], async () => ({ path: `/pools/${POOL}/market/liquidity`, body: { commandId: fresh('liquidity'), collateral: '10', debt: '20000' } })],
-    'GET /pools/:poolId/market': [['admin', 'auditor', 'liquidator'], async () => ({ path: `/pools/${POOL}/market` })],
+    'GET /pools/:poolId/market': [['admin', 'auditor', 'liquidator'], async () => ((marketFunded ??= admin('POST', `/pools/${POOL}/market/liquidity`, { commandId: fresh('liquidity'), collateral: '10', debt: '20000' })), await marketFunded, { path: `/pools/${POOL}/market` })],
 
     'POST /audit/checkpoints': [['auditor', 'admin'], async () => ({ path: '/audit/checkpoints', body: {} })],
     'GET /audit/ledger-key': ['anyone', async () => ({ path: '/audit/ledger-key' })],
