@@ -148,11 +148,15 @@ it('answers every read of a path that names nothing with a 4xx and a code, never
   const { ledger, samples, actors } = sampled();
   const reads = routeTable(ledger.app).filter((r) => r.method === 'GET' && r.path.split('/').length > 2 && r.path.split('/')[2].startsWith(':'));
   expect(reads.length).toBeGreaterThan(5);
-  const before = await ledger.lastPosition();
+  // A sample may set up what it reads (a market funded): that happens before the reads are counted.
+  const calls = [];
   for (const { method, path } of reads) {
     const [policy, sampleOf] = samples[`${method} ${path}`];
     const role = policy === 'anyone' ? 'admin' : policy[0];
-    const sample = await sampleOf(role);
+    calls.push({ method, role, sample: await sampleOf(role) });
+  }
+  const before = await ledger.lastPosition();
+  for (const { method, role, sample } of calls) {
     await fc.assert(
       // Non-empty: an empty id leaves the list route the path is under.
       fc.asyncProperty(invalidPathId.filter((junk) => junk !== ''), async (junk) => {
