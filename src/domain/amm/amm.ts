@@ -56,6 +56,7 @@ export const ammDecider: Decider<AmmState, AmmCommand, AmmEvent, void> = {
         const { collateral: x, debt: y } = state;
         // Collateral that raises `wanted`: y·dx/(x+dx) = wanted ⇔ dx = wanted·x/(y − wanted), rounded up.
         const needed = command.wanted < y ? ceilDiv(command.wanted * x, y - command.wanted) : undefined;
+        // Stryker disable next-line EqualityOperator: when needed equals the collateral given, either is the same amount.
         const collateralIn = needed !== undefined && needed < command.collateral ? needed : command.collateral;
         const debtOut = (y * collateralIn) / (x + collateralIn);
         if (debtOut === 0n) throw new DomainError('SWAP_TOO_SMALL', 'the market pays nothing for so little');

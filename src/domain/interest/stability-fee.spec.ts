@@ -2,6 +2,7 @@
  * The stability fee: the borrow index compounds from its checkpoint, rounded up, and the per-second
  * rate is the largest that never charges more over a year than the yearly fee announced.
  */
+import fc from 'fast-check';
 import { RAY, rpowUp, WAD } from '../math/fixed-point';
 import { indexAt, perSecondRate, SECONDS_PER_YEAR } from './stability-fee';
 
@@ -35,5 +36,22 @@ describe('the per-second rate', () => {
       expect(rpowUp(rate, SECONDS_PER_YEAR) <= target).toBe(true);
       expect(rpowUp(rate + 1n, SECONDS_PER_YEAR) > target).toBe(true);
     }
+  });
+
+  it('is the largest within the yearly fee for any fee up to 100%, the smallest included', () => {
+    // A fee of 10^-18 a year (10^9 units of RAY): 30 units a second compound, rounded up, to 977,615,999 units over a
+    // year, and 31 to 1,009,151,999, more than allowed.
+    expect(perSecondRate(1n)).toBe(RAY + 30n);
+    expect(rpowUp(RAY + 30n, SECONDS_PER_YEAR)).toBe(RAY + 977_615_999n);
+    fc.assert(
+      fc.property(fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 6n }), fc.bigInt({ min: 0n, max: WAD })), (yearly) => {
+        const rate = perSecondRate(yearly);
+        const target = RAY + yearly * 10n ** 9n;
+        expect(rpowUp(rate, SECONDS_PER_YEAR) <= target).toBe(true);
+        expect(rpowUp(rate + 1n, SECONDS_PER_YEAR) > target).toBe(true);
+        // Compounding rounded up never charges less than simple interest, so the rate is below the yearly fee spread evenly.
+        if (yearly > 0n) expect(rate < RAY + (yearly * 10n ** 9n) / SECONDS_PER_YEAR).toBe(true);
+      }),
+    );
   });
 });

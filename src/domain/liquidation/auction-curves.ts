@@ -18,12 +18,14 @@ export interface CurveParameters {
 
 /** The auction's price `elapsed` seconds after it started (or was reset) at `top`. */
 export function auctionPrice(top: bigint, elapsed: bigint, c: CurveParameters): bigint {
+  // Stryker disable next-line EqualityOperator: at zero seconds every curve gives the top anyway (nothing fallen, no step, x^0 = 1).
   if (elapsed <= 0n) return top;
   switch (c.curve) {
     case 'linear': {
       // top × (1 − cut × elapsed / step), reaching zero after step × 10_000 / cut seconds.
       const fallen = c.cutBps * elapsed;
       const whole = BPS * c.stepSeconds;
+      // Stryker disable next-line EqualityOperator: when all has fallen, top × 0 / whole is zero too.
       return fallen >= whole ? 0n : (top * (whole - fallen)) / whole;
     }
     case 'stairstep': {
@@ -43,6 +45,7 @@ export function auctionPrice(top: bigint, elapsed: bigint, c: CurveParameters): 
 function ratePower(x: bigint, n: bigint): bigint {
   let result = RAY;
   let base = x;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: a result of zero stays zero; stopping there only saves the rest of the loop.
   for (let e = n; e > 0n && result > 0n; e >>= 1n) {
     if (e & 1n) result = (result * base) / RAY;
     base = (base * base) / RAY;

@@ -12,12 +12,13 @@ import {
   checkGlobalLiquidationCap,
   debtInWad,
   debtUnderAuction,
+  GLOBAL_LIQUIDATION_CAP_STREAM,
   GlobalLiquidationContext,
   globalLiquidationCapDecider,
   GlobalLiquidationCapState,
   MAX_GLOBAL_LIQUIDATION_CAP,
 } from './global-liquidation-cap';
-import { refusalCode } from '../testing';
+import { refusalCode, refusalOf } from '../testing';
 
 const T0 = 1_800_000_000n;
 const USDC = { symbol: 'USDC', decimals: 6 };
@@ -36,12 +37,22 @@ describe('the global liquidation cap', () => {
     expect(debtUnderAuction([])).toBe(0n);
   });
 
+  it('would round an amount of more than 18 decimals up, counting more under auction rather than less', () => {
+    expect(debtInWad(100n, 20)).toBe(1n);
+    expect(debtInWad(101n, 20)).toBe(2n);
+    expect(debtInWad(1n, 24)).toBe(1n);
+    expect(debtInWad(0n, 24)).toBe(0n);
+  });
+
   it('refuses a tab that would pass the cap, allows one that reaches it exactly, in either decimals', () => {
     const global: GlobalLiquidationContext = { debtUnderAuction: 4_000n * WAD, cap: 5_000n * WAD };
     expect(refusalCode(() => checkGlobalLiquidationCap(global, 1_000n * 10n ** 6n, 6))).toBeUndefined();
     expect(refusalCode(() => checkGlobalLiquidationCap(global, 1_000n * WAD, 18))).toBeUndefined();
     expect(refusalCode(() => checkGlobalLiquidationCap(global, 1_000n * 10n ** 6n + 1n, 6))).toBe('GLOBAL_LIQUIDATION_CAP_REACHED');
-    expect(refusalCode(() => checkGlobalLiquidationCap(global, 1_000n * WAD + 1n, 18))).toBe('GLOBAL_LIQUIDATION_CAP_REACHED');
+    expect(refusalOf(() => checkGlobalLiquidationCap(global, 1_000n * WAD + 1n, 18))).toEqual({
+      code: 'GLOBAL_LIQUIDATION_CAP_REACHED',
+      message: 'the debt under auction across all pools is as much as the global liquidation cap allows; this liquidation waits for room',
+    });
   });
 
   it('holds nothing back without a cap', () => {
@@ -97,6 +108,10 @@ describe('setting the global cap', () => {
     globalLiquidationCapDecider.decide({ type: 'SetGlobalLiquidationCap', ...(cap !== undefined ? { cap } : {}), now: T0 }, state, undefined);
   const fold = (state: GlobalLiquidationCapState, cap: bigint | undefined) => set(cap, state).reduce(globalLiquidationCapDecider.evolve, state);
 
+  it('is kept on the stream settings-liquidation-cap', () => {
+    expect(GLOBAL_LIQUIDATION_CAP_STREAM).toBe('settings-liquidation-cap');
+  });
+
   it('starts with no cap, and sets one above zero up to 10^12 whole units', () => {
     expect(globalLiquidationCapDecider.initialState()).toEqual({});
     expect(MAX_GLOBAL_LIQUIDATION_CAP).toBe(1_000_000_000_000n * WAD);
@@ -106,14 +121,20 @@ describe('setting the global cap', () => {
   });
 
   it('refuses zero, a negative cap and one past 10^12', () => {
-    for (const cap of [0n, -1n, MAX_GLOBAL_LIQUIDATION_CAP + 1n]) expect(refusalCode(() => set(cap))).toBe('GLOBAL_CAP_OUT_OF_RANGE');
+    for (const cap of [0n, -1n, MAX_GLOBAL_LIQUIDATION_CAP + 1n]) {
+      expect(refusalOf(() => set(cap))).toEqual({
+        code: 'GLOBAL_CAP_OUT_OF_RANGE',
+        message: 'the global liquidation cap must be above zero and at most 10^12 (lift it instead of setting zero)',
+      });
+    }
   });
 
   it('records nothing for the cap in force, and lifts a cap with an event that carries none', () => {
     expect(set(3_200n * WAD, { cap: 3_200n * WAD })).toEqual([]);
     expect(set(undefined, {})).toEqual([]);
-    expect(set(undefined, { cap: 3_200n * WAD })).toEqual([{ type: 'GlobalLiquidationCapSet', at: T0 }]);
-    expect(fold({ cap: 3_200n * WAD }, undefined)).toEqual({});
+    // No cap key at all, not one that is undefined: the event and the state say "no cap" the same way everywhere.
+    expect(set(undefined, { cap: 3_200n * WAD })).toStrictEqual([{ type: 'GlobalLiquidationCapSet', at: T0 }]);
+    expect(fold({ cap: 3_200n * WAD }, undefined)).toStrictEqual({});
     expect(fold({ cap: 3_200n * WAD }, 5_000n * WAD)).toEqual({ cap: 5_000n * WAD });
   });
 });

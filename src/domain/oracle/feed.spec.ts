@@ -1,8 +1,8 @@
 import { loadCrypto, publicKeyOf, reportMessage, signMessage } from '../crypto/crypto';
 import { WAD } from '../math/fixed-point';
-import { FeedCommand, feedDecider, FeedEvent, FeedState, priceAt } from './feed';
+import { FeedCommand, feedDecider, FeedEvent, FeedState, feedStream, priceAt } from './feed';
 import { medianPrice } from './median';
-import { refusalCode } from '../testing';
+import { refusalCode, refusalOf } from '../testing';
 
 const FEED = 'ETH-USD';
 const NOW = 1_800_000_000n;
@@ -77,5 +77,34 @@ describe('oracle feed', () => {
     const { state } = run(registered, report(0, 1n, 2000n, NOW - 100n), report(1, 1n, 2000n), report(2, 1n, 2000n));
     expect(priceAt(state, NOW + 499n).status).toBe('fresh');
     expect(priceAt(state, NOW + 501n).status).toBe('stale');
+  });
+});
+
+describe('registering a feed and its oracles', () => {
+  const register = (changes: Partial<Extract<FeedCommand, { type: 'RegisterFeed' }>> = {}): FeedCommand => ({
+    type: 'RegisterFeed', feed: FEED, quorum: 3, heartbeatSeconds: 600, deviationLimitBps: 1000n, maxFutureSkewSeconds: 30, ...changes,
+  });
+
+  it('lives on the stream oracle-<feed>', () => {
+    expect(feedStream(FEED)).toBe('oracle-ETH-USD');
+  });
+
+  it('needs a quorum of one or more, a heartbeat of a second or more and a positive deviation limit', () => {
+    const absent = feedDecider.initialState();
+    expect(refusalOf(() => run(absent, register({ quorum: 1, heartbeatSeconds: 1, deviationLimitBps: 1n })))).toBeUndefined();
+    expect(refusalOf(() => run(absent, register({ quorum: 0 })))).toEqual({ code: 'INVALID_PARAMETERS', message: 'quorum must be at least 1', details: { parameter: 'quorum' } });
+    expect(refusalOf(() => run(absent, register({ heartbeatSeconds: 0 })))).toEqual({ code: 'INVALID_PARAMETERS', message: 'heartbeat must be at least a second', details: { parameter: 'heartbeatSeconds' } });
+    expect(refusalOf(() => run(absent, register({ deviationLimitBps: 0n })))).toEqual({ code: 'INVALID_PARAMETERS', message: 'deviation limit must be positive', details: { parameter: 'deviationLimitBps' } });
+    expect(refusalOf(() => run(registered, register()))).toEqual({ code: 'FEED_EXISTS', message: 'feed ETH-USD already exists' });
+  });
+
+  it('refuses an oracle registered twice, a key off the curve, and revoking an oracle it does not know; revoking twice records nothing', () => {
+    expect(refusalOf(() => run(registered, { type: 'RegisterOracleKey', oracle: 'o0', publicKey: publicKeyOf(keys[0]) }))).toEqual({ code: 'ORACLE_EXISTS', message: 'oracle o0 is already registered on ETH-USD' });
+    const offCurve = { ...publicKeyOf(keys[0]), y: publicKeyOf(keys[0]).y + 1n };
+    expect(refusalOf(() => run(registered, { type: 'RegisterOracleKey', oracle: 'o9', publicKey: offCurve }))).toEqual({ code: 'INVALID_PUBLIC_KEY', message: 'the public key is not a point of Baby Jubjub' });
+    expect(refusalOf(() => run(registered, { type: 'RevokeOracleKey', oracle: 'o9' }))).toEqual({ code: 'UNKNOWN_ORACLE', message: 'oracle o9 is not registered on ETH-USD' });
+    const revoked = run(registered, { type: 'RevokeOracleKey', oracle: 'o0' });
+    expect(revoked.events).toEqual([{ type: 'OracleKeyRevoked', oracle: 'o0' }]);
+    expect(run(revoked.state, { type: 'RevokeOracleKey', oracle: 'o0' }).events).toEqual([]);
   });
 });

@@ -130,8 +130,11 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, PoolContext
         if (!(auctionId in pool.reservations)) throw new DomainError('AUCTION_NOT_FOUND', `auction ${auctionId} holds no reservation in this pool`);
         if (reserveIn < 0n || keeperRewards < 0n || badDebt < 0n) throw new DomainError('INVALID_SETTLEMENT', 'liquidation amounts are never negative');
         const available = pool.reserve + reserveIn - keeperRewards;
+        // Stryker disable next-line EqualityOperator: at zero, -0n and 0n are the same.
         const unpaidRewards = available < 0n ? -available : 0n;
+        // Stryker disable next-line EqualityOperator: at zero, either branch is 0n.
         const afterRewards = available < 0n ? 0n : available;
+        // Stryker disable next-line EqualityOperator: when equal, either is the same amount.
         const coveredByReserve = badDebt < afterRewards ? badDebt : afterRewards;
         const socialized = badDebt - coveredByReserve + unpaidRewards;
         return [{ type: 'LiquidationAccounted', auctionId, reserveIn, keeperRewards, badDebt, coveredByReserve, socialized, reserve: afterRewards - coveredByReserve }];
@@ -173,6 +176,7 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, PoolContext
           ...pool,
           reserve: event.reserve,
           socializedLoss: pool.socializedLoss + event.socialized,
+          // Stryker disable next-line OptionalChaining: decide accounts only a reserved auction (AUCTION_NOT_FOUND), so its reservation is always there.
           collateralUnderAuction: pool.collateralUnderAuction - (released?.lot ?? 0n),
           reservations,
         };
