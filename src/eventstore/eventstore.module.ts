@@ -7,8 +7,7 @@
 import { Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
-import { startEmbeddedEventStore } from './embedded';
-import { EmbeddedEventStoreEndpoint, startEmbeddedEventStoreOnOwnThread } from './embedded/thread';
+import { EmbeddedEventStoreEndpoint, startEmbeddedEventStoreEndpoint } from './embedded/thread';
 import { ADMINS, tlsFilesFromEnv } from './embedded/security';
 import { CommandHandling } from './command-handling';
 import { TimedCommands } from './timed-commands';
@@ -29,7 +28,7 @@ export class EventStoreConnection implements OnApplicationShutdown {
     if (connectionString === undefined) {
       const insecure = this.config.eventStoreInsecure;
       const options = { dataDir: this.config.eventStoreDataDir, port: this.config.eventStorePort, insecure, tls: tlsFilesFromEnv() };
-      this.embedded = this.config.eventStoreOwnThread ? await startEmbeddedEventStoreOnOwnThread(options) : { ...(await startEmbeddedEventStore(options)), onOwnThread: false };
+      this.embedded = await startEmbeddedEventStoreEndpoint(options, { ownThread: this.config.eventStoreOwnThread });
       // The ledger is a user of its own, in $admins: the admin's password stays the operator's.
       connectionString = await this.embedded.connectionStringAs('ledger', [ADMINS]);
       if (insecure) {

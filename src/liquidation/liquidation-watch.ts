@@ -5,7 +5,7 @@
  * and the saga asks it for each liquidation's next step.
  */
 import { auctionDecider, AuctionEvent, auctionQuote, AuctionState, RunningAuction } from '../domain/auction/auction';
-import { AUCTION_ROUTES, routeOf } from '../domain/auction/auction-routes';
+import { routeOf, sellsAtOnce } from '../domain/auction/auction-routes';
 import { ammDecider, AmmEvent, AmmState } from '../domain/amm/amm';
 import { LedgerEvent } from '../domain/events';
 import { indexAt } from '../domain/interest/stability-fee';
@@ -191,7 +191,7 @@ export class LiquidationWatch {
     const steps: Array<LiquidationStep | undefined> = [];
     if (event.type === 'LiquidationTriggered') steps.push(this.reserveStep(event.positionId));
     if (event.type === 'LiquidationReserved') steps.push(this.startStep(event.auctionId));
-    if (event.type === 'AuctionStarted' && AUCTION_ROUTES[event.auction.route].sellsToMarket(false)) steps.push(this.sellStep(event.auctionId));
+    if (event.type === 'AuctionStarted' && sellsAtOnce(event.auction.route)) steps.push(this.sellStep(event.auctionId));
     if (event.type === 'CollateralSwapped') steps.push(this.marketSaleStep(event.auctionId));
     if (event.type === 'AuctionSettled') steps.push(this.settleStep(stream.slice('auction-'.length)));
     if (event.type === 'LiquidationSettled') steps.push(this.accountStep(event.auctionId));
@@ -210,7 +210,7 @@ export class LiquidationWatch {
     for (const pool of this.pools.values()) if (pool.status === 'active') for (const auctionId of Object.keys(pool.reservations)) steps.push(this.startStep(auctionId));
     for (const [auctionId, book] of this.auctions) {
       steps.push(this.settleStep(auctionId) ?? this.accountStep(auctionId) ?? this.marketSaleStep(auctionId));
-      if (book.state.status === 'running' && routeOf(book.state).sellsToMarket(false)) steps.push(this.sellStep(auctionId));
+      if (book.state.status === 'running' && sellsAtOnce(book.state.auction.route)) steps.push(this.sellStep(auctionId));
     }
     return steps.filter((s): s is LiquidationStep => s !== undefined);
   }

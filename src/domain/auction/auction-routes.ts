@@ -12,6 +12,9 @@ export const AUCTION_ROUTES: Record<LiquidationRoute, AuctionRoute> = {
   market: marketRoute,
 };
 
+/** Whether a route's lot goes to the pool's market as soon as its auction starts, without waiting for a run to end. */
+export const sellsAtOnce = (route: LiquidationRoute): boolean => AUCTION_ROUTES[route].sellsToMarket(false);
+
 /** The route an auction's current run sells on. */
 export const routeOf = (auction: RunningAuction): AuctionRoute => AUCTION_ROUTES[auction.auction.route];
 

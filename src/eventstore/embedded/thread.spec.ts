@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ADMINS } from './security';
-import { startEmbeddedEventStoreOnOwnThread, StoreModule } from './thread';
+import { startEmbeddedEventStoreEndpoint, StoreModule } from './thread';
 
 const TYPESCRIPT_STORE: StoreModule = { store: path.join(__dirname, 'index.ts'), preload: path.join(__dirname, '../../../test/support/ts-register.js') };
 
@@ -18,7 +18,7 @@ beforeEach(async () => (dir = await mkdtemp(path.join(tmpdir(), 'es-thread-'))))
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 it('serves appends and reads in secure mode from its own thread, as a user the ledger asks for, until it is closed', async () => {
-  const store = await startEmbeddedEventStoreOnOwnThread({ dataDir: dir }, TYPESCRIPT_STORE);
+  const store = await startEmbeddedEventStoreEndpoint({ dataDir: dir }, { module: TYPESCRIPT_STORE });
   expect(store.onOwnThread).toBe(true);
   const client = EventStoreDBClient.connectionString(await store.connectionStringAs('ledger', [ADMINS]));
   try {
@@ -44,7 +44,7 @@ it('fails to start as the store fails: a port already taken', async () => {
   await new Promise((resolve) => taken.once('listening', resolve));
   const port = (taken.address() as { port: number }).port;
   try {
-    await expect(startEmbeddedEventStoreOnOwnThread({ dataDir: dir, port }, TYPESCRIPT_STORE)).rejects.toThrow(/EADDRINUSE|in use|bind/i);
+    await expect(startEmbeddedEventStoreEndpoint({ dataDir: dir, port }, { module: TYPESCRIPT_STORE })).rejects.toThrow(/EADDRINUSE|in use|bind/i);
   } finally {
     taken.close();
   }

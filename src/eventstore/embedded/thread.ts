@@ -44,8 +44,12 @@ export interface StoreModule {
   preload?: string;
 }
 
-export async function startEmbeddedEventStoreOnOwnThread(options: EmbeddedEventStoreOptions, module: StoreModule = { store: COMPILED_STORE }): Promise<EmbeddedEventStoreEndpoint> {
-  if (!existsSync(module.store)) return { ...(await startEmbeddedEventStore(options)), onOwnThread: false };
+/** Starts the store on a thread of its own, or on this one when told (`ownThread: false`) or when there is no compiled store. */
+export async function startEmbeddedEventStoreEndpoint(
+  options: EmbeddedEventStoreOptions,
+  { ownThread = true, module = { store: COMPILED_STORE } }: { ownThread?: boolean; module?: StoreModule } = {},
+): Promise<EmbeddedEventStoreEndpoint> {
+  if (!ownThread || !existsSync(module.store)) return { ...(await startEmbeddedEventStore(options)), onOwnThread: false };
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...module, options } });
   const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
   let failure: Error | undefined;
