@@ -13,6 +13,7 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { LedgerFeed } from '../src/eventstore/ledger-feed';
 import { AuditCheckpoints } from '../src/audit/audit-checkpoint';
 import { AuditReport } from '../src/audit/auditor';
 import { newSigningKey, privateKeyFrom, readStore, writeExport } from '../src/audit/history';
@@ -44,7 +45,8 @@ async function run(): Promise<BenchRow[]> {
   const client = EventStoreDBClient.connectionString(store.connectionString);
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-audit-'));
   const signing = await LedgerSigning.open(client, path.join(dir, 'ledger-key.pem'));
-  const recorder = new AuditCheckpoints(client, loadConfig({ ...process.env, AUDIT_CHECKPOINT_EVERY: '1000' }), signing);
+  const feed = new LedgerFeed(client);
+  const recorder = new AuditCheckpoints(client, loadConfig({ ...process.env, AUDIT_CHECKPOINT_EVERY: '1000' }), signing, feed);
   const cache = proofCache(`audit-${POSITIONS}-${PROOFS}`);
   const proven: { proof: unknown; publicSignals: string[] }[] = [];
   try {
@@ -58,6 +60,7 @@ async function run(): Promise<BenchRow[]> {
     const events = await writeHistory(client, syntheticHistory({ positions: POSITIONS, eventsPerPosition: EVENTS_PER_POSITION, liquidations: PROOFS, positionsPerRound: 100 }, prove));
     await recorder.recordNow();
     await recorder.onApplicationShutdown();
+    await feed.stop();
     cache.save();
     const written = (performance.now() - started) / 1000;
 

@@ -2,11 +2,12 @@
  * Issue 3's targets: draw-debt commands over HTTP against the ledger on its embedded defaults (1 and 32
  * clients, each client on its own position, as that position's borrower, so the numbers measure the
  * ledger rather than optimistic-concurrency retries), and the pool-state projection catching up on 100,000 events into
- * PGlite and into a real PostgreSQL server. BENCH_LEDGER_ONLY=http or =projection runs one half. The
- * HTTP half runs twice: the embedded store on its own thread (the default), then on the main thread.
+ * PGlite and into a real PostgreSQL server. The HTTP part runs twice: the embedded store on its own
+ * thread (the default), then on the main thread. Between them, the CPU a ledger process spends per
+ * appended event in its consumers. BENCH_LEDGER_ONLY=http, =consumers or =projection runs one part.
  */
 import autocannon from 'autocannon';
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { BACKWARDS, END, EventStoreDBClient, jsonEvent, START } from '@eventstore/db-client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -19,8 +20,9 @@ import { eventId } from '../src/eventstore/command-handling';
 import { generateOracleKey, signReport } from '../src/oracle/report-signing';
 import { PoolStateProjection } from '../src/projections/pool-state/pool-state.projection';
 import { ProjectionRunner } from '../src/projections/projection-runner';
+import { LedgerFeed } from '../src/eventstore/ledger-feed';
 import { Benchmark, BenchRow, fmt } from './bench';
-import { startLedgerProcess } from './support/ledger-process';
+import { LedgerProcess, startLedgerProcess } from './support/ledger-process';
 import { startPostgres } from './support/postgres-server';
 import { cpuSeconds } from './support/proc';
 
@@ -36,54 +38,65 @@ const parameters = {
 type StoreThread = 'on' | 'off';
 const STORE_THREAD_LABEL: Record<StoreThread, string> = { on: 'store on its own thread', off: 'store on the main thread' };
 
+/** The admin sets up the feed and the pool; the oracle `o` reports; each position has its own borrower, whose keys are answered. */
+async function openDrawingPositions(ledger: LedgerProcess): Promise<string[]> {
+  const key = generateOracleKey();
+  const oracleKey = await ledger.principal('o', 'oracle', ['ETH-USD']);
+  await ledger.post('/feeds', { commandId: 'feed', feed: 'ETH-USD', quorum: 1, heartbeatSeconds: 3600, deviationLimitBps: 2000, maxFutureSkewSeconds: 30 });
+  await ledger.post('/feeds/ETH-USD/oracles', { commandId: 'key', oracle: 'o', publicKey: key.publicKey });
+  await ledger.post('/feeds/ETH-USD/reports', { commandId: 'report', oracle: 'o', ...signReport(key.privateKey, 'ETH-USD', 1n, '2000', BigInt(Math.floor(Date.now() / 1000))) }, oracleKey);
+  await ledger.post('/pools', { commandId: 'pool', poolId: 'pool', collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD', parameters });
+  const borrowerKeys: string[] = [];
+  for (let i = 0; i < POSITIONS; i++) {
+    borrowerKeys.push(await ledger.principal(`b${i}`, 'borrower'));
+    await ledger.post('/positions', { commandId: `open-${i}`, positionId: `p${i}`, poolId: 'pool' }, borrowerKeys[i]);
+    await ledger.post(`/positions/p${i}/collateral/deposit`, { commandId: `deposit-${i}`, amount: '1000' }, borrowerKeys[i]);
+  }
+  return borrowerKeys;
+}
+
+/** Draw-debt commands for `seconds` from `connections` clients, each on its own position as its borrower. */
+async function drawDebt(ledger: LedgerProcess, borrowerKeys: string[], connections: number, tag: string, seconds = 10): Promise<autocannon.Result> {
+  let nextPosition = 0;
+  let sequence = 0;
+  let firstError: string | undefined;
+  const result = await autocannon({
+    url: ledger.url,
+    connections,
+    duration: seconds,
+    // Each client draws on its own position as that position's borrower. Bound here, once per
+    // client: autocannon gives a request's context afresh to every request, so a position picked
+    // there went to whichever client asked next, and two clients' draws met on one position.
+    setupClient: (client: any) => {
+      const position = nextPosition++ % POSITIONS;
+      client.setRequests([
+        {
+          method: 'POST',
+          path: `/positions/p${position}/debt/draw`,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${borrowerKeys[position]}` },
+          setupRequest: (request: any) => ({ ...request, body: JSON.stringify({ commandId: `draw-${tag}-${connections}-${++sequence}`, amount: '0.01' }) }),
+          onResponse: (status: number, body: string) => {
+            if (status >= 300) firstError ??= `${status} ${body}`;
+          },
+        },
+      ]);
+    },
+  } as autocannon.Options);
+  if (firstError) console.error(`draw-debt with ${connections} clients: first error ${firstError}`);
+  return result;
+}
+
 async function drawDebtOverHttp(storeThread: StoreThread): Promise<BenchRow[]> {
   // The ledger's own capacity, not the per-principal rate limiter's: the limit is set far above what the run sends.
   const ledger = await startLedgerProcess({ env: { COMMAND_RATE_LIMIT: '1000000', EVENTSTORE_THREAD: storeThread } });
   try {
-    const key = generateOracleKey();
-    // The admin sets up the feed and the pool; the oracle `o` reports; each position has its own borrower.
-    const oracleKey = await ledger.principal('o', 'oracle', ['ETH-USD']);
-    await ledger.post('/feeds', { commandId: 'feed', feed: 'ETH-USD', quorum: 1, heartbeatSeconds: 3600, deviationLimitBps: 2000, maxFutureSkewSeconds: 30 });
-    await ledger.post('/feeds/ETH-USD/oracles', { commandId: 'key', oracle: 'o', publicKey: key.publicKey });
-    await ledger.post('/feeds/ETH-USD/reports', { commandId: 'report', oracle: 'o', ...signReport(key.privateKey, 'ETH-USD', 1n, '2000', BigInt(Math.floor(Date.now() / 1000))) }, oracleKey);
-    await ledger.post('/pools', { commandId: 'pool', poolId: 'pool', collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD', parameters });
-    const borrowerKeys: string[] = [];
-    for (let i = 0; i < POSITIONS; i++) {
-      borrowerKeys.push(await ledger.principal(`b${i}`, 'borrower'));
-      await ledger.post('/positions', { commandId: `open-${i}`, positionId: `p${i}`, poolId: 'pool' }, borrowerKeys[i]);
-      await ledger.post(`/positions/p${i}/collateral/deposit`, { commandId: `deposit-${i}`, amount: '1000' }, borrowerKeys[i]);
-    }
+    const borrowerKeys = await openDrawingPositions(ledger);
     const rows: BenchRow[] = [];
     for (const connections of [1, 32]) {
-      let nextPosition = 0;
-      let sequence = 0;
-      let firstError: string | undefined;
       const cpuBefore = cpuSeconds(ledger.pid);
       // The main thread's task id is the process id.
       const mainBefore = cpuSeconds(ledger.pid, ledger.pid);
-      const result = await autocannon({
-        url: ledger.url,
-        connections,
-        duration: 10,
-        // Each client draws on its own position as that position's borrower. Bound here, once per
-        // client: autocannon gives a request's context afresh to every request, so a position picked
-        // there went to whichever client asked next, and two clients' draws met on one position.
-        setupClient: (client: any) => {
-          const position = nextPosition++ % POSITIONS;
-          client.setRequests([
-            {
-              method: 'POST',
-              path: `/positions/p${position}/debt/draw`,
-              headers: { 'content-type': 'application/json', authorization: `Bearer ${borrowerKeys[position]}` },
-              setupRequest: (request: any) => ({ ...request, body: JSON.stringify({ commandId: `draw-${connections}-${++sequence}`, amount: '0.01' }) }),
-              onResponse: (status: number, body: string) => {
-                if (status >= 300) firstError ??= `${status} ${body}`;
-              },
-            },
-          ]);
-        },
-      } as autocannon.Options);
-      if (firstError) console.error(`draw-debt with ${connections} clients: first error ${firstError}`);
+      const result = await drawDebt(ledger, borrowerKeys, connections, storeThread);
       const perCommand = (seconds: number) => fmt((seconds * 1e6) / result.requests.total, 0);
       rows.push({
         work: `draw-debt over HTTP, ${connections} client${connections > 1 ? 's' : ''}, ${STORE_THREAD_LABEL[storeThread]}`,
@@ -97,6 +110,78 @@ async function drawDebtOverHttp(storeThread: StoreThread): Promise<BenchRow[]> {
   } finally {
     await ledger.stop();
   }
+}
+
+/** Waits until the process has used under 3% of a core for two seconds (its idle ticking is 1–2%); answers its CPU seconds then. */
+async function settled(pid: number): Promise<number> {
+  for (let cpu = cpuSeconds(pid); ; ) {
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const now = cpuSeconds(pid);
+    if (now - cpu <= 0.06) return now;
+    cpu = now;
+  }
+}
+
+/**
+ * What one ledger process spends consuming the store: a second ledger process on the first one's
+ * store, with no commands of its own, follows what the first appends (its command-handling follow,
+ * projections into its own PGlite, public streams, detection, checkpoints, the deletion watch). Its CPU
+ * per event appended, less its idle ticking, is what every ledger process pays per event to keep up.
+ */
+async function consumersPerAppendedEvent(): Promise<BenchRow[]> {
+  const writer = await startLedgerProcess({ env: { COMMAND_RATE_LIMIT: '1000000' } });
+  let follower: LedgerProcess | undefined;
+  const client = EventStoreDBClient.connectionString(writer.eventStore);
+  try {
+    const borrowerKeys = await openDrawingPositions(writer);
+    console.error('consumers: writer ready');
+    follower = await startLedgerProcess({
+      env: { EVENTSTORE_CONNECTION_STRING: writer.eventStore, LEDGER_KEY_FILE: path.join(writer.dataDir, 'ledger-key.pem'), COMMAND_RATE_LIMIT: '1000000' },
+    });
+    console.error('consumers: follower started');
+    const idleFrom = await settled(follower.pid);
+    console.error('consumers: follower settled');
+    const idleStarted = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const idlePerSecond = (cpuSeconds(follower.pid) - idleFrom) / ((performance.now() - idleStarted) / 1000);
+    const before = await lastPosition(client);
+    const cpuBefore = cpuSeconds(follower.pid);
+    const mainBefore = cpuSeconds(follower.pid, follower.pid);
+    const started = performance.now();
+    const result = await drawDebt(writer, borrowerKeys, 32, 'consumers');
+    console.error('consumers: load done');
+    const cpuAfter = await settled(follower.pid);
+    console.error('consumers: follower settled again');
+    const mainAfter = cpuSeconds(follower.pid, follower.pid);
+    const idle = idlePerSecond * ((performance.now() - started) / 1000);
+    const appended = await eventsSince(client, before);
+    console.error(`consumers: ${appended} events appended`);
+    const perEvent = (seconds: number) => fmt((Math.max(0, seconds - idle) * 1e6) / appended, 0);
+    return [
+      {
+        work: `a ledger process following another's appends (${fmt(appended, 0)} events from ${fmt(result.requests.total, 0)} draw-debt commands, 32 clients)`,
+        value: `${perEvent(cpuAfter - cpuBefore)} µs CPU per appended event (main thread ${perEvent(mainAfter - mainBefore)} µs), idle ${fmt(idlePerSecond * 1000, 1)} ms/s subtracted`,
+        target: 'one live feed per process (issue 18)',
+        met: '-',
+      },
+    ];
+  } finally {
+    await client.dispose();
+    await follower?.stop();
+    await writer.stop();
+  }
+}
+
+async function lastPosition(client: EventStoreDBClient): Promise<bigint> {
+  for await (const { event } of client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) if (event?.position) return event.position.commit;
+  return -1n;
+}
+
+/** Events after the commit position `from`, every stream (what the follower's subscriptions see go by). */
+async function eventsSince(client: EventStoreDBClient, from: bigint): Promise<number> {
+  let count = 0;
+  for await (const { event } of client.readAll({ fromPosition: START })) if (event?.position && event.position.commit > from) count++;
+  return count;
 }
 
 /** A realistic history: one pool, then positions opening, depositing and drawing, in batches. */
@@ -152,7 +237,7 @@ async function projectionCatchUp(): Promise<BenchRow[]> {
     ] as const) {
       const db = await openDatabase(options);
       await migrate(db);
-      const runner = new ProjectionRunner(client, db, new PoolStateProjection());
+      const runner = new ProjectionRunner(new LedgerFeed(client), db, new PoolStateProjection());
       const started = performance.now();
       await runner.start();
       await runner.waitFor(last, 600_000);
@@ -183,7 +268,8 @@ export const ledgerBenchmark: Benchmark = {
     await loadCrypto();
     const only = process.env.BENCH_LEDGER_ONLY;
     // Both placements of the store in one run, so they see the same machine.
-    const http = only === 'projection' ? [] : [...(await drawDebtOverHttp('on')), ...(await drawDebtOverHttp('off'))];
-    return [...http, ...(only === 'http' ? [] : await projectionCatchUp())];
+    const http = only === 'projection' || only === 'consumers' ? [] : [...(await drawDebtOverHttp('on')), ...(await drawDebtOverHttp('off'))];
+    const consumers = only === 'projection' || only === 'http' ? [] : await consumersPerAppendedEvent();
+    return [...http, ...consumers, ...(only === 'http' || only === 'consumers' ? [] : await projectionCatchUp())];
   },
 };

@@ -18,6 +18,7 @@ import { migrate } from '../src/database/migrations';
 import { loadCrypto } from '../src/domain/crypto/crypto';
 import { PoolStateProjection } from '../src/projections/pool-state/pool-state.projection';
 import { ProjectionRebuild } from '../src/projections/projection-rebuild';
+import { LedgerFeed } from '../src/eventstore/ledger-feed';
 import { ProjectionRunner } from '../src/projections/projection-runner';
 import { Benchmark, BenchRow, fmt } from './bench';
 import { startEventStoreProcess } from './support/eventstore-process';
@@ -63,7 +64,8 @@ async function run(): Promise<BenchRow[]> {
     const read = await readAlone(client, projection.streamPrefixes, last);
     const readRow = row(`the same events read alone through @eventstore/db-client (no read model): ${fmt(read, 0)}`, (performance.now() - started) / 1000, read, before, false);
 
-    const live = new ProjectionRunner(client, db, projection);
+    const feed = new LedgerFeed(client);
+    const live = new ProjectionRunner(feed, db, projection);
     before = cpu();
     started = performance.now();
     await live.start();
@@ -71,11 +73,12 @@ async function run(): Promise<BenchRow[]> {
     const liveRow = row(`live projection from nothing: ${fmt(live.status().eventsApplied, 0)} events into PGlite`, (performance.now() - started) / 1000, live.status().eventsApplied, before);
 
     before = cpu();
-    const rebuild = new ProjectionRebuild(client, db, projection, live);
+    const rebuild = new ProjectionRebuild(feed, db, projection, live);
     const resumed = await rebuild.finished;
     const status = rebuild.status();
     const rebuilt = (Date.parse(status.finishedAt!) - Date.parse(status.startedAt)) / 1000;
     await resumed?.stop();
+    await feed.stop();
     const [{ positions }] = await db.query<{ positions: string }>('SELECT count(*)::text AS positions FROM position_balances');
     return [
       { work: `history written: ${fmt(events, 0)} events (${fmt(POSITIONS, 0)} positions), to $all ${last}`, seconds: fmt(written, 1), 'events/s': fmt(events / written, 0), 'CPU µs/event: here / store': '', target: '', met: '' },

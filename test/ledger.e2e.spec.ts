@@ -268,6 +268,13 @@ describe('operations', () => {
     expect(metrics.text).toMatch(/ledger_projection_events_applied\{projection="pool-state"\} [1-9]/);
   });
 
+  it('holds one subscription to its store, the live feed, whatever its consumers', async () => {
+    // Every consumer started at boot is running by now: snapshots, projections, the public projector,
+    // detection, checkpoints, the deletion watch, the access directory and the risk engine.
+    expect((await ledger.api('GET', '/health/ready')).body.storeSubscriptions).toBe(1);
+    expect((await ledger.as(admin)('GET', '/metrics')).text).toMatch(/^ledger_store_subscriptions 1$/m);
+  });
+
   it('answers an unknown route with 404 and a code', async () => {
     const res = await ledger.api('GET', '/nowhere');
     expect(res).toMatchObject({ status: 404, body: { code: 'ROUTE_NOT_FOUND' } });

@@ -11,6 +11,7 @@ import { Database, openDatabase, Queryable } from '../src/database/database';
 import { migrate } from '../src/database/migrations';
 import { Projection, ProjectedEvent } from '../src/projections/projection';
 import { ProjectionRunner } from '../src/projections/projection-runner';
+import { LedgerFeed } from '../src/eventstore/ledger-feed';
 
 /** Counts events per stream; any skipped or repeated event shows in the counts. */
 const counting: Projection = {
@@ -32,16 +33,19 @@ let dir: string;
 let store: EmbeddedEventStore;
 let client: EventStoreDBClient;
 let db: Database;
+let feed: LedgerFeed;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'projection-'));
   store = await startEmbeddedEventStore({ dataDir: path.join(dir, 'es') });
   client = EventStoreDBClient.connectionString(store.connectionString);
+  feed = new LedgerFeed(client);
   db = await openDatabase({ pgliteDataDir: path.join(dir, 'pg') });
   await migrate(db);
   await db.exec('CREATE TABLE test_counts (stream text PRIMARY KEY, seen int NOT NULL, last_revision bigint NOT NULL)');
 });
 afterAll(async () => {
+  await feed.stop();
   await db.close();
   await client.dispose();
   await store.close();
@@ -65,7 +69,7 @@ it('applies every event once across stops and restarts, ignoring streams it does
   };
   await write(40);
   for (let round = 1; round <= 3; round++) {
-    const runner = new ProjectionRunner(client, db, counting);
+    const runner = new ProjectionRunner(feed, db, counting);
     await runner.start();
     const more = write(20); // events keep arriving while the runner catches up and goes live
     await more;
@@ -87,7 +91,7 @@ it('catches up on history in whole batches, not a transaction per handful of eve
     last = r.position!.commit;
   }
   await new Promise((resolve) => setTimeout(resolve, 1_100)); // history by now: older than a second
-  const runner = new ProjectionRunner(client, db, sizing);
+  const runner = new ProjectionRunner(feed, db, sizing);
   await runner.start();
   await runner.waitFor(last);
   await runner.stop();
@@ -101,7 +105,7 @@ it('catches up on history in whole batches, not a transaction per handful of eve
 it('answers read-your-writes live at a position past events it does not take, where the server sends no checkpoint', async () => {
   const taken: string[] = [];
   const live: Projection = { name: 'live-waits', streamPrefixes: ['waited-'], tables: [], apply: async (_tx, events) => void taken.push(...events.map((e) => e.stream)) };
-  const runner = new ProjectionRunner(client, db, live);
+  const runner = new ProjectionRunner(feed, db, live);
   await runner.start();
   // A taken event, then a few the projection passes over: fewer than a checkpoint interval, so live
   // no checkpoint covers them, and the wait must still end, with the taken event applied.

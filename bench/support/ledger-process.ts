@@ -4,7 +4,7 @@
  * as the admin unless given another principal's key.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Role } from '../../src/domain/access/access-registry';
@@ -27,10 +27,12 @@ export interface LedgerProcessOptions {
 export interface LedgerProcess {
   url: string;
   pid: number;
-  /** The embedded event store's connection string. */
+  /** Its event store's connection string: the embedded one's, or the one it was given. */
   eventStore: string;
   /** The development admin's API key, as the ledger wrote it to ADMIN_KEY_FILE. */
   adminKey: string;
+  /** Its data directory (its ledger key is `ledger-key.pem` there). */
+  dataDir: string;
   /** Registers a principal (as the admin) and answers its API key. */
   principal(id: string, role: Role, feeds?: string[]): Promise<string>;
   /** POSTs as the holder of `apiKey` (the admin unless told) and answers the body; throws unless 2xx. */
@@ -57,8 +59,8 @@ export async function startLedgerProcess(options: LedgerProcessOptions | number 
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
-  // Written at bootstrap, before the ledger listens.
-  const adminKey = readFileSync(adminKeyFile, 'utf8').trim();
+  // Written at bootstrap, before the ledger listens; not by a ledger on a store that has its admin already.
+  const adminKey = existsSync(adminKeyFile) ? readFileSync(adminKeyFile, 'utf8').trim() : '';
   const url = `http://127.0.0.1:${port}`;
   const post = async <T>(route: string, body: unknown, apiKey = adminKey): Promise<T> => {
     const res = await fetch(url + route, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: JSON.stringify(body) });
@@ -69,16 +71,25 @@ export async function startLedgerProcess(options: LedgerProcessOptions | number 
   return {
     url,
     pid: child.pid!,
-    eventStore: env.EVENTSTORE_INSECURE === 'true' ? `esdb://127.0.0.1:${eventStorePort}?tls=false` : storeConnectionString(dataDir, eventStorePort),
+    eventStore:
+      env.EVENTSTORE_CONNECTION_STRING ?? (env.EVENTSTORE_INSECURE === 'true' ? `esdb://127.0.0.1:${eventStorePort}?tls=false` : storeConnectionString(dataDir, eventStorePort)),
     adminKey,
+    dataDir,
     async principal(id, role, feeds = []) {
       const { apiKey } = await post<{ apiKey: string }>('/principals', { commandId: `principal-${id}`, principalId: id, role, ...(feeds.length ? { feeds } : {}) });
       return apiKey;
     },
     post,
     async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      // A ledger whose embedded store another process used can hang in its graceful shutdown: a second signal ends it.
+      const timer = setTimeout(() => {
+        console.error(`ledger ${child.pid} still running 15 s after SIGTERM; sending it again`);
+        child.kill('SIGTERM');
+      }, 15_000);
+      await exited;
+      clearTimeout(timer);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -5,7 +5,7 @@
  */
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { AllStreamSubscription, EventStoreDBClient, Position, START, streamNameFilter, StreamNotFoundError } from '@eventstore/db-client';
+import { AllStreamSubscription, EventStoreDBClient, Position, START, StreamNotFoundError } from '@eventstore/db-client';
 import {
   AccessCommand,
   accessEventCodec,
@@ -23,6 +23,7 @@ import {
 import { DomainError } from '../domain/decider';
 import { CommandOutcome } from '../eventstore/command-handling';
 import { Quarantine, StoredEvent } from '../eventstore/quarantine';
+import { LedgerFeed } from '../eventstore/ledger-feed';
 import { DistributiveOmit, TimedCommands } from '../eventstore/timed-commands';
 import { parseApiKey, secretMatches } from './api-keys';
 
@@ -53,6 +54,7 @@ export class AccessRegistry implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly client: EventStoreDBClient,
     private readonly quarantine: Quarantine,
+    private readonly feed: LedgerFeed,
   ) {}
 
   /** Folds every access stream so far before the ledger serves, then follows them live. */
@@ -109,9 +111,9 @@ export class AccessRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   private async subscribe(): Promise<void> {
-    const subscription = this.client.subscribeToAll({
+    const subscription = this.feed.subscribeToAll({
       fromPosition: this.lastPosition ?? START,
-      filter: streamNameFilter({ prefixes: [PRINCIPAL_STREAM_PREFIX, LEGACY_ACCESS_REGISTRY_STREAM] }),
+      filter: { streamPrefixes: [PRINCIPAL_STREAM_PREFIX, LEGACY_ACCESS_REGISTRY_STREAM] },
     });
     this.subscription = subscription;
     subscription.on('data', ({ event }) => {

@@ -6,12 +6,13 @@
  * one when events are waiting, and on request (before an export, say). One recorder per store: the
  * stream is appended with its expected revision, so a second one fails rather than interleaves.
  */
-import { AllStreamSubscription, BACKWARDS, END, EventStoreDBClient, jsonEvent, NO_STREAM, START, streamNameFilter, StreamNotFoundError } from '@eventstore/db-client';
+import { AllStreamSubscription, BACKWARDS, END, EventStoreDBClient, jsonEvent, NO_STREAM, START, StreamNotFoundError } from '@eventstore/db-client';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { isLedgerEventType, LEDGER_STREAM_PREFIXES } from '../domain/events';
 import { isLedgerMetadata } from '../eventstore/event-codec';
 import { LedgerSigning } from '../eventstore/ledger-signing';
+import { LedgerFeed } from '../eventstore/ledger-feed';
 import { AUDIT_CHECKPOINT_EVENT, AUDIT_CHECKPOINT_STREAM, AuditCheckpoint, checkpointLink, PrefixHash } from './hash-chain';
 
 
@@ -38,6 +39,7 @@ export class AuditCheckpoints implements OnApplicationBootstrap, OnApplicationSh
     private readonly client: EventStoreDBClient,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
     private readonly signing: LedgerSigning,
+    private readonly feed: LedgerFeed,
   ) {
     this.every = config.auditCheckpointEvery;
     this.idleMs = config.auditCheckpointIdleMs;
@@ -45,9 +47,9 @@ export class AuditCheckpoints implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     await this.loadLast();
-    this.subscription = this.client.subscribeToAll({
+    this.subscription = this.feed.subscribeToAll({
       fromPosition: this.last ? { commit: this.last.upTo, prepare: this.last.upToPrepare } : START,
-      filter: streamNameFilter({ prefixes: LEDGER_STREAM_PREFIXES, checkpointReached: (_s, p) => this.reach(p.commit) }),
+      filter: { streamPrefixes: LEDGER_STREAM_PREFIXES, checkpointReached: (p) => this.reach(p.commit) },
     });
     this.done = this.consume(this.subscription);
     this.timer = setInterval(() => void this.recordIfIdle(), Math.max(100, this.idleMs / 2));

@@ -14,7 +14,6 @@ import {
   jsonEvent,
   NO_STREAM,
   START,
-  streamNameFilter,
   StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
@@ -27,6 +26,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { issuerOf } from './command-issuer';
 import { DeletedStreamError, Quarantine, StoredEvent, StreamQuarantinedError } from './quarantine';
 import type { LedgerSigning, SignLink } from './ledger-signing';
+import { LedgerFeed } from './ledger-feed';
 
 export interface CommandOutcome<Event, State> {
   /** Events this command appended: none when it was a duplicate or changed nothing. */
@@ -114,6 +114,8 @@ export class CommandHandling {
     private readonly quarantine = new Quarantine(),
     /** Signs each appended event's link (none: links unsigned, as in unit tests of the handling alone). */
     private readonly signing?: LedgerSigning,
+    /** The process's live feed, which keeps followed snapshots current (one of its own when alone, as in unit tests). */
+    private readonly feed = new LedgerFeed(client),
   ) {}
 
   /** Loads of a stream under way: callers at the same moment share one read. */
@@ -135,19 +137,24 @@ export class CommandHandling {
     this.followed.set(prefix, { decider: decider as Folding<unknown, unknown>, codec: codec as EventCodec<unknown> });
   }
 
-  /** Starts the subscription of the followed prefixes, from now on; resolves once it is live. */
+  /** Follows the followed prefixes on the live feed, from now on; resolves once it is live. */
   async startFollowing(): Promise<void> {
     if (!this.followed.size || this.following) return;
-    const subscription = this.client.subscribeToAll({ fromPosition: END, filter: streamNameFilter({ prefixes: [...this.followed.keys()] }) });
+    const subscription = this.feed.subscribeToAll({ fromPosition: END, filter: { streamPrefixes: [...this.followed.keys()] } });
     this.following = subscription;
     await new Promise<void>((resolve, reject) => {
-      subscription.once('confirmation', () => resolve());
+      subscription.once('caughtUp', () => resolve());
       subscription.once('error', reject);
     });
     // Snapshots read before the subscription was live may have missed an event: read them again.
     for (const stream of this.snapshots.keys()) if (this.followerOf(stream)) this.snapshots.delete(stream);
     this.live = true;
     subscription.on('data', (resolved) => this.applyFollowed(resolved.event));
+    // While the feed is down (the store's connection lost), a snapshot may miss an event: read instead.
+    // The feed takes up again where it stopped, so what was followed is current again once it is back.
+    this.feed.onLiveChange((live) => (this.live = live && !subscription.destroyed));
+    subscription.on('fellBehind', () => (this.live = false));
+    subscription.on('caughtUp', () => (this.live = this.feed.isLive));
     subscription.on('error', () => (this.live = false));
     subscription.on('close', () => (this.live = false));
   }

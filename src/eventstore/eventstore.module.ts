@@ -14,12 +14,16 @@ import { TimedCommands } from './timed-commands';
 import { Quarantine } from './quarantine';
 import { StreamDeletionWatch } from './stream-deletion-watch';
 import { LedgerSigning } from './ledger-signing';
+import { LedgerFeed } from './ledger-feed';
+import { StoreSubscriptions } from './store-subscriptions';
 
 @Injectable()
 export class EventStoreConnection implements OnApplicationShutdown {
   private readonly logger = new Logger('eventstore');
   private embedded?: EmbeddedEventStoreEndpoint;
   client!: EventStoreDBClient;
+  /** The subscriptions the client holds: one, the live feed's, once the ledger runs. */
+  subscriptions?: StoreSubscriptions;
 
   constructor(@Inject(LEDGER_CONFIG) private readonly config: LedgerConfig) {}
 
@@ -38,6 +42,7 @@ export class EventStoreConnection implements OnApplicationShutdown {
       this.logger.log(`embedded event store on port ${this.embedded.port}${insecure ? '' : ' (TLS, CA ' + this.embedded.caFile + ')'}${thread}, data in ${this.config.eventStoreDataDir}`);
     }
     this.client = EventStoreDBClient.connectionString(connectionString as string);
+    this.subscriptions = StoreSubscriptions.of(this.client);
     return this.client;
   }
 
@@ -81,15 +86,17 @@ export class StreamFollowing implements OnApplicationBootstrap, OnApplicationShu
     },
     // Every consumer decodes through the quarantine, which sets aside what the ledger's keys did not sign.
     { provide: Quarantine, inject: [LedgerSigning], useFactory: (signing: LedgerSigning) => new Quarantine(signing.keys) },
+    // The one subscription of this process to its store: every consumer is fed from it.
+    LedgerFeed,
     {
       provide: CommandHandling,
-      inject: [EventStoreDBClient, Quarantine, LedgerSigning],
-      useFactory: (client: EventStoreDBClient, quarantine: Quarantine, signing: LedgerSigning) => new CommandHandling(client, undefined, quarantine, signing),
+      inject: [EventStoreDBClient, Quarantine, LedgerSigning, LedgerFeed],
+      useFactory: (client: EventStoreDBClient, quarantine: Quarantine, signing: LedgerSigning, feed: LedgerFeed) => new CommandHandling(client, undefined, quarantine, signing, feed),
     },
     TimedCommands,
     StreamFollowing,
     StreamDeletionWatch,
   ],
-  exports: [EventStoreDBClient, CommandHandling, EventStoreConnection, TimedCommands, Quarantine, LedgerSigning],
+  exports: [EventStoreDBClient, LedgerFeed, CommandHandling, EventStoreConnection, TimedCommands, Quarantine, LedgerSigning],
 })
 export class EventStoreModule {}

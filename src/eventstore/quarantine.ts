@@ -87,6 +87,11 @@ export class Quarantine {
   private readonly seen = new Set<string>();
   private readonly counts = new Map<QuarantineReason, number>();
   private readonly deleted = new Map<string, DeletedStream>();
+  /**
+   * The link check's verdict by stored event: the live feed hands one decoded event to every consumer,
+   * so its signature is checked once, not once per consumer.
+   */
+  private readonly checked = new WeakMap<StoredEvent, LinkProblem | undefined>();
 
   /** The decoded event, or undefined when it is not the ledger's or cannot be decoded (then it is quarantined). */
   decode<Event>(codec: EventCodec<Event>, stored: StoredEvent): Event | undefined {
@@ -97,7 +102,11 @@ export class Quarantine {
       this.report(stored, 'UNDECODABLE', err);
       return undefined;
     }
-    const problem = this.keys?.checkEvent({ ...stored, stream: streamOf(stored) }, commitOf(stored));
+    let problem = this.checked.get(stored);
+    if (!this.checked.has(stored)) {
+      problem = this.keys?.checkEvent({ ...stored, stream: streamOf(stored) }, commitOf(stored));
+      this.checked.set(stored, problem);
+    }
     if (problem) {
       this.report(stored, problem.reason, new Error(problem.message));
       return undefined;

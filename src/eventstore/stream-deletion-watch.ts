@@ -2,26 +2,27 @@
  * Notices a stream the ledger depends on being deleted under it. EventStoreDB records a soft delete as
  * the stream's metadata with truncate-before (a `$metadata` event of `$$<stream>`, the embedded store
  * does the same) and a tombstone as a `$streamDeleted` event; both pass through `$all`, which this
- * follows from the start, so a deletion is known before the ledger serves and as soon as it happens.
+ * follows on the live feed from the start, so a deletion is known before the ledger serves and as soon as it happens.
  * A tombstone the store does not publish is still noticed by the first command that meets it.
  */
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AllStreamSubscription, eventTypeFilter, EventStoreDBClient, START } from '@eventstore/db-client';
+import { AllStreamSubscription, START } from '@eventstore/db-client';
 import { isLedgerStream } from '../domain/events';
 import { isAccessStream } from '../domain/access/access-registry';
 import { Quarantine } from './quarantine';
+import { LedgerFeed } from './ledger-feed';
 
 @Injectable()
 export class StreamDeletionWatch implements OnApplicationBootstrap, OnApplicationShutdown {
   private subscription?: AllStreamSubscription;
 
   constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly feed: LedgerFeed,
     private readonly quarantine: Quarantine,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const subscription = this.client.subscribeToAll({ fromPosition: START, filter: eventTypeFilter({ regex: '^\\$(metadata|streamDeleted)$' }) });
+    const subscription = this.feed.subscribeToAll({ fromPosition: START, filter: { eventType: /^\$(metadata|streamDeleted)$/ } });
     this.subscription = subscription;
     subscription.on('data', ({ event }) => {
       if (!event) return;

@@ -11,7 +11,8 @@
  */
 import { asComponent } from '../eventstore/command-issuer';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AllStreamSubscription, EventStoreDBClient, Position, START, streamNameFilter } from '@eventstore/db-client';
+import { AllStreamSubscription, Position, START } from '@eventstore/db-client';
+import { LedgerFeed } from '../eventstore/ledger-feed';
 import { Clock, unixSeconds } from '../clock/clock';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { DomainError } from '../domain/decider';
@@ -53,7 +54,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
   private readonly sweepListeners = new Set<(sweep: Sweep) => void>();
 
   constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly feed: LedgerFeed,
     // Called directly rather than through the command bus: the first look happens while the app boots.
     private readonly positions: PositionCommandHandler,
     private readonly clock: Clock,
@@ -70,7 +71,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
    */
   async onApplicationBootstrap(): Promise<void> {
     let from: Position | typeof START = START;
-    for await (const { event: recorded } of this.client.readAll({ fromPosition: START })) {
+    for await (const { event: recorded } of this.feed.client.readAll({ fromPosition: START })) {
       if (!recorded?.position) continue;
       from = recorded.position;
       this.watched(recorded);
@@ -79,7 +80,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
     await Promise.all(this.watch.pendingSteps().map((step) => this.saga.take(step)));
     // Detections a stop left without their proof: proven now, in the background.
     for (const job of this.watch.awaitingProof()) this.prover.prove(job);
-    this.subscription = this.client.subscribeToAll({ fromPosition: from, filter: streamNameFilter({ prefixes: LEDGER_STREAM_PREFIXES }) });
+    this.subscription = this.feed.subscribeToAll({ fromPosition: from, filter: { streamPrefixes: LEDGER_STREAM_PREFIXES } });
     this.consuming = this.consume(this.subscription);
     // Auctions close and go stale with time, not with an event: look for those once a second.
     this.timer = setInterval(() => {

@@ -81,6 +81,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly storeSubscriptions = new Gauge({
+    name: 'ledger_store_subscriptions',
+    help: 'Subscriptions this process holds to its event store: one, the live feed that every consumer (snapshots, projections, detection, checkpoints) is fed from.',
+    registers: [this.registry],
+  });
+
   readonly accessRefusals = new Counter({
     name: 'ledger_access_refusals_total',
     help: 'Calls refused before reaching a handler, by code (AUTHENTICATION_REQUIRED, INVALID_API_KEY, ROLE_NOT_ALLOWED, NOT_POSITION_OWNER, RATE_LIMITED...).',

@@ -7,7 +7,7 @@
  * stops, and one transaction replaces the live rows and checkpoint with the rebuilt ones: readers see
  * the old model or the new one, never a mix. The live runner then resumes from the new checkpoint.
  */
-import { EventStoreDBClient } from '@eventstore/db-client';
+import { LedgerFeed } from '../eventstore/ledger-feed';
 import { Logger } from '@nestjs/common';
 import { Database, Queryable } from '../database/database';
 import { lastStorePosition } from '../eventstore/store-position';
@@ -32,7 +32,7 @@ export class ProjectionRebuild {
   readonly finished: Promise<ProjectionRunner | undefined>;
 
   constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly feed: LedgerFeed,
     private readonly db: Database,
     private readonly projection: Projection,
     private readonly live: ProjectionRunner,
@@ -86,13 +86,13 @@ export class ProjectionRebuild {
   }
 
   private async run(): Promise<void> {
-    this.target = await lastStorePosition(this.client);
+    this.target = await lastStorePosition(this.feed.client);
     const tables = ['projection_checkpoints', ...this.projection.tables];
     await this.db.exec(
       `DROP SCHEMA IF EXISTS ${this.schema} CASCADE; CREATE SCHEMA ${this.schema};` +
         tables.map((t) => `CREATE TABLE ${this.schema}.${t} (LIKE public.${t} INCLUDING ALL);`).join(''),
     );
-    this.shadow = new ProjectionRunner(this.client, inSchema(this.db, this.schema), this.projection);
+    this.shadow = new ProjectionRunner(this.feed, inSchema(this.db, this.schema), this.projection);
     await this.shadow.start();
     await this.caughtUp(this.shadow);
 
@@ -102,7 +102,7 @@ export class ProjectionRebuild {
       await this.switchOver(this.shadow);
     } finally {
       // From whichever checkpoint committed: the rebuilt model's, or the old one's if the switch failed.
-      this.resumed = new ProjectionRunner(this.client, this.db, this.projection);
+      this.resumed = new ProjectionRunner(this.feed, this.db, this.projection);
       await this.resumed.start();
     }
     this.state = 'done';

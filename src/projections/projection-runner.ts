@@ -1,9 +1,11 @@
 /**
- * Runs one projection: a catch-up subscription to `$all` from the projection's checkpoint, applying
- * events in batches, each batch in one transaction with the checkpoint that covers it. Events the
- * server filters out still move the checkpoint forward (checkpointReached), in their own transaction.
+ * Runs one projection: a subscription on the live feed from the projection's checkpoint (caught up by
+ * reads, then live), applying events in batches, each batch in one transaction with the checkpoint
+ * that covers it. Events the filter passes over still move the checkpoint forward (checkpointReached),
+ * in their own transaction.
  */
-import { EventStoreDBClient, START, streamNameFilter, AllStreamSubscription, Position } from '@eventstore/db-client';
+import { START, AllStreamSubscription, Position } from '@eventstore/db-client';
+import { LedgerFeed } from '../eventstore/ledger-feed';
 import { Logger } from '@nestjs/common';
 import { Database, Queryable } from '../database/database';
 import { Projection, ProjectedEvent } from './projection';
@@ -107,7 +109,7 @@ export class ProjectionRunner {
   private applier?: Promise<void>;
 
   constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly feed: LedgerFeed,
     private readonly db: Database,
     readonly projection: Projection,
   ) {
@@ -123,12 +125,9 @@ export class ProjectionRunner {
       this.checkpoint = { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) };
       this.eventsApplied = Number(row.events_applied);
     }
-    this.subscription = this.client.subscribeToAll({
+    this.subscription = this.feed.subscribeToAll({
       fromPosition: this.checkpoint ?? START,
-      filter: streamNameFilter({
-        prefixes: this.projection.streamPrefixes,
-        checkpointReached: (_sub, position) => this.skipTo(position),
-      }),
+      filter: { streamPrefixes: this.projection.streamPrefixes, checkpointReached: (position) => this.skipTo(position) },
     });
     this.state = 'running';
     this.done = this.consume(this.subscription);
@@ -173,7 +172,7 @@ export class ProjectionRunner {
       // Whole pages, each read to its end: a read left half-consumed keeps its call open.
       let found: bigint | undefined;
       let last: Position | undefined;
-      for await (const { event } of this.client.readAll({ fromPosition: from, maxCount: NEXT_EVENT_PAGE })) {
+      for await (const { event } of this.feed.client.readAll({ fromPosition: from, maxCount: NEXT_EVENT_PAGE })) {
         if (!event?.position) continue;
         last = event.position;
         if (found !== undefined || (applied !== undefined && last.commit <= applied)) continue;

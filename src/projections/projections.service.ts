@@ -3,7 +3,7 @@
  * for the public-stream projector's.
  */
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { EventStoreDBClient } from '@eventstore/db-client';
+import { LedgerFeed } from '../eventstore/ledger-feed';
 import { DATABASE } from '../database/database.module';
 import { Database } from '../database/database';
 import { Metrics } from '../observability/metrics';
@@ -21,12 +21,12 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   private readonly rebuilds = new Map<string, ProjectionRebuild>();
 
   constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly feed: LedgerFeed,
     @Inject(DATABASE) private readonly db: Database,
     @Inject(PROJECTIONS) projections: Projection[],
     private readonly publicStreams: PublicStreamProjector,
   ) {
-    this.runners = projections.map((p) => new ProjectionRunner(client, db, p));
+    this.runners = projections.map((p) => new ProjectionRunner(feed, db, p));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -58,7 +58,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     if (index < 0) throw new DomainError('PROJECTION_NOT_FOUND', `no read model named ${name.slice(0, 80)}; known: ${this.runners.map((r) => r.projection.name).join(', ')}`);
     if (this.rebuilds.get(name)?.running) throw new DomainError('REBUILD_IN_PROGRESS', `${name} is being rebuilt already`);
     const live = this.runners[index];
-    const rebuild = new ProjectionRebuild(this.client, this.db, live.projection, live);
+    const rebuild = new ProjectionRebuild(this.feed, this.db, live.projection, live);
     this.rebuilds.set(name, rebuild);
     void rebuild.finished.then((resumed) => {
       if (!resumed) return;

@@ -8,7 +8,8 @@
  */
 import { asComponent } from '../eventstore/command-issuer';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AllStreamSubscription, eventTypeFilter, EventStoreDBClient, START } from '@eventstore/db-client';
+import { AllStreamSubscription, START } from '@eventstore/db-client';
+import { LedgerFeed } from '../eventstore/ledger-feed';
 import { Clock, unixSeconds } from '../clock/clock';
 import { DomainError } from '../domain/decider';
 import { ledgerEventCodec } from '../domain/events';
@@ -36,7 +37,7 @@ export class RiskEngine implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly feed: LedgerFeed,
     private readonly handling: CommandHandling,
     private readonly pools: Pools,
     private readonly clock: Clock,
@@ -45,7 +46,7 @@ export class RiskEngine implements OnApplicationBootstrap, OnApplicationShutdown
   ) {}
 
   onApplicationBootstrap(): void {
-    this.subscription = this.client.subscribeToAll({ fromPosition: START, filter: eventTypeFilter({ regex: '^PriceUpdated$' }) });
+    this.subscription = this.feed.subscribeToAll({ fromPosition: START, filter: { eventType: /^PriceUpdated$/ } });
     this.subscription.on('data', ({ event }) => {
       if (!event?.streamId.startsWith('oracle-') || this.quarantine.of(event.streamId)) return;
       // A poison event is set aside (and reported) like everywhere else, never thrown out of the subscription.

@@ -1,7 +1,8 @@
 /** Pool commands through the one command path: the pool decider on stream `pool-<id>`. */
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { AllStreamSubscription, eventTypeFilter, EventStoreDBClient, START } from '@eventstore/db-client';
+import { AllStreamSubscription, START } from '@eventstore/db-client';
+import { LedgerFeed } from '../../eventstore/ledger-feed';
 import { EventCodec, ledgerEventCodec } from '../../domain/events';
 import { ActivePool, PoolCommand, poolDecider, PoolEvent, PoolState, poolStream } from '../../domain/pool/pool';
 import { DistributiveOmit, TimedCommands } from '../../eventstore/timed-commands';
@@ -36,7 +37,7 @@ export class Pools implements OnApplicationShutdown {
 
   constructor(
     private readonly handling: CommandHandling,
-    private readonly client: EventStoreDBClient,
+    private readonly feed: LedgerFeed,
   ) {
     handling.follow('pool-', poolDecider, poolCodec);
   }
@@ -62,7 +63,7 @@ export class Pools implements OnApplicationShutdown {
 
   private discover(): Promise<void> {
     if (this.discovery) return this.discovery.caughtUp;
-    const subscription = this.client.subscribeToAll({ fromPosition: START, filter: eventTypeFilter({ regex: '^PoolCreated$' }) });
+    const subscription = this.feed.subscribeToAll({ fromPosition: START, filter: { eventType: /^PoolCreated$/ } });
     const caughtUp = new Promise<void>((resolve, reject) => {
       subscription.once('caughtUp', () => resolve());
       subscription.once('error', reject);

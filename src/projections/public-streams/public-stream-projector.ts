@@ -9,11 +9,12 @@
  * appends expect the stream's revision, so a second projector racing this one fails instead of
  * duplicating.
  */
-import { AllStreamSubscription, BACKWARDS, END, EventStoreDBClient, jsonEvent, NO_STREAM, Position, START, StreamNotFoundError, streamNameFilter } from '@eventstore/db-client';
+import { AllStreamSubscription, BACKWARDS, END, EventStoreDBClient, jsonEvent, NO_STREAM, Position, START, StreamNotFoundError } from '@eventstore/db-client';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { LEDGER_STREAM_PREFIXES, ledgerEventCodec } from '../../domain/events';
 import { isLedgerMetadata, ledgerTimeOf } from '../../eventstore/event-codec';
 import { Quarantine } from '../../eventstore/quarantine';
+import { LedgerFeed } from '../../eventstore/ledger-feed';
 import { INTEGRATORS } from '../../eventstore/embedded/security';
 import { eventId } from '../../eventstore/command-handling';
 import { endSubscription, ProjectionStatus, statusOf } from '../projection-runner';
@@ -58,10 +59,11 @@ export class PublicStreamProjector implements OnApplicationBootstrap, OnApplicat
   constructor(
     private readonly client: EventStoreDBClient,
     private readonly quarantine: Quarantine,
+    private readonly feed: LedgerFeed,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.subscription = this.client.subscribeToAll({ fromPosition: START, filter: streamNameFilter({ prefixes: LEDGER_STREAM_PREFIXES }) });
+    this.subscription = this.feed.subscribeToAll({ fromPosition: START, filter: { streamPrefixes: LEDGER_STREAM_PREFIXES } });
     this.state = 'running';
     this.done = this.consume(this.subscription);
   }
