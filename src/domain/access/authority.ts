@@ -139,6 +139,7 @@ function actorNamedIn(command: LedgerCommand | { type: AccessCommand['type'] }):
       return c.keeper;
     case 'SubmitPriceReport':
       return c.oracle;
+    // Stryker disable next-line ConditionalExpression: an empty default is equivalent, the function then returning undefined all the same.
     default:
       return undefined;
   }

@@ -4,6 +4,8 @@
  */
 import { idToField, loadCrypto, publicKeyOf } from '../crypto/crypto';
 import { DomainError } from '../decider';
+import { indexAt } from '../interest/stability-fee';
+import { refusalOf } from '../testing';
 import { RAY, WAD } from '../math/fixed-point';
 import { FeedEvent, feedDecider, FeedState, RECENT_ROUNDS } from '../oracle/feed';
 import { ActivePool, activePool, poolDecider } from '../pool/pool';
@@ -152,5 +154,41 @@ describe("the ledger's detection", () => {
     expect(detect(900_000_000n, 6n)).toBe('ROUND_NOT_ACCEPTED');
     expect(detect(900_000_000n, 5n, feed, NOW - 9n + BigInt(HEARTBEAT))).toBe('STALE_ROUND');
     expect(detect(900_000_000n, 5n, feedDecider.evolve(feed, { type: 'LiquidationsPaused', round: 5n, price: WAD, previousPrice: 2n * WAD }))).toBe('LIQUIDATIONS_PAUSED');
+  });
+});
+
+describe('what each refusal of a liquidation step says', () => {
+  const claim = (overrides: Partial<LiquidationPublicSignals> = {}, state: FeedState = feed, subject: TriggerSubject = position, now = NOW) =>
+    refusalOf(() => checkLiquidationClaim(subject, { liquidator: 'alice', signals: signals(overrides) }, pool, state, now));
+
+  it('names a used nullifier, another commitment, and each public signal that is not this liquidation’s', () => {
+    expect(claim({}, feed, { ...position, nullifiers: [99n] })).toEqual({ code: 'NULLIFIER_USED', message: 'this proof (its nullifier) has already triggered a liquidation' });
+    expect(claim({ commitment: 778n })).toEqual({ code: 'COMMITMENT_MISMATCH', message: "the proof is not about the position's current state (its commitment differs)" });
+    expect(claim({ threshold: 8000n })).toEqual({ code: 'PUBLIC_SIGNAL_MISMATCH', message: "the proof's threshold is not this liquidation's", details: { signals: ['threshold'] } });
+    expect(claim({ threshold: 8000n, liquidator: idToField('bob') })).toEqual({ code: 'PUBLIC_SIGNAL_MISMATCH', message: "the proof's threshold, liquidator are not this liquidation's", details: { signals: ['threshold', 'liquidator'] } });
+    expect(claim({ price: MEDIAN - 1n })).toEqual({ code: 'PRICE_NOT_ROUND_PRICE', message: "the proof's price is not the price the ledger accepted for round 5", details: { round: '5' } });
+  });
+
+  it('takes a proof at exactly the index of now, and names one ahead of it', () => {
+    const now = indexAt(pool.interest, NOW);
+    expect(claim({ borrowIndex: now })).toBeUndefined();
+    expect(claim({ borrowIndex: now + 1n })).toEqual({ code: 'PUBLIC_SIGNAL_MISMATCH', message: "the proof's borrow index is ahead of the pool's", details: { signals: ['borrowIndex'] } });
+  });
+
+  it('names the feed, the round and the latest round it has', () => {
+    expect(refusalOf(() => checkLiquidationClaim(position, { liquidator: 'alice', signals: signals() }, pool, feedDecider.initialState(), NOW))).toEqual({ code: 'FEED_NOT_FOUND', message: 'feed ETH-USD does not exist' });
+    const paused = feedDecider.evolve(feed, { type: 'LiquidationsPaused', round: 5n, price: WAD, previousPrice: 2n * WAD });
+    expect(claim({}, paused)).toEqual({ code: 'LIQUIDATIONS_PAUSED', message: 'liquidations on ETH-USD are paused until the oracles confirm the last price jump' });
+    expect(claim({}, feed, position, NOW - 9n + BigInt(HEARTBEAT))).toEqual({ code: 'STALE_ROUND', message: 'round 5 of ETH-USD is older than the 600 s heartbeat' });
+    expect(claim({ round: 6n })).toEqual({ code: 'ROUND_NOT_ACCEPTED', message: 'round 6 of ETH-USD has not set a price', details: { latestRound: '5' } });
+    let later = feed;
+    for (let r = 6n; r < 6n + BigInt(RECENT_ROUNDS); r++) later = priced(later, r, NOW, ['o3', 'o4', 'o1']);
+    expect(claim({}, later)).toEqual({ code: 'STALE_ROUND', message: 'round 5 of ETH-USD is too old to cite', details: { latestRound: '21' } });
+    // A round after the latest is not priced yet, however many rounds are kept.
+    expect(claim({ round: 22n }, later)).toEqual({ code: 'ROUND_NOT_ACCEPTED', message: 'round 22 of ETH-USD has not set a price', details: { latestRound: '21' } });
+  });
+
+  it('says the detected position is not below its threshold at the round’s price', () => {
+    expect(refusalOf(() => checkDetectedLiquidation({ collateral: WAD, scaledDebt: 824_000_000n }, 5n, pool, feed, NOW))).toEqual({ code: 'NOT_LIQUIDATABLE', message: "the position's health factor is not below 1 at round 5's price" });
   });
 });

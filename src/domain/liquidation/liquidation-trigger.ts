@@ -101,6 +101,7 @@ export function checkDetectedLiquidation(position: DetectionSubject, roundNumber
     collateralUnit: unitOf(pool.collateral.decimals),
     debtUnit: unitOf(pool.debt.decimals),
   };
+  // Stryker disable next-line ConditionalExpression: equivalent, as the rule itself finds a position without debt not liquidatable (no value is below 0).
   if (position.scaledDebt === 0n || !isLiquidatable(rule)) {
     throw new DomainError('NOT_LIQUIDATABLE', `the position's health factor is not below 1 at round ${round.round}'s price`);
   }
@@ -138,6 +139,7 @@ function acceptedRound(feed: ActiveFeed, round: bigint): PricedRound {
   const found = feed.rounds.find((r) => r.round === round);
   if (found) return found;
   const latestRound = feed.rounds.at(-1)?.round.toString() ?? null;
+  // Stryker disable next-line EqualityOperator: round <= rounds[0].round is equivalent, the oldest kept round being found above.
   if (feed.rounds.length === RECENT_ROUNDS && round < feed.rounds[0].round) {
     throw new DomainError('STALE_ROUND', `round ${round} of ${feed.feed} is too old to cite`, { latestRound });
   }

@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { DomainError } from '../decider';
+import { refusalOf } from '../testing';
 import { formatDecimal, parseDecimal } from './decimal';
 
 describe('parsing a decimal', () => {
@@ -32,6 +33,7 @@ describe('parsing a decimal', () => {
       expect(() => parseDecimal(text, 6)).toThrow(new DomainError('INVALID_DECIMAL', `amount must be a non-negative decimal such as "12.5", not "${text}"`));
     }
     expect(() => parseDecimal('x'.repeat(50), 6)).toThrow(`not "${'x'.repeat(40)}"`);
+    expect(refusalOf(() => parseDecimal('1e3', 6, 'price'))).toEqual({ code: 'INVALID_DECIMAL', message: 'price must be a non-negative decimal such as "12.5", not "1e3"' });
   });
 });
 
@@ -41,6 +43,9 @@ describe('formatting a decimal', () => {
     expect(formatDecimal(1n, 6)).toBe('0.000001');
     expect(formatDecimal(12_000_000n, 6)).toBe('12');
     expect(formatDecimal(-2_500_000n, 6)).toBe('-2.5');
+    // The sign goes before the whole part, also when the value is less than a whole unit.
+    expect(formatDecimal(-1n, 6)).toBe('-0.000001');
+    expect(formatDecimal(-120n, 3)).toBe('-0.12');
     expect(formatDecimal(0n, 6)).toBe('0');
     expect(formatDecimal(7n, 0)).toBe('7');
   });
@@ -49,6 +54,14 @@ describe('formatting a decimal', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 0n, max: 10n ** 30n }), fc.integer({ min: 0, max: 18 }), (value, decimals) => {
         expect(parseDecimal(formatDecimal(value, decimals), decimals)).toBe(value);
+      }),
+    );
+  });
+
+  it('writes a negative value as its magnitude with a minus sign', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 10n ** 30n }), fc.integer({ min: 0, max: 18 }), (value, decimals) => {
+        expect(formatDecimal(-value, decimals)).toBe(`-${formatDecimal(value, decimals)}`);
       }),
     );
   });

@@ -143,6 +143,7 @@ export const feedDecider: Decider<FeedState, FeedCommand, FeedEvent, void> = {
       case 'PriceUpdated': {
         // Rounds at or before the priced one can no longer set the price.
         const pending = Object.fromEntries(Object.entries(feed.pending).filter(([round]) => BigInt(round) > event.round));
+        // Stryker disable next-line ArrayDeclaration: never reached, a PriceUpdated always following the PriceReportAccepted that made its round pending.
         const quorum = (feed.pending[event.round.toString()] ?? []).filter((r) => event.oracles.includes(r.oracle));
         const rounds = [...feed.rounds, { round: event.round, price: event.price, at: event.at, reports: quorum }].slice(-RECENT_ROUNDS);
         return { ...feed, pending, rounds, price: { value: event.price, round: event.round, at: event.at } };
@@ -176,10 +177,12 @@ function submitReport(feed: ActiveFeed, c: Extract<FeedCommand, { type: 'SubmitP
 
   // Does this report complete a quorum of fresh reports for its round?
   const fresh = [...(feed.pending[c.round.toString()] ?? []), { oracle: c.oracle, price: c.price, timestamp: c.timestamp, signature: c.signature }].filter(
+    // Stryker disable next-line OptionalChaining: every pending report's oracle is registered (reports are accepted only from registered oracles, and none is ever removed).
     (r) => c.now - r.timestamp <= BigInt(feed.heartbeatSeconds) && !feed.oracles[r.oracle]?.revoked,
   );
   if (fresh.length < feed.quorum) return [accepted];
   const price = medianPrice(fresh.map((r) => r.price));
+  // Stryker disable next-line EqualityOperator: r.timestamp <= oldest is equivalent, an equal timestamp being the same oldest.
   const at = fresh.reduce((oldest, r) => (r.timestamp < oldest ? r.timestamp : oldest), fresh[0].timestamp);
   const updated: FeedEvent = { type: 'PriceUpdated', round: c.round, price, at, oracles: fresh.map((r) => r.oracle) };
   const previous = feed.price?.value;

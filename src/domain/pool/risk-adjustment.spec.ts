@@ -1,9 +1,9 @@
 import { ledgerEventCodec } from '../events';
 import { RAY, WAD } from '../math/fixed-point';
 import { seededRandom } from '../math/seeded-random';
-import { refusalCode } from '../testing';
+import { refusalCode, refusalOf } from '../testing';
 import { DEFAULT_AUCTION, poolDecider, PoolEvent, PoolParameters, PoolState } from './pool';
-import { AcceptedPrice, RiskContext } from './risk-adjustment';
+import { AcceptedPrice, MAX_RISK_WINDOW, priceWindow, RiskContext, validateRiskSettings } from './risk-adjustment';
 import { RiskEngineSettings } from './risk-settings';
 
 const parameters: PoolParameters = {
@@ -104,5 +104,86 @@ describe('risk adjustments on a pool', () => {
       const stored = JSON.parse(JSON.stringify(ledgerEventCodec.encode(e)));
       expect(ledgerEventCodec.decode(stored.type, stored.schemaVersion, stored.data)).toEqual(e);
     }
+  });
+});
+
+describe('risk settings, at their bounds', () => {
+  const check = (s: Partial<RiskEngineSettings>, penalty = 500n) => refusalOf(() => validateRiskSettings({ ...settings, ...s }, penalty));
+  const bounds = (b: Partial<RiskEngineSettings['bounds']>) => ({ bounds: { ...settings.bounds, ...b } });
+  const outOfRange = (parameter: string, lo: bigint, hi: bigint) => ({ code: 'INVALID_RISK_SETTINGS', message: `${parameter} must be within ${lo}..${hi}`, details: { parameter } });
+  const DAYS_30 = 30n * 86_400n;
+  // Each setting with its bounds (those of the bounds under the defaults: max threshold 8,800, min threshold 6,000, max max LTV 8,000),
+  // and what else must change for its least to be reachable alone.
+  const ranges: [string, (v: bigint) => Partial<RiskEngineSettings>, bigint, bigint][] = [
+    ['confidenceBps', (v) => ({ confidenceBps: v }), 5_001n, 9_999n],
+    // With a 5% penalty the threshold leaves room for it up to 10,000² / 10,500 = 9,523.
+    ['bounds.maxThresholdBps', (v) => bounds({ maxThresholdBps: v, minThresholdBps: 2n, maxMaxLtvBps: 1n, minMaxLtvBps: 1n }), 2n, 9_523n],
+    ['bounds.minThresholdBps', (v) => bounds({ minThresholdBps: v, minMaxLtvBps: 1n }), 2n, 8_800n],
+    ['bounds.maxMaxLtvBps', (v) => bounds({ maxMaxLtvBps: v, minMaxLtvBps: 1n }), 1n, 8_799n],
+    ['bounds.minMaxLtvBps', (v) => bounds({ minMaxLtvBps: v }), 1n, 5_999n],
+    ['maxStepBps', (v) => ({ maxStepBps: v }), 1n, 10_000n],
+    ['noticeSeconds', (v) => ({ noticeSeconds: v }), 0n, DAYS_30],
+    ['observationSeconds', (v) => ({ observationSeconds: v }), 1n, DAYS_30],
+    ['detectionSeconds', (v) => ({ detectionSeconds: v }), 0n, DAYS_30],
+  ];
+
+  it.each(ranges)('%s passes at its least and its most, and is refused a unit beyond either, naming it', (parameter, set, lo, hi) => {
+    expect(check(set(lo))).toBeUndefined();
+    expect(check(set(hi))).toBeUndefined();
+    expect(check(set(lo - 1n))).toEqual(outOfRange(parameter, lo, hi));
+    expect(check(set(hi + 1n))).toEqual(outOfRange(parameter, lo, hi));
+  });
+
+  it('keeps the least max LTV below the least threshold, and within the most max LTV', () => {
+    // Max max LTV below the least threshold bounds it; at or above it, the least threshold less a bps does.
+    expect(check(bounds({ maxMaxLtvBps: 5_500n, minMaxLtvBps: 5_501n }))).toEqual(outOfRange('bounds.minMaxLtvBps', 1n, 5_500n));
+    expect(check(bounds({ maxMaxLtvBps: 6_000n, minMaxLtvBps: 6_000n }))).toEqual(outOfRange('bounds.minMaxLtvBps', 1n, 5_999n));
+    expect(check(bounds({ maxMaxLtvBps: 6_000n, minMaxLtvBps: 5_999n }))).toBeUndefined();
+  });
+
+  it('reads a whole number of prices, from 3 to 1,000', () => {
+    expect(MAX_RISK_WINDOW).toBe(1_000);
+    const refused = { code: 'INVALID_RISK_SETTINGS', message: 'window must be an integer within 3..1000', details: { parameter: 'window' } };
+    expect(check({ window: 3 })).toBeUndefined();
+    expect(check({ window: 1_000 })).toBeUndefined();
+    for (const window of [2, 1_001, 3.5]) expect(check({ window })).toEqual(refused);
+  });
+
+  it('names the models and modes there are', () => {
+    expect(check({ model: 'garch' })).toBeUndefined();
+    expect(check({ model: 'arima' as never })).toEqual({ code: 'INVALID_RISK_SETTINGS', message: 'model must be one of ewma, garch', details: { parameter: 'model' } });
+    expect(check({ mode: 'sometimes' as never })).toEqual({ code: 'INVALID_RISK_SETTINGS', message: 'mode must be one of off, propose, auto', details: { parameter: 'mode' } });
+  });
+});
+
+describe('risk proposals, in words and numbers', () => {
+  it('takes the window ending at the cited round, even the very first price', () => {
+    const all = prices(5, 0.01);
+    expect(priceWindow(all, 1n, 1)).toEqual([all[0]]);
+    expect(priceWindow(all, 4n, 3)).toEqual(all.slice(1, 4));
+    expect(refusalOf(() => priceWindow(all, 9n, 3))).toEqual({ code: 'UNKNOWN_ROUND', message: 'the feed accepted no price in round 9' });
+    expect(refusalOf(() => priceWindow(all, 2n, 3))).toEqual({ code: 'NOT_ENOUGH_PRICES', message: 'the forecast reads 3 accepted prices; the feed has 2 up to round 2' });
+  });
+
+  it('proposes when only one of the two parameters moves', () => {
+    // Max LTV is at its target (the bounds' top) already; the threshold is a step and more below its own.
+    const oneOff = { ...configured(), parameters: { ...parameters, maxLtvBps: 8_000n, liquidationThresholdBps: 8_500n } } as PoolState;
+    expect(propose(oneOff, { prices: prices(60, 0.005) })[0]).toMatchObject({ maxLtvBps: 8_000n, liquidationThresholdBps: 8_750n });
+    // And the other way round: the threshold at its target, max LTV a step below its own.
+    const otherOff = { ...configured(), parameters: { ...parameters, maxLtvBps: 7_500n, liquidationThresholdBps: 8_800n } } as PoolState;
+    expect(propose(otherOff, { prices: prices(60, 0.005) })[0]).toMatchObject({ maxLtvBps: 7_750n, liquidationThresholdBps: 8_800n });
+  });
+
+  it('says why it refuses, naming the pool and the proposal', () => {
+    expect(refusalOf(() => propose(pool, { prices: prices(60, 0.005) }))).toEqual({ code: 'RISK_ENGINE_OFF', message: 'the risk engine of pool p is off' });
+    const top = { ...configured(), parameters: { ...parameters, maxLtvBps: 8_000n, liquidationThresholdBps: 8_800n } } as PoolState;
+    expect(refusalOf(() => propose(top, { prices: prices(60, 0.005) }))).toEqual({ code: 'RISK_PARAMETERS_UNCHANGED', message: 'the forecast calls for the parameters the pool has' });
+    const calm = prices(55, 0.01);
+    const spike = [...calm, ...[1, 2, 3, 4, 5].map((k) => ({ round: BigInt(55 + k), price: (calm[54].price * 8n ** BigInt(k)) / 10n ** BigInt(k) }))];
+    const announced = run(configured(), propose(configured(), { prices: spike }));
+    expect(refusalOf(() => propose(announced, { prices: spike }, T0 + 60n))).toEqual({ code: 'RISK_PROPOSAL_PENDING', message: 'proposal r60 waits to be applied', details: { proposalId: 'r60' } });
+    const apply = (proposalId: string, now: bigint) => refusalOf(() => poolDecider.decide({ type: 'ApplyRiskParameters', proposalId, now }, announced, undefined));
+    expect(apply('other', T0 + 3_600n)).toEqual({ code: 'RISK_PROPOSAL_NOT_FOUND', message: 'no proposal other waits in pool p' });
+    expect(apply('r60', T0 + 3_599n)).toEqual({ code: 'RISK_NOTICE_RUNNING', message: `proposal r60 lowers the threshold; it applies from ${T0 + 3_600n}`, details: { effectiveAt: `${T0 + 3_600n}` } });
   });
 });

@@ -108,6 +108,7 @@ function propose(pool: ActivePool, settings: RiskEngineSettings, command: Extrac
   const horizonSeconds = liquidationHorizonSeconds(auctionParametersOf(pool), settings.detectionSeconds);
   const periods = Number(horizonSeconds) / Number(settings.observationSeconds);
   // Volatility is scale-free: prices as plain numbers lose nothing it depends on.
+  // Stryker disable next-line ArithmeticOperator: Number(p.price) * Number(WAD) is equivalent, log returns being the same at any scale.
   const forecast = forecastVolatility(settings.model, prices.map((p) => Number(p.price) / Number(WAD)), periods);
   const move = adverseMove(forecast.horizonVariance, confidenceBps);
   const liquidationPenaltyBps = pool.parameters.liquidationPenaltyBps;

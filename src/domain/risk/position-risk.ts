@@ -25,6 +25,7 @@ export function exceedsMaxLtv(collateralValue: bigint, debt: bigint, maxLtvBps: 
 export function maxDraw(collateralValue: bigint, scaledDebt: bigint, borrowIndex: bigint, maxLtvBps: bigint): bigint {
   const maxDebt = mulDivDown(collateralValue, maxLtvBps, BPS);
   const maxScaledDebt = mulDivDown(maxDebt, RAY, borrowIndex);
+  // Stryker disable next-line EqualityOperator: maxScaledDebt >= scaledDebt is equivalent, a headroom of 0 drawing 0 either way.
   return maxScaledDebt > scaledDebt ? mulDivDown(maxScaledDebt - scaledDebt, borrowIndex, RAY) : 0n;
 }
 

@@ -12,6 +12,10 @@ describe('risk policy', () => {
     expect(adverseMove(0.01, 9_900n)).toBeCloseTo(1 - Math.exp(-0.23263), 4);
     expect(adverseMove(0.01, 9_990n)).toBeGreaterThan(adverseMove(0.01, 9_900n));
     expect(() => adverseMove(0.01, 10_000n)).toThrow(RangeError);
+    // Confidence is above one half and below one: 5001 and 9999 bps pass, 5000 and 10,000 do not.
+    expect(adverseMove(0.01, 5_001n)).toBeGreaterThan(0);
+    expect(adverseMove(0.01, 9_999n)).toBeGreaterThan(adverseMove(0.01, 9_990n));
+    for (const confidenceBps of [5_000n, 10_000n]) expect(() => adverseMove(0.01, confidenceBps)).toThrow(new RangeError('confidence must be within 5001..9999 bps'));
   });
 
   it('a 10% move sets the threshold at 90% and max LTV at 90% × 90% = 81%', () => {
@@ -45,6 +49,8 @@ describe('risk policy', () => {
     expect(riskTargets(0.001, 1_000n, wide).liquidationThresholdBps).toBe(9_090n);
     const pinned = riskTargets(0.3, 0n, { ...admin, maxThresholdBps: 6_000n, maxMaxLtvBps: 9_000n, minMaxLtvBps: 1n });
     expect(pinned.maxLtvBps).toBeLessThan(pinned.liquidationThresholdBps);
+    // With no move at all the target LTV is the threshold itself; max LTV stays a bps below it even where the admin's bound would allow it.
+    expect(riskTargets(0, 0n, { minMaxLtvBps: 1n, maxMaxLtvBps: 9_999n, minThresholdBps: 2n, maxThresholdBps: 9_999n })).toEqual({ liquidationThresholdBps: 9_999n, maxLtvBps: 9_998n });
   });
 
   it('moves each parameter at most one step towards its target, keeping max LTV below the threshold', () => {

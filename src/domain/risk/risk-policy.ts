@@ -36,6 +36,7 @@ function bpsDown(fraction: number): bigint {
 }
 
 function clamp(v: bigint, lo: bigint, hi: bigint): bigint {
+  // Stryker disable next-line EqualityOperator: v <= lo and v >= hi are equivalent, the bound being v itself when equal.
   return v < lo ? lo : v > hi ? hi : v;
 }
 
@@ -45,6 +46,7 @@ function clamp(v: bigint, lo: bigint, hi: bigint): bigint {
  */
 export function riskTargets(move: number, liquidationPenaltyBps: bigint, bounds: RiskBounds): RiskTargets {
   const roomForPenalty = (BPS * BPS) / (BPS + liquidationPenaltyBps);
+  // Stryker disable next-line EqualityOperator: maxThresholdBps <= roomForPenalty is equivalent, both bounds being the same when equal.
   const liquidationThresholdBps = clamp(bpsDown(1 - move), bounds.minThresholdBps, bounds.maxThresholdBps < roomForPenalty ? bounds.maxThresholdBps : roomForPenalty);
   const ltv = (liquidationThresholdBps * bpsDown(1 - move)) / BPS;
   const maxLtvBps = clamp(ltv, bounds.minMaxLtvBps, bounds.maxMaxLtvBps < liquidationThresholdBps ? bounds.maxMaxLtvBps : liquidationThresholdBps - 1n);

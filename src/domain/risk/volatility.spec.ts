@@ -1,6 +1,6 @@
 import { seededRandom } from '../math/seeded-random';
 import { nelderMead } from '../math/nelder-mead';
-import { ewmaVariance, fitGarch, forecastVolatility, garchHorizonVariance, garchNegativeLogLikelihood, garchVariances, GarchParameters, logReturns } from './volatility';
+import { ewmaVariance, fitGarch, forecastVolatility, garchHorizonVariance, garchNegativeLogLikelihood, garchVariances, GarchParameters, logReturns, meanSquare } from './volatility';
 
 /** Returns from a GARCH(1,1) with standard normal shocks, started at its long-run variance. */
 function simulateGarch(p: GarchParameters, n: number, seed: number): number[] {
@@ -19,6 +19,10 @@ describe('volatility estimators', () => {
   it('log returns are the logs of consecutive price ratios', () => {
     expect(logReturns([100, 110, 99])).toEqual([Math.log(1.1), Math.log(0.9)]);
     expect(() => logReturns([100, 0])).toThrow(RangeError);
+    expect(() => logReturns([100, -1])).toThrow(new RangeError('prices must be positive'));
+    expect(() => logReturns([100, NaN])).toThrow(new RangeError('prices must be positive'));
+    // A forecast needs a return: one price gives none.
+    expect(() => meanSquare(logReturns([100]))).toThrow(new RangeError('a forecast needs at least one return'));
   });
 
   it('EWMA (λ = 0.94) from the mean square: 0.01, −0.02, 0.03 give 4.6946747e-4 (computed by hand)', () => {
@@ -45,6 +49,8 @@ describe('volatility estimators', () => {
     expect(garchHorizonVariance(p, 4e-4, 1)).toBeCloseTo(4e-4, 15);
     expect(garchHorizonVariance(p, longRun, 10)).toBeCloseTo(10 * longRun, 15);
     expect(garchHorizonVariance(p, 4e-4, 0.25)).toBeCloseTo(1e-4, 15);
+    // Past the first period too, a fraction of a period counts its share: 2.5 periods at the long run hold 2.5 × it.
+    expect(garchHorizonVariance(p, longRun, 2.5)).toBeCloseTo(2.5 * longRun, 15);
     // From above the long run, the shock decays: 2 periods hold less than twice the next variance.
     expect(garchHorizonVariance(p, 4e-4, 2)).toBeCloseTo(4e-4 + longRun + 0.95 * (4e-4 - longRun), 15);
   });
@@ -78,5 +84,23 @@ describe('volatility estimators', () => {
     expect(garch.garch).toBeDefined();
     expect(garch.horizonVariance).toBeCloseTo(garchHorizonVariance(garch.garch!, garch.nextVariance, 3), 15);
     expect(() => forecastVolatility('ewma', prices, 0)).toThrow(RangeError);
+    expect(() => forecastVolatility('garch', prices, -1)).toThrow(new RangeError('the horizon must be positive'));
+  });
+
+  it('fits a stationary model, never less likely than the typical daily fit it starts from, also where the data would rather not be stationary', () => {
+    const random = seededRandom(3);
+    const rising = Array.from({ length: 400 }, (_, t) => 0.01 * Math.exp(t / 100) * random.normal());
+    const calm = Array.from({ length: 400 }, () => 0.01 * random.normal());
+    const regimes = Array.from({ length: 400 }, (_, t) => (Math.floor(t / 50) % 2 ? 0.05 : 0.005) * random.normal());
+    for (const returns of [rising, calm, regimes]) {
+      const fit = fitGarch(returns);
+      expect(fit.omega).toBeGreaterThan(0);
+      expect(fit.alpha).toBeGreaterThanOrEqual(0);
+      expect(fit.beta).toBeGreaterThanOrEqual(0);
+      // Persistence below 0.999: the long-run variance ω / (1 − α − β) exists.
+      expect(fit.alpha + fit.beta).toBeLessThan(0.999);
+      const start = { omega: 0.05 * meanSquare(returns), alpha: 0.1, beta: 0.85 };
+      expect(garchNegativeLogLikelihood(returns, fit)).toBeLessThanOrEqual(garchNegativeLogLikelihood(returns, start));
+    }
   });
 });
