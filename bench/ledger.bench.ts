@@ -7,7 +7,8 @@
  * appended event in its consumers. BENCH_LEDGER_ONLY=http, =consumers or =projection runs one part.
  */
 import autocannon from 'autocannon';
-import { BACKWARDS, END, EventStoreDBClient, jsonEvent, START } from '@eventstore/db-client';
+import { EventStoreDBClient, jsonEvent, START } from '@eventstore/db-client';
+import { lastStorePosition } from '../src/eventstore/store-position';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -134,28 +135,22 @@ async function consumersPerAppendedEvent(): Promise<BenchRow[]> {
   const client = EventStoreDBClient.connectionString(writer.eventStore);
   try {
     const borrowerKeys = await openDrawingPositions(writer);
-    console.error('consumers: writer ready');
     follower = await startLedgerProcess({
       env: { EVENTSTORE_CONNECTION_STRING: writer.eventStore, LEDGER_KEY_FILE: path.join(writer.dataDir, 'ledger-key.pem'), COMMAND_RATE_LIMIT: '1000000' },
     });
-    console.error('consumers: follower started');
     const idleFrom = await settled(follower.pid);
-    console.error('consumers: follower settled');
     const idleStarted = performance.now();
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const idlePerSecond = (cpuSeconds(follower.pid) - idleFrom) / ((performance.now() - idleStarted) / 1000);
-    const before = await lastPosition(client);
+    const before = await lastStorePosition(client);
     const cpuBefore = cpuSeconds(follower.pid);
     const mainBefore = cpuSeconds(follower.pid, follower.pid);
     const started = performance.now();
     const result = await drawDebt(writer, borrowerKeys, 32, 'consumers');
-    console.error('consumers: load done');
     const cpuAfter = await settled(follower.pid);
-    console.error('consumers: follower settled again');
     const mainAfter = cpuSeconds(follower.pid, follower.pid);
     const idle = idlePerSecond * ((performance.now() - started) / 1000);
     const appended = await eventsSince(client, before);
-    console.error(`consumers: ${appended} events appended`);
     const perEvent = (seconds: number) => fmt((Math.max(0, seconds - idle) * 1e6) / appended, 0);
     return [
       {
@@ -170,11 +165,6 @@ async function consumersPerAppendedEvent(): Promise<BenchRow[]> {
     await follower?.stop();
     await writer.stop();
   }
-}
-
-async function lastPosition(client: EventStoreDBClient): Promise<bigint> {
-  for await (const { event } of client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) if (event?.position) return event.position.commit;
-  return -1n;
 }
 
 /** Events after the commit position `from`, every stream (what the follower's subscriptions see go by). */

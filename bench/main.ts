@@ -7,6 +7,7 @@ import { auditBenchmark } from './audit.bench';
 import { Benchmark } from './bench';
 import { cryptoBenchmark } from './crypto.bench';
 import { eventStoreBenchmark } from './eventstore.bench';
+import { httpFrontBenchmark } from './http-front.bench';
 import { ledgerBenchmark } from './ledger.bench';
 import { liquidationBenchmark } from './liquidation.bench';
 import { longStreamsBenchmark } from './long-streams.bench';
@@ -14,7 +15,7 @@ import { projectionsBenchmark } from './projections.bench';
 import { rebuildBenchmark } from './rebuild.bench';
 import { zkBenchmark } from './zk.bench';
 
-const benchmarks: Benchmark[] = [eventStoreBenchmark, ledgerBenchmark, zkBenchmark, auditBenchmark, liquidationBenchmark, longStreamsBenchmark, projectionsBenchmark, rebuildBenchmark, accessBenchmark, cryptoBenchmark];
+const benchmarks: Benchmark[] = [eventStoreBenchmark, ledgerBenchmark, zkBenchmark, auditBenchmark, liquidationBenchmark, longStreamsBenchmark, projectionsBenchmark, rebuildBenchmark, accessBenchmark, cryptoBenchmark, httpFrontBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -4,6 +4,7 @@
  * export is gzip'd JSON lines: a header, one line per event, and a last line with an Ed25519 signature
  * over the SHA-256 of every line before it, so a file taken away can be checked offline.
  */
+import { isSnapshotStream } from '../eventstore/aggregate-snapshots';
 import { EventStoreDBClient, FORWARDS, START } from '@eventstore/db-client';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign, verify } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -41,13 +42,13 @@ export function withinBound(e: HistoryEvent, bound: HistoryBound): boolean {
   return true;
 }
 
-/** `$all` from a running store, system streams left out. */
+/** `$all` from a running store, system streams and snapshots (a cache of the ledger's, not its record) left out. */
 export async function* readStore(client: EventStoreDBClient, bound: HistoryBound = {}): AsyncGenerator<HistoryEvent> {
   let done = false;
   // Read to the end even past the bound: leaving a read early leaves its call open.
   for await (const resolved of client.readAll({ fromPosition: START, direction: FORWARDS, maxCount: Number.MAX_SAFE_INTEGER })) {
     const e = resolved.event;
-    if (done || !e || e.streamId.startsWith('$') || !e.isJson) continue;
+    if (done || !e || e.streamId.startsWith('$') || isSnapshotStream(e.streamId) || !e.isJson) continue;
     const event: HistoryEvent = {
       stream: e.streamId,
       revision: e.revision,

@@ -67,6 +67,7 @@ export class StreamFollowing implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     await this.handling.stopFollowing().catch(() => undefined); // the connection may be closing too
+    await this.handling.flushSnapshots();
   }
 }
 
