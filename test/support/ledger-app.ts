@@ -2,6 +2,7 @@
  * Starts the ledger as `npm start` does (embedded event store, embedded PGlite) on fresh or given data
  * directories and ephemeral ports, and talks to it over HTTP like any client.
  */
+import { isSnapshotStream } from '../../src/eventstore/aggregate-snapshots';
 import { INestApplication } from '@nestjs/common';
 import { BACKWARDS, END, EventStoreDBClient } from '@eventstore/db-client';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -122,11 +123,11 @@ export async function startLedger(dataDir?: string, env: Record<string, string> 
 /**
  * Whether an event in this stream can be a command's doing. Not: what the ledger and its store write on
  * their own, after the events they follow or at start: audit checkpoints, public projection streams,
- * the ledger's proofs of its detections (proven in the background after the trigger), and the store's
- * system streams (users, settings, stream ACLs).
+ * the ledger's proofs of its detections (proven in the background after the trigger), the snapshots it
+ * records of long streams, and the store's system streams (users, settings, stream ACLs).
  */
 function countsAsCommanded(stream: string): boolean {
-  return stream !== AUDIT_CHECKPOINT_STREAM && !stream.startsWith(PUBLIC_STREAM_PREFIX) && !stream.startsWith(LIQUIDATION_PROOF_STREAM_PREFIX) && !stream.startsWith('$');
+  return stream !== AUDIT_CHECKPOINT_STREAM && !stream.startsWith(PUBLIC_STREAM_PREFIX) && !stream.startsWith(LIQUIDATION_PROOF_STREAM_PREFIX) && !isSnapshotStream(stream) && !stream.startsWith('$');
 }
 
 export async function call<T>(
