@@ -294,11 +294,23 @@ class FeedConsumer extends Readable {
       while (room && !this.destroyed && !this.ended && !this.joined) {
         // A page read to its end: leaving a read early leaves its call open.
         const from = compare(this.reached, BEFORE_ALL) === 0 ? START : this.reached;
-        let progressed = false;
+        const page: [AllStreamResolvedEvent, Position][] = [];
+        let read = 0;
         for await (const resolved of this.client.readAll({ fromPosition: from, maxCount: CATCH_UP_PAGE })) {
+          read++;
           const position = resolved.event?.position;
-          if (!position || compare(position, this.reached) <= 0 || this.destroyed || this.ended) continue;
-          progressed = true;
+          if (position && compare(position, this.reached) > 0) page.push([resolved, position]);
+        }
+        // A full page may end inside an append: its last append is read again with the next page,
+        // so a consumer never gets part of an append (they share the commit position it checkpoints).
+        let end = page.length;
+        if (read === CATCH_UP_PAGE) {
+          while (end > 0 && page[end - 1][1].commit === page[page.length - 1][1].commit) end--;
+          if (end === 0) end = page.length; // one append larger than a page: given whole
+        }
+        const progressed = end > 0;
+        for (const [resolved, position] of page.slice(0, end)) {
+          if (this.destroyed || this.ended) break;
           room = this.hand(resolved, position) && room;
         }
         // Everything the feed has delivered, this consumer has now: anything later comes by the feed.
