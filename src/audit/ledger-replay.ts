@@ -13,29 +13,23 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { DomainError } from '../domain/decider';
-import { LedgerEvent, ledgerEventCodec, ledgerStreamOf } from '../domain/events';
+import { ContextLookup, contextFrom } from '../domain/aggregate';
+import { aggregateOfStream } from '../domain/aggregates';
+import { LedgerEvent, ledgerEventCodec } from '../domain/events';
 import { indexAt } from '../domain/interest/stability-fee';
-import { parsePublicSignals, PublicSignalsError } from '../domain/liquidation/public-signals';
-import { DetectedTrigger, detectedTriggerOf, LiquidationProofCommand, LiquidationProofEvent, liquidationProofDecider, LiquidationProofState } from '../domain/liquidation/detected-liquidation-proof';
+import { DetectedTrigger, detectedTriggerOf, LiquidationProofEvent, LiquidationProofState } from '../domain/liquidation/detected-liquidation-proof';
 import type { LedgerCommand } from '../domain/access/authority';
-import { FeedCommand, feedDecider, FeedEvent, FeedState, feedStream, priceAt } from '../domain/oracle/feed';
-import { ActivePool, activePool, PoolCommand, PoolContext, poolDecider, PoolEvent, PoolState, poolStream } from '../domain/pool/pool';
-import { PositionCommand, positionDecider, PositionEvent, PositionState, positionStream } from '../domain/position/position';
-import { AuctionCommand, auctionDecider, AuctionEvent, AuctionState } from '../domain/auction/auction';
-import { AmmCommand, ammDecider, AmmEvent, AmmState } from '../domain/amm/amm';
-import {
-  debtUnderAuction,
-  GLOBAL_LIQUIDATION_CAP_STREAM,
-  GlobalLiquidationCapCommand,
-  GlobalLiquidationCapEvent,
-  globalLiquidationCapDecider,
-  GlobalLiquidationCapState,
-  GlobalLiquidationContext,
-} from '../domain/liquidation/global-liquidation-cap';
+import { FeedEvent, FeedState, feedStream } from '../domain/oracle/feed';
+import { ActivePool, activePool, PoolEvent, PoolState, poolStream } from '../domain/pool/pool';
+import { PositionEvent, PositionState, positionStream } from '../domain/position/position';
+import { AuctionEvent, AuctionState } from '../domain/auction/auction';
+import { AmmEvent, AmmState } from '../domain/amm/amm';
+import { GLOBAL_LIQUIDATION_CAP_STREAM, GlobalLiquidationCapState } from '../domain/liquidation/global-liquidation-cap';
+import { GLOBAL_LIQUIDATION_CAP_ID } from '../domain/liquidation/global-liquidation-cap-aggregate';
 import { collateralValueOf, debtOf, unitOf } from '../domain/risk/liquidation-rule';
 import { formatDecimal } from '../domain/math/decimal';
 import { healthBand, HealthBand, healthFactor } from '../domain/risk/position-risk';
-import { AcceptedPrice, MAX_RISK_WINDOW, RiskContext } from '../domain/pool/risk-adjustment';
+import { AcceptedPrice, MAX_RISK_WINDOW } from '../domain/pool/risk-adjustment';
 
 export interface Finding {
   /** What failed, e.g. COMMITMENT_MISMATCH, ORACLE_SIGNATURE_INVALID, CHAIN_BROKEN, PROOF_INVALID. */
@@ -144,19 +138,59 @@ export class LedgerReplay {
   /** States of context streams after each recent event, by `stream@revision`, oldest first. */
   private readonly recentStates = new Map<string, unknown>();
 
-  /** Folds one recorded command, re-deciding it first when `check` is set. */
+  /** States by stream id, per aggregate kind. */
+  private readonly states: Record<string, Map<string, unknown>> = {
+    pool: this.pools,
+    oracle: this.feeds,
+    position: this.positions,
+    auction: this.auctions,
+    amm: this.amms,
+    proof: this.detectionProofs,
+    settings: this.settings,
+  };
+
+  /**
+   * Folds one recorded command, re-deciding it first when `check` is set: the command its events came
+   * from (the aggregate's `commandOf`), on the state before them, in the context its `contextOf` reads
+   * from the history as the live decision read it.
+   */
   apply(recorded: RecordedCommand, check = true): void {
     this.commands++;
     if (recorded.now > this.lastNow) this.lastNow = recorded.now;
-    const { kind, id } = ledgerStreamOf(recorded.stream);
-    if (kind === 'pool') this.applyPool(id, recorded, check);
-    else if (kind === 'oracle') this.applyFeed(id, recorded, check);
-    else if (kind === 'position') this.applyPosition(id, recorded, check);
-    else if (kind === 'auction') this.applyAuction(id, recorded, check);
-    else if (kind === 'amm') this.applyAmm(id, recorded, check);
-    else if (kind === 'proof') this.applyProof(id, recorded, check);
-    else if (kind === 'settings') this.applyGlobalCap(id, recorded, check);
+    const aggregate = aggregateOfStream(recorded.stream);
+    if (!aggregate) return;
+    const { spec, id } = aggregate;
+    const states = this.states[spec.kind];
+    const state = states.has(id) ? states.get(id) : spec.decider.initialState();
+    const events = recorded.events.map((e) => e.event);
+    if (check) {
+      this.redecide(recorded, () => {
+        const command = spec.commandOf(events, recorded.now);
+        return spec.decider.decide(command, state, contextFrom(spec.contextOf(command, state, { id, now: recorded.now }), this.lookupAt(recorded)));
+      });
+    }
+    const next = this.foldRead(states, id, spec.decider.evolve, state, recorded);
+    if (spec.kind === 'pool') this.appliedPool(id, events as PoolEvent[], recorded);
+    else if (spec.kind === 'oracle') this.appliedFeed(id, events as FeedEvent[], recorded);
+    else if (spec.kind === 'position') this.appliedPosition(state as PositionState, next as PositionState, recorded);
+    else if (spec.kind === 'auction') this.appliedAuction(id, events as AuctionEvent[], recorded);
+    else if (spec.kind === 'amm') this.appliedAmm(events as AmmEvent[]);
+    else if (spec.kind === 'proof') this.appliedProof(events as LiquidationProofEvent[], recorded);
     this.revisions.set(recorded.stream, recorded.events[recorded.events.length - 1].revision);
+  }
+
+  /** The ledger as a decision recorded here read it: each stream at the revision its events name. */
+  private lookupAt(recorded: RecordedCommand): ContextLookup {
+    const absent = { status: 'absent' } as const;
+    return {
+      pool: (poolId) => this.contextRead(this.pools, poolId, poolStream(poolId), recorded) ?? absent,
+      feed: (feed) => this.contextRead(this.feeds, feed, feedStream(feed), recorded) ?? absent,
+      position: (positionId) => this.contextRead(this.positions, positionId, positionStream(positionId), recorded) ?? absent,
+      globalLiquidationCap: () => this.contextRead(this.settings, GLOBAL_LIQUIDATION_CAP_ID, GLOBAL_LIQUIDATION_CAP_STREAM, recorded) ?? {},
+      activePools: () => [...this.pools.keys()].map((poolId) => this.contextRead(this.pools, poolId, poolStream(poolId), recorded)).filter((pool): pool is ActivePool => pool?.status === 'active'),
+      acceptedPrices: (feed) => this.acceptedPrices.get(feed) ?? [],
+      detectedLiquidation: (liquidationId) => this.detected.get(liquidationId),
+    };
   }
 
   /**
@@ -198,89 +232,44 @@ export class LedgerReplay {
     return states.get(id);
   }
 
-  private applyPool(poolId: string, recorded: RecordedCommand, check: boolean): void {
-    const state = this.pools.get(poolId) ?? poolDecider.initialState();
-    const events = recorded.events.map((e) => e.event as PoolEvent);
-    if (check) this.redecide(recorded, () => poolDecider.decide(poolCommandOf(events, recorded.now), state, this.poolContext(state, events[0], recorded)));
-    this.foldRead(this.pools, poolId, poolDecider.evolve, state, recorded);
+  private appliedPool(poolId: string, events: PoolEvent[], recorded: RecordedCommand): void {
     for (const [i, e] of events.entries()) if (e.type === 'LiquidationAccounted') this.checkBadDebt(poolId, e.auctionId, e.badDebt, recorded.events[i]);
     if (events[0].type === 'PoolCreated') this.poolLedgers.set(poolId, { collateralIn: 0n, collateralOut: 0n, drawn: 0n, repaid: 0n, liquidations: 0, badDebt: 0n });
   }
 
-  /**
-   * A reservation is decided against its position, the pool's feed (the round it cites) and the global
-   * cap with the debt under auction in every pool; a risk proposal against the feed's accepted prices as the history holds them; other pool commands need nothing.
-   */
-  private poolContext(pool: PoolState, first: PoolEvent, recorded: RecordedCommand): PoolContext | RiskContext | undefined {
-    if (first.type === 'RiskParametersProposed' && pool.status === 'active') return { prices: this.acceptedPrices.get(pool.feed) ?? [] };
-    if (first.type !== 'LiquidationReserved' || pool.status !== 'active') return undefined;
-    return {
-      position: this.contextRead(this.positions, first.positionId, positionStream(first.positionId), recorded) ?? { status: 'absent' },
-      feed: this.contextRead(this.feeds, pool.feed, feedStream(pool.feed), recorded) ?? { status: 'absent' },
-      global: this.globalContext(pool, recorded),
-    };
-  }
-
-  /** The global cap a reservation was decided under, and the debt under auction in every pool as it read them. */
-  private globalContext(pool: ActivePool, recorded: RecordedCommand): GlobalLiquidationContext | undefined {
-    const { id } = ledgerStreamOf(GLOBAL_LIQUIDATION_CAP_STREAM);
-    const cap = this.contextRead(this.settings, id, GLOBAL_LIQUIDATION_CAP_STREAM, recorded)?.cap;
-    if (cap === undefined) return undefined;
-    const pools: ActivePool[] = [pool];
-    for (const other of this.pools.keys()) {
-      const read = other === pool.poolId ? undefined : this.contextRead(this.pools, other, poolStream(other), recorded);
-      if (read?.status === 'active') pools.push(read);
-    }
-    return { debtUnderAuction: debtUnderAuction(pools), cap };
-  }
-
-  private applyGlobalCap(id: string, recorded: RecordedCommand, check: boolean): void {
-    const state = this.settings.get(id) ?? globalLiquidationCapDecider.initialState();
-    if (check) this.redecide(recorded, () => globalLiquidationCapDecider.decide(globalCapCommandOf(recorded), state, undefined));
-    this.foldRead(this.settings, id, globalLiquidationCapDecider.evolve, state, recorded);
-  }
-
-  private applyFeed(feedName: string, recorded: RecordedCommand, check: boolean): void {
-    const state = this.feeds.get(feedName) ?? feedDecider.initialState();
-    const events = recorded.events.map((e) => e.event as FeedEvent);
-    if (check) this.redecide(recorded, () => feedDecider.decide(feedCommandOf(events, recorded.now), state, undefined));
-    this.foldRead(this.feeds, feedName, feedDecider.evolve, state, recorded);
+  /** An accepted price: what a risk proposal's forecast reads, and a point on each of the feed's pools' timelines. */
+  private appliedFeed(feedName: string, events: FeedEvent[], recorded: RecordedCommand): void {
     const updated = events.find((e): e is Extract<FeedEvent, { type: 'PriceUpdated' }> => e.type === 'PriceUpdated');
-    if (updated) {
-      const prices = this.acceptedPrices.get(feedName) ?? [];
-      prices.push({ round: updated.round, price: updated.price });
-      // Trimmed now and then, not on every price: a long history stays linear to replay.
-      if (prices.length > 2 * MAX_RISK_WINDOW) prices.splice(0, prices.length - MAX_RISK_WINDOW);
-      this.acceptedPrices.set(feedName, prices);
-      for (const [poolId, pool] of this.pools) {
-        if (pool.status === 'active' && pool.feed === feedName) this.timeline.push(this.poolPoint(poolId, recorded.now, updated.price));
-      }
+    if (!updated) return;
+    const prices = this.acceptedPrices.get(feedName) ?? [];
+    prices.push({ round: updated.round, price: updated.price });
+    // Trimmed now and then, not on every price: a long history stays linear to replay.
+    if (prices.length > 2 * MAX_RISK_WINDOW) prices.splice(0, prices.length - MAX_RISK_WINDOW);
+    this.acceptedPrices.set(feedName, prices);
+    for (const [poolId, pool] of this.pools) {
+      if (pool.status === 'active' && pool.feed === feedName) this.timeline.push(this.poolPoint(poolId, recorded.now, updated.price));
     }
   }
 
-  private applyPosition(positionId: string, recorded: RecordedCommand, check: boolean): void {
-    const state = this.positions.get(positionId) ?? positionDecider.initialState();
-    const events = recorded.events.map((e) => e.event as PositionEvent);
-    const poolId = state.status === 'absent' ? (events[0].type === 'PositionOpened' ? events[0].poolId : undefined) : state.poolId;
-    const pool = (poolId !== undefined && this.contextRead(this.pools, poolId, poolStream(poolId), recorded)) || { status: 'absent' as const };
-    const feed: FeedState = (pool.status === 'active' && this.contextRead(this.feeds, pool.feed, feedStream(pool.feed), recorded)) || { status: 'absent' };
-    const context = { pool, feed, price: priceAt(feed, recorded.now), now: recorded.now };
-    if (check) {
-      this.redecide(recorded, () => events.flatMap((e) => positionDecider.decide(positionCommandOf(e), state, context)));
-    }
-    const next = this.foldRead(this.positions, positionId, positionDecider.evolve, state, recorded);
-    if (poolId !== undefined) this.moveTotals(poolId, state, next);
-    const ledger = poolId !== undefined ? this.poolLedgers.get(poolId) : undefined;
-    for (const [i, e] of events.entries()) {
+  /** A position's change in its pool's totals and accounts, the liquidations it detected, and each proof's nullifier, once. */
+  private appliedPosition(before: PositionState, after: PositionState, recorded: RecordedCommand): void {
+    const opened = before.status !== 'absent' ? before : after.status !== 'absent' ? after : undefined;
+    if (!opened) return;
+    const { poolId } = opened;
+    this.moveTotals(poolId, before, after);
+    const ledger = this.poolLedgers.get(poolId);
+    for (const at of recorded.events) {
+      const e = at.event as PositionEvent;
       if (ledger) account(ledger, e);
       if (e.type === 'LiquidationSettled') this.writtenOff.set(e.auctionId, e.badDebt);
-      if (e.type === 'LiquidationTriggered' && e.by === 'detection' && pool.status === 'active') {
-        const trigger = detectedTriggerOf(e, recorded.events[i].revision, pool);
+      // Its proof must state the pool as the trigger's decision read it.
+      const pool = e.type === 'LiquidationTriggered' && e.by === 'detection' ? this.lookupAt(recorded).pool(poolId) : undefined;
+      if (e.type === 'LiquidationTriggered' && e.by === 'detection' && pool?.status === 'active') {
+        const trigger = detectedTriggerOf(e, at.revision, pool);
         this.detected.set(trigger.liquidationId, trigger);
       }
       if (e.type === 'LiquidationTriggered' && e.by === 'proof') {
-        const at = recorded.events[i];
-        // A retired-circuit proof (no price) is a finding of its own (positionCommandOf); today's key cannot verify it.
+        // A retired-circuit proof (no price) is a finding of its own (the position's commandOf); today's key cannot verify it.
         if (e.price !== undefined) this.proofs.push({ at, proof: e.proof, publicSignals: e.publicSignals });
         const first = this.nullifiers.get(e.nullifier);
         if (first) this.fail('NULLIFIER_REUSED', `nullifier ${e.nullifier} was already used by ${first.stream}@${first.revision}`, at);
@@ -300,50 +289,23 @@ export class LedgerReplay {
     this.settlementsAccounted++;
   }
 
-  /** An auction's start (its terms, from the pool's reservation), takes (the curve's price, what was owed) and resets, re-decided. */
-  private applyAuction(auctionId: string, recorded: RecordedCommand, check: boolean): void {
-    const state = this.auctions.get(auctionId) ?? auctionDecider.initialState();
-    const events = recorded.events.map((e) => e.event as AuctionEvent);
-    const first = events[0];
-    const positionId = first.type === 'AuctionStarted' ? first.positionId : state.status !== 'absent' ? state.positionId : undefined;
-    const poolId = first.type === 'AuctionStarted' ? first.poolId : state.status !== 'absent' ? state.poolId : undefined;
-    const pool = (poolId !== undefined && this.contextRead(this.pools, poolId, poolStream(poolId), recorded)) || { status: 'absent' as const };
-    const feed: FeedState = (pool.status === 'active' && this.contextRead(this.feeds, pool.feed, feedStream(pool.feed), recorded)) || { status: 'absent' };
-    const position = (positionId !== undefined && this.contextRead(this.positions, positionId, positionStream(positionId), recorded)) || { status: 'absent' as const };
-    if (check) this.redecide(recorded, () => auctionDecider.decide(auctionCommandOf(events), state, { position, pool, feed, now: recorded.now }));
-    // A market sale must be exactly the market's swap for this auction.
-    if (first.type === 'SoldToMarket') {
-      const swap = this.swaps.get(auctionId);
-      if (!swap || swap.collateralIn !== first.collateral || swap.debtOut !== first.paid) {
-        this.fail('MARKET_SALE_MISMATCH', `auction ${auctionId} records a market sale the pool market's swaps do not`, recorded.events[0]);
-      }
-      this.swaps.delete(auctionId);
+  /** A market sale must be exactly the market's swap for this auction. */
+  private appliedAuction(auctionId: string, [first]: AuctionEvent[], recorded: RecordedCommand): void {
+    if (first.type !== 'SoldToMarket') return;
+    const swap = this.swaps.get(auctionId);
+    if (!swap || swap.collateralIn !== first.collateral || swap.debtOut !== first.paid) {
+      this.fail('MARKET_SALE_MISMATCH', `auction ${auctionId} records a market sale the pool market's swaps do not`, recorded.events[0]);
     }
-    this.auctions.set(auctionId, this.fold(auctionDecider.evolve, state, recorded));
+    this.swaps.delete(auctionId);
   }
 
-  /** A pool market's liquidity and swaps, re-decided; each swap is remembered for the auction that sold through it. */
-  private applyAmm(poolId: string, recorded: RecordedCommand, check: boolean): void {
-    const state = this.amms.get(poolId) ?? ammDecider.initialState();
-    const [first] = recorded.events.map((e) => e.event as AmmEvent);
-    const command = ammCommandOf(first);
-    if (check) this.redecide(recorded, () => ammDecider.decide(command, state, undefined));
-    this.amms.set(poolId, this.fold(ammDecider.evolve, state, recorded));
+  /** Each swap is remembered for the auction that sold through it. */
+  private appliedAmm([first]: AmmEvent[]): void {
     if (first.type === 'CollateralSwapped') this.swaps.set(first.auctionId, first);
   }
 
-  /**
-   * The ledger's proof of a detection: re-decided against the trigger it names (every public signal is
-   * the trigger's), and verified in the batch with the liquidators' proofs.
-   */
-  private applyProof(liquidationId: string, recorded: RecordedCommand, check: boolean): void {
-    const state = this.detectionProofs.get(liquidationId) ?? liquidationProofDecider.initialState();
-    const [first] = recorded.events.map((e) => e.event as LiquidationProofEvent);
-    if (check) {
-      const command = commandOf(recorded) as LiquidationProofCommand;
-      this.redecide(recorded, () => liquidationProofDecider.decide(command, state, { trigger: this.detected.get(liquidationId) }));
-    }
-    this.detectionProofs.set(liquidationId, this.fold(liquidationProofDecider.evolve, state, recorded));
+  /** The ledger's proof of a detection is verified in the batch with the liquidators' proofs. */
+  private appliedProof([first]: LiquidationProofEvent[], recorded: RecordedCommand): void {
     this.proofs.push({ at: recorded.events[0], proof: first.proof, publicSignals: first.publicSignals });
   }
 
@@ -499,151 +461,11 @@ function account(ledger: PoolLedger, e: PositionEvent): void {
  * no command's (the re-decision reports those).
  */
 export function commandOf(recorded: RecordedCommand): LedgerCommand | undefined {
-  const events = recorded.events.map((e) => e.event);
-  const first = events[0];
   try {
-    switch (ledgerStreamOf(recorded.stream).kind) {
-      case 'pool':
-        return poolCommandOf(events as PoolEvent[], recorded.now);
-      case 'oracle':
-        return feedCommandOf(events as FeedEvent[], recorded.now);
-      case 'position':
-        return positionCommandOf(first as PositionEvent);
-      case 'auction':
-        return auctionCommandOf(events as AuctionEvent[]);
-      case 'amm':
-        return ammCommandOf(first as AmmEvent);
-      case 'proof': {
-        const { proof, publicSignals } = first as LiquidationProofEvent;
-        return { type: 'ProveDetectedLiquidation', proof, publicSignals, proofVerified: true };
-      }
-      case 'settings':
-        return globalCapCommandOf(recorded);
-    }
+    return aggregateOfStream(recorded.stream)?.spec.commandOf(recorded.events.map((e) => e.event), recorded.now);
   } catch {
     // Not a command's events: the re-decision says why.
-  }
-  return undefined;
-}
-
-/** The command that set the global liquidation cap as recorded. */
-function globalCapCommandOf(recorded: RecordedCommand): GlobalLiquidationCapCommand {
-  const { cap } = recorded.events[0].event as GlobalLiquidationCapEvent;
-  return { type: 'SetGlobalLiquidationCap', ...(cap !== undefined ? { cap } : {}), now: recorded.now };
-}
-
-/** The pool command that appends these events. */
-function poolCommandOf(events: PoolEvent[], now: bigint): PoolCommand {
-  const [first, second] = events;
-  switch (first.type) {
-    case 'PoolCreated': {
-      const { poolId, collateral, debt, feed, parameters } = first;
-      return { type: 'CreatePool', poolId, collateral, debt, feed, parameters, now };
-    }
-    case 'InterestAccrued':
-      return second?.type === 'PoolParametersChanged' ? { type: 'ChangePoolParameters', changes: second.changes, now } : { type: 'AccrueInterest', now };
-    case 'PoolParametersChanged':
-      return { type: 'ChangePoolParameters', changes: first.changes, now };
-    case 'LiquidationAccounted':
-      return { type: 'AccountLiquidation', auctionId: first.auctionId, reserveIn: first.reserveIn, keeperRewards: first.keeperRewards, badDebt: first.badDebt, now };
-    case 'LiquidationReserved':
-      return { type: 'ReserveLiquidation', auctionId: first.auctionId, positionId: first.positionId, round: first.round, now };
-    case 'PoolLiquidationsPaused':
-      return { type: 'PauseLiquidations', now };
-    case 'PoolLiquidationsResumed':
-      return { type: 'ResumeLiquidations', now };
-    case 'RiskEngineConfigured':
-      return { type: 'ConfigureRiskEngine', settings: first.settings, now };
-    case 'RiskParametersProposed':
-      return { type: 'ProposeRiskParameters', proposalId: first.proposalId, round: first.round, now };
-    case 'RiskParametersApplied':
-      return { type: 'ApplyRiskParameters', proposalId: first.proposalId, now };
-  }
-}
-
-/** The auction command that appends these events. */
-function auctionCommandOf(events: AuctionEvent[]): AuctionCommand {
-  const [first] = events;
-  switch (first.type) {
-    case 'AuctionStarted':
-      return { type: 'StartAuction', auctionId: first.auctionId, positionId: first.positionId, ...(first.keeper !== undefined ? { keeper: first.keeper } : {}) };
-    case 'CollateralTaken':
-      return { type: 'TakeCollateral', taker: first.taker, collateral: first.asked, maxPrice: first.maxPrice };
-    case 'AuctionReset':
-      return { type: 'ResetAuction', keeper: first.keeper, round: first.round };
-    case 'SoldToMarket':
-      return { type: 'SellToMarket', collateral: first.collateral, paid: first.paid, price: first.price };
-    case 'BidRefunded':
-    case 'BidPlaced': {
-      // An outbid bidder's refund comes first, in the same command as the bid that outbid it.
-      const placed = events.find((e): e is Extract<AuctionEvent, { type: 'BidPlaced' }> => e.type === 'BidPlaced');
-      if (!placed) throw new DomainError('RESULT_DIFFERS', 'a refund without the bid that caused it');
-      return { type: 'PlaceBid', bidder: placed.bidder, amount: placed.amount };
-    }
-    case 'AuctionWon':
-      return { type: 'CloseAuction' };
-    case 'AuctionSettled':
-      throw new DomainError('RESULT_DIFFERS', 'AuctionSettled only ever follows the take that settles the auction');
-  }
-}
-
-function ammCommandOf(first: AmmEvent): AmmCommand {
-  return first.type === 'LiquidityAdded'
-    ? { type: 'AddLiquidity', poolId: first.poolId, collateralUnit: first.collateralUnit, debtUnit: first.debtUnit, collateral: first.collateral, debt: first.debt }
-    : { type: 'SwapCollateral', auctionId: first.auctionId, collateral: first.collateralIn, wanted: first.debtOut };
-}
-
-function feedCommandOf(events: FeedEvent[], now: bigint): FeedCommand {
-  const [first] = events;
-  switch (first.type) {
-    case 'FeedRegistered': {
-      const { type: _, ...feed } = first;
-      return { type: 'RegisterFeed', ...feed };
-    }
-    case 'OracleKeyRegistered':
-      return { type: 'RegisterOracleKey', oracle: first.oracle, publicKey: first.publicKey };
-    case 'OracleKeyRevoked':
-      return { type: 'RevokeOracleKey', oracle: first.oracle };
-    case 'PriceReportAccepted':
-      return { type: 'SubmitPriceReport', oracle: first.oracle, round: first.round, price: first.price, timestamp: first.timestamp, signature: first.signature, now };
-    default:
-      // PriceUpdated and pauses only ever follow an accepted report in the same command.
-      throw new DomainError('RESULT_DIFFERS', `${first.type} is not the first event of any feed command`);
-  }
-}
-
-/** The position command behind one event (each position command appends exactly one). */
-function positionCommandOf(e: PositionEvent): PositionCommand {
-  switch (e.type) {
-    case 'PositionOpened':
-      return { type: 'OpenPosition', positionId: e.positionId, poolId: e.poolId, owner: e.owner, salt: e.salt };
-    case 'CollateralDeposited':
-      return { type: 'DepositCollateral', amount: e.amount, salt: e.salt };
-    case 'CollateralWithdrawn':
-      return { type: 'WithdrawCollateral', amount: e.amount, salt: e.salt };
-    case 'DebtDrawn':
-      return { type: 'DrawDebt', amount: e.amount, salt: e.salt };
-    case 'DebtRepaid':
-      return { type: 'RepayDebt', amount: e.amount, salt: e.salt };
-    case 'PositionClosed':
-      return { type: 'ClosePosition', salt: e.salt };
-    case 'LiquidationSettled':
-      return { type: 'SettleLiquidation', auctionId: e.auctionId, collateralSold: e.collateralSold, debtRepaid: e.debtRepaid, salt: e.salt };
-    case 'LiquidationTriggered':
-      if (e.by === 'detection') return { type: 'DetectLiquidation', round: e.round, salt: e.salt };
-      // A proof of the retired circuit (schema v2) cited one oracle's report and binds no round price.
-      if (e.price === undefined) throw new DomainError('PRICE_NOT_ROUND_PRICE', "the proof is of the retired circuit, which binds one oracle's report, not the round's accepted price");
-      // The proof is verified in a batch apart; here, whether its public signals are the ledger's.
-      return { type: 'TriggerLiquidation', liquidator: e.liquidator, proof: e.proof, publicSignals: e.publicSignals, signals: signalsOf(e.publicSignals), proofVerified: true, salt: e.salt };
-  }
-}
-
-function signalsOf(publicSignals: string[]) {
-  try {
-    return parsePublicSignals(publicSignals);
-  } catch (err) {
-    if (err instanceof PublicSignalsError) throw new DomainError('INVALID_PUBLIC_SIGNALS', err.message);
-    throw err;
+    return undefined;
   }
 }
 
