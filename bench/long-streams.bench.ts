@@ -31,7 +31,7 @@ import { startEmbeddedEventStore } from '../src/eventstore/embedded';
 import { chainedEvents, CommandHandling } from '../src/eventstore/command-handling';
 import { LedgerSigning } from '../src/eventstore/ledger-signing';
 import { Quarantine } from '../src/eventstore/quarantine';
-import { freshSalt } from '../src/ledger/positions/position.command';
+import { freshSalt } from '../src/eventstore/aggregate-commands';
 import { signReport, testOracle } from '../src/zk/testing';
 import { Benchmark, BenchRow, fmt } from './bench';
 import { ownCpuSeconds } from './support/proc';

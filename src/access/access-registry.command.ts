@@ -24,7 +24,8 @@ import { DomainError } from '../domain/decider';
 import { CommandOutcome } from '../eventstore/command-handling';
 import { Quarantine, StoredEvent } from '../eventstore/quarantine';
 import { LedgerFeed } from '../eventstore/ledger-feed';
-import { DistributiveOmit, TimedCommands } from '../eventstore/timed-commands';
+import { TimedCommands } from '../eventstore/timed-commands';
+import { DistributiveOmit } from '../domain/aggregate';
 import { parseApiKey, secretMatches } from './api-keys';
 
 export type AccessRequest = DistributiveOmit<AccessCommand, 'now'>;

@@ -11,6 +11,7 @@ import { EmbeddedEventStoreEndpoint, startEmbeddedEventStoreEndpoint } from './e
 import { ADMINS, tlsFilesFromEnv } from './embedded/security';
 import { CommandHandling } from './command-handling';
 import { TimedCommands } from './timed-commands';
+import { AggregateCommands, ExecuteCommandHandler } from './aggregate-commands';
 import { Quarantine } from './quarantine';
 import { StreamDeletionWatch } from './stream-deletion-watch';
 import { LedgerSigning } from './ledger-signing';
@@ -95,9 +96,11 @@ export class StreamFollowing implements OnApplicationBootstrap, OnApplicationShu
       useFactory: (client: EventStoreDBClient, quarantine: Quarantine, signing: LedgerSigning, feed: LedgerFeed) => new CommandHandling(client, undefined, quarantine, signing, feed),
     },
     TimedCommands,
+    AggregateCommands,
+    ExecuteCommandHandler,
     StreamFollowing,
     StreamDeletionWatch,
   ],
-  exports: [EventStoreDBClient, LedgerFeed, CommandHandling, EventStoreConnection, TimedCommands, Quarantine, LedgerSigning],
+  exports: [EventStoreDBClient, LedgerFeed, CommandHandling, EventStoreConnection, TimedCommands, AggregateCommands, Quarantine, LedgerSigning],
 })
 export class EventStoreModule {}

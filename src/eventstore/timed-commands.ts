@@ -5,6 +5,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, unixSeconds } from '../clock/clock';
 import { Decider } from '../domain/decider';
+import { DistributiveOmit } from '../domain/aggregate';
 import { EventCodec } from '../domain/events';
 import { Metrics } from '../observability/metrics';
 import { CommandHandling, CommandOutcome } from './command-handling';
@@ -29,6 +30,3 @@ export class TimedCommands {
     return this.metrics.observeCommand(request.type, () => this.handling.handle(stream, decider, codec, command, { commandId, now, context: () => undefined }));
   }
 }
-
-/** A command without its ledger time, which the handler stamps. */
-export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

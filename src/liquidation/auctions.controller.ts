@@ -1,5 +1,7 @@
 import { BadRequestException, Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { ExecuteCommand } from '../eventstore/aggregate-commands';
+import { auctionAggregate } from '../domain/auction/auction-aggregate';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse, IntersectionType } from '@nestjs/swagger';
 import { Clock, unixSeconds } from '../clock/clock';
 import { auctionQuote, RunningAuction } from '../domain/auction/auction';
@@ -12,7 +14,7 @@ import { CommandReceipt, receiptOf } from '../http/command-receipt';
 import { activePool } from '../domain/pool/pool';
 import { Pools } from '../ledger/pools/pool.command';
 import { Feeds } from '../oracle/feed.command';
-import { AuctionCommandResult, Auctions, ExecuteAuctionCommand } from './auction.command';
+import { AuctionCommandResult, Auctions } from './auction.command';
 import { AuctionView, PlaceBidBody, ResetAuctionBody, TakeCollateralBody } from './auction.dto';
 import { LiquidationDetector } from './liquidation-detector';
 import { Access, AUCTION_READERS, issuing } from '../access/access-policy';
@@ -81,7 +83,7 @@ export class AuctionsController {
     const auction = await this.auction(auctionId);
     const collateral = parseDecimal(body.collateral, decimalsOf(auction.collateralUnit), 'collateral');
     const maxPrice = parseDecimal(body.maxPrice, WAD_DECIMALS, 'maxPrice');
-    return this.receipt(body.commandId, await this.commands.execute(new ExecuteAuctionCommand(auctionId, body.commandId, { type: 'TakeCollateral', taker: body.taker, collateral, maxPrice })));
+    return this.receipt(body.commandId, await this.commands.execute(new ExecuteCommand(auctionAggregate, auctionId, body.commandId, { type: 'TakeCollateral', taker: body.taker, collateral, maxPrice })));
   }
 
   @Post(':auctionId/bids')
@@ -93,7 +95,7 @@ export class AuctionsController {
   async bid(@Param('auctionId') auctionId: string, @Body() body: PlaceBidBody): Promise<AuctionReceipt> {
     const auction = await this.auction(auctionId);
     const amount = parseDecimal(body.amount, decimalsOf(auction.debtUnit), 'amount');
-    return this.receipt(body.commandId, await this.commands.execute(new ExecuteAuctionCommand(auctionId, body.commandId, { type: 'PlaceBid', bidder: body.bidder, amount })));
+    return this.receipt(body.commandId, await this.commands.execute(new ExecuteCommand(auctionAggregate, auctionId, body.commandId, { type: 'PlaceBid', bidder: body.bidder, amount })));
   }
 
   @Post(':auctionId/reset')
@@ -104,7 +106,7 @@ export class AuctionsController {
   @ApiUnprocessableEntityResponse({ description: 'AUCTION_NOT_RESETTABLE, AUCTION_SETTLED, STALE_ROUND, ROUND_NOT_ACCEPTED, LIQUIDATIONS_PAUSED, NO_PRICE' })
   async reset(@Param('auctionId') auctionId: string, @Body() body: ResetAuctionBody): Promise<AuctionReceipt> {
     const round = body.round !== undefined ? BigInt(body.round) : await this.latestRound(await this.auction(auctionId));
-    return this.receipt(body.commandId, await this.commands.execute(new ExecuteAuctionCommand(auctionId, body.commandId, { type: 'ResetAuction', keeper: body.keeper, round })));
+    return this.receipt(body.commandId, await this.commands.execute(new ExecuteCommand(auctionAggregate, auctionId, body.commandId, { type: 'ResetAuction', keeper: body.keeper, round })));
   }
 
   /** The latest priced round of the auction's pool feed: what a reset cites unless told otherwise. */

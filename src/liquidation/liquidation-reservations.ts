@@ -1,18 +1,13 @@
 /**
- * ReserveLiquidation on a pool's stream: the one pool command decided against more than the pool, so
- * it has its own path here: the position being liquidated, the pool's feed, and (when an admin has set
- * the global liquidation cap) the cap and the debt under auction across all pools are its context.
+ * ReserveLiquidation on a pool's stream, under the global liquidation cap. The command runs through the
+ * one command path like any other (its context, the position, the pool's feed and the cap with the
+ * debt under auction in every pool, is the pool spec's); what this adds is the order: reservations
+ * under a global cap are decided one after another.
  */
 import { Injectable } from '@nestjs/common';
-import { Clock, unixSeconds } from '../clock/clock';
-import { debtUnderAuction, GlobalLiquidationContext } from '../domain/liquidation/global-liquidation-cap';
-import { activePool, poolDecider, PoolEvent, PoolState, poolStream } from '../domain/pool/pool';
-import { CommandHandling, CommandOutcome } from '../eventstore/command-handling';
-import { poolCodec, Pools } from '../ledger/pools/pool.command';
-import { Positions } from '../ledger/positions/position.command';
-import { Metrics } from '../observability/metrics';
-import { Feeds } from '../oracle/feed.command';
-import { GlobalLiquidationCap } from './global-liquidation-cap.command';
+import { GLOBAL_LIQUIDATION_CAP_ID, globalLiquidationCapAggregate } from '../domain/liquidation/global-liquidation-cap-aggregate';
+import { poolAggregate } from '../domain/pool/pool-aggregate';
+import { AggregateCommands, AggregateOutcome } from '../eventstore/aggregate-commands';
 
 @Injectable()
 export class LiquidationReservations {
@@ -24,47 +19,14 @@ export class LiquidationReservations {
    */
   private globalQueue: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    private readonly handling: CommandHandling,
-    private readonly positions: Positions,
-    private readonly feeds: Feeds,
-    private readonly pools: Pools,
-    private readonly clock: Clock,
-    private readonly metrics: Metrics,
-    private readonly globalCap: GlobalLiquidationCap,
-  ) {}
+  constructor(private readonly commands: AggregateCommands) {}
 
   /** Reserves room for the liquidation at the price of `round`, a recent round of the pool's feed. */
-  async reserve(poolId: string, auctionId: string, positionId: string, round: bigint): Promise<CommandOutcome<PoolEvent, PoolState>> {
-    if ((await this.globalCap.state()).cap === undefined) return this.append(poolId, auctionId, positionId, round);
-    const reserved = this.globalQueue.then(() => this.append(poolId, auctionId, positionId, round));
+  async reserve(poolId: string, auctionId: string, positionId: string, round: bigint): Promise<AggregateOutcome<typeof poolAggregate>> {
+    const reserve = () => this.commands.execute(poolAggregate, poolId, `reserve-${auctionId}`, { type: 'ReserveLiquidation', auctionId, positionId, round });
+    if ((await this.commands.state(globalLiquidationCapAggregate, GLOBAL_LIQUIDATION_CAP_ID)).cap === undefined) return reserve();
+    const reserved = this.globalQueue.then(reserve);
     this.globalQueue = reserved.catch(() => undefined);
     return reserved;
-  }
-
-  private append(poolId: string, auctionId: string, positionId: string, round: bigint): Promise<CommandOutcome<PoolEvent, PoolState>> {
-    const at = this.clock.now();
-    return this.metrics.observeCommand('ReserveLiquidation', () =>
-      this.handling.handle(poolStream(poolId), poolDecider, poolCodec, { type: 'ReserveLiquidation', auctionId, positionId, round, now: unixSeconds(at) }, {
-        commandId: `reserve-${auctionId}`,
-        now: at,
-        context: async (pool) => ({
-          position: await this.positions.state(positionId),
-          feed: await this.feeds.state(activePool(pool).feed),
-          global: await this.globalContext(poolId, pool),
-        }),
-      }),
-    );
-  }
-
-  /**
-   * The cap in force and the debt under auction in every pool: this one as the command sees it, the
-   * others from their followed snapshots. No cap: nothing to add up.
-   */
-  private async globalContext(poolId: string, pool: PoolState): Promise<GlobalLiquidationContext | undefined> {
-    const { cap } = await this.globalCap.state();
-    if (cap === undefined) return undefined;
-    const others = (await this.pools.all()).filter((other) => other.poolId !== poolId);
-    return { debtUnderAuction: debtUnderAuction([activePool(pool), ...others]), cap };
   }
 }

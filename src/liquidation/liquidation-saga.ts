@@ -9,13 +9,14 @@
 import { asComponent } from '../eventstore/command-issuer';
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../domain/decider';
-import { ExecutePoolCommand, PoolCommandHandler } from '../ledger/pools/pool.command';
-import { ExecutePositionCommand, PositionCommandHandler } from '../ledger/positions/position.command';
-import { AuctionCommandHandler, ExecuteAuctionCommand } from './auction.command';
+import { ammAggregate } from '../domain/amm/amm-aggregate';
+import { auctionAggregate } from '../domain/auction/auction-aggregate';
+import { poolAggregate } from '../domain/pool/pool-aggregate';
+import { positionAggregate } from '../domain/position/position-aggregate';
+import { AggregateCommands } from '../eventstore/aggregate-commands';
 import { LiquidationStep } from './liquidation-watch';
 import { LiquidationReservations } from './liquidation-reservations';
 import { GlobalLiquidationCap } from './global-liquidation-cap.command';
-import { Markets } from './market.command';
 
 @Injectable()
 export class LiquidationSaga {
@@ -31,13 +32,10 @@ export class LiquidationSaga {
   /** Account steps taken so far: a reservation refused while one completed may have been refused on the room it freed. */
   private accounted = 0;
 
-  // Handlers are called directly rather than through the command bus: the first steps run while the app boots.
+  // The one command path called directly rather than through the command bus: the first steps run while the app boots.
   constructor(
-    private readonly auctions: AuctionCommandHandler,
-    private readonly positions: PositionCommandHandler,
-    private readonly pools: PoolCommandHandler,
+    private readonly commands: AggregateCommands,
     private readonly reservations: LiquidationReservations,
-    private readonly markets: Markets,
     globalCap: GlobalLiquidationCap,
   ) {
     globalCap.onChange(() => this.retryGlobalWaiting());
@@ -64,27 +62,34 @@ export class LiquidationSaga {
           await this.reservations.reserve(step.poolId, step.auctionId, step.positionId, step.round);
           return;
         case 'start':
-          await this.auctions.execute(new ExecuteAuctionCommand(step.auctionId, `start-${step.auctionId}`, { type: 'StartAuction', auctionId: step.auctionId, positionId: step.positionId, keeper: step.keeper }));
+          await this.commands.execute(auctionAggregate, step.auctionId, `start-${step.auctionId}`, { type: 'StartAuction', auctionId: step.auctionId, positionId: step.positionId, keeper: step.keeper });
           return;
         case 'settle':
-          await this.positions.execute(
-            new ExecutePositionCommand(step.positionId, `settle-${step.auctionId}`, { type: 'SettleLiquidation', auctionId: step.auctionId, collateralSold: step.collateralSold, debtRepaid: step.debtRepaid }),
-          );
+          await this.commands.execute(positionAggregate, step.positionId, `settle-${step.auctionId}`, {
+            type: 'SettleLiquidation',
+            auctionId: step.auctionId,
+            collateralSold: step.collateralSold,
+            debtRepaid: step.debtRepaid,
+          });
           return;
         case 'sell':
-          await this.markets.execute(step.poolId, `sell-${step.auctionId}`, { type: 'SwapCollateral', auctionId: step.auctionId, collateral: step.collateral, wanted: step.wanted });
+          await this.commands.execute(ammAggregate, step.poolId, `sell-${step.auctionId}`, { type: 'SwapCollateral', auctionId: step.auctionId, collateral: step.collateral, wanted: step.wanted });
           return;
         case 'close':
-          await this.auctions.execute(new ExecuteAuctionCommand(step.auctionId, `close-${step.auctionId}`, { type: 'CloseAuction' }));
+          await this.commands.execute(auctionAggregate, step.auctionId, `close-${step.auctionId}`, { type: 'CloseAuction' });
           return;
         case 'marketSale':
-          await this.auctions.execute(new ExecuteAuctionCommand(step.auctionId, `market-${step.auctionId}`, { type: 'SellToMarket', collateral: step.collateral, paid: step.paid, price: step.price }));
+          await this.commands.execute(auctionAggregate, step.auctionId, `market-${step.auctionId}`, { type: 'SellToMarket', collateral: step.collateral, paid: step.paid, price: step.price });
           return;
         case 'account':
           try {
-            await this.pools.execute(
-              new ExecutePoolCommand(step.poolId, `account-${step.auctionId}`, { type: 'AccountLiquidation', auctionId: step.auctionId, reserveIn: step.reserveIn, keeperRewards: step.keeperRewards, badDebt: step.badDebt }),
-            );
+            await this.commands.execute(poolAggregate, step.poolId, `account-${step.auctionId}`, {
+              type: 'AccountLiquidation',
+              auctionId: step.auctionId,
+              reserveIn: step.reserveIn,
+              keeperRewards: step.keeperRewards,
+              badDebt: step.badDebt,
+            });
           } finally {
             // Accounted (now, or already by an earlier attempt or another process): room may have freed under the global cap.
             this.retryGlobalWaiting();

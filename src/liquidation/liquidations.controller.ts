@@ -6,7 +6,9 @@ import { WAD_DECIMALS } from '../domain/math/fixed-point';
 import { CommandBody, DecimalField } from '../http/api-fields';
 import { CommandReceipt, receiptOf } from '../http/command-receipt';
 import { LiquidationDetector } from './liquidation-detector';
-import { GlobalLiquidationCap, SetGlobalLiquidationCapCommand } from './global-liquidation-cap.command';
+import { GlobalLiquidationCap } from './global-liquidation-cap.command';
+import { GLOBAL_LIQUIDATION_CAP_ID, globalLiquidationCapAggregate } from '../domain/liquidation/global-liquidation-cap-aggregate';
+import { ExecuteCommand } from '../eventstore/aggregate-commands';
 import { Access, EVERY_ROLE, issuing } from '../access/access-policy';
 
 /** A liquidation under way, public: the position by id and commitment, never its amounts. */
@@ -83,7 +85,9 @@ export class LiquidationsController {
   }
 
   private async setCap(commandId: string, cap: bigint | undefined): Promise<GlobalLiquidationCapReceipt> {
-    const outcome = await this.commands.execute(new SetGlobalLiquidationCapCommand(commandId, { type: 'SetGlobalLiquidationCap', ...(cap !== undefined ? { cap } : {}) }));
+    const request = { type: 'SetGlobalLiquidationCap', ...(cap !== undefined ? { cap } : {}) } as const;
+    const outcome = await this.commands.execute(new ExecuteCommand(globalLiquidationCapAggregate, GLOBAL_LIQUIDATION_CAP_ID, commandId, request));
+    if (outcome.events.length) this.globalCap.changed();
     return { ...receiptOf(commandId, outcome), cap: capView(outcome.state.cap) };
   }
 

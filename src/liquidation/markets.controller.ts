@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { AmmState, marketPrice } from '../domain/amm/amm';
 import { DomainError } from '../domain/decider';
@@ -9,7 +10,8 @@ import { decimalsOf, unitOf } from '../domain/risk/liquidation-rule';
 import { CommandBody, DecimalField } from '../http/api-fields';
 import { CommandReceipt, receiptOf } from '../http/command-receipt';
 import { Pools } from '../ledger/pools/pool.command';
-import { Markets } from './market.command';
+import { ammAggregate } from '../domain/amm/amm-aggregate';
+import { AggregateCommands, ExecuteCommand } from '../eventstore/aggregate-commands';
 import { Access, issuing } from '../access/access-policy';
 
 class AddLiquidityBody extends CommandBody {
@@ -42,7 +44,8 @@ class MarketView {
 @Controller('pools/:poolId/market')
 export class MarketsController {
   constructor(
-    private readonly markets: Markets,
+    private readonly bus: CommandBus,
+    private readonly commands: AggregateCommands,
     private readonly pools: Pools,
   ) {}
 
@@ -56,7 +59,8 @@ export class MarketsController {
     const pool = activePool(await this.pools.state(poolId));
     const collateral = parseDecimal(body.collateral, pool.collateral.decimals, 'collateral');
     const debt = parseDecimal(body.debt, pool.debt.decimals, 'debt');
-    const result = await this.markets.execute(poolId, body.commandId, { type: 'AddLiquidity', poolId, collateralUnit: unitOf(pool.collateral.decimals), debtUnit: unitOf(pool.debt.decimals), collateral, debt });
+    const request = { type: 'AddLiquidity', poolId, collateralUnit: unitOf(pool.collateral.decimals), debtUnit: unitOf(pool.debt.decimals), collateral, debt } as const;
+    const result = await this.bus.execute(new ExecuteCommand(ammAggregate, poolId, body.commandId, request));
     return { ...receiptOf(body.commandId, result), ...marketView(result.state) };
   }
 
@@ -66,7 +70,7 @@ export class MarketsController {
   @ApiOkResponse({ type: MarketView })
   @ApiNotFoundResponse({ description: 'MARKET_NOT_FOUND' })
   async get(@Param('poolId') poolId: string): Promise<MarketView> {
-    return marketView(await this.markets.state(poolId));
+    return marketView(await this.commands.state(ammAggregate, poolId));
   }
 }
 

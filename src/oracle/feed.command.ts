@@ -1,41 +1,18 @@
-/** Feed commands through the one command path: the oracle feed decider on stream `oracle-<feed>`. */
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+/**
+ * Feeds for the rest of the ledger (positions need a feed's price). Feed commands run through the one
+ * command path (eventstore/aggregate-commands.ts) with the feed's spec (domain/oracle/feed-aggregate.ts).
+ */
 import { Injectable } from '@nestjs/common';
-import { EventCodec, ledgerEventCodec } from '../domain/events';
-import { FeedCommand, feedDecider, FeedEvent, FeedState, feedStream } from '../domain/oracle/feed';
-import { DistributiveOmit, TimedCommands } from '../eventstore/timed-commands';
-import { CommandHandling, CommandOutcome } from '../eventstore/command-handling';
+import { FeedState } from '../domain/oracle/feed';
+import { feedAggregate } from '../domain/oracle/feed-aggregate';
+import { AggregateCommands } from '../eventstore/aggregate-commands';
 
-const codec = ledgerEventCodec as EventCodec<FeedEvent>;
-
-export type FeedRequest = DistributiveOmit<FeedCommand, 'now'>;
-
-export class ExecuteFeedCommand {
-  constructor(
-    readonly feed: string,
-    readonly commandId: string,
-    readonly request: FeedRequest,
-  ) {}
-}
-
-@CommandHandler(ExecuteFeedCommand)
-export class FeedCommandHandler implements ICommandHandler<ExecuteFeedCommand, CommandOutcome<FeedEvent, FeedState>> {
-  constructor(private readonly commands: TimedCommands) {}
-
-  execute({ feed, commandId, request }: ExecuteFeedCommand): Promise<CommandOutcome<FeedEvent, FeedState>> {
-    return this.commands.run(feedStream(feed), feedDecider, codec, commandId, request);
-  }
-}
-
-/** Current state of feeds, for other capabilities (positions need a feed's price). */
 @Injectable()
 export class Feeds {
-  constructor(private readonly handling: CommandHandling) {
-    handling.follow('oracle-', feedDecider, codec);
-  }
+  constructor(private readonly commands: AggregateCommands) {}
 
-  /** Kept current by a subscription: no read per command. */
-  async state(feed: string): Promise<FeedState> {
-    return (await this.handling.current(feedStream(feed), feedDecider, codec)).state;
+  /** Kept current by the live feed: no read per command. */
+  state(feed: string): Promise<FeedState> {
+    return this.commands.state(feedAggregate, feed);
   }
 }

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { ExecuteCommand } from '../eventstore/aggregate-commands';
+import { feedAggregate } from '../domain/oracle/feed-aggregate';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { DomainError } from '../domain/decider';
 import { Clock, unixSeconds } from '../clock/clock';
@@ -8,7 +10,7 @@ import { formatDecimal, parseDecimal } from '../domain/math/decimal';
 import { WAD_DECIMALS } from '../domain/math/fixed-point';
 import { CommandReceipt, receiptOf } from '../http/command-receipt';
 import { CommandOnlyBody } from '../http/api-fields';
-import { ExecuteFeedCommand, Feeds } from './feed.command';
+import { Feeds } from './feed.command';
 import { PriceReportBody, RegisterFeedBody, RegisterOracleKeyBody } from './oracle.dto';
 import { Access, EVERY_ROLE, issuing } from '../access/access-policy';
 
@@ -61,7 +63,7 @@ export class FeedsController {
   @ApiUnprocessableEntityResponse({ description: 'FEED_EXISTS, INVALID_PARAMETERS' })
   async register(@Body() body: RegisterFeedBody): Promise<CommandReceipt> {
     const outcome = await this.commands.execute(
-      new ExecuteFeedCommand(body.feed, body.commandId, {
+      new ExecuteCommand(feedAggregate, body.feed, body.commandId, {
         type: 'RegisterFeed',
         feed: body.feed,
         quorum: body.quorum,
@@ -80,7 +82,7 @@ export class FeedsController {
   @ApiUnprocessableEntityResponse({ description: 'FEED_NOT_FOUND, ORACLE_EXISTS' })
   async registerKey(@Param('feed') feed: string, @Body() body: RegisterOracleKeyBody): Promise<CommandReceipt> {
     const publicKey = { x: BigInt(body.publicKey.x), y: BigInt(body.publicKey.y) };
-    return receiptOf(body.commandId, await this.commands.execute(new ExecuteFeedCommand(feed, body.commandId, { type: 'RegisterOracleKey', oracle: body.oracle, publicKey })));
+    return receiptOf(body.commandId, await this.commands.execute(new ExecuteCommand(feedAggregate, feed, body.commandId, { type: 'RegisterOracleKey', oracle: body.oracle, publicKey })));
   }
 
   @Post(':feed/oracles/:oracle/revoke')
@@ -88,7 +90,7 @@ export class FeedsController {
   @ApiOperation({ summary: "Revoke an oracle's key: its later reports are refused" })
   @ApiCreatedResponse({ type: CommandReceipt })
   async revokeKey(@Param('feed') feed: string, @Param('oracle') oracle: string, @Body() body: CommandOnlyBody): Promise<CommandReceipt> {
-    return receiptOf(body.commandId, await this.commands.execute(new ExecuteFeedCommand(feed, body.commandId, { type: 'RevokeOracleKey', oracle })));
+    return receiptOf(body.commandId, await this.commands.execute(new ExecuteCommand(feedAggregate, feed, body.commandId, { type: 'RevokeOracleKey', oracle })));
   }
 
   @Post(':feed/reports')
@@ -98,7 +100,7 @@ export class FeedsController {
   @ApiUnprocessableEntityResponse({ description: 'UNKNOWN_ORACLE, ORACLE_REVOKED, BAD_SIGNATURE, STALE_REPORT, FUTURE_REPORT, ROUND_NOT_INCREASING, INVALID_PRICE' })
   async report(@Param('feed') feed: string, @Body() body: PriceReportBody): Promise<CommandReceipt> {
     const outcome = await this.commands.execute(
-      new ExecuteFeedCommand(feed, body.commandId, {
+      new ExecuteCommand(feedAggregate, feed, body.commandId, {
         type: 'SubmitPriceReport',
         oracle: body.oracle,
         round: BigInt(body.round),

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { FeedCommandHandler, Feeds } from './feed.command';
+import { Feeds } from './feed.command';
 import { FeedsController } from './feeds.controller';
 
 @Module({
   controllers: [FeedsController],
-  providers: [FeedCommandHandler, Feeds],
+  providers: [Feeds],
   exports: [Feeds],
 })
 export class OracleModule {}

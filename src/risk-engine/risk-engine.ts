@@ -14,14 +14,14 @@ import { Clock, unixSeconds } from '../clock/clock';
 import { DomainError } from '../domain/decider';
 import { ledgerEventCodec } from '../domain/events';
 import { FeedEvent } from '../domain/oracle/feed';
-import { ActivePool, poolDecider, PoolEvent, PoolState, poolStream } from '../domain/pool/pool';
+import { ActivePool, PoolState } from '../domain/pool/pool';
+import { poolAggregate } from '../domain/pool/pool-aggregate';
+import { DistributiveOmit } from '../domain/aggregate';
 import { AcceptedPrice, MAX_RISK_WINDOW, RiskCommand } from '../domain/pool/risk-adjustment';
 import { RiskProposal } from '../domain/pool/risk-settings';
 import { Quarantine } from '../eventstore/quarantine';
-import { CommandHandling, CommandOutcome } from '../eventstore/command-handling';
-import { poolCodec, Pools } from '../ledger/pools/pool.command';
-import { Metrics } from '../observability/metrics';
-import { DistributiveOmit } from '../eventstore/timed-commands';
+import { AggregateCommands, AggregateOutcome } from '../eventstore/aggregate-commands';
+import { Pools } from '../ledger/pools/pool.command';
 
 /** Refusals that only mean "nothing to do now": the engine stays quiet about them. */
 const NOTHING_TO_DO = new Set(['RISK_PARAMETERS_UNCHANGED', 'RISK_PROPOSAL_PENDING', 'NOT_ENOUGH_PRICES', 'RISK_ENGINE_OFF']);
@@ -38,12 +38,13 @@ export class RiskEngine implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     private readonly feed: LedgerFeed,
-    private readonly handling: CommandHandling,
+    private readonly commands: AggregateCommands,
     private readonly pools: Pools,
     private readonly clock: Clock,
-    private readonly metrics: Metrics,
     private readonly quarantine: Quarantine,
-  ) {}
+  ) {
+    commands.provide('acceptedPrices', (feed) => this.acceptedPrices(feed));
+  }
 
   onApplicationBootstrap(): void {
     this.subscription = this.feed.subscribeToAll({ fromPosition: START, filter: { eventType: /^PriceUpdated$/ } });
@@ -79,25 +80,15 @@ export class RiskEngine implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /** A proposal for the pool at the feed's latest accepted round (what an admin asks for by hand). */
-  proposeNow(pool: ActivePool, commandId: string): Promise<CommandOutcome<PoolEvent, PoolState>> {
+  proposeNow(pool: ActivePool, commandId: string): Promise<AggregateOutcome<typeof poolAggregate>> {
     const latest = this.acceptedPrices(pool.feed).at(-1);
     if (!latest) throw new DomainError('NOT_ENOUGH_PRICES', `feed ${pool.feed} has no accepted price yet`);
     return this.run(pool.poolId, commandId, { type: 'ProposeRiskParameters', proposalId: `round-${latest.round}`, round: latest.round });
   }
 
   /** A risk command on the pool's stream, decided against the prices this engine holds. */
-  run(poolId: string, commandId: string, request: DistributiveOmit<RiskCommand, 'now'>): Promise<CommandOutcome<PoolEvent, PoolState>> {
-    const step = (this.queues.get(poolId) ?? Promise.resolve()).catch(() => undefined).then(() => {
-      const at = this.clock.now();
-      const command = { ...request, now: unixSeconds(at) } as RiskCommand;
-      return this.metrics.observeCommand(command.type, () =>
-        this.handling.handle(poolStream(poolId), poolDecider, poolCodec, command, {
-          commandId,
-          now: at,
-          context: (pool) => ({ prices: pool.status === 'active' ? this.acceptedPrices(pool.feed) : [] }),
-        }),
-      );
-    });
+  run(poolId: string, commandId: string, request: DistributiveOmit<RiskCommand, 'now'>): Promise<AggregateOutcome<typeof poolAggregate>> {
+    const step = (this.queues.get(poolId) ?? Promise.resolve()).catch(() => undefined).then(() => this.commands.execute(poolAggregate, poolId, commandId, request));
     this.queues.set(poolId, step);
     return step;
   }

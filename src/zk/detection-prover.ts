@@ -8,18 +8,16 @@
  */
 import { asComponent } from '../eventstore/command-issuer';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { Clock } from '../clock/clock';
 import { DomainError } from '../domain/decider';
-import { EventCodec, ledgerEventCodec } from '../domain/events';
-import { LEDGER_PROVER, LiquidationProofEvent, liquidationProofDecider, liquidationProofStream, ProofJob } from '../domain/liquidation/detected-liquidation-proof';
-import { CommandHandling } from '../eventstore/command-handling';
+import { LEDGER_PROVER, ProofJob } from '../domain/liquidation/detected-liquidation-proof';
+import { liquidationProofAggregate } from '../domain/liquidation/detected-liquidation-proof-aggregate';
+import { AggregateCommands } from '../eventstore/aggregate-commands';
 import { Metrics } from '../observability/metrics';
 import { ProverClosedError, ProverPool } from './prover-pool';
 import { buildWitnessInput, WitnessError } from './witness';
 
 export const PROVER_POOL = Symbol('ProverPool');
 
-const proofCodec = ledgerEventCodec as EventCodec<LiquidationProofEvent>;
 
 /** A failed attempt (the store unreachable, say) is tried again after this long. */
 const RETRY_MS = 5_000;
@@ -32,8 +30,7 @@ export class DetectionProver implements OnModuleDestroy {
   private closed = false;
 
   constructor(
-    private readonly handling: CommandHandling,
-    private readonly clock: Clock,
+    private readonly commands: AggregateCommands,
     private readonly metrics: Metrics,
     @Inject(PROVER_POOL) private readonly prover: ProverPool | undefined,
   ) {}
@@ -72,12 +69,13 @@ export class DetectionProver implements OnModuleDestroy {
         });
         const { proof, publicSignals, verified } = await this.prover!.prove(input);
         await asComponent('detection-prover', () =>
-          this.handling.handle(
-            liquidationProofStream(trigger.liquidationId),
-            liquidationProofDecider,
-            proofCodec,
+          this.commands.execute(
+            liquidationProofAggregate,
+            trigger.liquidationId,
+            `prove-${trigger.liquidationId}`,
             { type: 'ProveDetectedLiquidation', proof, publicSignals, proofVerified: verified },
-            { commandId: `prove-${trigger.liquidationId}`, now: this.clock.now(), context: () => ({ trigger }) },
+            // The liquidation it proves is the one the watch found, which the detector handed over.
+            { reads: { detectedLiquidation: () => trigger } },
           ),
         );
         return;

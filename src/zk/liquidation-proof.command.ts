@@ -1,17 +1,18 @@
 /**
- * A liquidator's proof on its way to a LiquidationTriggered event. The claim is first decided as a dry
- * run against the ledger's current state (refusals cost no verification), then the proof is verified
+ * A liquidator's proof on its way to a LiquidationTriggered event. The claim is first checked through
+ * the one command path without appending (refusals cost no verification), then the proof is verified
  * off the event loop, and only then does the position command run for real: decide checks every rule
  * again against fresh state, under the position's expected revision.
  */
 import { BadRequestException, Inject, Injectable, OnModuleDestroy, ServiceUnavailableException } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock, unixSeconds } from '../clock/clock';
 import { DomainError } from '../domain/decider';
 import { LiquidationPublicSignals, parsePublicSignals, PublicSignalsError } from '../domain/liquidation/public-signals';
-import { positionDecider, positionStream } from '../domain/position/position';
+import { positionStream } from '../domain/position/position';
+import { positionAggregate, PositionRequest } from '../domain/position/position-aggregate';
+import { AggregateCommands, ExecuteCommand } from '../eventstore/aggregate-commands';
 import { CommandHandling, handledIn } from '../eventstore/command-handling';
-import { ExecutePositionCommand, freshSalt, PositionCommandHandler, positionCodec, PositionCommandResult, PositionRequest } from '../ledger/positions/position.command';
+import { PositionCommandResult } from '../ledger/positions/position.command';
 import { Metrics } from '../observability/metrics';
 import { VerifierBusyError, VerifierPool } from './verifier-pool';
 
@@ -39,10 +40,9 @@ export class SubmitLiquidationProof {
 @CommandHandler(SubmitLiquidationProof)
 export class SubmitLiquidationProofHandler implements ICommandHandler<SubmitLiquidationProof, PositionCommandResult> {
   constructor(
-    private readonly commands: CommandBus,
+    private readonly bus: CommandBus,
+    private readonly commands: AggregateCommands,
     private readonly handling: CommandHandling,
-    private readonly contexts: PositionCommandHandler,
-    private readonly clock: Clock,
     private readonly metrics: Metrics,
     @Inject(VERIFIER_POOL) private readonly verifier: VerifierPool,
   ) {}
@@ -55,17 +55,15 @@ export class SubmitLiquidationProofHandler implements ICommandHandler<SubmitLiqu
     const signals = parseSignals(publicSignals);
     const claim = { type: 'TriggerLiquidation', liquidator, signals, proof, publicSignals } as const;
     let proofVerified = false;
-    const snapshot = await this.handling.load(positionStream(positionId), positionDecider, positionCodec);
+    const snapshot = await this.handling.load(positionStream(positionId), positionAggregate.decider, positionAggregate.codec);
     // A retried command is answered by the position path as it was the first time, without a new verdict.
     if (!handledIn(snapshot, commandId)) {
-      const { state } = snapshot;
-      const context = await this.contexts.context(state.status === 'absent' ? undefined : state.poolId, unixSeconds(this.clock.now()));
-      positionDecider.decide({ ...claim, proofVerified: true, salt: freshSalt() }, state, context);
+      await this.commands.check(positionAggregate, positionId, { ...claim, proofVerified: true });
       proofVerified = await this.verify(proof, publicSignals);
       if (!proofVerified) throw new DomainError('INVALID_PROOF', 'the proof does not verify against its public signals');
     }
     const request: PositionRequest = { ...claim, proofVerified };
-    return this.commands.execute(new ExecutePositionCommand(positionId, commandId, request));
+    return this.bus.execute(new ExecuteCommand(positionAggregate, positionId, commandId, request));
   }
 
   private async verify(proof: unknown, publicSignals: string[]): Promise<boolean> {

@@ -1,33 +1,15 @@
-/** Pool commands through the one command path: the pool decider on stream `pool-<id>`. */
+/**
+ * Pools for the rest of the ledger: each pool's current state, and every active pool (for what spans
+ * pools: the global liquidation cap). Pool commands run through the one command path
+ * (eventstore/aggregate-commands.ts) with the pool's spec (domain/pool/pool-aggregate.ts).
+ */
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { AllStreamSubscription, START } from '@eventstore/db-client';
 import { LedgerFeed } from '../../eventstore/ledger-feed';
-import { EventCodec, ledgerEventCodec } from '../../domain/events';
-import { ActivePool, PoolCommand, poolDecider, PoolEvent, PoolState, poolStream } from '../../domain/pool/pool';
-import { DistributiveOmit, TimedCommands } from '../../eventstore/timed-commands';
-import { CommandHandling, CommandOutcome } from '../../eventstore/command-handling';
-
-export const poolCodec = ledgerEventCodec as EventCodec<PoolEvent>;
-
-export type PoolRequest = DistributiveOmit<PoolCommand, 'now'>;
-
-export class ExecutePoolCommand {
-  constructor(
-    readonly poolId: string,
-    readonly commandId: string,
-    readonly request: PoolRequest,
-  ) {}
-}
-
-@CommandHandler(ExecutePoolCommand)
-export class PoolCommandHandler implements ICommandHandler<ExecutePoolCommand, CommandOutcome<PoolEvent, PoolState>> {
-  constructor(private readonly commands: TimedCommands) {}
-
-  execute({ poolId, commandId, request }: ExecutePoolCommand): Promise<CommandOutcome<PoolEvent, PoolState>> {
-    return this.commands.run(poolStream(poolId), poolDecider, poolCodec, commandId, request);
-  }
-}
+import { ActivePool, PoolState, poolStream } from '../../domain/pool/pool';
+import { poolAggregate } from '../../domain/pool/pool-aggregate';
+import { AggregateCommands } from '../../eventstore/aggregate-commands';
+import { CommandHandling } from '../../eventstore/command-handling';
 
 @Injectable()
 export class Pools implements OnApplicationShutdown {
@@ -37,21 +19,21 @@ export class Pools implements OnApplicationShutdown {
 
   constructor(
     private readonly handling: CommandHandling,
+    private readonly commands: AggregateCommands,
     private readonly feed: LedgerFeed,
   ) {
-    handling.follow('pool-', poolDecider, poolCodec);
+    commands.provide('activePools', () => this.all());
   }
 
-  /** Kept current by a subscription: no read per command. */
-  async state(poolId: string): Promise<PoolState> {
-    return (await this.handling.current(poolStream(poolId), poolDecider, poolCodec)).state;
+  /** Kept current by the live feed: no read per command. */
+  state(poolId: string): Promise<PoolState> {
+    return this.commands.state(poolAggregate, poolId);
   }
 
   /**
-   * Every active pool's current state (for what spans pools: the global liquidation cap). The states
-   * come from the followed snapshots, so no read per call once each pool is cached; the ids from a
-   * subscription to `PoolCreated` (started at the first call, which waits for it to catch up) and from
-   * the pools this process itself loaded or created.
+   * Every active pool's current state. The states come from the followed snapshots, so no read per
+   * call once each pool is cached; the ids from a subscription to `PoolCreated` (started at the first
+   * call, which waits for it to catch up) and from the pools this process itself loaded or created.
    */
   async all(): Promise<ActivePool[]> {
     await this.discover();

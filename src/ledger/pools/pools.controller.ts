@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { ExecuteCommand } from '../../eventstore/aggregate-commands';
+import { poolAggregate } from '../../domain/pool/pool-aggregate';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Clock, unixSeconds } from '../../clock/clock';
 import { DomainError } from '../../domain/decider';
@@ -10,7 +12,7 @@ import { PoolStateQuery, PoolStateView, withoutSums } from '../../projections/po
 import { ProjectionsService } from '../../projections/projections.service';
 import { ChangePoolParametersBody, CreatePoolBody, PoolParametersChangeBody } from '../ledger.dto';
 import { CommandOnlyBody } from '../../http/api-fields';
-import { ExecutePoolCommand, Pools } from './pool.command';
+import { Pools } from './pool.command';
 import { Access, Caller, EVERY_ROLE, issuing, POOL_TOTAL_READERS } from '../../access/access-policy';
 import { Principal } from '../../domain/access/access-registry';
 
@@ -33,7 +35,7 @@ export class PoolsController {
   async create(@Body() body: CreatePoolBody): Promise<CommandReceipt> {
     const parameters = toParameters(body.parameters, body.debt.decimals, body.collateral.decimals, DEFAULT_AUCTION) as PoolParameters;
     const outcome = await this.commands.execute(
-      new ExecutePoolCommand(body.poolId, body.commandId, { type: 'CreatePool', poolId: body.poolId, collateral: body.collateral, debt: body.debt, feed: body.feed, parameters }),
+      new ExecuteCommand(poolAggregate, body.poolId, body.commandId, { type: 'CreatePool', poolId: body.poolId, collateral: body.collateral, debt: body.debt, feed: body.feed, parameters }),
     );
     return receiptOf(body.commandId, outcome);
   }
@@ -47,7 +49,7 @@ export class PoolsController {
   async change(@Param('poolId') poolId: string, @Body() body: ChangePoolParametersBody): Promise<CommandReceipt> {
     const pool = activePool(await this.pools.state(poolId));
     const changes = toParameters(body.parameters, pool.debt.decimals, pool.collateral.decimals, auctionParametersOf(pool));
-    return receiptOf(body.commandId, await this.commands.execute(new ExecutePoolCommand(poolId, body.commandId, { type: 'ChangePoolParameters', changes })));
+    return receiptOf(body.commandId, await this.commands.execute(new ExecuteCommand(poolAggregate, poolId, body.commandId, { type: 'ChangePoolParameters', changes })));
   }
 
   @Post(':poolId/accrue')
@@ -55,7 +57,7 @@ export class PoolsController {
   @ApiOperation({ summary: "Checkpoint the pool's borrow index at now" })
   @ApiCreatedResponse({ type: CommandReceipt })
   async accrue(@Param('poolId') poolId: string, @Body() body: CommandOnlyBody): Promise<CommandReceipt> {
-    return receiptOf(body.commandId, await this.commands.execute(new ExecutePoolCommand(poolId, body.commandId, { type: 'AccrueInterest' })));
+    return receiptOf(body.commandId, await this.commands.execute(new ExecuteCommand(poolAggregate, poolId, body.commandId, { type: 'AccrueInterest' })));
   }
 
   @Post(':poolId/liquidations/pause')
@@ -65,7 +67,7 @@ export class PoolsController {
   @ApiUnprocessableEntityResponse({ description: 'ALREADY_PAUSED' })
   @ApiNotFoundResponse({ description: 'POOL_NOT_FOUND' })
   async pauseLiquidations(@Param('poolId') poolId: string, @Body() body: CommandOnlyBody): Promise<CommandReceipt> {
-    return receiptOf(body.commandId, await this.commands.execute(new ExecutePoolCommand(poolId, body.commandId, { type: 'PauseLiquidations' })));
+    return receiptOf(body.commandId, await this.commands.execute(new ExecuteCommand(poolAggregate, poolId, body.commandId, { type: 'PauseLiquidations' })));
   }
 
   @Post(':poolId/liquidations/resume')
@@ -75,7 +77,7 @@ export class PoolsController {
   @ApiUnprocessableEntityResponse({ description: 'NOT_PAUSED' })
   @ApiNotFoundResponse({ description: 'POOL_NOT_FOUND' })
   async resumeLiquidations(@Param('poolId') poolId: string, @Body() body: CommandOnlyBody): Promise<CommandReceipt> {
-    return receiptOf(body.commandId, await this.commands.execute(new ExecutePoolCommand(poolId, body.commandId, { type: 'ResumeLiquidations' })));
+    return receiptOf(body.commandId, await this.commands.execute(new ExecuteCommand(poolAggregate, poolId, body.commandId, { type: 'ResumeLiquidations' })));
   }
 
   @Get(':poolId')

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { ExecuteCommand } from '../../eventstore/aggregate-commands';
+import { positionAggregate, PositionRequest } from '../../domain/position/position-aggregate';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse, IntersectionType } from '@nestjs/swagger';
 import { Clock, unixSeconds } from '../../clock/clock';
 import { DomainError } from '../../domain/decider';
@@ -9,7 +11,7 @@ import { CommandReceipt, receiptOf } from '../../http/command-receipt';
 import { AmountBody, OpenPositionBody } from '../ledger.dto';
 import { CommandOnlyBody } from '../../http/api-fields';
 import { Pools } from '../pools/pool.command';
-import { ExecutePositionCommand, PositionCommandHandler, PositionCommandResult, PositionRequest, Positions } from './position.command';
+import { PositionCommandResult, Positions } from './position.command';
 import { positionOpening, PositionOpeningView, positionView, PositionView } from '../../http/position-view';
 import { Access, Caller, issuing, OWNER_OR_AUDITOR } from '../../access/access-policy';
 import { Principal } from '../../domain/access/access-registry';
@@ -23,8 +25,6 @@ export class PositionsController {
     private readonly commands: CommandBus,
     private readonly positions: Positions,
     private readonly pools: Pools,
-    private readonly contexts: PositionCommandHandler,
-    private readonly clock: Clock,
   ) {}
 
   @Post()
@@ -99,8 +99,7 @@ export class PositionsController {
   @ApiNotFoundResponse({ description: 'POSITION_NOT_FOUND' })
   async get(@Param('positionId') positionId: string): Promise<PositionView> {
     const state = await this.positions.state(positionId);
-    const context = await this.contexts.context(state.status === 'absent' ? undefined : state.poolId, unixSeconds(this.clock.now()));
-    return positionView(state, context);
+    return positionView(state, await this.positions.contextNow(state));
   }
 
   @Get(':positionId/opening')
@@ -125,7 +124,7 @@ export class PositionsController {
   }
 
   private async run(positionId: string, commandId: string, request: PositionRequest): Promise<PositionReceipt> {
-    const result: PositionCommandResult = await this.commands.execute(new ExecutePositionCommand(positionId, commandId, request));
+    const result: PositionCommandResult = await this.commands.execute(new ExecuteCommand(positionAggregate, positionId, commandId, request));
     return { ...receiptOf(commandId, result), ...positionView(result.state, result.context) };
   }
 }
