@@ -15,20 +15,22 @@ import { isDeepStrictEqual } from 'node:util';
 import { DomainError } from '../domain/decider';
 import { ContextLookup, contextFrom } from '../domain/aggregate';
 import { aggregateOfStream } from '../domain/aggregates';
+import { LedgerState } from '../domain/ledger-state';
 import { LedgerEvent, ledgerEventCodec } from '../domain/events';
 import { indexAt } from '../domain/interest/stability-fee';
-import { DetectedTrigger, detectedTriggerOf, LiquidationProofEvent, LiquidationProofState } from '../domain/liquidation/detected-liquidation-proof';
+import { DetectedTrigger, detectedTriggerOf, LiquidationProofEvent } from '../domain/liquidation/detected-liquidation-proof';
 import type { LedgerCommand } from '../domain/access/authority';
 import { FeedEvent, FeedState, feedStream } from '../domain/oracle/feed';
 import { ActivePool, activePool, PoolEvent, PoolState, poolStream } from '../domain/pool/pool';
 import { PositionEvent, PositionState, positionStream } from '../domain/position/position';
-import { AuctionEvent, AuctionState } from '../domain/auction/auction';
-import { AmmEvent, AmmState } from '../domain/amm/amm';
-import { GLOBAL_LIQUIDATION_CAP_STREAM, GlobalLiquidationCapState } from '../domain/liquidation/global-liquidation-cap';
+import { AuctionEvent } from '../domain/auction/auction';
+import { AmmEvent } from '../domain/amm/amm';
+import { GLOBAL_LIQUIDATION_CAP_STREAM } from '../domain/liquidation/global-liquidation-cap';
 import { GLOBAL_LIQUIDATION_CAP_ID } from '../domain/liquidation/global-liquidation-cap-aggregate';
-import { collateralValueOf, debtOf, unitOf } from '../domain/risk/liquidation-rule';
+import { debtOf } from '../domain/risk/liquidation-rule';
+import { healthOf } from '../domain/risk/position-health';
 import { formatDecimal } from '../domain/math/decimal';
-import { healthBand, HealthBand, healthFactor } from '../domain/risk/position-risk';
+import { HealthBand } from '../domain/risk/position-risk';
 import { AcceptedPrice, MAX_RISK_WINDOW } from '../domain/pool/risk-adjustment';
 
 export interface Finding {
@@ -104,16 +106,10 @@ const REFUSAL_NAMES: Record<string, string> = {
 };
 
 export class LedgerReplay {
-  readonly pools = new Map<string, PoolState>();
-  readonly feeds = new Map<string, FeedState>();
-  readonly positions = new Map<string, PositionState>();
-  readonly auctions = new Map<string, AuctionState>();
-  readonly amms = new Map<string, AmmState>();
-  /** The ledger's settings streams by id (the global liquidation cap's). */
-  private readonly settings = new Map<string, GlobalLiquidationCapState>();
+  /** Every aggregate's state, folded once through the aggregate table. */
+  readonly ledger = new LedgerState();
   /** Liquidations the ledger detected, as their proof must state them, by liquidation id. */
   readonly detected = new Map<string, DetectedTrigger>();
-  private readonly detectionProofs = new Map<string, LiquidationProofState>();
   /** Market swaps not yet matched by their auction's sale. */
   private readonly swaps = new Map<string, Extract<AmmEvent, { type: 'CollateralSwapped' }>>();
   readonly poolLedgers = new Map<string, PoolLedger>();
@@ -138,16 +134,17 @@ export class LedgerReplay {
   /** States of context streams after each recent event, by `stream@revision`, oldest first. */
   private readonly recentStates = new Map<string, unknown>();
 
-  /** States by stream id, per aggregate kind. */
-  private readonly states: Record<string, Map<string, unknown>> = {
-    pool: this.pools,
-    oracle: this.feeds,
-    position: this.positions,
-    auction: this.auctions,
-    amm: this.amms,
-    proof: this.detectionProofs,
-    settings: this.settings,
-  };
+  get pools(): ReadonlyMap<string, PoolState> {
+    return this.ledger.pools;
+  }
+
+  get feeds(): ReadonlyMap<string, FeedState> {
+    return this.ledger.feeds;
+  }
+
+  get positions(): ReadonlyMap<string, PositionState> {
+    return this.ledger.positions;
+  }
 
   /**
    * Folds one recorded command, re-deciding it first when `check` is set: the command its events came
@@ -160,8 +157,7 @@ export class LedgerReplay {
     const aggregate = aggregateOfStream(recorded.stream);
     if (!aggregate) return;
     const { spec, id } = aggregate;
-    const states = this.states[spec.kind];
-    const state = states.has(id) ? states.get(id) : spec.decider.initialState();
+    const state = this.ledger.stateOf(spec, id);
     const events = recorded.events.map((e) => e.event);
     if (check) {
       this.redecide(recorded, () => {
@@ -169,7 +165,7 @@ export class LedgerReplay {
         return spec.decider.decide(command, state, contextFrom(spec.contextOf(command, state, { id, now: recorded.now }), this.lookupAt(recorded)));
       });
     }
-    const next = this.foldRead(states, id, spec.decider.evolve, state, recorded);
+    const next = this.fold(recorded) ?? state;
     if (spec.kind === 'pool') this.appliedPool(id, events as PoolEvent[], recorded);
     else if (spec.kind === 'oracle') this.appliedFeed(id, events as FeedEvent[], recorded);
     else if (spec.kind === 'position') this.appliedPosition(state as PositionState, next as PositionState, recorded);
@@ -186,7 +182,7 @@ export class LedgerReplay {
       pool: (poolId) => this.contextRead(this.pools, poolId, poolStream(poolId), recorded) ?? absent,
       feed: (feed) => this.contextRead(this.feeds, feed, feedStream(feed), recorded) ?? absent,
       position: (positionId) => this.contextRead(this.positions, positionId, positionStream(positionId), recorded) ?? absent,
-      globalLiquidationCap: () => this.contextRead(this.settings, GLOBAL_LIQUIDATION_CAP_ID, GLOBAL_LIQUIDATION_CAP_STREAM, recorded) ?? {},
+      globalLiquidationCap: () => this.contextRead(this.ledger.settings, GLOBAL_LIQUIDATION_CAP_ID, GLOBAL_LIQUIDATION_CAP_STREAM, recorded) ?? {},
       activePools: () => [...this.pools.keys()].map((poolId) => this.contextRead(this.pools, poolId, poolStream(poolId), recorded)).filter((pool): pool is ActivePool => pool?.status === 'active'),
       acceptedPrices: (feed) => this.acceptedPrices.get(feed) ?? [],
       detectedLiquidation: (liquidationId) => this.detected.get(liquidationId),
@@ -194,24 +190,25 @@ export class LedgerReplay {
   }
 
   /**
-   * Folds a stream that decisions read (a pool, a feed, a position, the settings) into `states`, and
-   * remembers its state after each event (a live read may land between two events of one append), for
-   * the commands decided on it before later events moved it.
+   * Folds the command's events into the ledger's state, and remembers each stream's state after each
+   * event (a live read may land between two events of one append) for the commands decided on it before
+   * later events moved it. A history that cannot even be folded keeps the state before it: a finding.
    */
-  private foldRead<State, Event>(states: Map<string, State>, id: string, evolve: (state: State, event: Event) => State, state: State, recorded: RecordedCommand): State {
-    let i = 0;
-    const next = this.fold<State, Event>((before, event) => {
-      const after = evolve(before, event);
-      const { stream, revision } = recorded.events[i++];
-      this.recentStates.set(`${stream}@${revision}`, after);
-      return after;
-    }, state, recorded);
-    for (const key of this.recentStates.keys()) {
-      if (this.recentStates.size <= RECENT_CONTEXT_STATES) break;
-      this.recentStates.delete(key);
+  private fold(recorded: RecordedCommand): unknown {
+    try {
+      const folded = this.ledger.apply(recorded.stream, recorded.events.map((e) => e.event), (after, i) => {
+        const { stream, revision } = recorded.events[i];
+        this.recentStates.set(`${stream}@${revision}`, after);
+      });
+      for (const key of this.recentStates.keys()) {
+        if (this.recentStates.size <= RECENT_CONTEXT_STATES) break;
+        this.recentStates.delete(key);
+      }
+      return folded?.after;
+    } catch (err) {
+      this.fail('UNFOLDABLE', `${recorded.events[0].event.type} cannot follow the stream's earlier events: ${(err as Error).message}`, recorded.events[0]);
+      return undefined;
     }
-    states.set(id, next);
-    return next;
   }
 
   /**
@@ -219,7 +216,7 @@ export class LedgerReplay {
    * in histories from before that was recorded, as the history stands. A revision the history has not
    * reached yet, or one too far back to be a live read's, is a finding.
    */
-  private contextRead<State>(states: Map<string, State>, id: string, stream: string, recorded: RecordedCommand): State | undefined {
+  private contextRead<State>(states: ReadonlyMap<string, State>, id: string, stream: string, recorded: RecordedCommand): State | undefined {
     const read = recorded.decidedOn?.[stream];
     const current = this.revisions.get(stream) ?? -1n;
     if (read === undefined || read === current.toString()) return states.get(id);
@@ -311,18 +308,8 @@ export class LedgerReplay {
 
   /** Detected liquidations whose proof the history holds, and those still without one (the prover lags, or stopped). */
   detectionProofCounts(): { proven: number; pending: number } {
-    const proven = [...this.detected.keys()].filter((id) => this.detectionProofs.get(id)?.status === 'proven').length;
+    const proven = [...this.detected.keys()].filter((id) => this.ledger.detectionProofs.get(id)?.status === 'proven').length;
     return { proven, pending: this.detected.size - proven };
-  }
-
-  /** Evolves through the recorded events; a history that cannot even be folded keeps the state before it. */
-  private fold<State, Event>(evolve: (state: State, event: Event) => State, state: State, recorded: RecordedCommand): State {
-    try {
-      return recorded.events.reduce((s, e) => evolve(s, e.event as Event), state);
-    } catch (err) {
-      this.fail('UNFOLDABLE', `${recorded.events[0].event.type} cannot follow the stream's earlier events: ${(err as Error).message}`, recorded.events[0]);
-      return state;
-    }
   }
 
   /** Decides the command again and compares; a refusal or a difference is a finding on the command's first event. */
@@ -374,10 +361,7 @@ export class LedgerReplay {
       openPositions++;
       collateral += p.collateral;
       scaledDebt += p.scaledDebt;
-      if (price) {
-        const value = collateralValueOf(p.collateral, price.value, unitOf(pool.collateral.decimals), unitOf(pool.debt.decimals));
-        bands[healthBand(value, debtOf(p.scaledDebt, index), pool.parameters.liquidationThresholdBps)]++;
-      }
+      if (price) bands[healthOf(pool, p, price.value, index).band]++;
     }
     return { pool, price, index, collateral, debt: debtOf(scaledDebt, index), openPositions, bands: price ? bands : undefined, ledger: this.poolLedgers.get(poolId) };
   }
@@ -421,9 +405,8 @@ export class LedgerReplay {
   private poolPoint(poolId: string, now: bigint, price: bigint): TimelinePoint {
     const pool = activePool(this.pools.get(poolId)!);
     const totals = this.totals.get(poolId) ?? { collateral: 0n, scaledDebt: 0n };
-    const value = collateralValueOf(totals.collateral, price, unitOf(pool.collateral.decimals), unitOf(pool.debt.decimals));
-    const hf = healthFactor(value, debtOf(totals.scaledDebt, indexAt(pool.interest, now)), pool.parameters.liquidationThresholdBps);
-    return { at: now, poolId, price, ...(hf !== undefined ? { healthFactor: hf } : {}), liquidations: this.poolLedgers.get(poolId)?.liquidations ?? 0 };
+    const { healthFactor } = healthOf(pool, totals, price, indexAt(pool.interest, now));
+    return { at: now, poolId, price, ...(healthFactor !== undefined ? { healthFactor } : {}), liquidations: this.poolLedgers.get(poolId)?.liquidations ?? 0 };
   }
 }
 

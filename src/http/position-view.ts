@@ -6,8 +6,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { formatDecimal } from '../domain/math/decimal';
 import { indexAt } from '../domain/interest/stability-fee';
 import { PositionContext, PositionState } from '../domain/position/position';
-import { collateralValueOf, debtOf, unitOf } from '../domain/risk/liquidation-rule';
-import { healthFactor } from '../domain/risk/position-risk';
+import { debtOf } from '../domain/risk/liquidation-rule';
+import { healthOf } from '../domain/risk/position-health';
 import { DomainError } from '../domain/decider';
 
 export class PositionView {
@@ -25,11 +25,9 @@ export function positionView(state: PositionState, context: PositionContext): Po
   if (state.status === 'absent') throw new DomainError('POSITION_NOT_FOUND', 'no such position');
   if (context.pool.status !== 'active') throw new DomainError('POOL_NOT_FOUND', 'no such pool');
   const pool = context.pool;
-  const debt = debtOf(state.scaledDebt, indexAt(pool.interest, context.now));
-  const hf =
-    context.price.status === 'fresh'
-      ? healthFactor(collateralValueOf(state.collateral, context.price.value, unitOf(pool.collateral.decimals), unitOf(pool.debt.decimals)), debt, pool.parameters.liquidationThresholdBps)
-      : undefined;
+  const index = indexAt(pool.interest, context.now);
+  const debt = debtOf(state.scaledDebt, index);
+  const hf = context.price.status === 'fresh' ? healthOf(pool, state, context.price.value, index).healthFactor : undefined;
   return {
     positionId: state.positionId,
     poolId: state.poolId,

@@ -6,12 +6,14 @@
  */
 import { auctionDecider, AuctionEvent, auctionQuote, AuctionState, RunningAuction } from '../domain/auction/auction';
 import { routeOf, sellsAtOnce } from '../domain/auction/auction-routes';
-import { ammDecider, AmmEvent, AmmState } from '../domain/amm/amm';
+import { AmmEvent } from '../domain/amm/amm';
 import { LedgerEvent } from '../domain/events';
 import { indexAt } from '../domain/interest/stability-fee';
 import { LiquidationIndex } from '../domain/liquidation/liquidation-index';
-import { FeedEvent, feedDecider, FeedState, priceAt } from '../domain/oracle/feed';
-import { ActivePool, PoolEvent, poolDecider, PoolState } from '../domain/pool/pool';
+import { priceAt } from '../domain/oracle/feed';
+import { feedAggregate } from '../domain/oracle/feed-aggregate';
+import { ActivePool } from '../domain/pool/pool';
+import { LedgerState } from '../domain/ledger-state';
 import { PendingLiquidation, pendingLiquidationOf, PositionEvent } from '../domain/position/position';
 import { unitOf } from '../domain/risk/liquidation-rule';
 import { detectedTriggerOf, liquidationIdOf, ProofJob } from '../domain/liquidation/detected-liquidation-proof';
@@ -73,12 +75,11 @@ export const auctionIdOf = (positionId: string, triggeredAt: bigint) => `${posit
 
 export class LiquidationWatch {
   readonly index = new LiquidationIndex();
-  private readonly pools = new Map<string, PoolState>();
-  private readonly feeds = new Map<string, FeedState>();
+  /** Pools, feeds and markets, folded once (LedgerState); positions and auctions as the watch keeps them, lean. */
+  private readonly ledger = new LedgerState(['pool', 'oracle', 'amm']);
   private readonly positions = new Map<string, Tracked>();
   private readonly liquidating = new Set<string>();
   private readonly auctions = new Map<string, AuctionBook>();
-  private readonly markets = new Map<string, AmmState>();
   /** Market swaps made for auctions whose sale is not yet recorded, by auction. */
   private readonly swaps = new Map<string, Extract<AmmEvent, { type: 'CollateralSwapped' }>>();
   /** Detected liquidations without the ledger's proof yet, by liquidation id. */
@@ -86,19 +87,14 @@ export class LiquidationWatch {
 
   /** Folds one event of a ledger stream (pool, feed, position, auction, market). */
   apply(stream: string, revision: bigint, event: LedgerEvent): void {
-    if (stream.startsWith('pool-')) {
-      const poolId = stream.slice('pool-'.length);
-      this.pools.set(poolId, poolDecider.evolve(this.pools.get(poolId) ?? poolDecider.initialState(), event as PoolEvent));
-    } else if (stream.startsWith('oracle-')) {
-      const feed = stream.slice('oracle-'.length);
-      this.feeds.set(feed, feedDecider.evolve(this.feeds.get(feed) ?? feedDecider.initialState(), event as FeedEvent));
+    if (stream.startsWith('pool-') || stream.startsWith('oracle-')) {
+      this.ledger.apply(stream, [event]);
     } else if (stream.startsWith('position-')) {
       this.applyPosition(stream.slice('position-'.length), revision, event as PositionEvent);
     } else if (stream.startsWith('auction-')) {
       this.applyAuction(stream.slice('auction-'.length), event as AuctionEvent);
     } else if (stream.startsWith('amm-')) {
-      const poolId = stream.slice('amm-'.length);
-      this.markets.set(poolId, ammDecider.evolve(this.markets.get(poolId) ?? ammDecider.initialState(), event as AmmEvent));
+      this.ledger.apply(stream, [event]);
       if (event.type === 'CollateralSwapped') this.swaps.set(event.auctionId, event);
     } else if (event.type === 'LiquidationProven') {
       this.unproven.delete(event.liquidationId);
@@ -160,12 +156,11 @@ export class LiquidationWatch {
   }
 
   pool(poolId: string): ActivePool | undefined {
-    const pool = this.pools.get(poolId);
-    return pool?.status === 'active' ? pool : undefined;
+    return this.ledger.activePool(poolId);
   }
 
   poolIds(): string[] {
-    return [...this.pools.keys()];
+    return [...this.ledger.pools.keys()];
   }
 
   /**
@@ -173,9 +168,9 @@ export class LiquidationWatch {
    * none while the price is stale or liquidations on the feed are paused (the trigger would be refused).
    */
   due(poolId: string, now: bigint): DueLiquidation[] {
-    const pool = this.pools.get(poolId);
-    if (pool?.status !== 'active') return [];
-    const feed = this.feeds.get(pool.feed) ?? feedDecider.initialState();
+    const pool = this.ledger.activePool(poolId);
+    if (!pool) return [];
+    const feed = this.ledger.stateOf(feedAggregate, pool.feed);
     const price = priceAt(feed, now);
     if (price.status !== 'fresh' || (feed.status === 'active' && feed.liquidationsPaused)) return [];
     return this.index.liquidatable(poolId, riskView(pool, price.value, now)).map(({ positionId }) => ({
@@ -207,7 +202,7 @@ export class LiquidationWatch {
   pendingSteps(): LiquidationStep[] {
     const steps: Array<LiquidationStep | undefined> = [];
     for (const positionId of this.liquidating) steps.push(this.reserveStep(positionId));
-    for (const pool of this.pools.values()) if (pool.status === 'active') for (const auctionId of Object.keys(pool.reservations)) steps.push(this.startStep(auctionId));
+    for (const pool of this.ledger.pools.values()) if (pool.status === 'active') for (const auctionId of Object.keys(pool.reservations)) steps.push(this.startStep(auctionId));
     for (const [auctionId, book] of this.auctions) {
       steps.push(this.settleStep(auctionId) ?? this.accountStep(auctionId) ?? this.marketSaleStep(auctionId));
       if (book.state.status === 'running' && sellsAtOnce(book.state.auction.route)) steps.push(this.sellStep(auctionId));
@@ -231,7 +226,7 @@ export class LiquidationWatch {
 
   private sellStep(auctionId: string): LiquidationStep | undefined {
     const state = this.auctions.get(auctionId)?.state;
-    if (state?.status !== 'running' || this.swaps.has(auctionId) || this.markets.get(state.poolId)?.status !== 'active') return undefined;
+    if (state?.status !== 'running' || this.swaps.has(auctionId) || this.ledger.markets.get(state.poolId)?.status !== 'active') return undefined;
     return { step: 'sell', auctionId, poolId: state.poolId, collateral: state.lot - state.sold, wanted: state.tab - state.raised };
   }
 
@@ -245,17 +240,17 @@ export class LiquidationWatch {
     const p = this.positions.get(positionId);
     if (!p?.liquidation || p.triggeredAt === undefined) return undefined;
     const auctionId = auctionIdOf(positionId, p.triggeredAt);
-    const pool = this.pools.get(p.poolId);
-    if (pool?.status !== 'active' || auctionId in pool.reservations || this.auctions.has(auctionId)) return undefined;
+    const pool = this.ledger.activePool(p.poolId);
+    if (!pool || auctionId in pool.reservations || this.auctions.has(auctionId)) return undefined;
     // At the feed's latest round: the pool decides whether it is still fresh enough to cite.
-    const feed = this.feeds.get(pool.feed);
+    const feed = this.ledger.feeds.get(pool.feed);
     if (feed?.status !== 'active' || !feed.price) return undefined;
     return { step: 'reserve', auctionId, positionId, poolId: p.poolId, round: feed.price.round };
   }
 
   private startStep(auctionId: string): LiquidationStep | undefined {
     if (this.auctions.has(auctionId)) return undefined;
-    for (const pool of this.pools.values()) {
+    for (const pool of this.ledger.pools.values()) {
       const reservation = pool.status === 'active' ? pool.reservations[auctionId] : undefined;
       if (!reservation) continue;
       const liquidation = this.positions.get(reservation.positionId)?.liquidation;
@@ -307,7 +302,7 @@ export class LiquidationWatch {
   }
 
   private poolsOnFeed(feed: string): string[] {
-    return [...this.pools].filter(([, p]) => p.status === 'active' && p.feed === feed).map(([id]) => id);
+    return this.ledger.poolsOnFeed(feed);
   }
 }
 

@@ -26,13 +26,14 @@ import { LedgerEvent, ledgerStreamOf } from '../../domain/events';
 import { indexAt } from '../../domain/interest/stability-fee';
 import { formatDecimal } from '../../domain/math/decimal';
 import { WAD_DECIMALS } from '../../domain/math/fixed-point';
-import { feedDecider, FeedEvent, FeedState } from '../../domain/oracle/feed';
-import { poolDecider, PoolEvent, PoolState } from '../../domain/pool/pool';
+import { FeedEvent, FeedState, feedStream } from '../../domain/oracle/feed';
+import { PoolEvent, poolStream } from '../../domain/pool/pool';
+import { LedgerState } from '../../domain/ledger-state';
 import { AUCTIONS_STREAM, LIQUIDATIONS_STREAM, poolStateStream, PRICES_STREAM } from './public-stream-protocol';
 import { PositionEvent } from '../../domain/position/position';
 import { LiquidationProofEvent } from '../../domain/liquidation/detected-liquidation-proof';
-import { collateralValueOf, debtOf, unitOf } from '../../domain/risk/liquidation-rule';
-import { healthBand, HealthBand } from '../../domain/risk/position-risk';
+import { HealthBand } from '../../domain/risk/position-risk';
+import { healthOf } from '../../domain/risk/position-health';
 
 /** What a public event's body holds: JSON (bigints as decimal strings). */
 export type PublicValue = string | number | boolean | PublicValue[] | { [key: string]: PublicValue };
@@ -51,10 +52,9 @@ interface PositionAggregate {
   open: boolean;
 }
 
-/** The ledger as far as the public views need it, folded with the ledger's own `evolve`. */
+/** The ledger as far as the public views need it: pools and feeds folded once (LedgerState), and a lean view of positions. */
 export class PublicStreams {
-  private readonly pools = new Map<string, PoolState>();
-  private readonly feeds = new Map<string, FeedState>();
+  private readonly ledger = new LedgerState(['pool', 'oracle']);
   /** Each position's balances, for its health band when it is liquidated. */
   private readonly positions = new Map<string, PositionAggregate>();
   /** How many positions each pool has open: a count, the one aggregate of positions the pool state publishes. */
@@ -81,8 +81,7 @@ export class PublicStreams {
   }
 
   private onFeed(feed: string, event: FeedEvent): PublicEvent[] {
-    const state = feedDecider.evolve(this.feeds.get(feed) ?? feedDecider.initialState(), event);
-    this.feeds.set(feed, state);
+    const state = this.ledger.apply(feedStream(feed), [event])!.after as FeedState;
     const derived: PublicEvent[] = [];
     switch (event.type) {
       case 'FeedRegistered':
@@ -111,12 +110,12 @@ export class PublicStreams {
         return [];
     }
     const at = state.status === 'active' && state.price ? state.price.at : 0n;
-    for (const [poolId, pool] of this.pools) if (pool.status === 'active' && pool.feed === feed) derived.push(this.poolState(poolId, at));
+    for (const poolId of this.ledger.poolsOnFeed(feed)) derived.push(this.poolState(poolId, at));
     return derived;
   }
 
   private onPool(poolId: string, event: PoolEvent, at: bigint): PublicEvent[] {
-    this.pools.set(poolId, poolDecider.evolve(this.pools.get(poolId) ?? poolDecider.initialState(), event));
+    this.ledger.apply(poolStream(poolId), [event]);
     if (event.type === 'PoolCreated') this.openPositions.set(poolId, 0);
     // A reservation moves nothing a lender sees until its liquidation is accounted for.
     if (event.type === 'LiquidationReserved') return [];
@@ -176,8 +175,8 @@ export class PublicStreams {
    * proof may not exceed). Pool parameters: public, and no amount.
    */
   private proofTerms(poolId: string, event: Extract<PositionEvent, { type: 'LiquidationTriggered' }>, at: bigint): Record<string, PublicValue> {
-    const pool = this.pools.get(poolId);
-    if (pool?.status !== 'active') return {};
+    const pool = this.ledger.activePool(poolId);
+    if (!pool) return {};
     const borrowIndex = event.by === 'detection' ? event.borrowIndex : indexAt(pool.interest, at > pool.interest.at ? at : pool.interest.at);
     return {
       thresholdBps: pool.parameters.liquidationThresholdBps.toString(),
@@ -200,20 +199,19 @@ export class PublicStreams {
   }
 
   private bandOf(position: PositionAggregate, at: bigint): HealthBand | 'unpriced' {
-    const pool = this.pools.get(position.poolId);
-    if (pool?.status !== 'active') return 'unpriced';
-    const feed = this.feeds.get(pool.feed);
+    const pool = this.ledger.activePool(position.poolId);
+    if (!pool) return 'unpriced';
+    const feed = this.ledger.feeds.get(pool.feed);
     const price = feed?.status === 'active' ? feed.price : undefined;
     if (!price) return 'unpriced';
-    const value = collateralValueOf(position.collateral, price.value, unitOf(pool.collateral.decimals), unitOf(pool.debt.decimals));
-    return healthBand(value, debtOf(position.scaledDebt, indexAt(pool.interest, at)), pool.parameters.liquidationThresholdBps);
+    return healthOf(pool, position, price.value, indexAt(pool.interest, at)).band;
   }
 
   private poolState(poolId: string, at: bigint): PublicEvent {
-    const pool = this.pools.get(poolId);
+    const pool = this.ledger.activePool(poolId);
     const openPositions = this.openPositions.get(poolId);
-    if (pool?.status !== 'active' || openPositions === undefined) throw new Error(`pool ${poolId} has no state to publish`);
-    const feed = this.feeds.get(pool.feed);
+    if (!pool || openPositions === undefined) throw new Error(`pool ${poolId} has no state to publish`);
+    const feed = this.ledger.feeds.get(pool.feed);
     const price = feed?.status === 'active' ? feed.price : undefined;
     const index = indexAt(pool.interest, at > pool.interest.at ? at : pool.interest.at);
     return {
