@@ -52,7 +52,7 @@ function forged(events: HistoryEvent[], stream: string, like: string, type: stri
   const ofStream = events.filter((e) => e.stream === stream);
   const template = [...ofStream].reverse().find((e) => e.type === like)!;
   const last = events[events.length - 1];
-  const metadata = { ...(template.metadata as Record<string, unknown>), commandId: `forged-${type}`, at: at.toISOString() };
+  const metadata: Record<string, unknown> = { ...(template.metadata as Record<string, unknown>), commandId: `forged-${type}`, at: at.toISOString() };
   delete metadata.decidedOn;
   const event: HistoryEvent = {
     ...template,
