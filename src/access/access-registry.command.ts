@@ -7,14 +7,12 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { AllStreamSubscription, EventStoreDBClient, Position, START, StreamNotFoundError } from '@eventstore/db-client';
 import {
-  AccessCommand,
   accessEventCodec,
   AccessEvent,
   accessRegistryDecider,
   AccessRegistryState,
   LEGACY_ACCESS_REGISTRY_STREAM,
   Principal,
-  principalDecider,
   principalOfKey,
   principalStream,
   PRINCIPAL_STREAM_PREFIX,
@@ -24,11 +22,11 @@ import { DomainError } from '../domain/decider';
 import { CommandOutcome } from '../eventstore/command-handling';
 import { Quarantine, StoredEvent } from '../eventstore/quarantine';
 import { LedgerFeed } from '../eventstore/ledger-feed';
-import { TimedCommands } from '../eventstore/timed-commands';
-import { DistributiveOmit } from '../domain/aggregate';
+import { AggregateCommands } from '../eventstore/aggregate-commands';
+import { AccessRequest, principalAggregate } from '../domain/access/principal-aggregate';
 import { parseApiKey, secretMatches } from './api-keys';
 
-export type AccessRequest = DistributiveOmit<AccessCommand, 'now'>;
+export type { AccessRequest };
 
 export class ExecuteAccessCommand {
   constructor(
@@ -153,7 +151,7 @@ export class AccessRegistry implements OnModuleInit, OnModuleDestroy {
 @CommandHandler(ExecuteAccessCommand)
 export class AccessCommandHandler implements ICommandHandler<ExecuteAccessCommand, CommandOutcome<AccessEvent, AccessRegistryState>> {
   constructor(
-    private readonly commands: TimedCommands,
+    private readonly commands: AggregateCommands,
     private readonly registry: AccessRegistry,
   ) {}
 
@@ -163,8 +161,7 @@ export class AccessCommandHandler implements ICommandHandler<ExecuteAccessComman
     // Another principal's key of that id: the principal's own stream cannot see it.
     const taken = newKeyId && this.registry.state().keys.get(newKeyId);
     if (taken && taken.principalId !== principalId) throw new DomainError('API_KEY_EXISTS', `key id ${newKeyId} is taken`);
-    const decider = principalDecider(this.registry.legacyShare(principalId));
-    const outcome = await this.commands.run(principalStream(principalId), decider, accessEventCodec, commandId, request);
+    const outcome = await this.commands.execute(principalAggregate(this.registry.legacyShare(principalId)), principalId, commandId, request);
     this.registry.applyOwn(principalId, outcome);
     return outcome;
   }

@@ -89,12 +89,19 @@ export interface AggregateSpec<State, Command extends { type: string }, Event, C
   /**
    * The command that appended these events (one command's events on one stream), decided at `now`:
    * what the auditor decides again. Throws a DomainError for events no command appends together.
+   * Every ledger aggregate has it (`LedgerAggregateSpec`); a principal's, which the audit does not
+   * decide again, has none.
    */
-  commandOf(events: readonly Event[], now: bigint): Command;
+  commandOf?(events: readonly Event[], now: bigint): Command;
 }
+
+/** An aggregate of the ledger's record: the auditor decides its commands again. */
+export type LedgerAggregateSpec<State, Command extends { type: string }, Event, Context, Request extends { type: string } = Command> = AggregateSpec<State, Command, Event, Context, Request> &
+  Required<Pick<AggregateSpec<State, Command, Event, Context, Request>, 'commandOf'>>;
 
 // The table holds specs of every shape; each entry is typed where it is defined.
 export type AnyAggregateSpec = AggregateSpec<any, any, any, any, any>;
+export type AnyLedgerAggregateSpec = LedgerAggregateSpec<any, any, any, any, any>;
 
 export type StateOf<S> = S extends AggregateSpec<infer State, infer _C, infer _E, infer _X, infer _R> ? State : never;
 export type EventOf<S> = S extends AggregateSpec<infer _S, infer _C, infer Event, infer _X, infer _R> ? Event : never;

@@ -10,7 +10,6 @@ import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
 import { EmbeddedEventStoreEndpoint, startEmbeddedEventStoreEndpoint } from './embedded/thread';
 import { ADMINS, tlsFilesFromEnv } from './embedded/security';
 import { CommandHandling } from './command-handling';
-import { TimedCommands } from './timed-commands';
 import { AggregateCommands, ExecuteCommandHandler } from './aggregate-commands';
 import { Quarantine } from './quarantine';
 import { StreamDeletionWatch } from './stream-deletion-watch';
@@ -95,12 +94,11 @@ export class StreamFollowing implements OnApplicationBootstrap, OnApplicationShu
       inject: [EventStoreDBClient, Quarantine, LedgerSigning, LedgerFeed],
       useFactory: (client: EventStoreDBClient, quarantine: Quarantine, signing: LedgerSigning, feed: LedgerFeed) => new CommandHandling(client, undefined, quarantine, signing, feed),
     },
-    TimedCommands,
     AggregateCommands,
     ExecuteCommandHandler,
     StreamFollowing,
     StreamDeletionWatch,
   ],
-  exports: [EventStoreDBClient, LedgerFeed, CommandHandling, EventStoreConnection, TimedCommands, AggregateCommands, Quarantine, LedgerSigning],
+  exports: [EventStoreDBClient, LedgerFeed, CommandHandling, EventStoreConnection, AggregateCommands, Quarantine, LedgerSigning],
 })
 export class EventStoreModule {}

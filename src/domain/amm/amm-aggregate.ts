@@ -1,9 +1,9 @@
 /** The pool's market as an aggregate (stream `amm-<poolId>`): a constant-product market decided on its own reserves. */
-import { AggregateSpec, nothingRead } from '../aggregate';
+import { LedgerAggregateSpec, nothingRead } from '../aggregate';
 import { EventCodec, ledgerEventCodec } from '../events';
 import { AmmCommand, ammDecider, AmmEvent, AmmState, ammStream } from './amm';
 
-export const ammAggregate: AggregateSpec<AmmState, AmmCommand, AmmEvent, void> = {
+export const ammAggregate: LedgerAggregateSpec<AmmState, AmmCommand, AmmEvent, void> = {
   kind: 'amm',
   streamOf: ammStream,
   decider: ammDecider,

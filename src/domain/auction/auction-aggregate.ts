@@ -3,12 +3,12 @@
  * liquidation; every command against the position's pool and that pool's feed (for the round a reset
  * cites) at ledger time.
  */
-import { AggregateSpec, read, Reads } from '../aggregate';
+import { LedgerAggregateSpec, read, Reads } from '../aggregate';
 import { DomainError } from '../decider';
 import { EventCodec, ledgerEventCodec } from '../events';
 import { AuctionCommand, AuctionContext, auctionDecider, AuctionEvent, AuctionState, auctionStream } from './auction';
 
-export const auctionAggregate: AggregateSpec<AuctionState, AuctionCommand, AuctionEvent, AuctionContext> = {
+export const auctionAggregate: LedgerAggregateSpec<AuctionState, AuctionCommand, AuctionEvent, AuctionContext> = {
   kind: 'auction',
   streamOf: auctionStream,
   decider: auctionDecider,

@@ -2,7 +2,7 @@
  * The ledger's proof of a detection as an aggregate (stream `proof-<liquidationId>`): decided against
  * the liquidation the ledger detected under that id, whose every public signal the proof must state.
  */
-import { AggregateSpec, read } from '../aggregate';
+import { LedgerAggregateSpec, read } from '../aggregate';
 import { EventCodec, ledgerEventCodec } from '../events';
 import {
   LiquidationProofCommand,
@@ -13,7 +13,7 @@ import {
   liquidationProofStream,
 } from './detected-liquidation-proof';
 
-export const liquidationProofAggregate: AggregateSpec<LiquidationProofState, LiquidationProofCommand, LiquidationProofEvent, LiquidationProofContext> = {
+export const liquidationProofAggregate: LedgerAggregateSpec<LiquidationProofState, LiquidationProofCommand, LiquidationProofEvent, LiquidationProofContext> = {
   kind: 'proof',
   streamOf: liquidationProofStream,
   decider: liquidationProofDecider,

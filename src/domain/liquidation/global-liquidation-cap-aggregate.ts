@@ -1,5 +1,5 @@
 /** The global liquidation cap as an aggregate (stream `settings-liquidation-cap`): set by an admin, decided on its own. */
-import { AggregateSpec, DistributiveOmit, nothingRead } from '../aggregate';
+import { LedgerAggregateSpec, DistributiveOmit, nothingRead } from '../aggregate';
 import { EventCodec, ledgerEventCodec } from '../events';
 import { GLOBAL_LIQUIDATION_CAP_STREAM, GlobalLiquidationCapCommand, globalLiquidationCapDecider, GlobalLiquidationCapEvent, GlobalLiquidationCapState } from './global-liquidation-cap';
 
@@ -8,7 +8,7 @@ export type GlobalLiquidationCapRequest = DistributiveOmit<GlobalLiquidationCapC
 /** The settings stream's id: there is one global cap. */
 export const GLOBAL_LIQUIDATION_CAP_ID = GLOBAL_LIQUIDATION_CAP_STREAM.slice('settings-'.length);
 
-export const globalLiquidationCapAggregate: AggregateSpec<GlobalLiquidationCapState, GlobalLiquidationCapCommand, GlobalLiquidationCapEvent, undefined, GlobalLiquidationCapRequest> = {
+export const globalLiquidationCapAggregate: LedgerAggregateSpec<GlobalLiquidationCapState, GlobalLiquidationCapCommand, GlobalLiquidationCapEvent, undefined, GlobalLiquidationCapRequest> = {
   kind: 'settings',
   streamOf: (id) => `settings-${id}`,
   decider: globalLiquidationCapDecider,

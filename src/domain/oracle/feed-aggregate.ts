@@ -1,12 +1,12 @@
 /** The oracle feed as an aggregate (stream `oracle-<feed>`): decided on the feed alone, at ledger time. */
-import { AggregateSpec, DistributiveOmit, nothingRead } from '../aggregate';
+import { LedgerAggregateSpec, DistributiveOmit, nothingRead } from '../aggregate';
 import { DomainError } from '../decider';
 import { EventCodec, ledgerEventCodec } from '../events';
 import { FeedCommand, feedDecider, FeedEvent, FeedState, feedStream } from './feed';
 
 export type FeedRequest = DistributiveOmit<FeedCommand, 'now'>;
 
-export const feedAggregate: AggregateSpec<FeedState, FeedCommand, FeedEvent, void, FeedRequest> = {
+export const feedAggregate: LedgerAggregateSpec<FeedState, FeedCommand, FeedEvent, void, FeedRequest> = {
   kind: 'oracle',
   streamOf: feedStream,
   decider: feedDecider,

@@ -4,7 +4,7 @@
  * auction in every pool; a risk proposal against its feed's accepted prices; anything else against the
  * pool alone.
  */
-import { AggregateSpec, DistributiveOmit, read, Reads } from '../aggregate';
+import { LedgerAggregateSpec, DistributiveOmit, read, Reads } from '../aggregate';
 import { EventCodec, ledgerEventCodec } from '../events';
 import { debtUnderAuction, GlobalLiquidationContext } from '../liquidation/global-liquidation-cap';
 import { ActivePool, PoolCommand, PoolContext, poolDecider, PoolEvent, PoolState, poolStream } from './pool';
@@ -12,7 +12,7 @@ import { RiskContext } from './risk-adjustment';
 
 export type PoolRequest = DistributiveOmit<PoolCommand, 'now'>;
 
-export const poolAggregate: AggregateSpec<PoolState, PoolCommand, PoolEvent, PoolContext | RiskContext | undefined, PoolRequest> = {
+export const poolAggregate: LedgerAggregateSpec<PoolState, PoolCommand, PoolEvent, PoolContext | RiskContext | undefined, PoolRequest> = {
   kind: 'pool',
   streamOf: poolStream,
   decider: poolDecider,

@@ -3,7 +3,7 @@
  * position's pool (the one an open names), that pool's feed, and the feed's price at ledger time. Each
  * position command appends exactly one event, whose fresh salt the ledger draws.
  */
-import { AggregateSpec, DistributiveOmit, read, Reads } from '../aggregate';
+import { LedgerAggregateSpec, DistributiveOmit, read, Reads } from '../aggregate';
 import { DomainError } from '../decider';
 import { EventCodec, ledgerEventCodec } from '../events';
 import { parsePublicSignals, PublicSignalsError } from '../liquidation/public-signals';
@@ -13,7 +13,7 @@ import { PositionCommand, PositionContext, positionDecider, PositionEvent, Posit
 /** The command without its salt, which the ledger draws. */
 export type PositionRequest = DistributiveOmit<PositionCommand, 'salt'>;
 
-export const positionAggregate: AggregateSpec<PositionState, PositionCommand, PositionEvent, PositionContext, PositionRequest> = {
+export const positionAggregate: LedgerAggregateSpec<PositionState, PositionCommand, PositionEvent, PositionContext, PositionRequest> = {
   kind: 'position',
   streamOf: positionStream,
   decider: positionDecider,
