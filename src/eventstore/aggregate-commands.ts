@@ -2,9 +2,9 @@
  * The one command path, for every aggregate in the table (src/domain/aggregates.ts), as Emmett's
  * DeciderCommandHandler: read ledger time once, issue the command from the request (the time, a fresh
  * salt), build its context with the aggregate's own `contextOf` against the store, and decide and
- * append through CommandHandling. Callers over HTTP reach it through the CQRS command bus
- * (`ExecuteCommand`); the ledger's own processes (the liquidation saga, the detector, the risk engine,
- * the prover) call it directly, since they start while the app boots, before the bus has its handlers.
+ * append through CommandHandling. Every caller sends `ExecuteCommand` on the CQRS command bus: the API's
+ * controllers, and the ledger's own processes (the liquidation saga, the detector, the risk engine, the
+ * prover), whose modules start after the CQRS module has registered the handler.
  */
 import { Injectable } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
@@ -115,6 +115,7 @@ export class ExecuteCommand<S extends AnyAggregateSpec = AnyAggregateSpec> exten
     readonly id: string,
     readonly commandId: string,
     readonly request: RequestOf<S>,
+    readonly options: ExecuteOptions = {},
   ) {
     super();
   }
@@ -124,8 +125,8 @@ export class ExecuteCommand<S extends AnyAggregateSpec = AnyAggregateSpec> exten
 export class ExecuteCommandHandler implements ICommandHandler<ExecuteCommand, AggregateOutcome<AnyAggregateSpec>> {
   constructor(private readonly commands: AggregateCommands) {}
 
-  execute({ aggregate, id, commandId, request }: ExecuteCommand): Promise<AggregateOutcome<AnyAggregateSpec>> {
-    return this.commands.execute(aggregate, id, commandId, request);
+  execute({ aggregate, id, commandId, request, options }: ExecuteCommand): Promise<AggregateOutcome<AnyAggregateSpec>> {
+    return this.commands.execute(aggregate, id, commandId, request, options);
   }
 }
 

@@ -19,7 +19,8 @@ import { DomainError } from '../domain/decider';
 import { isLedgerStream, LEDGER_STREAM_PREFIXES, LedgerEvent, ledgerEventCodec } from '../domain/events';
 import { Quarantine } from '../eventstore/quarantine';
 import { positionAggregate } from '../domain/position/position-aggregate';
-import { AggregateCommands } from '../eventstore/aggregate-commands';
+import { CommandBus } from '@nestjs/cqrs';
+import { ExecuteCommand } from '../eventstore/aggregate-commands';
 import { Metrics } from '../observability/metrics';
 import { DueLiquidation, LiquidationWatch } from './liquidation-watch';
 import { LiquidationSaga } from './liquidation-saga';
@@ -56,8 +57,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
 
   constructor(
     private readonly feed: LedgerFeed,
-    // The one command path called directly rather than through the command bus: the first look happens while the app boots.
-    private readonly commands: AggregateCommands,
+    private readonly bus: CommandBus,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
     private readonly saga: LiquidationSaga,
@@ -159,7 +159,7 @@ export class LiquidationDetector implements OnApplicationBootstrap, OnApplicatio
     const commandId = commandIdOf(due);
     this.inFlight.add(commandId);
     try {
-      const result = await asComponent('liquidation-detector', () => this.commands.execute(positionAggregate, due.positionId, commandId, { type: 'DetectLiquidation', round: due.round }));
+      const result = await asComponent('liquidation-detector', () => this.bus.execute(new ExecuteCommand(positionAggregate, due.positionId, commandId, { type: 'DetectLiquidation', round: due.round })));
       if (!result.duplicate) this.metrics.liquidationsTriggered.inc();
       return !result.duplicate;
     } catch (err) {

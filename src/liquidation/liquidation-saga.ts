@@ -13,7 +13,8 @@ import { ammAggregate } from '../domain/amm/amm-aggregate';
 import { auctionAggregate } from '../domain/auction/auction-aggregate';
 import { poolAggregate } from '../domain/pool/pool-aggregate';
 import { positionAggregate } from '../domain/position/position-aggregate';
-import { AggregateCommands } from '../eventstore/aggregate-commands';
+import { CommandBus } from '@nestjs/cqrs';
+import { ExecuteCommand } from '../eventstore/aggregate-commands';
 import { LiquidationStep } from './liquidation-watch';
 import { LiquidationReservations } from './liquidation-reservations';
 import { GlobalLiquidationCap } from './global-liquidation-cap.command';
@@ -32,9 +33,8 @@ export class LiquidationSaga {
   /** Account steps taken so far: a reservation refused while one completed may have been refused on the room it freed. */
   private accounted = 0;
 
-  // The one command path called directly rather than through the command bus: the first steps run while the app boots.
   constructor(
-    private readonly commands: AggregateCommands,
+    private readonly bus: CommandBus,
     private readonly reservations: LiquidationReservations,
     globalCap: GlobalLiquidationCap,
   ) {
@@ -62,34 +62,34 @@ export class LiquidationSaga {
           await this.reservations.reserve(step.poolId, step.auctionId, step.positionId, step.round);
           return;
         case 'start':
-          await this.commands.execute(auctionAggregate, step.auctionId, `start-${step.auctionId}`, { type: 'StartAuction', auctionId: step.auctionId, positionId: step.positionId, keeper: step.keeper });
+          await this.bus.execute(new ExecuteCommand(auctionAggregate, step.auctionId, `start-${step.auctionId}`, { type: 'StartAuction', auctionId: step.auctionId, positionId: step.positionId, keeper: step.keeper }));
           return;
         case 'settle':
-          await this.commands.execute(positionAggregate, step.positionId, `settle-${step.auctionId}`, {
+          await this.bus.execute(new ExecuteCommand(positionAggregate, step.positionId, `settle-${step.auctionId}`, {
             type: 'SettleLiquidation',
             auctionId: step.auctionId,
             collateralSold: step.collateralSold,
             debtRepaid: step.debtRepaid,
-          });
+          }));
           return;
         case 'sell':
-          await this.commands.execute(ammAggregate, step.poolId, `sell-${step.auctionId}`, { type: 'SwapCollateral', auctionId: step.auctionId, collateral: step.collateral, wanted: step.wanted });
+          await this.bus.execute(new ExecuteCommand(ammAggregate, step.poolId, `sell-${step.auctionId}`, { type: 'SwapCollateral', auctionId: step.auctionId, collateral: step.collateral, wanted: step.wanted }));
           return;
         case 'close':
-          await this.commands.execute(auctionAggregate, step.auctionId, `close-${step.auctionId}`, { type: 'CloseAuction' });
+          await this.bus.execute(new ExecuteCommand(auctionAggregate, step.auctionId, `close-${step.auctionId}`, { type: 'CloseAuction' }));
           return;
         case 'marketSale':
-          await this.commands.execute(auctionAggregate, step.auctionId, `market-${step.auctionId}`, { type: 'SellToMarket', collateral: step.collateral, paid: step.paid, price: step.price });
+          await this.bus.execute(new ExecuteCommand(auctionAggregate, step.auctionId, `market-${step.auctionId}`, { type: 'SellToMarket', collateral: step.collateral, paid: step.paid, price: step.price }));
           return;
         case 'account':
           try {
-            await this.commands.execute(poolAggregate, step.poolId, `account-${step.auctionId}`, {
+            await this.bus.execute(new ExecuteCommand(poolAggregate, step.poolId, `account-${step.auctionId}`, {
               type: 'AccountLiquidation',
               auctionId: step.auctionId,
               reserveIn: step.reserveIn,
               keeperRewards: step.keeperRewards,
               badDebt: step.badDebt,
-            });
+            }));
           } finally {
             // Accounted (now, or already by an earlier attempt or another process): room may have freed under the global cap.
             this.retryGlobalWaiting();

@@ -20,7 +20,8 @@ import { DistributiveOmit } from '../domain/aggregate';
 import { AcceptedPrice, MAX_RISK_WINDOW, RiskCommand } from '../domain/pool/risk-adjustment';
 import { RiskProposal } from '../domain/pool/risk-settings';
 import { Quarantine } from '../eventstore/quarantine';
-import { AggregateCommands, AggregateOutcome } from '../eventstore/aggregate-commands';
+import { CommandBus } from '@nestjs/cqrs';
+import { AggregateCommands, AggregateOutcome, ExecuteCommand } from '../eventstore/aggregate-commands';
 import { Pools } from '../ledger/pools/pool.command';
 
 /** Refusals that only mean "nothing to do now": the engine stays quiet about them. */
@@ -39,6 +40,7 @@ export class RiskEngine implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     private readonly feed: LedgerFeed,
     private readonly commands: AggregateCommands,
+    private readonly bus: CommandBus,
     private readonly pools: Pools,
     private readonly clock: Clock,
     private readonly quarantine: Quarantine,
@@ -88,7 +90,7 @@ export class RiskEngine implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** A risk command on the pool's stream, decided against the prices this engine holds. */
   run(poolId: string, commandId: string, request: DistributiveOmit<RiskCommand, 'now'>): Promise<AggregateOutcome<typeof poolAggregate>> {
-    const step = (this.queues.get(poolId) ?? Promise.resolve()).catch(() => undefined).then(() => this.commands.execute(poolAggregate, poolId, commandId, request));
+    const step = (this.queues.get(poolId) ?? Promise.resolve()).catch(() => undefined).then(() => this.bus.execute(new ExecuteCommand(poolAggregate, poolId, commandId, request)));
     this.queues.set(poolId, step);
     return step;
   }

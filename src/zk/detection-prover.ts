@@ -11,7 +11,8 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { DomainError } from '../domain/decider';
 import { LEDGER_PROVER, ProofJob } from '../domain/liquidation/detected-liquidation-proof';
 import { liquidationProofAggregate } from '../domain/liquidation/detected-liquidation-proof-aggregate';
-import { AggregateCommands } from '../eventstore/aggregate-commands';
+import { CommandBus } from '@nestjs/cqrs';
+import { ExecuteCommand } from '../eventstore/aggregate-commands';
 import { Metrics } from '../observability/metrics';
 import { ProverClosedError, ProverPool } from './prover-pool';
 import { buildWitnessInput, WitnessError } from './witness';
@@ -30,7 +31,7 @@ export class DetectionProver implements OnModuleDestroy {
   private closed = false;
 
   constructor(
-    private readonly commands: AggregateCommands,
+    private readonly bus: CommandBus,
     private readonly metrics: Metrics,
     @Inject(PROVER_POOL) private readonly prover: ProverPool | undefined,
   ) {}
@@ -69,13 +70,15 @@ export class DetectionProver implements OnModuleDestroy {
         });
         const { proof, publicSignals, verified } = await this.prover!.prove(input);
         await asComponent('detection-prover', () =>
-          this.commands.execute(
-            liquidationProofAggregate,
-            trigger.liquidationId,
-            `prove-${trigger.liquidationId}`,
-            { type: 'ProveDetectedLiquidation', proof, publicSignals, proofVerified: verified },
-            // The liquidation it proves is the one the watch found, which the detector handed over.
-            { reads: { detectedLiquidation: () => trigger } },
+          this.bus.execute(
+            new ExecuteCommand(
+              liquidationProofAggregate,
+              trigger.liquidationId,
+              `prove-${trigger.liquidationId}`,
+              { type: 'ProveDetectedLiquidation', proof, publicSignals, proofVerified: verified },
+              // The liquidation it proves is the one the watch found, which the detector handed over.
+              { reads: { detectedLiquidation: () => trigger } },
+            ),
           ),
         );
         return;
