@@ -100,6 +100,8 @@ export function rotationFrom(previous: KeyObject, next: KeyObject, at: Date): Le
 /** Signatures already checked, so the several consumers of one event (ledger, read models, detector) verify it once. */
 const VERIFIED_KEPT = 50_000;
 
+const rememberedAs = (hash: string, { signedBy, signature }: LinkSignature) => `${signedBy}:${hash}:${signature}`;
+
 /**
  * The ledger's public keys over the history, and the check of a link against them. Starts from the
  * first key; each rotation, in `$all` order, must be signed by the key in office and the key it brings in.
@@ -163,14 +165,27 @@ export class LedgerKeys {
     if (position !== undefined && ((period.from !== undefined && position <= period.from) || (period.until !== undefined && position >= period.until))) {
       return { reason: 'BAD_SIGNATURE', message: `signed by ${signedBy} outside its time in office (${period.from ?? 'start'} to ${period.until ?? 'now'})` };
     }
-    const remembered = `${signedBy}:${hash}:${signature}`;
+    const remembered = rememberedAs(hash, { signedBy, signature });
     if (this.verified.has(remembered)) return undefined;
     if (!verify(null, Buffer.from(LINK_DOMAIN + hash), period.publicKey, Buffer.from(signature, 'base64'))) {
       return { reason: 'BAD_SIGNATURE', message: `the signature does not verify under ${signedBy}` };
     }
-    if (this.verified.size >= VERIFIED_KEPT) this.verified = new Set();
-    this.verified.add(remembered);
+    this.remember(remembered);
     return undefined;
+  }
+
+  /**
+   * A link this process signed itself, with a key it holds: valid by construction, so when its event
+   * comes back from the store only its content is checked against the link, not the signature again
+   * (about 100 µs of CPU an event). Only this exact key, hash and signature are taken as checked.
+   */
+  signedHere(hash: string, signature: LinkSignature): void {
+    this.remember(rememberedAs(hash, signature));
+  }
+
+  private remember(entry: string): void {
+    if (this.verified.size >= VERIFIED_KEPT) this.verified = new Set();
+    this.verified.add(entry);
   }
 
   document(): LedgerKeyDocument {

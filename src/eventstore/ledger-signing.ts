@@ -31,7 +31,17 @@ export class LedgerSigning {
     /** The revision of `ledger-keys`, which the next rotation expects. */
     private revision: bigint,
   ) {
-    this.sign = linkSigner(privateKey);
+    this.sign = this.signerWith(privateKey);
+  }
+
+  /** Signs links with `privateKey`, and tells the key history each signature it made (see LedgerKeys.signedHere). */
+  private signerWith(privateKey: KeyObject): SignLink {
+    const sign = linkSigner(privateKey);
+    return (hash) => {
+      const signature = sign(hash);
+      this.keys.signedHere(hash, signature);
+      return signature;
+    };
   }
 
   /** The key from `file` (made there if there is none), with the key history it and the store tell. */
@@ -107,7 +117,7 @@ export class LedgerSigning {
       if (problem) throw new Error(problem);
       await rename(`${this.file}.next`, this.file);
       this.privateKey = next;
-      this.sign = linkSigner(next);
+      this.sign = this.signerWith(next);
       await writeDocument(this.file, this.keys.document());
       this.logger.log(`rotated the ledger's signing key: ${rotation.previousKeyId} retired, ${rotation.keyId} in office`);
       return this.keys.document();
