@@ -79,11 +79,6 @@ export class LedgerFeed implements OnApplicationShutdown {
     return this.stop();
   }
 
-  /** Subscriptions to the store this feed holds now: one while it runs. */
-  get storeSubscriptions(): number {
-    return this.subscription && !this.subscription.destroyed ? 1 : 0;
-  }
-
   /** True while the feed's subscription delivers: events appended now will reach every joined consumer. */
   get isLive(): boolean {
     return this.live;
