@@ -298,6 +298,8 @@ describe('whose position it is, and what each refusal says', () => {
     expect(refusalOf(() => deposit('mallory'))).toEqual({ code: 'NOT_POSITION_OWNER', message: 'the position is not yours' });
     expect(deposit('o')).toEqual([{ type: 'CollateralDeposited', amount: WAD, ...committed(2n * WAD, 0n, 8n) }]);
     expect(deposit()).toEqual(deposit('o'));
+    // A re-decision may name no one outright.
+    expect(decide({ type: 'DepositCollateral', amount: WAD, salt: 8n, by: undefined }, position(WAD, 0n))).toEqual(deposit('o'));
   });
 
   it('says what is missing: the position, an open one, a price, a fresh one', () => {
