@@ -99,6 +99,8 @@ describe("the ledger's streams and what a stored event it cannot read is refused
     expect(why(() => ledgerEventCodec.decode('PriceUpdated', 0, {}))).toBe('no upcaster for PriceUpdated v0');
     expect(why(() => ledgerEventCodec.decode('PriceUpdated', 1, { round: 'not-a-number', price: '1', at: '1', oracles: [] }))).toBe('round is not an integer: "not-a-number"');
     expect(why(() => ledgerEventCodec.decode('PriceUpdated', 1, { round: '7', price: '-12', at: '1', oracles: [] }))).toBeUndefined();
+    // A long value is quoted by its first 40 characters only.
+    expect(why(() => ledgerEventCodec.decode('PriceUpdated', 1, { round: 'x'.repeat(50), price: '1', at: '1', oracles: [] }))).toBe(`round is not an integer: "${'x'.repeat(40)}"`);
   });
 });
 
