@@ -1,4 +1,4 @@
-import { ledgerEventCodec, LedgerEvent, UPCASTERS, UnknownEventError } from './events';
+import { isLedgerEvent, isLedgerEventType, isLedgerStream, LEDGER_STREAM_PREFIXES, ledgerEventCodec, LedgerEvent, ledgerStreamOf, UPCASTERS, UnknownEventError } from './events';
 
 const samples: LedgerEvent[] = [
   { type: 'DebtDrawn', amount: 2n ** 87n, borrowIndex: 10n ** 27n + 1n, collateral: 5n, scaledDebt: 7n, salt: 2n ** 250n, commitment: 123n },
@@ -60,3 +60,47 @@ describe('event codec', () => {
     }
   });
 });
+
+describe("the ledger's streams and what a stored event it cannot read is refused with", () => {
+  it('knows its streams by their prefixes, and no other', () => {
+    expect(LEDGER_STREAM_PREFIXES).toEqual(['pool-', 'oracle-', 'position-', 'auction-', 'amm-', 'proof-', 'settings-']);
+    for (const stream of ['pool-p', 'oracle-F', 'position-x', 'auction-x.4', 'amm-p', 'proof-x.3', 'settings-risk']) expect([stream, isLedgerStream(stream)]).toEqual([stream, true]);
+    for (const stream of ['pool', 'poolx-p', 'public-pool-p', 'projection-x', '']) expect([stream, isLedgerStream(stream)]).toEqual([stream, false]);
+  });
+
+  it('reads a stream’s kind and the id after its first dash', () => {
+    expect(ledgerStreamOf('position-x.4')).toEqual({ kind: 'position', id: 'x.4' });
+    expect(ledgerStreamOf('auction-a-b')).toEqual({ kind: 'auction', id: 'a-b' });
+    expect(ledgerStreamOf('settings')).toEqual({ kind: 'settings', id: '' });
+    expect(ledgerStreamOf('-x')).toEqual({ kind: '', id: 'x' });
+  });
+
+  it('takes an event for its own only with a ledger type in a ledger stream', () => {
+    expect([isLedgerEventType('PoolCreated'), isLedgerEventType('Mystery')]).toEqual([true, false]);
+    expect(isLedgerEvent({ stream: 'pool-p', type: 'PoolCreated' })).toBe(true);
+    expect(isLedgerEvent({ stream: 'public-p', type: 'PoolCreated' })).toBe(false);
+    expect(isLedgerEvent({ stream: 'pool-p', type: 'Mystery' })).toBe(false);
+  });
+
+  it('says why it cannot read a stored event', () => {
+    const why = (decode: () => unknown) => {
+      try {
+        decode();
+      } catch (err) {
+        if (err instanceof UnknownEventError) return err.message;
+        throw err;
+      }
+      return undefined;
+    };
+    expect(why(() => ledgerEventCodec.decode('Mystery', 1, {}))).toBe('unknown event type Mystery');
+    expect(why(() => ledgerEventCodec.decode('PriceUpdated', 1, null as unknown as Record<string, unknown>))).toBe('PriceUpdated has no body');
+    expect(why(() => ledgerEventCodec.decode('PriceUpdated', 1, [] as unknown as Record<string, unknown>))).toBe('PriceUpdated has no body');
+    expect(why(() => ledgerEventCodec.decode('PriceUpdated', 1, 'x' as unknown as Record<string, unknown>))).toBe('PriceUpdated has no body');
+    expect(why(() => ledgerEventCodec.decode('PriceUpdated', 0, {}))).toBe('no upcaster for PriceUpdated v0');
+    expect(why(() => ledgerEventCodec.decode('PriceUpdated', 1, { round: 'not-a-number', price: '1', at: '1', oracles: [] }))).toBe('round is not an integer: "not-a-number"');
+    expect(why(() => ledgerEventCodec.decode('PriceUpdated', 1, { round: '7', price: '-12', at: '1', oracles: [] }))).toBeUndefined();
+    // A long value is quoted by its first 40 characters only.
+    expect(why(() => ledgerEventCodec.decode('PriceUpdated', 1, { round: 'x'.repeat(50), price: '1', at: '1', oracles: [] }))).toBe(`round is not an integer: "${'x'.repeat(40)}"`);
+  });
+});
+

@@ -9,9 +9,10 @@ import { DomainError } from '../decider';
 import { RAY, WAD } from '../math/fixed-point';
 import { auctionPrice, AUCTION_CURVES, AuctionCurve } from '../liquidation/auction-curves';
 import { AuctionParameters, DEFAULT_AUCTION, poolDecider, PoolParameters, PoolState } from '../pool/pool';
-import { PositionState } from '../position/position';
+import { ExistingPosition, PositionState } from '../position/position';
 import { FeedState } from '../oracle/feed';
-import { AuctionContext, auctionDecider, AuctionEvent, AuctionState } from './auction';
+import { AuctionContext, auctionDecider, AuctionEvent, auctionQuote, AuctionState, auctionStream, RunningAuction } from './auction';
+import { AUCTION_ROUTES, sellsAtOnce } from './auction-routes';
 import { refusalCode, refusalOf } from '../testing';
 
 const parameters: PoolParameters = {
@@ -446,5 +447,177 @@ describe('a Dutch auction’s takes and settlement, in numbers', () => {
       { type: 'SoldToMarket', collateral: WAD, paid: usdc(940n), price: 940n * WAD, at: T0 },
       { type: 'AuctionSettled', sold: WAD, raised: usdc(940n), collateralLeft: 0n, shortfall: 0n, at: T0, debtRepaid: usdc(900n), penaltyPaid: usdc(40n), liquidatorBonus: 0n, protocolFee: 0n, reserveIn: usdc(40n) },
     ]);
+  });
+});
+
+describe('an auction’s start, reset and keeper, in numbers', () => {
+  // 1 WETH for a tab of 945 USDC (900 of debt), linear from 1,100; a keeper earns 5 USDC plus 1% of what is still to raise.
+  const usdc = (n: bigint) => n * 10n ** 6n;
+  const paid: PoolChanges = { auction: { keeperTip: usdc(5n), keeperChipBps: 100n } };
+  const start = (position: PositionState, keeper?: string, changes: PoolChanges = paid) =>
+    auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x', ...(keeper !== undefined ? { keeper } : {}) }, auctionDecider.initialState(), context(position, 'linear', T0, feed, changes));
+
+  it('lives on the stream auction-<id>', () => {
+    expect(auctionStream('x.4')).toBe('auction-x.4');
+  });
+
+  it('pays the keeper who starts it the tip plus its share of the tab, and a start by no keeper nothing', () => {
+    const position = inLiquidation(WAD, usdc(900n));
+    const [byKeeper] = start(position, 'k');
+    // 5 + 1% of 945 = 14.45 USDC.
+    expect(byKeeper).toMatchObject({ type: 'AuctionStarted', keeper: 'k', keeperReward: 14_450_000n, tab: usdc(945n) });
+    const [byNone] = start(position);
+    expect(byNone).toMatchObject({ type: 'AuctionStarted', keeperReward: 0n });
+    expect('keeper' in byNone).toBe(false);
+  });
+
+  it('names a proof’s liquidator, who earns the bonus, and no liquidator for the ledger’s own detection, in the event and in the auction', () => {
+    const [byProof] = start(inLiquidation(WAD, usdc(900n), 'liq'));
+    expect(byProof).toMatchObject({ liquidator: 'liq' });
+    expect(run(auctionDecider.initialState(), [byProof])).toMatchObject({ liquidator: 'liq' });
+    const [detected] = start(inLiquidation(WAD, usdc(900n)));
+    expect('liquidator' in detected).toBe(false);
+    expect('liquidator' in run(auctionDecider.initialState(), [detected])).toBe(false);
+  });
+
+  it('starts once, only for the position being liquidated, and only where the pool reserved room for that position', () => {
+    const position = inLiquidation(WAD, usdc(900n)) as ExistingPosition;
+    const state = run(auctionDecider.initialState(), start(position));
+    expect(refusalOf(() => auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, state, context(position, 'linear', T0)))).toEqual({
+      code: 'AUCTION_EXISTS', message: 'auction x.4 already exists',
+    });
+    const startFor = (p: PositionState, positionId = 'x', ctx: AuctionContext = context(position, 'linear', T0)) =>
+      refusalOf(() => auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId }, auctionDecider.initialState(), { ...ctx, position: p }));
+    const notLiquidated = { code: 'NOT_IN_LIQUIDATION', message: 'the position is not being liquidated' };
+    // A closed position is not liquidated, whatever it records; nor is another position, or one without a pending liquidation.
+    expect(startFor({ ...position, status: 'closed' })).toEqual(notLiquidated);
+    expect(startFor(position, 'y')).toEqual(notLiquidated);
+    const { liquidation: _none, ...unliquidated } = position;
+    expect(startFor(unliquidated)).toEqual(notLiquidated);
+    // The pool reserved auction x.4 for position x: position y, in liquidation too, may not start it.
+    const other: ExistingPosition = { ...position, positionId: 'y' };
+    expect(startFor(other, 'y')).toEqual({ code: 'NOT_RESERVED', message: 'the pool holds no room for auction x.4' });
+    expect(refusalCode(() => startFor(position))).toBeUndefined();
+  });
+
+  it('pays the keeper who resets it the tip plus its share of what is still to raise, and keeps a Dutch auction Dutch', () => {
+    const position = inLiquidation(WAD, usdc(900n));
+    const ctx = (now: bigint, feedNow: FeedState = feed) => context(position, 'linear', now, feedNow, paid);
+    let state = run(auctionDecider.initialState(), start(position));
+    // Half the WETH at 1,100 raises 550: 395 of the tab is left.
+    state = run(state, auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD / 2n, maxPrice: 10n ** 30n }, state, ctx(T0)));
+    // 101 s in the price (544.5) is below half the top: a keeper may reset at round 2's 800. 5 + 1% of 395 = 8.95 USDC.
+    const fresh = priced(2n, 800n * WAD, T0 + 100n);
+    expect(refusalOf(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 2n }, state, ctx(T0 + 99n, fresh)))).toEqual({
+      code: 'AUCTION_NOT_RESETTABLE', message: 'the auction is neither too old nor too far down to reset',
+    });
+    const reset = auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 2n }, state, ctx(T0 + 101n, fresh));
+    expect(reset).toEqual([{ type: 'AuctionReset', keeper: 'k', keeperReward: 8_950_000n, round: 2n, price: 800n * WAD, top: 880n * WAD, at: T0 + 101n }]);
+    expect(run(state, reset)).toMatchObject({ status: 'running', oracle: 800n * WAD, top: 880n * WAD, startedAt: T0 + 101n, sold: WAD / 2n, raised: usdc(550n), auction: { route: 'dutch' } });
+  });
+
+  it('needs a reset once older than its reset age, and not at exactly that age, however high its price', () => {
+    // A stair of 1% an hour and no reset by price: only age makes the run over.
+    const slow: PoolChanges = { auction: { curve: 'stairstep', cutBps: 100n, stepSeconds: 3_600n, resetBelowBps: 0n, resetAfterSeconds: 3_600n } };
+    const position = inLiquidation(WAD, usdc(900n));
+    const state = run(auctionDecider.initialState(), start(position, undefined, slow));
+    if (state.status !== 'running') throw new Error(state.status);
+    expect(auctionQuote(state, T0 + 3_600n)).toEqual({ price: 1_089n * WAD, needsReset: false });
+    expect(auctionQuote(state, T0 + 3_601n)).toEqual({ price: 1_089n * WAD, needsReset: true });
+    const take = (at: bigint) => refusalCode(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD / 10n, maxPrice: 10n ** 30n }, state, context(position, 'linear', at, feed, slow)));
+    expect(take(T0 + 3_600n)).toBeUndefined();
+    expect(take(T0 + 3_601n)).toBe('AUCTION_NEEDS_RESET');
+  });
+
+  it('is refused by name when there is none, and once it is over', () => {
+    const position = inLiquidation(WAD, usdc(900n));
+    const take = (state: AuctionState) => refusalOf(() => auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, context(position, 'linear', T0)));
+    expect(take(auctionDecider.initialState())).toEqual({ code: 'AUCTION_NOT_FOUND', message: 'no such auction' });
+    const state = run(auctionDecider.initialState(), start(position));
+    const over = run(state, auctionDecider.decide({ type: 'TakeCollateral', taker: 't', collateral: WAD, maxPrice: 10n ** 30n }, state, context(position, 'linear', T0)));
+    expect(take(over)).toEqual({ code: 'AUCTION_SETTLED', message: 'the auction is over' });
+  });
+
+  it('goes to the pool’s market at once only on the market route', () => {
+    expect([sellsAtOnce('dutch'), sellsAtOnce('english'), sellsAtOnce('market')]).toEqual([false, false, true]);
+  });
+});
+
+describe('an English auction’s bids, at their bounds', () => {
+  // Deep under water at 1,000: a tab of 1,092 USDC for the whole WETH, a reserve of 950; bids beat the best by 5%; bidding
+  // closes 100 s in, and a bid in its last 30 s moves the close to 30 s after it.
+  const usdc = (n: bigint) => n * 10n ** 6n;
+  const english: PoolChanges = { auction: { route: 'english', bidIncrementBps: 500n, biddingSeconds: 100n, extendSeconds: 30n } };
+  const position = inLiquidation(WAD, usdc(1_040n));
+  const ctx = (now: bigint, feedNow: FeedState = feed): AuctionContext => context(position, 'linear', now, feedNow, english);
+  const opened = (): RunningAuction => {
+    const state = run(auctionDecider.initialState(), auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), ctx(T0)));
+    if (state.status !== 'running') throw new Error(state.status);
+    return state;
+  };
+  const bid = (state: AuctionState, bidder: string, amount: bigint, at: bigint) => auctionDecider.decide({ type: 'PlaceBid', bidder, amount }, state, ctx(at));
+  const close = T0 + 100n;
+
+  it('takes a bid at the very close, and refuses one after it, saying when bidding closed', () => {
+    const state = opened();
+    expect(bid(state, 'alice', usdc(950n), close)).toEqual([{ type: 'BidPlaced', bidder: 'alice', amount: usdc(950n), deadline: close + 30n, at: close }]);
+    expect(refusalOf(() => bid(state, 'alice', usdc(950n), close + 1n))).toEqual({ code: 'AUCTION_ENDED', message: 'bidding has closed', details: { deadline: String(close) } });
+  });
+
+  it('refuses a bid of nothing, one above the tab, and one below the reserve, each saying why', () => {
+    const state = opened();
+    expect(refusalOf(() => bid(state, 'alice', 0n, T0 + 1n))).toEqual({ code: 'AMOUNT_NOT_POSITIVE', message: 'the bid must be positive' });
+    expect(refusalCode(() => bid(state, 'alice', -1n, T0 + 1n))).toBe('AMOUNT_NOT_POSITIVE');
+    expect(refusalOf(() => bid(state, 'alice', usdc(1_092n) + 1n, T0 + 1n))).toEqual({ code: 'BID_ABOVE_TAB', message: 'no bid may offer more than the tab', details: { tab: '1092' } });
+    expect(refusalOf(() => bid(state, 'alice', usdc(949n), T0 + 1n))).toEqual({
+      code: 'BID_BELOW_RESERVE', message: "the bid is below the auction's reserve: the lot at the oracle price less the liquidation penalty", details: { reserve: '950' },
+    });
+  });
+
+  it('takes a bid of exactly the increment over the best, refuses a unit less saying the least bid, and lets the whole tab win over any best bid', () => {
+    let state: AuctionState = opened();
+    state = run(state, bid(state, 'alice', usdc(950n), T0 + 1n));
+    // 5% over 950 is 997.5.
+    expect(refusalOf(() => bid(state, 'bob', 997_499_999n, T0 + 2n))).toEqual({ code: 'BID_TOO_LOW', message: 'the bid does not beat the best bid by the increment', details: { minBid: '997.5' } });
+    expect(bid(state, 'bob', 997_500_000n, T0 + 2n)).toEqual([
+      { type: 'BidRefunded', bidder: 'alice', amount: usdc(950n) },
+      { type: 'BidPlaced', bidder: 'bob', amount: 997_500_000n, deadline: close, at: T0 + 2n },
+    ]);
+    state = run(state, bid(state, 'bob', usdc(1_050n), T0 + 2n));
+    // 5% over 1,050 is 1,102.5, above the 1,092 tab: the whole tab still beats it, and wins at once.
+    expect(bid(state, 'carol', usdc(1_092n), T0 + 3n).map((e) => e.type)).toEqual(['BidRefunded', 'BidPlaced', 'AuctionWon', 'AuctionSettled']);
+    expect(refusalCode(() => bid(state, 'carol', usdc(1_091n), T0 + 3n))).toBe('BID_TOO_LOW');
+  });
+
+  it('never takes a bid that does not beat the best, even where the increment were nothing (validateParameters requires at least 1 bps)', () => {
+    const base = opened();
+    let state: AuctionState = { ...base, auction: { ...base.auction, bidIncrementBps: 0n } };
+    state = run(state, bid(state, 'alice', usdc(950n), T0 + 1n));
+    expect(refusalOf(() => bid(state, 'bob', usdc(950n), T0 + 2n))).toEqual({ code: 'BID_TOO_LOW', message: 'the bid does not beat the best bid', details: { minBid: '950' } });
+    expect(refusalCode(() => bid(state, 'bob', usdc(950n) + 1n, T0 + 2n))).toBeUndefined();
+  });
+
+  it('needs a reset only once bidding closed without a bid; with a bid, the close is a keeper’s step instead', () => {
+    const state = opened();
+    const fresh = priced(2n, 900n * WAD, close);
+    const reset = (s: AuctionState, at: bigint) => refusalCode(() => auctionDecider.decide({ type: 'ResetAuction', keeper: 'k', round: 2n }, s, ctx(at, fresh)));
+    const sell = (s: AuctionState, at: bigint) => refusalCode(() => auctionDecider.decide({ type: 'SellToMarket', collateral: WAD, paid: usdc(900n), price: 900n * WAD }, s, ctx(at, fresh)));
+    const dueStep = AUCTION_ROUTES.english.dueStep!;
+    // No bid: at the close it is not over yet; a second later it is.
+    expect([auctionQuote(state, close).needsReset, reset(state, close), sell(state, close), dueStep(state, close + 1n)]).toEqual([false, 'AUCTION_NOT_RESETTABLE', 'AUCTION_RUNNING', undefined]);
+    expect([auctionQuote(state, close + 1n).needsReset, reset(state, close + 1n), sell(state, close + 1n)]).toEqual([true, undefined, undefined]);
+    // A bid: after the close the best bid wins, by a keeper's close; no reset, no market sale.
+    const bidden = run(state, bid(state, 'alice', usdc(950n), T0 + 1n));
+    if (bidden.status !== 'running') throw new Error(bidden.status);
+    expect([auctionQuote(bidden, close + 1n).needsReset, reset(bidden, close + 1n), sell(bidden, close + 1n)]).toEqual([false, 'AUCTION_NOT_RESETTABLE', 'AUCTION_RUNNING']);
+    expect([dueStep(bidden, close), dueStep(bidden, close + 1n)]).toEqual([undefined, 'close']);
+  });
+
+  it('has no close of bidding on a Dutch run, and says so', () => {
+    const dutch = run(auctionDecider.initialState(), auctionDecider.decide({ type: 'StartAuction', auctionId: 'x.4', positionId: 'x' }, auctionDecider.initialState(), context(position, 'linear', T0)));
+    if (dutch.status !== 'running') throw new Error(dutch.status);
+    expect(refusalOf(() => AUCTION_ROUTES.english.dueStep!({ ...dutch, bid: { bidder: 'alice', amount: usdc(950n) } }, T0))).toEqual({
+      code: 'NOT_AN_ENGLISH_AUCTION', message: 'a Dutch auction takes takes, not bids',
+    });
   });
 });

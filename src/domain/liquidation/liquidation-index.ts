@@ -73,6 +73,7 @@ export class LiquidationIndex {
     if (position.scaledDebt === 0n) return;
     const bucket = position.collateral === 0n ? -1 : position.collateral.toString(2).length - 1;
     const ratio = position.collateral === 0n ? 0n : (position.scaledDebt << RATIO_BITS) / position.collateral;
+    // Stryker disable next-line UpdateOperator: `nextTie--` is equivalent: a tie only keeps positions with equal r apart, and any distinct values do (their order is not part of the answer).
     const entry: Entry = { ...position, key: (ratio << TIE_BITS) | (this.nextTie++ & TIE_MASK), bucket };
     this.entries.set(position.positionId, entry);
     let buckets = this.pools.get(position.poolId);
@@ -116,6 +117,7 @@ export class LiquidationIndex {
 export function liquidatableByScan(positions: Iterable<IndexedPosition>, poolId: string, view: PoolRiskView): IndexedPosition[] {
   const found: IndexedPosition[] = [];
   for (const p of positions) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: `scaledDebt >= 0n` and `true` are equivalent: a position without debt is never liquidatable (its sibling `false` is killed).
     if (p.poolId === poolId && p.scaledDebt > 0n && isLiquidatable({ ...view, collateral: p.collateral, scaledDebt: p.scaledDebt })) found.push(p);
   }
   return found;
@@ -133,6 +135,7 @@ function lowestCandidateRatio(bucket: number, view: PoolRiskView): bigint | unde
   const { price, borrowIndex, thresholdBps, collateralUnit, debtUnit } = view;
   const scale = 1n << BigInt(bucket);
   const numerator = price * debtUnit * thresholdBps * scale - (BPS + thresholdBps) * WAD * collateralUnit;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: `< 0n` and `false` are equivalent: a bound of zero or below is then returned, and no key (r ≥ 0) is below it, so nothing is cut off, as with undefined.
   if (numerator <= 0n) return undefined;
   return (numerator * RAY << RATIO_BITS) / (WAD * collateralUnit * scale * borrowIndex * BPS);
 }

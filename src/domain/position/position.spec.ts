@@ -12,7 +12,7 @@ import { RAY, WAD } from '../math/fixed-point';
 import { FeedState } from '../oracle/feed';
 import { PoolState, Reservation } from '../pool/pool';
 import { refusalCode, refusalOf } from '../testing';
-import { ExistingPosition, PendingLiquidation, PositionCommand, PositionContext, positionDecider, PositionEvent, PositionState } from './position';
+import { ExistingPosition, PendingLiquidation, PositionCommand, PositionContext, positionDecider, PositionEvent, PositionState, positionStream } from './position';
 
 const USDC = 10n ** 6n;
 const T0 = 1_800_000_000n;
@@ -285,5 +285,64 @@ describe('a liquidation triggered by proof', () => {
     const after = positionDecider.evolve(position(WAD, 700n * USDC), retired);
     expect(after).toMatchObject({ liquidation: { by: 'proof', round: 3n, nullifier: 42n } });
     expect(after.status === 'open' && after.liquidation).not.toHaveProperty('price');
+  });
+});
+
+describe('whose position it is, and what each refusal says', () => {
+  it('lives on the stream position-<id>', () => {
+    expect(positionStream('x')).toBe('position-x');
+  });
+
+  it('takes an owner’s command only from its owner, and the ledger’s own re-decision from no one', () => {
+    const deposit = (by?: string) => decide({ type: 'DepositCollateral', amount: WAD, salt: 8n, ...(by !== undefined ? { by } : {}) }, position(WAD, 0n));
+    expect(refusalOf(() => deposit('mallory'))).toEqual({ code: 'NOT_POSITION_OWNER', message: 'the position is not yours' });
+    expect(deposit('o')).toEqual([{ type: 'CollateralDeposited', amount: WAD, ...committed(2n * WAD, 0n, 8n) }]);
+    expect(deposit()).toEqual(deposit('o'));
+    // A re-decision may name no one outright.
+    expect(decide({ type: 'DepositCollateral', amount: WAD, salt: 8n, by: undefined }, position(WAD, 0n))).toEqual(deposit('o'));
+  });
+
+  it('says what is missing: the position, an open one, a price, a fresh one', () => {
+    const deposit = (state: PositionState, ctx: PositionContext = context()) => refusalOf(() => decide({ type: 'DepositCollateral', amount: 1n, salt: 8n }, state, ctx));
+    expect(refusalOf(() => decide({ type: 'OpenPosition', positionId: 'x', poolId: 'p', owner: 'o', salt: 5n }, position(0n, 0n)))).toEqual({ code: 'POSITION_EXISTS', message: 'position x already exists' });
+    expect(deposit(positionDecider.initialState())).toEqual({ code: 'POSITION_NOT_FOUND', message: 'no such position' });
+    expect(deposit({ ...position(0n, 0n), status: 'closed' })).toEqual({ code: 'POSITION_CLOSED', message: 'the position is closed' });
+    expect(deposit(position(WAD, 0n), context({ price: { status: 'none' } }))).toEqual({ code: 'NO_PRICE', message: "the pool's feed has no price yet" });
+    expect(deposit(position(WAD, 0n), context({ price: { status: 'stale' } }))).toEqual({ code: 'STALE_PRICE', message: "the pool's price is older than its feed's heartbeat" });
+  });
+
+  it('says why an amount or a salt is refused', () => {
+    const deposit = (amount: bigint, salt = 8n) => refusalOf(() => decide({ type: 'DepositCollateral', amount, salt }, position(WAD, 0n)));
+    expect(deposit(0n)).toEqual({ code: 'AMOUNT_NOT_POSITIVE', message: 'the amount must be positive' });
+    expect(deposit(1n << 88n)).toEqual({ code: 'AMOUNT_TOO_LARGE', message: 'amounts and balances must stay below 2^88 smallest units' });
+    expect(deposit(1n, 0n)).toEqual({ code: 'INVALID_SALT', message: 'a salt is a non-zero field element' });
+    expect(deposit(1n, 7n)).toEqual({ code: 'SALT_REUSED', message: 'every change needs a fresh salt' });
+  });
+
+  it('says why a withdrawal, a repayment or a close is refused', () => {
+    // 500 scaled USDC at index 1.2 is 600 USDC against 1 WETH at 1,000.
+    const borrower = position(WAD, 500n * USDC);
+    expect(refusalOf(() => decide({ type: 'WithdrawCollateral', amount: WAD + 1n, salt: 8n }, borrower))).toEqual({ code: 'INSUFFICIENT_COLLATERAL', message: 'cannot withdraw more collateral than the position holds' });
+    expect(refusalOf(() => decide({ type: 'WithdrawCollateral', amount: WAD / 2n, salt: 8n }, borrower))).toEqual({
+      code: 'LTV_EXCEEDED', message: "this would take the position above the pool's maximum loan-to-value of 7500 bps",
+    });
+    expect(refusalOf(() => decide({ type: 'RepayDebt', amount: 'all', salt: 8n }, position(WAD, 0n)))).toEqual({ code: 'NO_DEBT', message: 'the position has no debt to repay' });
+    expect(refusalOf(() => decide({ type: 'RepayDebt', amount: 600n * USDC + 1n, salt: 8n }, borrower))).toEqual({ code: 'REPAY_EXCEEDS_DEBT', message: 'cannot repay more than the debt' });
+    expect(refusalOf(() => decide({ type: 'ClosePosition', salt: 8n }, borrower))).toEqual({ code: 'DEBT_OUTSTANDING', message: 'repay the whole debt before closing the position' });
+    expect(refusalOf(() => decide({ type: 'ClosePosition', salt: 8n }, position(WAD, 500n * USDC, detected)))).toEqual({ code: 'LIQUIDATION_IN_PROGRESS', message: 'the position is being liquidated' });
+    expect(refusalOf(() => decide({ type: 'DrawDebt', amount: 5n * USDC, salt: 8n }, position(WAD, 0n)))).toEqual({ code: 'BELOW_DUST', message: "a position's debt must be zero or at least the pool's dust limit" });
+  });
+
+  it('tells a draw above max LTV the most it can draw now, in whole debt tokens', () => {
+    // 1 WETH at 1,000 allows 750 USDC of debt at 75%: 625 scaled at index 1.2. 500 scaled are owed, so 125 scaled more, 150 USDC.
+    const draw = (amount: bigint) => decide({ type: 'DrawDebt', amount, salt: 8n }, position(WAD, 500n * USDC));
+    expect(refusalOf(() => draw(150n * USDC + 1n))).toEqual({
+      code: 'LTV_EXCEEDED',
+      message:
+        "this would take the position above the pool's maximum loan-to-value of 7500 bps; the most it can draw now is 150 USDC " +
+        "(the debt a draw records is its amount at the borrow index, rounded up in the pool's favour, so drawing exactly up to the limit ends a unit above it)",
+      details: { maxDraw: '150' },
+    });
+    expect(draw(150n * USDC)).toEqual([{ type: 'DebtDrawn', amount: 150n * USDC, borrowIndex: (RAY * 12n) / 10n, ...committed(WAD, 625n * USDC, 8n) }]);
   });
 });
