@@ -2,6 +2,7 @@ import { contextFrom, contextFromStore, ContextLookup, read, Reads } from './agg
 import { AGGREGATES, aggregateOfStream } from './aggregates';
 import { LEDGER_STREAM_PREFIXES } from './events';
 import { positionAggregate } from './position/position-aggregate';
+import { feedAggregate } from './oracle/feed-aggregate';
 import { poolAggregate } from './pool/pool-aggregate';
 import type { ActivePool } from './pool/pool-state';
 
@@ -17,6 +18,9 @@ describe('the aggregate table', () => {
     expect(aggregateOfStream('snapshot-pool-eth')).toBeUndefined();
     expect(aggregateOfStream('$all')).toBeUndefined();
     expect(aggregateOfStream('-pool')).toBeUndefined();
+    // A name without a dash is no aggregate's, even when all but its last letter is a kind.
+    expect(aggregateOfStream('pools')).toBeUndefined();
+    expect(aggregateOfStream('ammo')).toBeUndefined();
   });
 });
 
@@ -52,6 +56,13 @@ describe('a context built from reads', () => {
     const context = contextFrom(positionAggregate.contextOf(open, { status: 'absent' }, { id: 'x', now: 7n }), lookup);
     expect(asked).toEqual(['pool p', 'feed ETH-USD']);
     expect(context).toEqual({ pool, feed, price: { status: 'none' }, now: 7n });
+  });
+
+  it('a feed command reads nothing', () => {
+    asked.length = 0;
+    const command = feedAggregate.issue({ type: 'RevokeOracleKey', oracle: 'a' }, { now: 9n, salt: 1n });
+    expect(contextFrom(feedAggregate.contextOf(command, { status: 'absent' }, { id: 'F', now: 9n }), lookup)).toBeUndefined();
+    expect(asked).toEqual([]);
   });
 
   it('a pool command other than a reservation or a proposal reads nothing', () => {

@@ -26,6 +26,18 @@ describe('LedgerState', () => {
     expect(seen).toEqual([expect.objectContaining({ interest: { index: 2n * RAY, at: 5n, ratePerSecond: 0n } })]);
   });
 
+  it("names the active pools priced by a feed, and only those", () => {
+    const ledger = new LedgerState();
+    const created = (poolId: string, feed: string) => ({ type: 'PoolCreated', poolId, collateral: {}, debt: {}, feed, parameters: {}, ratePerSecond: 0n, at: 0n });
+    ledger.apply('pool-a', [created('a', 'ETH-USD')]);
+    ledger.apply('pool-b', [created('b', 'BTC-USD')]);
+    ledger.apply('pool-c', [created('c', 'ETH-USD')]);
+    expect(ledger.poolsOnFeed('ETH-USD')).toEqual(['a', 'c']);
+    expect(ledger.poolsOnFeed('SOL-USD')).toEqual([]);
+    expect(ledger.activePool('b')).toMatchObject({ feed: 'BTC-USD' });
+    expect(ledger.activePool('d')).toBeUndefined();
+  });
+
   it('answers the initial state of an aggregate without events, and keeps only the kinds it was asked to', () => {
     const lean = new LedgerState(['pool', 'oracle']);
     expect(lean.stateOf({ kind: 'oracle', decider: { initialState: () => ({ status: 'absent' }) } } as never, 'none')).toEqual({ status: 'absent' });
@@ -53,6 +65,6 @@ describe('healthOf', () => {
   });
 
   it('without debt: no health factor, band noDebt', () => {
-    expect(healthOf(pool, { collateral: WAD, scaledDebt: 0n }, 2000n * WAD, RAY)).toEqual({ collateralValue: 2_000_000_000n, debt: 0n, band: 'noDebt' });
+    expect(healthOf(pool, { collateral: WAD, scaledDebt: 0n }, 2000n * WAD, RAY)).toStrictEqual({ collateralValue: 2_000_000_000n, debt: 0n, band: 'noDebt' });
   });
 });
