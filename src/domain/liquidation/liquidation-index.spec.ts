@@ -35,22 +35,28 @@ const view: fc.Arbitrary<PoolRiskView> = fc.record({
 
 const ids = (found: IndexedPosition[]) => found.map((p) => p.positionId).sort();
 
+/** The index after `changes`, and the positions a full scan would see. */
+function indexAfter(changes: readonly ({ set: IndexedPosition } | { remove: string })[]): { index: LiquidationIndex; all: Map<string, IndexedPosition> } {
+  const index = new LiquidationIndex();
+  const all = new Map<string, IndexedPosition>();
+  for (const c of changes) {
+    if ('set' in c) {
+      index.set(c.set);
+      all.set(c.set.positionId, c.set);
+    } else {
+      index.remove(c.remove);
+      all.delete(c.remove);
+    }
+  }
+  return { index, all };
+}
+
 describe('liquidation index', () => {
   it('returns exactly the positions a full scan finds liquidatable, after any sequence of changes', () => {
     let nonEmpty = 0;
     fc.assert(
       fc.property(fc.array(change, { maxLength: 120 }), fc.array(view, { minLength: 1, maxLength: 5 }), (changes, views) => {
-        const index = new LiquidationIndex();
-        const all = new Map<string, IndexedPosition>();
-        for (const c of changes) {
-          if ('set' in c) {
-            index.set(c.set);
-            all.set(c.set.positionId, c.set);
-          } else {
-            index.remove(c.remove);
-            all.delete(c.remove);
-          }
-        }
+        const { index, all } = indexAfter(changes);
         for (const v of views) {
           for (const poolId of ['a', 'b']) {
             const scanned = ids(liquidatableByScan(all.values(), poolId, v));
@@ -160,17 +166,7 @@ describe('liquidation index, the work of a query', () => {
     let pruned = 0;
     fc.assert(
       fc.property(fc.array(change, { maxLength: 120 }), fc.array(view, { minLength: 1, maxLength: 5 }), (changes, views) => {
-        const index = new LiquidationIndex();
-        const all = new Map<string, IndexedPosition>();
-        for (const c of changes) {
-          if ('set' in c) {
-            index.set(c.set);
-            all.set(c.set.positionId, c.set);
-          } else {
-            index.remove(c.remove);
-            all.delete(c.remove);
-          }
-        }
+        const { index, all } = indexAfter(changes);
         for (const v of views) {
           for (const poolId of ['a', 'b']) {
             const held = [...all.values()].filter((p) => p.poolId === poolId && p.scaledDebt > 0n);
