@@ -204,7 +204,7 @@ export class LedgerReplay {
         if (this.recentStates.size <= RECENT_CONTEXT_STATES) break;
         this.recentStates.delete(key);
       }
-      return folded?.after;
+      return folded;
     } catch (err) {
       this.fail('UNFOLDABLE', `${recorded.events[0].event.type} cannot follow the stream's earlier events: ${(err as Error).message}`, recorded.events[0]);
       return undefined;

@@ -65,7 +65,7 @@ describe('the pool', () => {
   });
 
   it('stamps ledger time on a request', () => {
-    expect(poolAggregate.issue({ type: 'PauseLiquidations' }, { now: NOW, salt: 5n })).toEqual({ type: 'PauseLiquidations', now: NOW });
+    expect(poolAggregate.issue({ type: 'PauseLiquidations' }, { now: NOW, salt: () => 5n })).toEqual({ type: 'PauseLiquidations', now: NOW });
   });
 
   it('decides a reservation on the position, the feed, the cap and every other active pool; without a cap, on no other pool', () => {
@@ -148,10 +148,10 @@ describe('the feed, the market, the cap, the proof and a principal', () => {
 
   it('issue commands with ledger time where theirs carry it', () => {
     const report = { type: 'SubmitPriceReport', oracle: 'o', round: 1n, price: 5n, timestamp: 6n, signature: { r8x: 1n, r8y: 2n, s: 3n } } as const;
-    expect(feedAggregate.issue(report, { now: NOW, salt: 1n })).toEqual({ ...report, now: NOW });
-    expect(feedAggregate.issue({ type: 'RevokeOracleKey', oracle: 'o' }, { now: NOW, salt: 1n })).toStrictEqual({ type: 'RevokeOracleKey', oracle: 'o' });
-    expect(globalLiquidationCapAggregate.issue({ type: 'SetGlobalLiquidationCap' }, { now: NOW, salt: 1n })).toEqual({ type: 'SetGlobalLiquidationCap', now: NOW });
-    expect(principalAggregate(undefined).issue({ type: 'RevokeApiKey', keyId: 'k' }, { now: NOW, salt: 1n })).toEqual({ type: 'RevokeApiKey', keyId: 'k', now: NOW });
+    expect(feedAggregate.issue(report, { now: NOW, salt: () => 1n })).toEqual({ ...report, now: NOW });
+    expect(feedAggregate.issue({ type: 'RevokeOracleKey', oracle: 'o' }, { now: NOW, salt: () => 1n })).toStrictEqual({ type: 'RevokeOracleKey', oracle: 'o' });
+    expect(globalLiquidationCapAggregate.issue({ type: 'SetGlobalLiquidationCap' }, { now: NOW, salt: () => 1n })).toEqual({ type: 'SetGlobalLiquidationCap', now: NOW });
+    expect(principalAggregate(undefined).issue({ type: 'RevokeApiKey', keyId: 'k' }, { now: NOW, salt: () => 1n })).toEqual({ type: 'RevokeApiKey', keyId: 'k', now: NOW });
   });
 
   it('name their streams', () => {
@@ -212,6 +212,6 @@ describe('the position', () => {
   });
 
   it('draws its salt from what the ledger supplies', () => {
-    expect(positionAggregate.issue({ type: 'ClosePosition' } as never, { now: NOW, salt: 77n })).toEqual({ type: 'ClosePosition', salt: 77n });
+    expect(positionAggregate.issue({ type: 'ClosePosition' } as never, { now: NOW, salt: () => 77n })).toEqual({ type: 'ClosePosition', salt: 77n });
   });
 });

@@ -72,8 +72,8 @@ function answer(lookup: ContextLookup | StoreLookup, { name, args }: ContextRead
 export interface Supplied {
   /** Ledger time, Unix seconds. */
   now: bigint;
-  /** A uniformly drawn non-zero field element (only position changes use it). */
-  salt: bigint;
+  /** Draws a uniformly random non-zero field element; only position changes call it. */
+  salt(): bigint;
 }
 
 export interface AggregateSpec<State, Command extends { type: string }, Event, Context, Request extends { type: string } = Command> {

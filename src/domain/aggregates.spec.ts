@@ -51,7 +51,7 @@ describe('a context built from reads', () => {
 
   it("a position's command reads its pool, then that pool's feed; an open reads the pool it names", () => {
     asked.length = 0;
-    const open = positionAggregate.issue({ type: 'OpenPosition', positionId: 'x', poolId: 'p', owner: 'o' }, { now: 7n, salt: 3n });
+    const open = positionAggregate.issue({ type: 'OpenPosition', positionId: 'x', poolId: 'p', owner: 'o' }, { now: 7n, salt: () => 3n });
     expect(open).toMatchObject({ salt: 3n });
     const context = contextFrom(positionAggregate.contextOf(open, { status: 'absent' }, { id: 'x', now: 7n }), lookup);
     expect(asked).toEqual(['pool p', 'feed ETH-USD']);
@@ -60,14 +60,14 @@ describe('a context built from reads', () => {
 
   it('a feed command reads nothing', () => {
     asked.length = 0;
-    const command = feedAggregate.issue({ type: 'RevokeOracleKey', oracle: 'a' }, { now: 9n, salt: 1n });
+    const command = feedAggregate.issue({ type: 'RevokeOracleKey', oracle: 'a' }, { now: 9n, salt: () => 1n });
     expect(contextFrom(feedAggregate.contextOf(command, { status: 'absent' }, { id: 'F', now: 9n }), lookup)).toBeUndefined();
     expect(asked).toEqual([]);
   });
 
   it('a pool command other than a reservation or a proposal reads nothing', () => {
     asked.length = 0;
-    const command = poolAggregate.issue({ type: 'AccrueInterest' }, { now: 9n, salt: 1n });
+    const command = poolAggregate.issue({ type: 'AccrueInterest' }, { now: 9n, salt: () => 1n });
     expect(command).toEqual({ type: 'AccrueInterest', now: 9n });
     expect(contextFrom(poolAggregate.contextOf(command, pool, { id: 'p', now: 9n }), lookup)).toBeUndefined();
     expect(asked).toEqual([]);

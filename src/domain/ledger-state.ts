@@ -17,14 +17,6 @@ import type { PositionState } from './position/position';
 /** The states of one kind of aggregate, by id. */
 type States<State> = Map<string, State>;
 
-/** What folding a command's events changed: the stream's aggregate and its state before and after. */
-export interface Folded {
-  spec: AnyAggregateSpec;
-  id: string;
-  before: unknown;
-  after: unknown;
-}
-
 export class LedgerState {
   private readonly byKind = new Map<string, States<unknown>>();
 
@@ -39,32 +31,27 @@ export class LedgerState {
   /**
    * Folds the events one command appended to `stream`, all or none: an event its aggregate cannot
    * follow throws and leaves the state as it was. `onEach` sees the state after each event (a decision
-   * may have read the stream between two events of one append). Undefined for a stream kept by no kind.
+   * may have read the stream between two events of one append). Answers the stream's state after them;
+   * undefined for a stream kept by no kind.
    */
-  apply(stream: string, events: readonly unknown[], onEach?: (after: unknown, i: number) => void): Folded | undefined {
+  apply(stream: string, events: readonly unknown[], onEach?: (after: unknown, i: number) => void): unknown {
     const found = aggregateOfStream(stream);
     const states = found && this.byKind.get(found.spec.kind);
     if (!found || !states) return undefined;
     const { spec, id } = found;
-    const before = states.has(id) ? states.get(id) : spec.decider.initialState();
-    let after = before;
+    let after = states.has(id) ? states.get(id) : spec.decider.initialState();
     for (const [i, event] of events.entries()) {
       after = spec.decider.evolve(after, event);
       onEach?.(after, i);
     }
     states.set(id, after);
-    return { spec, id, before, after };
+    return after;
   }
 
   /** The state of one aggregate: its initial state when it has no events yet. */
   stateOf<S extends AnyAggregateSpec>(spec: S, id: string): StateOf<S> {
     const states = this.kind(spec.kind);
     return (states.has(id) ? states.get(id) : spec.decider.initialState()) as StateOf<S>;
-  }
-
-  /** The states of one kind, by id (read-only use: a state is changed only by `apply`). */
-  statesOf<S extends AnyAggregateSpec>(spec: S): ReadonlyMap<string, StateOf<S>> {
-    return this.kind(spec.kind) as ReadonlyMap<string, StateOf<S>>;
   }
 
   get pools(): ReadonlyMap<string, PoolState> {

@@ -44,12 +44,11 @@ export class AggregateCommands {
     // feed, so a decision reads it without a round trip; what a command changes is guarded by its own
     // stream's expected revision.
     for (const spec of [poolAggregate, feedAggregate, globalLiquidationCapAggregate] as AnyAggregateSpec[]) handling.follow(spec.streamOf(''), spec.decider, spec.codec);
-    const current = async <S extends AnyAggregateSpec>(spec: S, id: string): Promise<StateOf<S>> => (await handling.current(spec.streamOf(id), spec.decider, spec.codec)).state;
     this.lookup = {
-      pool: (poolId) => current(poolAggregate, poolId),
-      feed: (feed) => current(feedAggregate, feed),
-      position: async (positionId) => (await handling.load(positionAggregate.streamOf(positionId), positionAggregate.decider, positionAggregate.codec)).state,
-      globalLiquidationCap: () => current(globalLiquidationCapAggregate, GLOBAL_LIQUIDATION_CAP_ID),
+      pool: (poolId) => this.state(poolAggregate, poolId),
+      feed: (feed) => this.state(feedAggregate, feed),
+      position: (positionId) => this.state(positionAggregate, positionId),
+      globalLiquidationCap: () => this.state(globalLiquidationCapAggregate, GLOBAL_LIQUIDATION_CAP_ID),
       activePools: () => this.providedRead('activePools')(),
       acceptedPrices: (feed) => this.providedRead('acceptedPrices')(feed),
       detectedLiquidation: (liquidationId) => this.providedRead('detectedLiquidation')(liquidationId),
@@ -61,7 +60,7 @@ export class AggregateCommands {
     this.provided[name] = answer;
   }
 
-  /** The state of an aggregate's stream, read (or from the followed snapshots). */
+  /** The state of an aggregate's stream: from the followed snapshots (pools, feeds, the settings) while the feed is live, read otherwise. */
   async state<S extends AnyAggregateSpec>(spec: S, id: string): Promise<StateOf<S>> {
     return (await this.handling.current(spec.streamOf(id), spec.decider, spec.codec)).state;
   }
@@ -75,7 +74,7 @@ export class AggregateCommands {
   execute<S extends AnyAggregateSpec>(spec: S, id: string, commandId: string, request: RequestOf<S>, options: ExecuteOptions = {}): Promise<AggregateOutcome<S>> {
     const at = this.clock.now();
     const now = unixSeconds(at);
-    const command = spec.issue(request, { now, salt: freshSalt() });
+    const command = spec.issue(request, { now, salt: freshSalt });
     const lookup = options.reads ? { ...this.lookup, ...options.reads } : this.lookup;
     const contextOf = (state: StateOf<S>) => contextFromStore(spec.contextOf(command, state, { id, now }), lookup) as Promise<ContextOf<S>>;
     let context: ContextOf<S> | undefined;
@@ -96,7 +95,7 @@ export class AggregateCommands {
    */
   async check<S extends AnyAggregateSpec>(spec: S, id: string, request: RequestOf<S>): Promise<EventOf<S>[]> {
     const now = unixSeconds(this.clock.now());
-    const command = spec.issue(request, { now, salt: freshSalt() });
+    const command = spec.issue(request, { now, salt: freshSalt });
     const { state } = await this.handling.load(spec.streamOf(id), spec.decider, spec.codec);
     return spec.decider.decide(command, state, await contextFromStore(spec.contextOf(command, state, { id, now }), this.lookup));
   }

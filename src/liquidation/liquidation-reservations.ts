@@ -5,10 +5,10 @@
  * under a global cap are decided one after another.
  */
 import { Injectable } from '@nestjs/common';
-import { GLOBAL_LIQUIDATION_CAP_ID, globalLiquidationCapAggregate } from '../domain/liquidation/global-liquidation-cap-aggregate';
 import { poolAggregate } from '../domain/pool/pool-aggregate';
 import { CommandBus } from '@nestjs/cqrs';
-import { AggregateCommands, AggregateOutcome, ExecuteCommand } from '../eventstore/aggregate-commands';
+import { AggregateOutcome, ExecuteCommand } from '../eventstore/aggregate-commands';
+import { GlobalLiquidationCap } from './global-liquidation-cap.command';
 
 @Injectable()
 export class LiquidationReservations {
@@ -21,14 +21,14 @@ export class LiquidationReservations {
   private globalQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly commands: AggregateCommands,
+    private readonly globalCap: GlobalLiquidationCap,
     private readonly bus: CommandBus,
   ) {}
 
   /** Reserves room for the liquidation at the price of `round`, a recent round of the pool's feed. */
   async reserve(poolId: string, auctionId: string, positionId: string, round: bigint): Promise<AggregateOutcome<typeof poolAggregate>> {
     const reserve = () => this.bus.execute(new ExecuteCommand(poolAggregate, poolId, `reserve-${auctionId}`, { type: 'ReserveLiquidation', auctionId, positionId, round }));
-    if ((await this.commands.state(globalLiquidationCapAggregate, GLOBAL_LIQUIDATION_CAP_ID)).cap === undefined) return reserve();
+    if ((await this.globalCap.state()).cap === undefined) return reserve();
     const reserved = this.globalQueue.then(reserve);
     this.globalQueue = reserved.catch(() => undefined);
     return reserved;

@@ -18,7 +18,7 @@ export const positionAggregate: LedgerAggregateSpec<PositionState, PositionComma
   streamOf: positionStream,
   decider: positionDecider,
   codec: ledgerEventCodec as EventCodec<PositionEvent>,
-  issue: (request, { salt }) => ({ ...request, salt }) as PositionCommand,
+  issue: (request, { salt }) => ({ ...request, salt: salt() }) as PositionCommand,
   contextOf: (command, state, { now }) => positionContextOf(poolIdOf(command, state), now),
   commandOf: (events) => {
     if (events.length !== 1) throw new DomainError('RESULT_DIFFERS', `a position command appends one event, not ${events.length}`);

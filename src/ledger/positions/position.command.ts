@@ -20,9 +20,8 @@ export class Positions {
     private readonly commands: AggregateCommands,
   ) {}
 
-  async state(positionId: string): Promise<PositionState> {
-    const { decider, codec } = positionAggregate;
-    return (await this.handling.load(positionStream(positionId), decider, codec)).state;
+  state(positionId: string): Promise<PositionState> {
+    return this.commands.state(positionAggregate, positionId);
   }
 
   /** The position's pool, that pool's feed and the feed's price now. */

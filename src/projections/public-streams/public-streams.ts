@@ -81,7 +81,7 @@ export class PublicStreams {
   }
 
   private onFeed(feed: string, event: FeedEvent): PublicEvent[] {
-    const state = this.ledger.apply(feedStream(feed), [event])!.after as FeedState;
+    const state = this.ledger.apply(feedStream(feed), [event]) as FeedState;
     const derived: PublicEvent[] = [];
     switch (event.type) {
       case 'FeedRegistered':
