@@ -37,9 +37,9 @@ async function publishPrice(prices: [string, string], feed = FEED): Promise<void
 }
 
 /** Asserts a call by `as` (who may otherwise make it) is refused with this status and code, and that the store did not change. */
-async function expectRefused(as: Actor, method: string, route: string, body: unknown, status: number, code: string): Promise<void> {
+async function expectRefused(as: Actor, method: string, route: string, body: unknown, status: number, code: string, headers?: Record<string, string>): Promise<void> {
   const before = await ledger.lastPosition();
-  const res = await ledger.as(as)(method, route, body);
+  const res = await ledger.as(as)(method, route, body, headers);
   expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
   expect(typeof res.body.message).toBe('string');
   expect(await ledger.lastPosition()).toBe(before);
@@ -195,6 +195,12 @@ describe('a borrower life cycle', () => {
 
   it('refuses what it cannot understand with 400 and a code, before anything else', async () => {
     await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', '{"commandId": "x", "amount": ', 400, 'MALFORMED_JSON');
+    // A request is a JSON object: a bare string, a number or nothing at all is not one.
+    for (const notAnObject of ['"deposit"', '1', ''])
+      await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', notAnObject, 400, 'MALFORMED_JSON', { 'content-type': 'application/json' });
+    // Only JSON is read: a body of another type is refused, not parsed as something else.
+    await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', 'commandId=x&amount=1', 415, 'UNSUPPORTED_MEDIA_TYPE', { 'content-type': 'application/x-www-form-urlencoded' });
+    await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', JSON.stringify({ commandId: id('d'), amount: '1' }), 415, 'UNSUPPORTED_MEDIA_TYPE', { 'content-type': 'text/plain' });
     await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: '1', note: 'x'.repeat(100_000) }, 413, 'PAYLOAD_TOO_LARGE');
     await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: 1.5 }, 400, 'VALIDATION_FAILED');
     await expectRefused(borrowers.bob, 'POST', '/positions/bob-1/collateral/deposit', { commandId: id('d'), amount: '-1' }, 400, 'VALIDATION_FAILED');

@@ -5,7 +5,8 @@
  */
 import { applyDecorators, createParamDecorator, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { ApiForbiddenResponse, ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
+import { admittedCaller } from '../http/request-caller';
 import { Principal, Role, ROLES } from '../domain/access/access-registry';
 import { CommandType, rolesIssuing } from '../domain/access/authority';
 
@@ -64,13 +65,7 @@ export function Access(rule: AccessRule): MethodDecorator {
 }
 
 /** The authenticated caller, for handlers whose answer depends on who asks. */
-export const Caller = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal | undefined => ctx.switchToHttp().getRequest<Request>().principal);
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    principal?: Principal;
-  }
-}
+export const Caller = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal | undefined => admittedCaller(ctx.switchToHttp().getRequest<FastifyRequest>().raw));
 
 export interface Refusal {
   code: string;
@@ -92,17 +87,18 @@ export class AccessPolicy {
   constructor(@Inject(POSITION_OWNERS) private readonly positions: PositionOwners) {}
 
   /** Why the caller may not make this call within its role's scope; undefined when it may. */
-  async refusal(scope: Scope, caller: Principal, req: Request): Promise<Refusal | undefined> {
+  async refusal(scope: Scope, caller: Principal, req: FastifyRequest): Promise<Refusal | undefined> {
+    const params = req.params as Record<string, string | undefined>;
     switch (scope.kind) {
       case 'ownPosition': {
         if (caller.role !== 'borrower') return undefined;
         // An unknown position is left to the handler, which answers 404.
-        const owner = await this.positions.ownerOf(String(req.params.positionId));
+        const owner = await this.positions.ownerOf(String(params.positionId));
         return owner === undefined || owner === caller.id ? undefined : { code: 'NOT_POSITION_OWNER', message: 'the position is not yours' };
       }
       case 'ownFeed': {
         const oracle = fieldOf(req, 'oracle');
-        if (!caller.feeds.includes(String(req.params.feed))) return { code: 'NOT_FEED_ORACLE', message: `you do not report for feed ${req.params.feed}` };
+        if (!caller.feeds.includes(String(params.feed))) return { code: 'NOT_FEED_ORACLE', message: `you do not report for feed ${params.feed}` };
         return oracle === undefined || oracle === caller.id ? undefined : { code: 'NOT_FEED_ORACLE', message: 'a report must name you as its oracle' };
       }
       case 'callerIs': {
@@ -122,7 +118,7 @@ const CALLER_MISMATCH: Record<Extract<Scope, { kind: 'callerIs' }>['field'], str
   keeper: 'NOT_CALLER',
 };
 
-function fieldOf(req: Request, field: string): string | undefined {
+function fieldOf(req: FastifyRequest, field: string): string | undefined {
   const value = (req.body as Record<string, unknown> | undefined)?.[field];
   return typeof value === 'string' ? value : undefined;
 }

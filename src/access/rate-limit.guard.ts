@@ -6,7 +6,8 @@
 import { ExecutionContext, HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Metrics } from '../observability/metrics';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerRequest } from '@nestjs/throttler';
-import { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { admittedCaller } from '../http/request-caller';
 import { ACCESS_RULE, AccessRule } from './access-policy';
 
 @Injectable()
@@ -20,13 +21,14 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   /** The principal the access guard authenticated; calls without one (public routes) by address. */
-  protected override async getTracker(req: Request): Promise<string> {
-    return req.principal ? `principal:${req.principal.id}` : `ip:${req.ip}`;
+  protected override async getTracker(req: FastifyRequest): Promise<string> {
+    const caller = admittedCaller(req.raw);
+    return caller ? `principal:${caller.id}` : `ip:${req.ip}`;
   }
 
   protected override async throwThrottlingException(context: ExecutionContext, limit: ThrottlerLimitDetail): Promise<void> {
     this.metrics.accessRefusals.inc({ code: 'RATE_LIMITED' });
-    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(Math.max(1, limit.timeToBlockExpire)));
+    context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(Math.max(1, limit.timeToBlockExpire)));
     throw new HttpException({ code: 'RATE_LIMITED', message: `over ${limit.limit} calls in ${limit.ttl / 1000} s; retry after ${limit.timeToBlockExpire} s` }, HttpStatus.TOO_MANY_REQUESTS);
   }
 }

@@ -9,7 +9,7 @@ import { ACCESS_RULE, AccessRule } from './access-policy';
 
 export interface Route {
   method: string;
-  /** Express style: `/positions/:positionId/debt/draw`. */
+  /** With its parameters: `/positions/:positionId/debt/draw`. */
   path: string;
   rule?: AccessRule;
 }

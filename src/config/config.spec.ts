@@ -22,3 +22,12 @@ describe('EVENTSTORE_THREAD', () => {
     expect(() => loadConfig({ EVENTSTORE_THREAD: 'yes' })).toThrow(/EVENTSTORE_THREAD/);
   });
 });
+
+describe('BODY_LIMIT', () => {
+  it('reads a size in bytes, 64 KiB by default, and refuses what is not a size', () => {
+    expect(loadConfig({}).bodyLimitBytes).toBe(65_536);
+    expect(loadConfig({ BODY_LIMIT: '1mb' }).bodyLimitBytes).toBe(1_048_576);
+    expect(loadConfig({ BODY_LIMIT: '2048' }).bodyLimitBytes).toBe(2048);
+    for (const value of ['lots', '0', '-1kb']) expect(() => loadConfig({ BODY_LIMIT: value })).toThrow(/BODY_LIMIT must be a size/);
+  });
+});

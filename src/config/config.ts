@@ -3,6 +3,7 @@
  * Unset event store and database settings mean the embedded defaults.
  */
 import * as path from 'node:path';
+import bytes from 'bytes';
 
 export interface LedgerConfig {
   /** HTTP port of the API. */
@@ -29,8 +30,8 @@ export interface LedgerConfig {
   logLevel: string;
   /** Logs go to this file instead of standard output. */
   logFile?: string;
-  /** Largest JSON request body the API accepts. */
-  bodyLimit: string;
+  /** Largest JSON request body the API accepts, in bytes (`BODY_LIMIT`: `64kb`, `1mb`, or a number of bytes). */
+  bodyLimitBytes: number;
   /** An audit checkpoint of the `$all` prefix every this many ledger events... */
   auditCheckpointEvery: number;
   /** ...or after this long with events waiting. */
@@ -90,7 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     pgliteDataDir: env.PGLITE_DATA_DIR ?? path.join(dataDir, 'pglite'),
     logLevel: env.LOG_LEVEL ?? 'info',
     logFile: env.LOG_FILE || undefined,
-    bodyLimit: env.BODY_LIMIT ?? '64kb',
+    bodyLimitBytes: bytesFrom(env.BODY_LIMIT, '64kb', 'BODY_LIMIT'),
     auditCheckpointEvery: positiveIntFrom(env.AUDIT_CHECKPOINT_EVERY, 1000, 'AUDIT_CHECKPOINT_EVERY'),
     auditCheckpointIdleMs: positiveIntFrom(env.AUDIT_CHECKPOINT_IDLE_MS, 10_000, 'AUDIT_CHECKPOINT_IDLE_MS'),
     liquidationDetection: switchFrom(env.LIQUIDATION_DETECTION, true, 'LIQUIDATION_DETECTION'),
@@ -120,6 +121,12 @@ function positiveIntFrom(value: string | undefined, fallback: number, name: stri
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < least) throw new Error(`${name} must be a whole number of at least ${least}, got "${value}"`);
+  return n;
+}
+
+function bytesFrom(value: string | undefined, fallback: string, name: string): number {
+  const n = bytes.parse(value === undefined || value === '' ? fallback : value);
+  if (n === null || !Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a size such as 64kb or 1mb, got "${value}"`);
   return n;
 }
 

@@ -8,19 +8,22 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 const current = new AsyncLocalStorage<{ commandId: string; hash: string; principal?: string }>();
 
-/** Express middleware: runs the rest of a request that names a command id with its fingerprint at hand. */
-export function fingerprintCommands(req: Request, _res: Response, next: NextFunction): void {
+/**
+ * A Fastify preHandler hook (the body is parsed by then): runs the rest of a request that names a
+ * command id with its fingerprint at hand.
+ */
+export function fingerprintCommands(req: FastifyRequest, _reply: FastifyReply, next: HookHandlerDoneFunction): void {
   const commandId = (req.body as { commandId?: unknown } | undefined)?.commandId;
   if (typeof commandId !== 'string') return next();
   // A liquidation proof is made again on a retry (the liquidator CLI re-proves under the id it derives
   // from the nullifier): a Groth16 proof is randomized, and the new one may cite another report of the
   // same round. Position and round are the claim; its proof and signals are not what tells a retry.
   const { proof: _proof, publicSignals: _signals, ...asked } = req.body as Record<string, unknown>;
-  const hash = createHash('sha256').update(JSON.stringify([req.method, req.path, asked], keysInOrder)).digest('hex');
+  const hash = createHash('sha256').update(JSON.stringify([req.method, pathOf(req.url), asked], keysInOrder)).digest('hex');
   current.run({ commandId, hash }, next);
 }
 
@@ -43,6 +46,12 @@ export function noteCaller(principalId: string): void {
 export function callerOf(commandId: string): string | undefined {
   const request = current.getStore();
   return request?.commandId === commandId ? request.principal : undefined;
+}
+
+/** The path without its query, as the fingerprint has always covered it. */
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
 }
 
 function keysInOrder(_key: string, value: unknown): unknown {

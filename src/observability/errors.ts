@@ -6,7 +6,7 @@
  */
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger, ValidationError } from '@nestjs/common';
 import { DeadlineExceededError, StreamDeletedError, WrongExpectedVersionError } from '@eventstore/db-client';
-import { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DomainError } from '../domain/decider';
 
 /** Refusals that are not a rule's verdict on the command but the state of what it depends on. */
@@ -22,6 +22,9 @@ const DOMAIN_STATUS: Record<string, number> = {
   // Another's position, refused by the owner check in decide as by the access guard in front of it.
   NOT_POSITION_OWNER: 403,
 };
+
+/** Refusals of the HTTP server itself, before any handler (an oversized body, a body type the API does not take), by status. */
+const SERVER_REFUSALS: Record<number, string> = { 404: 'ROUTE_NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
 
 export interface ErrorBody {
   statusCode: number;
@@ -43,10 +46,10 @@ export class ErrorFilter implements ExceptionFilter {
   catch(err: unknown, host: ArgumentsHost): void {
     const body = toErrorBody(err);
     if (body.statusCode >= 500 && body.statusCode !== 503) this.logger.error(err instanceof Error ? err.stack : String(err));
-    const res = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     // Overloaded (a full verification queue): say when to come back.
-    if (body.statusCode === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '1');
-    res.status(body.statusCode).json(body);
+    if (body.statusCode === 503 && !reply.hasHeader('Retry-After')) reply.header('Retry-After', '1');
+    reply.status(body.statusCode).send(body);
   }
 }
 
@@ -73,22 +76,11 @@ export function toErrorBody(err: unknown): ErrorBody {
   }
   if (err instanceof HttpException) {
     const statusCode = err.getStatus();
-    // Nest wraps body-parser's refusals; the cause says which.
-    const cause = (err.cause ?? {}) as { type?: string };
-    if (cause.type === 'entity.parse.failed') return { statusCode, code: 'MALFORMED_JSON', message: 'request body is not valid JSON' };
     const response = err.getResponse() as { code?: unknown; message?: unknown };
     if (typeof response === 'object' && typeof response.code === 'string') {
       return { statusCode, code: response.code, message: String(response.message ?? err.message) };
     }
-    const code = statusCode === 404 ? 'ROUTE_NOT_FOUND' : statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : `HTTP_${statusCode}`;
-    return { statusCode, code, message: err.message };
-  }
-  // body-parser errors (malformed JSON, oversized bodies) carry their status without being HttpExceptions.
-  const status = (err as { status?: number; type?: string })?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    const type = (err as { type?: string }).type;
-    const code = type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : type === 'entity.parse.failed' ? 'MALFORMED_JSON' : `HTTP_${status}`;
-    return { statusCode: status, code, message: code === 'MALFORMED_JSON' ? 'request body is not valid JSON' : (err as Error).message };
+    return { statusCode, code: SERVER_REFUSALS[statusCode] ?? `HTTP_${statusCode}`, message: err.message };
   }
   return { statusCode: 500, code: 'INTERNAL', message: 'internal error' };
 }

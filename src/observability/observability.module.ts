@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { destination } from 'pino';
 import { Options } from 'pino-http';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/config';
+import { admittedCaller } from '../http/request-caller';
 import { LedgerLogger } from './ledger-logger';
 import { Metrics } from './metrics';
 
@@ -23,7 +24,7 @@ import { Metrics } from './metrics';
           },
           // Who called (the principal's id; never its key).
           customProps: (req) => {
-            const principal = (req as { principal?: { id: string } }).principal;
+            const principal = admittedCaller(req);
             return principal ? { principal: principal.id } : {};
           },
         };

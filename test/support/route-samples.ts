@@ -236,10 +236,20 @@ export async function callWith(ledger: RunningLedger, apiKey: string | undefined
   return { status: res.status, code: res.status >= 400 ? (res.body as { code?: string }).code : undefined, text: res.text };
 }
 
-/** The routes express serves, as `METHOD path` (the OpenAPI pages under /docs aside). */
-export function expressRoutes(ledger: RunningLedger): string[] {
-  const instance = ledger.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } };
-  return instance.router.stack
-    .flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`) : []))
-    .filter((r) => !r.startsWith('GET /docs') && !r.includes('{*path}'));
+/**
+ * The routes the HTTP server serves, as `METHOD path` (the OpenAPI pages under /docs aside, and the
+ * HEAD the server answers beside each GET), read from Fastify's own print of its routing tree.
+ */
+export function servedRoutes(ledger: RunningLedger): string[] {
+  const tree = (ledger.app.getHttpAdapter().getInstance() as { printRoutes(options: { commonPrefix: boolean }): string }).printRoutes({ commonPrefix: false });
+  const prefixes: string[] = [];
+  const routes: string[] = [];
+  for (const line of tree.split('\n')) {
+    const node = /^((?:[│ ] {3})*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!node) continue;
+    prefixes.length = node[1].length / 4;
+    prefixes.push(node[2]);
+    for (const method of node[3]?.split(', ') ?? []) if (method !== 'HEAD') routes.push(`${method} ${prefixes.join('')}`);
+  }
+  return routes.filter((r) => !r.startsWith('GET /docs'));
 }

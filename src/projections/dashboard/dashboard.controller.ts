@@ -6,9 +6,10 @@
  * page makes besides the public streams (the pools, and a pool's positions counted by health band)
  * are in it.
  */
-import { BadRequestException, Controller, Get, Header, Inject, Param, Query, Res } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Header, Inject, NotFoundException, Param, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiExcludeEndpoint, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import { createReadStream } from 'node:fs';
 import { Access } from '../../access/access-policy';
 import { Clock, unixSeconds } from '../../clock/clock';
 import { Database } from '../../database/database';
@@ -44,13 +45,13 @@ export class PoolHealthBandsView {
   healthBands?: HealthBands;
 }
 
-const HTML_HEADERS: Array<[string, string]> = [
-  ['Content-Type', 'text/html; charset=utf-8'],
-  ['Cache-Control', 'no-cache'],
-  ['Content-Security-Policy', DASHBOARD_CSP],
-  ['X-Content-Type-Options', 'nosniff'],
-  ['Referrer-Policy', 'no-referrer'],
-];
+const HTML_HEADERS: Record<string, string> = {
+  'Content-Type': 'text/html; charset=utf-8',
+  'Cache-Control': 'no-cache',
+  'Content-Security-Policy': DASHBOARD_CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
 
 @ApiTags('dashboard')
 @Controller('dashboard')
@@ -64,13 +65,14 @@ export class DashboardController {
   @Get()
   @Access({ allow: 'anyone' })
   @ApiExcludeEndpoint()
-  async page(@Query('pool') pool: unknown, @Res() res: Response): Promise<void> {
+  async page(@Query('pool') pool: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const poolId = pool === undefined ? undefined : poolIdOf(pool);
     const pools = await this.listPools();
     const shown = pools.find((p) => p.poolId === poolId);
-    for (const [name, value] of HTML_HEADERS) res.setHeader(name, value);
-    if (shown) res.status(200).send(dashboardHtml(shown, pools));
-    else res.status(poolId === undefined ? 200 : 404).send(pickerHtml(pools, poolId));
+    reply.headers(HTML_HEADERS);
+    if (shown) return dashboardHtml(shown, pools);
+    reply.status(poolId === undefined ? 200 : 404);
+    return pickerHtml(pools, poolId);
   }
 
   @Get('assets/:name')
@@ -78,13 +80,10 @@ export class DashboardController {
   @ApiExcludeEndpoint()
   @Header('Cache-Control', 'public, max-age=3600')
   @Header('X-Content-Type-Options', 'nosniff')
-  asset(@Param('name') name: string, @Res() res: Response): void {
+  asset(@Param('name') name: string): StreamableFile {
     const asset = Object.hasOwn(DASHBOARD_ASSETS, name) ? DASHBOARD_ASSETS[name] : undefined;
-    if (!asset) {
-      res.status(404).json({ code: 'ASSET_NOT_FOUND', message: `the dashboard has no asset ${name.slice(0, 80)}` });
-      return;
-    }
-    res.type(asset.type).sendFile(asset.file);
+    if (!asset) throw new NotFoundException({ code: 'ASSET_NOT_FOUND', message: `the dashboard has no asset ${name.slice(0, 80)}` });
+    return new StreamableFile(createReadStream(asset.file), { type: asset.type });
   }
 
   @Get('pools')

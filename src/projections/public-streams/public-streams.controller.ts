@@ -9,7 +9,7 @@
  */
 import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LEDGER_CONFIG, LedgerConfig } from '../../config/config';
 import { assertPublicStream, firstRevision } from './public-stream-protocol';
 import { PublicStreamFanOuts } from './public-stream-fan-outs';
@@ -48,13 +48,16 @@ export class PublicStreamsController {
     @Param('stream') stream: string,
     @Query('from') from: string | undefined,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
   ): void {
     assertPublicStream(stream);
     const first = firstRevision(from, lastEventId);
 
-    res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    // The connection is the stream's from here on: the framework sends nothing more on it.
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
 
     let leave: (() => void) | undefined;
@@ -67,7 +70,7 @@ export class PublicStreamsController {
         leave?.();
       },
     );
-    req.on('close', () => channel.close());
+    req.raw.on('close', () => channel.close());
     this.fanOuts
       .of(stream)
       .follow({ send: (batch) => channel.send(batch), close: () => channel.close() }, first)
