@@ -13,12 +13,12 @@ import { cpuSeconds } from './support/proc';
 
 const FRONTS = ['express+log+metric', 'express', 'express+log', 'express+metric', 'fastify', 'fastify+log+metric', 'fastify-schema', 'fastify-schema+log+metric'] as const;
 const WHAT: Record<(typeof FRONTS)[number], string> = {
-  'express+log+metric': 'Express + class-validator + request log + metric (today)',
+  'express+log+metric': 'Express + class-validator + request log + metric (the ledger before 2026-12-06)',
   express: 'Express + class-validator',
   'express+log': 'Express + class-validator + request log',
   'express+metric': 'Express + class-validator + metric',
   fastify: 'Fastify + class-validator',
-  'fastify+log+metric': 'Fastify + class-validator + request log + metric',
+  'fastify+log+metric': 'Fastify + class-validator + request log + metric (the ledger since)',
   'fastify-schema': 'Fastify + JSON schema (Ajv)',
   'fastify-schema+log+metric': 'Fastify + JSON schema + request log + metric',
 };
@@ -92,7 +92,7 @@ export const httpFrontBenchmark: Benchmark = {
         front: WHAT[front],
         'requests/s': fmt(median(runs.map((r) => r.rate)), 0),
         'CPU µs/request': fmt(cpu, 0),
-        'vs today': `${fmt(cpu / baseline, 2)}×`,
+        'vs Express': `${fmt(cpu / baseline, 2)}×`,
         'p99 ms': median(runs.map((r) => r.p99)),
         'non-2xx': runs.reduce((n, r) => n + r.non2xx, 0),
       };
