@@ -17,6 +17,7 @@ import { COMMAND_IDS_KEPT, HandledCommands } from '../src/eventstore/handled-com
 import { linkSigner } from '../src/eventstore/ledger-key';
 import { LedgerSigning } from '../src/eventstore/ledger-signing';
 import { Quarantine } from '../src/eventstore/quarantine';
+import { activePool, DEFAULT_AUCTION, poolDecider, PoolEvent, PoolState } from '../src/domain/pool/pool';
 import { codec, counter } from './support/counter';
 
 let dir: string;
@@ -114,6 +115,33 @@ it('ignores a snapshot the ledger did not sign, or one altered after signing, an
   await client.appendToStream(snapshotStream('counter-other'), jsonEvent({ type: SNAPSHOT_EVENT, data: genuine.data, metadata: genuine.metadata as Record<string, unknown> }));
   expect(await new AggregateSnapshots(client, signing).latest('counter-other')).toBeUndefined();
   await cold.client.dispose();
+});
+
+it('keeps a pool’s reservations, a persistent map, as its entries and reads them back as a map that reserves on', async () => {
+  const parameters = {
+    maxLtvBps: 7500n, liquidationThresholdBps: 8250n, liquidationPenaltyBps: 500n, liquidatorBonusBps: 300n, protocolFeeBps: 1000n,
+    closeFactorBps: 5000n, fullCloseHealthFactor: 95n * 10n ** 16n, dustLimit: 0n, liquidationCollateralCap: 10n ** 30n, stabilityFeeYearly: 0n, auction: DEFAULT_AUCTION,
+  };
+  const reserved = (i: number): PoolEvent => ({
+    type: 'LiquidationReserved', auctionId: `x.${i}`, positionId: `x${i}`, round: 1n, price: 2_000n, borrowIndex: 10n ** 27n, debtToCover: BigInt(i), penalty: 1n, tab: BigInt(i) + 1n, lot: 10n, at: 0n,
+  });
+  const events: PoolEvent[] = [
+    { type: 'PoolCreated', poolId: 'p', collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD', parameters, ratePerSecond: 10n ** 27n, at: 0n },
+    ...Array.from({ length: 150 }, (_, i) => reserved(i)),
+  ];
+  const state = events.reduce(poolDecider.evolve, poolDecider.initialState());
+  const snapshots = new AggregateSnapshots(client, signing);
+  snapshots.write('pool-snapshotted', { state, revision: 150n, lastHash: '0'.repeat(64), handled: new HandledCommands() });
+  await snapshots.flushed();
+
+  const read = activePool((await snapshots.latest<PoolState>('pool-snapshotted'))!.state);
+  const { reservations, ...rest } = activePool(state);
+  expect({ ...read, reservations: undefined }).toEqual({ ...rest, reservations: undefined });
+  expect([...read.reservations.entries()]).toEqual([...reservations.entries()]);
+  const next = activePool(poolDecider.evolve(read, reserved(150)));
+  expect(next.reservations.size).toBe(151);
+  expect(next.reservations.get('x.150')).toMatchObject({ positionId: 'x150', tab: 151n });
+  expect(read.reservations.size).toBe(150);
 });
 
 it('remembers the last COMMAND_IDS_KEPT command ids of a stream, whether warm or loaded from a snapshot', () => {

@@ -127,3 +127,41 @@ it('answers a command handled hundreds of commands ago as a duplicate, from the 
   expect(cold).toMatchObject({ duplicate: true, revision: first.revision, events: [] });
   expect((await a.load(stream, counter, codec)).revision).toBe(299n);
 });
+
+describe('a command that starts its stream', () => {
+  let client: EventStoreDBClient;
+  let starter: CommandHandling;
+  /** The streams the starter read, in order. */
+  const reads: string[] = [];
+  beforeAll(() => {
+    client = EventStoreDBClient.connectionString(store.connectionString);
+    const readStream = client.readStream.bind(client);
+    client.readStream = ((stream: string, options?: never) => (reads.push(stream), readStream(stream, options))) as typeof client.readStream;
+    starter = new CommandHandling(client);
+  });
+  afterAll(() => client.dispose());
+  const start = (stream: string, by: number, commandId: string) =>
+    starter.handle(stream, counter, codec, { by, nonce: randomUUID() }, { commandId, now: new Date(), context: () => undefined, newStream: true });
+
+  it('is decided on the initial state and appended without a read', async () => {
+    reads.length = 0;
+    expect(await start('fresh-1', 4, 'f-1')).toMatchObject({ state: 4, revision: 0n, duplicate: false });
+    expect(reads).toEqual([]);
+    // Its stream is cached from then on, as after any append.
+    expect(await start('fresh-1', 1, 'f-2')).toMatchObject({ state: 5, revision: 1n });
+    expect(reads).toEqual([]);
+  });
+
+  it('on a stream that is there after all, is decided again on what the store holds', async () => {
+    await a.handle('fresh-2', counter, codec, { by: 5, nonce: 'n' }, { commandId: 'e-1', now: new Date(), context: () => undefined });
+    // Allowed at 0 + 1: the append's expected revision (none) conflicts, and the retry reads 5.
+    expect(await start('fresh-2', 1, 'e-2')).toMatchObject({ state: 6, revision: 1n, duplicate: false });
+    // Refused at 0 − 3: the refusal is checked against the store, where 6 − 3 is allowed.
+    await a.handle('fresh-3', counter, codec, { by: 6, nonce: 'n' }, { commandId: 'e-3', now: new Date(), context: () => undefined });
+    expect(await start('fresh-3', -3, 'e-4')).toMatchObject({ state: 3, revision: 1n });
+    // A command the stream already handled is answered as a duplicate, not appended again.
+    await a.handle('fresh-4', counter, codec, { by: 2, nonce: 'n' }, { commandId: 'e-5', now: new Date(), context: () => undefined });
+    expect(await start('fresh-4', 2, 'e-5')).toMatchObject({ duplicate: true, revision: 0n, events: [] });
+    expect((await a.load('fresh-4', counter, codec)).revision).toBe(0n);
+  });
+});

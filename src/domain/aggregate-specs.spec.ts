@@ -17,6 +17,7 @@ import { feedAggregate } from './oracle/feed-aggregate';
 import { poolAggregate } from './pool/pool-aggregate';
 import { principalAggregate } from './access/principal-aggregate';
 import { positionAggregate } from './position/position-aggregate';
+import BTree from 'sorted-btree';
 import type { ActivePool } from './pool/pool-state';
 
 const NOW = 1_700_000_000n;
@@ -42,8 +43,8 @@ function recording(answers: Partial<Record<keyof ContextLookup, unknown>>) {
 }
 
 describe('the pool', () => {
-  const pool = { status: 'active', poolId: 'p', feed: 'ETH-USD', debt: { symbol: 'USDC', decimals: 6 }, reservations: { b: { tab: 1_000_000n } } } as unknown as ActivePool;
-  const other = { status: 'active', poolId: 'q', feed: 'BTC-USD', debt: { symbol: 'USDC', decimals: 6 }, reservations: { a: { tab: 5_000_000n } } } as unknown as ActivePool;
+  const pool = { status: 'active', poolId: 'p', feed: 'ETH-USD', debt: { symbol: 'USDC', decimals: 6 }, reservations: new BTree([['b', { tab: 1_000_000n }]]) } as unknown as ActivePool;
+  const other = { status: 'active', poolId: 'q', feed: 'BTC-USD', debt: { symbol: 'USDC', decimals: 6 }, reservations: new BTree([['a', { tab: 5_000_000n }]]) } as unknown as ActivePool;
 
   it('turns each recorded command back into its command', () => {
     const created = { type: 'PoolCreated', poolId: 'p', collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'ETH-USD', parameters: { maxLtvBps: 7_500n }, ratePerSecond: 1n, at: NOW } as never;

@@ -28,6 +28,8 @@ export type ProvidedRead = 'activePools' | 'acceptedPrices' | 'detectedLiquidati
 export interface ExecuteOptions {
   /** Reads answered for this command alone (the prover's detected liquidation). */
   reads?: Partial<StoreLookup>;
+  /** The command starts the aggregate's stream: decided at once on the initial state (see HandleOptions.newStream). */
+  newStream?: boolean;
 }
 
 @Injectable()
@@ -83,6 +85,7 @@ export class AggregateCommands {
         commandId,
         now: at,
         context: async (state) => (context = await contextOf(state)),
+        newStream: options.newStream,
       });
       // A duplicate is answered without deciding, so without a context yet.
       return { ...outcome, context: context ?? (await contextOf(outcome.state)) } as AggregateOutcome<S>;

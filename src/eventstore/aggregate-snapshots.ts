@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 import { BACKWARDS, END, EventStoreDBClient, jsonEvent, StreamNotFoundError } from '@eventstore/db-client';
 import { Logger } from '@nestjs/common';
+import BTree from 'sorted-btree';
 import type { LedgerSigning } from './ledger-signing';
 import { HandledCommand, HandledCommands } from './handled-commands';
 
@@ -26,7 +27,7 @@ export const SNAPSHOT_EVERY = 1_000;
  * The shapes of the aggregates' states. A snapshot holds a state as it was in memory, so a release
  * that changes a state's shape must raise this: older snapshots are then ignored, not misread.
  */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 export const SNAPSHOT_EVENT = 'AggregateSnapshot';
 const SNAPSHOT_DOMAIN = 'ledger-snapshot/1 ';
 
@@ -47,7 +48,7 @@ interface SnapshotData {
   version: number;
   revision: string;
   lastHash: string;
-  /** The state, V8-serialised (bigints, Maps and nested values as they are), base64. */
+  /** The state, V8-serialised (bigints, Maps and nested values as they are; persistent maps as their entries), base64. */
   state: string;
   /** [commandId, revision, position | null, requestHash | null], oldest first. */
   handled: [string, string, string | null, string | null][];
@@ -91,7 +92,7 @@ export class AggregateSnapshots {
     }
     let state: State;
     try {
-      state = deserialize(Buffer.from(data.state, 'base64')) as State;
+      state = restored(deserialize(Buffer.from(data.state, 'base64'))) as State;
     } catch (err) {
       this.logger.warn(`snapshot of ${stream} ignored (its state does not read: ${(err as Error).message}): the stream is folded from its start`);
       return undefined;
@@ -110,7 +111,7 @@ export class AggregateSnapshots {
       version: SNAPSHOT_VERSION,
       revision: snapshot.revision.toString(),
       lastHash: snapshot.lastHash,
-      state: serialize(snapshot.state).toString('base64'),
+      state: serialize(kept(snapshot.state)).toString('base64'),
       handled: snapshot.handled.upTo(snapshot.revision).map(([id, h]: [string, HandledCommand]) => [id, h.revision.toString(), h.position?.toString() ?? null, h.requestHash ?? null]),
     };
     const previous = this.writing.get(stream) ?? Promise.resolve();
@@ -135,4 +136,28 @@ export class AggregateSnapshots {
     if (typeof data.state !== 'string' || typeof data.revision !== 'string' || typeof data.lastHash !== 'string' || !Array.isArray(data.handled)) return 'malformed';
     return this.signing.keys.checkSignature(snapshotHash(data), metadata, commit)?.message;
   }
+}
+
+/**
+ * V8 serialises plain values only. A persistent map in a state (a pool's reservations: a B+ tree, whose
+ * comparator is a function) is kept as its entries under this key, and built again when read.
+ */
+const KEPT_TREE = '$sortedEntries';
+
+/** An object as V8 reads one back (of whatever realm: not by its prototype); Maps, Dates and the like are not. */
+const isPlainObject = (value: unknown): value is Record<string, unknown> => Object.prototype.toString.call(value) === '[object Object]';
+
+function kept(value: unknown): unknown {
+  if (value instanceof BTree) return { [KEPT_TREE]: value.toArray().map(([key, entry]) => [key, kept(entry)]) };
+  if (Array.isArray(value)) return value.map(kept);
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, kept(field)]));
+  return value;
+}
+
+function restored(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(restored);
+  if (!isPlainObject(value)) return value;
+  const entries = value[KEPT_TREE];
+  if (Array.isArray(entries)) return new BTree(entries.map(([key, entry]: [unknown, unknown]) => [key, restored(entry)]));
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, restored(field)]));
 }

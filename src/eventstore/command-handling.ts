@@ -55,6 +55,11 @@ export interface AggregateSnapshot<State> {
   snapshotAt?: bigint;
 }
 
+/** A stream as it is before its first event. */
+function unwritten<State>(decider: Folding<State, unknown>): AggregateSnapshot<State> {
+  return { state: decider.initialState(), revision: -1n, handled: new HandledCommands(), lastHash: GENESIS_HASH };
+}
+
 /** How the snapshot's stream handled a command id, if it did. */
 export function handledIn(snapshot: AggregateSnapshot<unknown>, commandId: string): HandledCommand | undefined {
   return snapshot.handled.at(commandId, snapshot.revision);
@@ -66,6 +71,12 @@ export interface HandleOptions<State, Context> {
   /** Builds the decide context from the aggregate's state, again on each retry, with fresh state of the others. */
   context: (state: State) => Promise<Context> | Context;
   maxAttempts?: number;
+  /**
+   * The command starts its stream (an auction named by its reservation): the first attempt decides on
+   * the initial state without the two reads that would only find no snapshot and no stream. Were the
+   * stream there after all, the append's expected revision (none) refuses it and the next attempt reads.
+   */
+  newStream?: boolean;
 }
 
 type Folding<State, Event> = Pick<Decider<State, unknown, Event, unknown>, 'initialState' | 'evolve'>;
@@ -306,7 +317,7 @@ export class CommandHandling {
       // Optimistic: the first attempt decides on the cached state without reading, since this process
       // appended its latest events itself. Another writer's append shows up as an expected-revision
       // conflict, and a refusal is confirmed against a fresh read before it is answered.
-      const cached = attempt === 1 ? (this.snapshots.get(stream) as AggregateSnapshot<State> | undefined) : undefined;
+      const cached = attempt === 1 ? ((this.snapshots.get(stream) as AggregateSnapshot<State> | undefined) ?? (options.newStream ? unwritten(decider) : undefined)) : undefined;
       let current = cached ?? (await this.load(stream, decider, codec));
       let decided = await this.decideOn(current, decider, command, options, requested);
       if (decided instanceof DomainError && cached) {

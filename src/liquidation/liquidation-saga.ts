@@ -62,7 +62,17 @@ export class LiquidationSaga {
           await this.reservations.reserve(step.poolId, step.auctionId, step.positionId, step.round);
           return;
         case 'start':
-          await this.bus.execute(new ExecuteCommand(auctionAggregate, step.auctionId, `start-${step.auctionId}`, { type: 'StartAuction', auctionId: step.auctionId, positionId: step.positionId, keeper: step.keeper }));
+          // An auction's stream is new: its id names the reservation, and the pool reserves an id once.
+          await this.bus.execute(
+            new ExecuteCommand(
+              auctionAggregate,
+              step.auctionId,
+              `start-${step.auctionId}`,
+              { type: 'StartAuction', auctionId: step.auctionId, positionId: step.positionId, keeper: step.keeper },
+              // Stryker disable next-line ObjectLiteral,BooleanLiteral: without the hint the start reads its stream first and decides the same.
+              { newStream: true },
+            ),
+          );
           return;
         case 'settle':
           await this.bus.execute(new ExecuteCommand(positionAggregate, step.positionId, `settle-${step.auctionId}`, {

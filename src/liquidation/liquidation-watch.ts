@@ -202,7 +202,7 @@ export class LiquidationWatch {
   pendingSteps(): LiquidationStep[] {
     const steps: Array<LiquidationStep | undefined> = [];
     for (const positionId of this.liquidating) steps.push(this.reserveStep(positionId));
-    for (const pool of this.ledger.pools.values()) if (pool.status === 'active') for (const auctionId of Object.keys(pool.reservations)) steps.push(this.startStep(auctionId));
+    for (const pool of this.ledger.pools.values()) if (pool.status === 'active') for (const auctionId of pool.reservations.keys()) steps.push(this.startStep(auctionId));
     for (const [auctionId, book] of this.auctions) {
       steps.push(this.settleStep(auctionId) ?? this.accountStep(auctionId) ?? this.marketSaleStep(auctionId));
       if (book.state.status === 'running' && sellsAtOnce(book.state.auction.route)) steps.push(this.sellStep(auctionId));
@@ -241,7 +241,7 @@ export class LiquidationWatch {
     if (!p?.liquidation || p.triggeredAt === undefined) return undefined;
     const auctionId = auctionIdOf(positionId, p.triggeredAt);
     const pool = this.ledger.activePool(p.poolId);
-    if (!pool || auctionId in pool.reservations || this.auctions.has(auctionId)) return undefined;
+    if (!pool || pool.reservations.has(auctionId) || this.auctions.has(auctionId)) return undefined;
     // At the feed's latest round: the pool decides whether it is still fresh enough to cite.
     const feed = this.ledger.feeds.get(pool.feed);
     if (feed?.status !== 'active' || !feed.price) return undefined;
@@ -251,7 +251,7 @@ export class LiquidationWatch {
   private startStep(auctionId: string): LiquidationStep | undefined {
     if (this.auctions.has(auctionId)) return undefined;
     for (const pool of this.ledger.pools.values()) {
-      const reservation = pool.status === 'active' ? pool.reservations[auctionId] : undefined;
+      const reservation = pool.status === 'active' ? pool.reservations.get(auctionId) : undefined;
       if (!reservation) continue;
       const liquidation = this.positions.get(reservation.positionId)?.liquidation;
       return { step: 'start', auctionId, positionId: reservation.positionId, ...(liquidation?.by === 'proof' ? { keeper: liquidation.liquidator } : {}) };

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { DomainError } from '../decider';
 import { RAY, WAD } from '../math/fixed-point';
 import { auctionPrice, AUCTION_CURVES, AuctionCurve } from '../liquidation/auction-curves';
-import { AuctionParameters, DEFAULT_AUCTION, poolDecider, PoolParameters, PoolState } from '../pool/pool';
+import { AuctionParameters, DEFAULT_AUCTION, noReservations, poolDecider, PoolParameters, PoolState } from '../pool/pool';
 import { ExistingPosition, PositionState } from '../position/position';
 import { FeedState } from '../oracle/feed';
 import { AuctionContext, auctionDecider, AuctionEvent, auctionQuote, AuctionState, auctionStream, RunningAuction } from './auction';
@@ -28,7 +28,7 @@ function pool(curve: AuctionCurve, changes: PoolChanges = {}): PoolState {
   return {
     status: 'active', poolId: 'p', collateral: changes.collateral ?? { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'F',
     parameters: { ...parameters, ...changes.parameters, auction: { ...DEFAULT_AUCTION, curve, cutBps: 500n, stepSeconds: 10n, ...changes.auction } },
-    interest: { index: RAY, at: T0, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: {}, liquidationsPaused: false,
+    interest: { index: RAY, at: T0, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: noReservations(), liquidationsPaused: false,
   };
 }
 

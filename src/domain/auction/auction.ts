@@ -32,7 +32,7 @@ export const auctionDecider: Decider<AuctionState, AuctionCommand, AuctionEvent,
       if (position.status !== 'open' || position.positionId !== command.positionId || !position.liquidation) throw new DomainError('NOT_IN_LIQUIDATION', 'the position is not being liquidated');
       const pool = activePool(context.pool);
       // The pool reserved room for it under its cap, with its terms fixed at the price then.
-      const reservation = pool.reservations[command.auctionId];
+      const reservation = pool.reservations.get(command.auctionId);
       if (!reservation || reservation.positionId !== position.positionId) throw new DomainError('NOT_RESERVED', `the pool holds no room for auction ${command.auctionId}`);
       const { price, debtToCover, penalty, tab, lot } = reservation;
       const terms = { debtToCover, penalty, tab, lot };

@@ -5,7 +5,7 @@
  */
 import { idToField, loadCrypto, poseidonHash } from '../crypto/crypto';
 import { RAY, WAD } from '../math/fixed-point';
-import { PoolState } from '../pool/pool';
+import { noReservations, PoolState } from '../pool/pool';
 import { PositionEvent } from '../position/position';
 import { refusalOf } from '../testing';
 import {
@@ -22,7 +22,7 @@ const pool = {
     maxLtvBps: 7_500n, liquidationThresholdBps: 8_000n, liquidationPenaltyBps: 500n, liquidatorBonusBps: 300n, protocolFeeBps: 1_000n,
     closeFactorBps: 5_000n, fullCloseHealthFactor: (95n * WAD) / 100n, dustLimit: 10n ** 7n, liquidationCollateralCap: 10n ** 30n, stabilityFeeYearly: 0n,
   },
-  interest: { index: RAY, at: 0n, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: {}, liquidationsPaused: false,
+  interest: { index: RAY, at: 0n, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: noReservations(), liquidationsPaused: false,
 } satisfies PoolState;
 
 /** Position x found liquidatable at round 4's price of 1,000 and a borrow index of 1.2, in the 3rd event of its stream. */

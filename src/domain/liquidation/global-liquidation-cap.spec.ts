@@ -6,7 +6,8 @@
  */
 import { RAY, WAD } from '../math/fixed-point';
 import { FeedState } from '../oracle/feed';
-import { DEFAULT_AUCTION, PoolParameters, poolDecider, PoolState, Reservation } from '../pool/pool';
+import BTree from 'sorted-btree';
+import { DEFAULT_AUCTION, noReservations, PoolParameters, poolDecider, PoolState, Reservation } from '../pool/pool';
 import { PositionState } from '../position/position';
 import {
   checkGlobalLiquidationCap,
@@ -31,8 +32,8 @@ describe('the global liquidation cap', () => {
     expect(debtInWad(1_000_000n, 6)).toBe(WAD);
     expect(debtInWad(WAD, 18)).toBe(WAD);
     expect(debtInWad(1n, 0)).toBe(WAD);
-    const usdcPool = { debt: USDC, reservations: { a: reservation(1_500n * 10n ** 6n), b: reservation(500n * 10n ** 6n) } };
-    const daiPool = { debt: DAI, reservations: { c: reservation(3_000n * WAD) } };
+    const usdcPool = { debt: USDC, reservations: new BTree([['a', reservation(1_500n * 10n ** 6n)], ['b', reservation(500n * 10n ** 6n)]]) };
+    const daiPool = { debt: DAI, reservations: new BTree([['c', reservation(3_000n * WAD)]]) };
     expect(debtUnderAuction([usdcPool, daiPool])).toBe(5_000n * WAD);
     expect(debtUnderAuction([])).toBe(0n);
   });
@@ -68,7 +69,7 @@ describe('ReserveLiquidation under the global cap', () => {
   };
   const pool = (debt: { symbol: string; decimals: number }): PoolState => ({
     status: 'active', poolId: 'p', collateral: { symbol: 'WETH', decimals: 18 }, debt, feed: 'F', parameters: { ...parameters, auction: DEFAULT_AUCTION },
-    interest: { index: RAY, at: T0, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: {}, liquidationsPaused: false,
+    interest: { index: RAY, at: T0, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: noReservations(), liquidationsPaused: false,
   });
   const feed: FeedState = {
     status: 'active', feed: 'F', quorum: 1, heartbeatSeconds: 3_600, deviationLimitBps: 5_000n, maxFutureSkewSeconds: 30, oracles: {}, pending: {},

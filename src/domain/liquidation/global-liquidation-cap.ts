@@ -13,7 +13,7 @@
 import { Decider, DomainError } from '../decider';
 import { ceilDiv, WAD_DECIMALS } from '../math/fixed-point';
 import type { Asset } from '../pool/pool-parameters';
-import type { Reservation } from '../pool/pool-state';
+import type { Reservations } from '../pool/pool-state';
 
 /** What a reservation is decided against beyond its own pool: the debt under auction everywhere, and the cap. */
 export interface GlobalLiquidationContext {
@@ -34,14 +34,14 @@ export function debtInWad(amount: bigint, decimals: number): bigint {
 }
 
 /** One pool's debt under auction, WAD: the tabs of its reservations not yet accounted for. */
-function poolDebtUnderAuction(pool: { debt: Asset; reservations: Record<string, Reservation> }): bigint {
+function poolDebtUnderAuction(pool: { debt: Asset; reservations: Reservations }): bigint {
   let tabs = 0n;
-  for (const reservation of Object.values(pool.reservations)) tabs += reservation.tab;
+  for (const reservation of pool.reservations.values()) tabs += reservation.tab;
   return debtInWad(tabs, pool.debt.decimals);
 }
 
 /** The debt under auction across these pools, WAD. */
-export function debtUnderAuction(pools: Iterable<{ debt: Asset; reservations: Record<string, Reservation> }>): bigint {
+export function debtUnderAuction(pools: Iterable<{ debt: Asset; reservations: Reservations }>): bigint {
   let total = 0n;
   for (const pool of pools) total += poolDebtUnderAuction(pool);
   return total;

@@ -2,7 +2,7 @@
 import { RAY } from '../math/fixed-point';
 import { refusalOf } from '../testing';
 import { DEFAULT_AUCTION } from './pool-parameters';
-import { activePool, auctionParametersOf, ActivePool } from './pool-state';
+import { activePool, auctionParametersOf, ActivePool, noReservations } from './pool-state';
 
 const pool: ActivePool = {
   status: 'active', poolId: 'p', collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'F',
@@ -10,7 +10,7 @@ const pool: ActivePool = {
     maxLtvBps: 7_500n, liquidationThresholdBps: 8_000n, liquidationPenaltyBps: 500n, liquidatorBonusBps: 300n, protocolFeeBps: 1_000n,
     closeFactorBps: 5_000n, fullCloseHealthFactor: 1n, dustLimit: 10n, liquidationCollateralCap: 10n ** 24n, stabilityFeeYearly: 0n,
   },
-  interest: { index: RAY, at: 0n, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: {}, liquidationsPaused: false,
+  interest: { index: RAY, at: 0n, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: noReservations(), liquidationsPaused: false,
 };
 
 describe('a pool’s state', () => {

@@ -10,7 +10,7 @@ import { FeedState } from '../oracle/feed';
 import { PositionState } from '../position/position';
 import { perSecondRate, SECONDS_PER_YEAR } from '../interest/stability-fee';
 import { refusalOf } from '../testing';
-import { PoolCommand, PoolContext, poolDecider, PoolParameters, PoolState, poolStream } from './pool';
+import { noReservations, PoolCommand, PoolContext, poolDecider, PoolParameters, PoolState, poolStream } from './pool';
 
 const T0 = 1_800_000_000n;
 const WETH = { symbol: 'WETH', decimals: 18 };
@@ -52,7 +52,7 @@ describe('creating a pool', () => {
     expect(events).toEqual([{ type: 'PoolCreated', poolId: 'p', collateral: WETH, debt: USDC, feed: 'F', parameters: { ...parameters, stabilityFeeYearly: WAD / 20n }, ratePerSecond: perSecondRate(WAD / 20n), at: T0 }]);
     expect(state).toEqual({
       status: 'active', poolId: 'p', collateral: WETH, debt: USDC, feed: 'F', parameters: { ...parameters, stabilityFeeYearly: WAD / 20n },
-      interest: { index: RAY, at: T0, ratePerSecond: perSecondRate(WAD / 20n) }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: {}, liquidationsPaused: false,
+      interest: { index: RAY, at: T0, ratePerSecond: perSecondRate(WAD / 20n) }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: noReservations(), liquidationsPaused: false,
     });
   });
 
@@ -111,7 +111,7 @@ describe('reserving a liquidation', () => {
       debtToCover: debt, penalty: debt / 20n, tab: debt + debt / 20n, lot: WAD, at: later,
     });
     expect(active(state).collateralUnderAuction).toBe(WAD);
-    expect(active(state).reservations).toEqual({ 'x.4': { positionId: 'x', round: 1n, price: 1_000n * WAD, borrowIndex: index, debtToCover: debt, penalty: debt / 20n, tab: debt + debt / 20n, lot: WAD } });
+    expect([...active(state).reservations.entries()]).toEqual([['x.4', { positionId: 'x', round: 1n, price: 1_000n * WAD, borrowIndex: index, debtToCover: debt, penalty: debt / 20n, tab: debt + debt / 20n, lot: WAD }]]);
   });
 
   it('allows reaching the pool’s cap on collateral under auction exactly, and refuses passing it', () => {
@@ -123,6 +123,21 @@ describe('reserving a liquidation', () => {
     expect(refusalOf(() => run(first, reserve('x.5'), { position, feed }))).toBeUndefined();
     const once = run(created({ ...parameters, liquidationCollateralCap: 2n * WAD - 1n }), reserve('x.4'), { position, feed }).state;
     expect(refusalOf(() => run(once, reserve('x.5'), { position, feed }))?.code).toBe('LIQUIDATION_CAP_REACHED');
+  });
+
+  it('leaves every state before it as it was: each reservation and each release answers a pool of its own', () => {
+    // 200 reservations: past the size of one node of the reservations' tree, so paths are shared and split.
+    const ids = Array.from({ length: 200 }, (_, i) => `x.${i}`);
+    const states = [created({ ...parameters, liquidationCollateralCap: 1_000n * WAD })];
+    for (const id of ids) states.push(run(states.at(-1)!, reserve(id), { position, feed }).state);
+    const released = run(states.at(-1)!, { type: 'AccountLiquidation', auctionId: 'x.7', reserveIn: 0n, keeperRewards: 0n, badDebt: 0n, now: T0 }).state;
+    states.forEach((state, n) => {
+      expect([...active(state).reservations.keys()].sort()).toEqual(ids.slice(0, n).sort());
+      expect(active(state).collateralUnderAuction).toBe(BigInt(n) * WAD);
+    });
+    expect([...active(released).reservations.keys()].sort()).toEqual(ids.filter((id) => id !== 'x.7').sort());
+    expect(active(released).reservations.get('x.8')).toEqual(active(states.at(-1)!).reservations.get('x.8'));
+    expect(active(released).collateralUnderAuction).toBe(199n * WAD);
   });
 
   it('refuses without the position, while paused, twice for one auction, and for a position not in liquidation here', () => {
@@ -196,7 +211,8 @@ describe('accounting for a settled liquidation', () => {
 
   it('releases the reservation and its lot, keeps the reserve it leaves and adds to the lenders’ loss', () => {
     const { state } = account(withReserve(100n, 7n), 10n, 130n, 50n);
-    expect(active(state)).toMatchObject({ reserve: 0n, socializedLoss: 77n, collateralUnderAuction: 0n, reservations: {} });
+    expect(active(state)).toMatchObject({ reserve: 0n, socializedLoss: 77n, collateralUnderAuction: 0n });
+    expect(active(state).reservations.size).toBe(0);
   });
 
   it('refuses an auction with no reservation here, and negative amounts', () => {

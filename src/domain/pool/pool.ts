@@ -15,14 +15,14 @@ import { RAY } from '../math/fixed-point';
 import { checkGlobalLiquidationCap, GlobalLiquidationContext } from '../liquidation/global-liquidation-cap';
 import { decideRisk, evolveRisk, RiskCommand, RiskContext, RiskEvent } from './risk-adjustment';
 import { Asset, PoolParameters, validateParameters } from './pool-parameters';
-import { activePool, PoolState, Reservation } from './pool-state';
+import { activePool, noReservations, PoolState, Reservation } from './pool-state';
 
 // The pool's parameters and state have files of their own (what the rest of the domain reads); the
 // pool is still imported from here as a whole.
 export { DEFAULT_AUCTION, LIQUIDATION_ROUTES, validateParameters } from './pool-parameters';
 export type { Asset, AuctionParameters, LiquidationRoute, PoolParameters } from './pool-parameters';
-export { activePool, auctionParametersOf } from './pool-state';
-export type { ActivePool, PoolState, Reservation } from './pool-state';
+export { activePool, auctionParametersOf, noReservations } from './pool-state';
+export type { ActivePool, PoolState, Reservation, Reservations } from './pool-state';
 
 /**
  * What reserving a liquidation needs beyond the pool: the position and the pool's feed (for the round it
@@ -101,7 +101,7 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, PoolContext
         const pool = activePool(state);
         if (!context || !('position' in context)) throw new DomainError('NOT_IN_LIQUIDATION', 'reserving a liquidation needs its position');
         if (pool.liquidationsPaused) throw new DomainError('LIQUIDATIONS_PAUSED', `liquidations in pool ${pool.poolId} are paused by an admin`);
-        if (command.auctionId in pool.reservations) throw new DomainError('AUCTION_EXISTS', `auction ${command.auctionId} is already reserved`);
+        if (pool.reservations.has(command.auctionId)) throw new DomainError('AUCTION_EXISTS', `auction ${command.auctionId} is already reserved`);
         const position = context.position;
         if (position.status !== 'open' || position.positionId !== command.positionId || position.poolId !== pool.poolId || !position.liquidation) {
           throw new DomainError('NOT_IN_LIQUIDATION', 'the position is not being liquidated');
@@ -127,7 +127,7 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, PoolContext
       case 'AccountLiquidation': {
         const pool = activePool(state);
         const { auctionId, reserveIn, keeperRewards, badDebt } = command;
-        if (!(auctionId in pool.reservations)) throw new DomainError('AUCTION_NOT_FOUND', `auction ${auctionId} holds no reservation in this pool`);
+        if (!pool.reservations.has(auctionId)) throw new DomainError('AUCTION_NOT_FOUND', `auction ${auctionId} holds no reservation in this pool`);
         if (reserveIn < 0n || keeperRewards < 0n || badDebt < 0n) throw new DomainError('INVALID_SETTLEMENT', 'liquidation amounts are never negative');
         const available = pool.reserve + reserveIn - keeperRewards;
         // Stryker disable next-line EqualityOperator: at zero, -0n and 0n are the same.
@@ -153,7 +153,7 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, PoolContext
         return {
           status: 'active', poolId, collateral, debt, feed, parameters,
           interest: { index: RAY, at, ratePerSecond },
-          reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: {}, liquidationsPaused: false,
+          reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: noReservations(), liquidationsPaused: false,
         };
       }
       case 'InterestAccrued': {
@@ -167,18 +167,18 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent, PoolContext
       case 'LiquidationReserved': {
         const pool = activePool(state);
         const { type: _, auctionId, at: __, ...reservation } = event;
-        return { ...pool, collateralUnderAuction: pool.collateralUnderAuction + event.lot, reservations: { ...pool.reservations, [auctionId]: reservation } };
+        return { ...pool, collateralUnderAuction: pool.collateralUnderAuction + event.lot, reservations: pool.reservations.with(auctionId, reservation) };
       }
       case 'LiquidationAccounted': {
         const pool = activePool(state);
-        const { [event.auctionId]: released, ...reservations } = pool.reservations;
+        const released = pool.reservations.get(event.auctionId);
         return {
           ...pool,
           reserve: event.reserve,
           socializedLoss: pool.socializedLoss + event.socialized,
           // Stryker disable next-line OptionalChaining: decide accounts only a reserved auction (AUCTION_NOT_FOUND), so its reservation is always there.
           collateralUnderAuction: pool.collateralUnderAuction - (released?.lot ?? 0n),
-          reservations,
+          reservations: pool.reservations.without(event.auctionId),
         };
       }
       case 'PoolLiquidationsPaused':

@@ -2,7 +2,7 @@ import { ledgerEventCodec } from '../events';
 import { RAY, WAD } from '../math/fixed-point';
 import { seededRandom } from '../math/seeded-random';
 import { refusalCode, refusalOf } from '../testing';
-import { DEFAULT_AUCTION, poolDecider, PoolEvent, PoolParameters, PoolState } from './pool';
+import { DEFAULT_AUCTION, noReservations, poolDecider, PoolEvent, PoolParameters, PoolState } from './pool';
 import { AcceptedPrice, MAX_RISK_WINDOW, priceWindow, RiskContext, validateRiskSettings } from './risk-adjustment';
 import { RiskEngineSettings } from './risk-settings';
 
@@ -14,7 +14,7 @@ const T0 = 1_800_000_000n;
 const pool: PoolState = {
   status: 'active', poolId: 'p', collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'F',
   parameters: { ...parameters, auction: { ...DEFAULT_AUCTION, route: 'market' } },
-  interest: { index: RAY, at: T0, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: {}, liquidationsPaused: false,
+  interest: { index: RAY, at: T0, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: noReservations(), liquidationsPaused: false,
 };
 const settings: RiskEngineSettings = {
   model: 'ewma', mode: 'auto', confidenceBps: 9_900n,

@@ -10,6 +10,7 @@ import { FIELD_MODULUS, idToField, loadCrypto, positionCommitment } from '../cry
 import { LiquidationPublicSignals } from '../liquidation/public-signals';
 import { RAY, WAD } from '../math/fixed-point';
 import { FeedState } from '../oracle/feed';
+import BTree from 'sorted-btree';
 import { PoolState, Reservation } from '../pool/pool';
 import { refusalCode, refusalOf } from '../testing';
 import { ExistingPosition, PendingLiquidation, PositionCommand, PositionContext, positionDecider, PositionEvent, PositionState, positionStream } from './position';
@@ -18,14 +19,14 @@ const USDC = 10n ** 6n;
 const T0 = 1_800_000_000n;
 
 /** WETH / USDC at a fixed borrow index of 1.2 (no interest accrues), max LTV 75%, dust 10 USDC. */
-function pool(reservations: Record<string, Reservation> = {}): PoolState {
+function pool(reserved: Record<string, Reservation> = {}): PoolState {
   return {
     status: 'active', poolId: 'p', collateral: { symbol: 'WETH', decimals: 18 }, debt: { symbol: 'USDC', decimals: 6 }, feed: 'F',
     parameters: {
       maxLtvBps: 7_500n, liquidationThresholdBps: 8_000n, liquidationPenaltyBps: 500n, liquidatorBonusBps: 300n, protocolFeeBps: 1_000n,
       closeFactorBps: 5_000n, fullCloseHealthFactor: (95n * WAD) / 100n, dustLimit: 10n * USDC, liquidationCollateralCap: 10n ** 30n, stabilityFeeYearly: 0n,
     },
-    interest: { index: (RAY * 12n) / 10n, at: T0, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations, liquidationsPaused: false,
+    interest: { index: (RAY * 12n) / 10n, at: T0, ratePerSecond: RAY }, reserve: 0n, socializedLoss: 0n, collateralUnderAuction: 0n, reservations: new BTree(Object.entries(reserved)), liquidationsPaused: false,
   };
 }
 

@@ -217,7 +217,7 @@ function settleLiquidation(position: ExistingPosition, command: Extract<Position
   const index = indexAt(pool.interest, now);
   // The covered debt stops accruing once reserved (as MakerDAO's `dog` moves it out of the vault): the
   // sale repays it at the reservation's index, so a full close that raised its tab leaves no debt behind.
-  const reservedAt = pool.reservations[command.auctionId]?.borrowIndex ?? index;
+  const reservedAt = pool.reservations.get(command.auctionId)?.borrowIndex ?? index;
   const debt = debtOf(position.scaledDebt, reservedAt);
   // Stryker disable next-line EqualityOperator: `<=` is equivalent, both sides being the same amount when equal (its sibling `>=` is killed).
   const repaid = command.debtRepaid < debt ? command.debtRepaid : debt;

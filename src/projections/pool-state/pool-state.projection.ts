@@ -19,6 +19,12 @@ interface PositionRow {
   commitment: string;
 }
 
+/**
+ * The position events this read model folds, so the only ones whose rows are read before a batch: a
+ * trigger (one per position a price move crosses) and the liquidation's other steps change no row.
+ */
+const POSITION_ROW_EVENTS = new Set<string>(['PositionOpened', 'CollateralDeposited', 'CollateralWithdrawn', 'DebtDrawn', 'DebtRepaid', 'LiquidationSettled', 'PositionClosed']);
+
 @Injectable()
 export class PoolStateProjection implements Projection {
   readonly name = 'pool-state';
@@ -29,7 +35,7 @@ export class PoolStateProjection implements Projection {
 
   async apply(tx: Queryable, batch: readonly ProjectedEvent[]): Promise<void> {
     const events = this.decode(batch);
-    const positions = await this.loadPositions(tx, events.filter((e) => e.stream.startsWith('position-')).map((e) => e.stream.slice('position-'.length)));
+    const positions = await this.loadPositions(tx, events.filter((e) => POSITION_ROW_EVENTS.has(e.event.type)).map((e) => e.stream.slice('position-'.length)));
     const before = new Map([...positions].map(([id, row]) => [id, { ...row }]));
 
     for (const { stream, event, stored } of events) {
